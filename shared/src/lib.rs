@@ -1,0 +1,17 @@
+//! linkpay-shared: the wire formats that the edge worker and the origin must agree on.
+//!
+//! Nothing here does I/O or reads a clock: callers pass `now` in, so the same code runs in
+//! a Cloudflare Worker (wasm32) and in the origin, and tests can pin time.
+
+pub mod channel;
+pub mod locale;
+pub mod money;
+pub mod result;
+pub mod secret;
+pub mod sealed;
+pub mod token;
+pub mod webhook;
+
+pub use locale::Locale;
+pub use money::{Currency, Money, MoneyError};
+pub use secret::SecretKey;

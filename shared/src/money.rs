@@ -1,0 +1,214 @@
+//! Money as integer minor units with ISO 4217 currencies. Never floats.
+
+use crate::Locale;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The currencies linkpay accepts. Adding one means adding its exponent, maximum and symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Currency {
+    Jpy,
+    Usd,
+    Eur,
+    Gbp,
+    Thb,
+    Sgd,
+    Myr,
+    Krw,
+}
+
+impl Currency {
+    pub const ALL: [Currency; 8] = [
+        Currency::Jpy,
+        Currency::Usd,
+        Currency::Eur,
+        Currency::Gbp,
+        Currency::Thb,
+        Currency::Sgd,
+        Currency::Myr,
+        Currency::Krw,
+    ];
+
+    /// Parses an ISO 4217 code; case-insensitive so `"jpy"` works as Stripe's API accepts it.
+    pub fn from_code(code: &str) -> Option<Currency> {
+        Currency::ALL
+            .into_iter()
+            .find(|c| c.code().eq_ignore_ascii_case(code))
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Jpy => "JPY",
+            Currency::Usd => "USD",
+            Currency::Eur => "EUR",
+            Currency::Gbp => "GBP",
+            Currency::Thb => "THB",
+            Currency::Sgd => "SGD",
+            Currency::Myr => "MYR",
+            Currency::Krw => "KRW",
+        }
+    }
+
+    /// Digits after the decimal point (ISO 4217 minor unit).
+    pub fn exponent(self) -> u32 {
+        match self {
+            Currency::Jpy | Currency::Krw => 0,
+            _ => 2,
+        }
+    }
+
+    /// The largest amount a single link may carry, in minor units. Chosen to match what
+    /// card acquirers commonly accept per transaction: ¥99,999,999; $999,999.99; ₩999,999,999.
+    pub fn max_minor(self) -> i64 {
+        match self {
+            Currency::Jpy => 99_999_999,
+            Currency::Krw => 999_999_999,
+            Currency::Thb => 999_999_999,
+            _ => 99_999_999,
+        }
+    }
+
+    fn symbol(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Currency::Jpy, _) => "¥",
+            (Currency::Usd, Locale::En) => "$",
+            (Currency::Usd, Locale::Ja) => "$",
+            (Currency::Eur, _) => "€",
+            (Currency::Gbp, _) => "£",
+            (Currency::Thb, _) => "฿",
+            (Currency::Sgd, _) => "S$",
+            (Currency::Myr, _) => "RM",
+            (Currency::Krw, _) => "₩",
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("amount must be a positive integer in minor units")]
+    NotPositive,
+    #[error("amount exceeds the {currency} maximum of {max} minor units")]
+    OverMaximum { currency: Currency, max: i64 },
+}
+
+/// An amount in a currency's minor units (cents, yen). Always within `1..=max_minor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Result<Money, MoneyError> {
+        if minor <= 0 {
+            return Err(MoneyError::NotPositive);
+        }
+        if minor > currency.max_minor() {
+            return Err(MoneyError::OverMaximum {
+                currency,
+                max: currency.max_minor(),
+            });
+        }
+        Ok(Money { minor, currency })
+    }
+
+    pub fn minor(&self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// Formats for display, e.g. `¥1,500` or `$15.00`. Both supported locales group by
+    /// thousands with a comma and put the symbol first; the locale still picks the symbol.
+    pub fn format(&self, locale: Locale) -> String {
+        let exp = self.currency.exponent();
+        let divisor = 10i64.pow(exp);
+        let major = self.minor / divisor;
+        let frac = self.minor % divisor;
+        let mut out = String::from(self.currency.symbol(locale));
+        out.push_str(&group_thousands(major));
+        if exp > 0 {
+            out.push('.');
+            out.push_str(&format!("{frac:0width$}", width = exp as usize));
+        }
+        out
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(minor: i64, code: &str) -> Money {
+        Money::new(minor, Currency::from_code(code).expect("known currency")).expect("valid")
+    }
+
+    #[test]
+    fn formats_zero_and_two_decimal_currencies() {
+        assert_eq!(money(1500, "JPY").format(Locale::Ja), "¥1,500");
+        assert_eq!(money(1500, "JPY").format(Locale::En), "¥1,500");
+        assert_eq!(money(1500, "USD").format(Locale::En), "$15.00");
+        assert_eq!(money(1500, "USD").format(Locale::Ja), "$15.00");
+        assert_eq!(money(5, "EUR").format(Locale::En), "€0.05");
+        assert_eq!(money(123456789, "THB").format(Locale::En), "฿1,234,567.89");
+        assert_eq!(money(99_999_999, "JPY").format(Locale::En), "¥99,999,999");
+        assert_eq!(money(100, "SGD").format(Locale::En), "S$1.00");
+        assert_eq!(money(1000, "MYR").format(Locale::Ja), "RM10.00");
+        assert_eq!(money(1, "KRW").format(Locale::Ja), "₩1");
+        assert_eq!(money(100_000, "GBP").format(Locale::En), "£1,000.00");
+    }
+
+    #[test]
+    fn exponents_follow_iso_4217() {
+        assert_eq!(Currency::Jpy.exponent(), 0);
+        assert_eq!(Currency::Krw.exponent(), 0);
+        for c in [Currency::Usd, Currency::Eur, Currency::Thb, Currency::Sgd, Currency::Myr] {
+            assert_eq!(c.exponent(), 2, "{c}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_positive_and_over_maximum() {
+        assert_eq!(Money::new(0, Currency::Jpy), Err(MoneyError::NotPositive));
+        assert_eq!(Money::new(-1, Currency::Usd), Err(MoneyError::NotPositive));
+        assert!(Money::new(99_999_999, Currency::Jpy).is_ok());
+        assert_eq!(
+            Money::new(100_000_000, Currency::Jpy),
+            Err(MoneyError::OverMaximum {
+                currency: Currency::Jpy,
+                max: 99_999_999
+            })
+        );
+    }
+
+    #[test]
+    fn currency_codes_round_trip_and_unknown_codes_are_refused() {
+        for c in Currency::ALL {
+            assert_eq!(Currency::from_code(c.code()), Some(c));
+        }
+        assert_eq!(Currency::from_code("jpy"), Some(Currency::Jpy));
+        assert_eq!(Currency::from_code("XXX"), None);
+        assert_eq!(Currency::from_code(""), None);
+    }
+}

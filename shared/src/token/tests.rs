@@ -1,0 +1,462 @@
+use super::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/link-token-vectors.json");
+
+#[derive(Serialize, Deserialize)]
+struct Vectors {
+    description: String,
+    domain: String,
+    now: i64,
+    /// kid → base64url key. The first in `key_order` is the current key.
+    keys: BTreeMap<String, String>,
+    key_order: Vec<String>,
+    valid: Vec<ValidVector>,
+    invalid: Vec<InvalidVector>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ValidVector {
+    name: String,
+    kid: String,
+    claims: JsonClaims,
+    token: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InvalidVector {
+    name: String,
+    token: String,
+    error: String,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct JsonClaims {
+    link_id: String,
+    merchant_id: String,
+    merchant_name: String,
+    amount: i64,
+    currency: String,
+    expires_at: i64,
+    usage: Usage,
+    title: String,
+    description: Option<String>,
+    reference: Option<String>,
+    locale: Locale,
+}
+
+impl JsonClaims {
+    fn to_claims(&self) -> LinkClaims {
+        let currency = Currency::from_code(&self.currency).expect("vector currency");
+        LinkClaims {
+            link_id: self.link_id.clone(),
+            merchant_id: self.merchant_id.clone(),
+            merchant_name: self.merchant_name.clone(),
+            amount: Money::new(self.amount, currency).expect("vector amount"),
+            expires_at: self.expires_at,
+            usage: self.usage,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reference: self.reference.clone(),
+            locale: self.locale,
+        }
+    }
+}
+
+fn load() -> (Vectors, Keyring) {
+    let text = std::fs::read_to_string(VECTORS).expect("read test vectors");
+    let v: Vectors = serde_json::from_str(&text).expect("parse test vectors");
+    let ring = Keyring::new(
+        &v.key_order[0],
+        v.key_order
+            .iter()
+            .map(|kid| {
+                let key = SecretKey::from_base64url(&v.keys[kid]).expect("vector key");
+                (kid.clone(), key)
+            })
+            .collect(),
+    )
+    .expect("vector key ring");
+    (v, ring)
+}
+
+#[test]
+fn valid_vectors_verify_and_sign_to_the_same_bytes() {
+    let (v, ring) = load();
+    assert!(!v.valid.is_empty());
+    for case in &v.valid {
+        let claims = case.claims.to_claims();
+        assert_eq!(
+            ring.verify(case.token.as_bytes(), v.now).as_ref(),
+            Ok(&claims),
+            "{}",
+            case.name
+        );
+        let key = ring.key(case.kid.as_bytes()).expect("kid in ring");
+        let resigned = raw::sign_payload(key, &raw::encode_payload(&case.kid, &claims));
+        assert_eq!(resigned, case.token, "{}: signing is deterministic", case.name);
+    }
+}
+
+#[test]
+fn invalid_vectors_are_rejected_for_the_stated_reason() {
+    let (v, ring) = load();
+    let mut reasons: Vec<&str> = Vec::new();
+    for case in &v.invalid {
+        let err = ring
+            .verify(case.token.as_bytes(), v.now)
+            .expect_err(&case.name);
+        assert_eq!(err.code(), case.error, "{}", case.name);
+        reasons.push(err.code());
+    }
+    for required in [
+        "bad_encoding",
+        "unsupported_version",
+        "unknown_key",
+        "bad_signature",
+        "too_long",
+        "expired",
+        "unsupported_currency",
+        "amount_out_of_range",
+        "bad_claims",
+    ] {
+        assert!(reasons.contains(&required), "no vector for {required}");
+    }
+}
+
+#[test]
+fn flipping_any_single_bit_of_a_valid_token_is_rejected() {
+    let (v, ring) = load();
+    for case in &v.valid {
+        let token = case.token.as_bytes();
+        for i in 0..token.len() {
+            for bit in 0..8 {
+                let mut t = token.to_vec();
+                t[i] ^= 1 << bit;
+                assert!(
+                    ring.verify(&t, v.now).is_err(),
+                    "{}: flipping bit {bit} of byte {i} was accepted",
+                    case.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_truncation_of_a_valid_token_is_rejected() {
+    let (v, ring) = load();
+    let token = v.valid[0].token.as_bytes();
+    for len in 0..token.len() {
+        assert!(ring.verify(&token[..len], v.now).is_err(), "prefix of {len} bytes");
+    }
+}
+
+#[test]
+fn expiry_is_exclusive() {
+    let (v, ring) = load();
+    let case = &v.valid[0];
+    let exp = case.claims.expires_at;
+    assert!(ring.verify(case.token.as_bytes(), exp - 1).is_ok());
+    assert_eq!(
+        ring.verify(case.token.as_bytes(), exp),
+        Err(TokenError::Expired)
+    );
+}
+
+#[test]
+fn a_retired_key_no_longer_verifies() {
+    let (v, ring) = load();
+    let old = v
+        .valid
+        .iter()
+        .find(|c| c.kid != v.key_order[0])
+        .expect("a vector signed with a non-current key");
+    assert!(ring.verify(old.token.as_bytes(), v.now).is_ok());
+    let current = v.key_order[0].clone();
+    let retired = Keyring::new(
+        &current,
+        vec![(
+            current.clone(),
+            SecretKey::from_base64url(&v.keys[&current]).expect("key"),
+        )],
+    )
+    .expect("ring");
+    assert_eq!(
+        retired.verify(old.token.as_bytes(), v.now),
+        Err(TokenError::UnknownKey)
+    );
+}
+
+#[test]
+fn signing_refuses_claims_that_would_not_verify() {
+    let (v, ring) = load();
+    let mut claims = v.valid[0].claims.to_claims();
+    claims.title = "x".repeat(MAX_TITLE_CHARS + 1);
+    assert_eq!(ring.sign(&claims), Err(TokenError::BadClaims("title")));
+    claims.title = "   ".into();
+    assert_eq!(ring.sign(&claims), Err(TokenError::BadClaims("title")));
+    claims.title = "ok".into();
+    claims.link_id = "has space".into();
+    assert_eq!(ring.sign(&claims), Err(TokenError::BadClaims("link_id")));
+}
+
+#[test]
+fn the_longest_allowed_claims_fit_in_a_token() {
+    let (v, ring) = load();
+    let mut claims = v.valid[0].claims.to_claims();
+    claims.title = "あ".repeat(MAX_TITLE_CHARS);
+    claims.description = Some("説".repeat(MAX_DESCRIPTION_CHARS));
+    claims.reference = Some("R".repeat(MAX_REFERENCE_CHARS));
+    claims.merchant_name = "店".repeat(MAX_MERCHANT_NAME_CHARS);
+    claims.link_id = "l".repeat(64);
+    claims.merchant_id = "m".repeat(64);
+    let token = ring.sign(&claims).expect("sign");
+    assert!(token.len() <= MAX_TOKEN_LEN, "{} bytes", token.len());
+    assert_eq!(ring.verify(token.as_bytes(), v.now), Ok(claims));
+}
+
+#[test]
+fn keyring_parse_names_the_problem() {
+    assert!(Keyring::parse("").unwrap_err().contains("no keys"));
+    assert!(Keyring::parse("k1").unwrap_err().contains("kid:base64urlkey"));
+    assert!(Keyring::parse("k1:short").unwrap_err().contains("k1"));
+    let key = SecretKey::new(vec![1; 32]).expect("key").to_base64url();
+    assert!(Keyring::parse(&format!("bad kid:{key}")).unwrap_err().contains("key id"));
+    let ring = Keyring::parse(&format!("new:{key}, old:{key}")).expect("ring");
+    assert_eq!(ring.current_kid(), "new");
+}
+
+// ---- vector generation -------------------------------------------------------------------
+
+/// Rewrites testdata/link-token-vectors.json. Run after a deliberate format change only:
+/// `cargo test -p linkpay-shared regenerate_token_vectors -- --ignored`.
+#[test]
+#[ignore]
+fn regenerate_token_vectors() {
+    let now = 1_767_225_600; // 2026-01-01T00:00:00Z
+    let k1 = SecretKey::new((0u8..32).collect()).expect("key");
+    let k2 = SecretKey::new((100u8..132).collect()).expect("key");
+    let stranger = SecretKey::new(vec![0xAB; 32]).expect("key");
+    let base = JsonClaims {
+        link_id: "lnk_0001".into(),
+        merchant_id: "mch_demo".into(),
+        merchant_name: "Demo Shop".into(),
+        amount: 1500,
+        currency: "JPY".into(),
+        expires_at: now + 86_400,
+        usage: Usage::SingleUse,
+        title: "Order #1001".into(),
+        description: Some("Two coffees".into()),
+        reference: Some("INV-1001".into()),
+        locale: Locale::Ja,
+    };
+    let usd = JsonClaims {
+        link_id: "lnk_0002".into(),
+        amount: 1500,
+        currency: "USD".into(),
+        usage: Usage::MultiUse,
+        title: "Workshop ticket".into(),
+        description: None,
+        reference: None,
+        locale: Locale::En,
+        ..base.clone()
+    };
+    let ja = JsonClaims {
+        link_id: "lnk_0003".into(),
+        merchant_name: "デモ商店".into(),
+        title: "お会計".into(),
+        description: Some("ご利用ありがとうございます".into()),
+        amount: 99_999_999,
+        ..base.clone()
+    };
+    let sign = |kid: &str, key: &SecretKey, c: &JsonClaims| {
+        raw::sign_payload(key, &raw::encode_payload(kid, &c.to_claims()))
+    };
+    let valid = vec![
+        ValidVector {
+            name: "jpy single use".into(),
+            kid: "k1".into(),
+            token: sign("k1", &k1, &base),
+            claims: base.clone(),
+        },
+        ValidVector {
+            name: "usd multi use, no optional claims".into(),
+            kid: "k1".into(),
+            token: sign("k1", &k1, &usd),
+            claims: usd.clone(),
+        },
+        ValidVector {
+            name: "japanese text at the jpy maximum".into(),
+            kid: "k1".into(),
+            token: sign("k1", &k1, &ja),
+            claims: ja.clone(),
+        },
+        ValidVector {
+            name: "signed with the previous key k2".into(),
+            kid: "k2".into(),
+            token: sign("k2", &k2, &base),
+            claims: base.clone(),
+        },
+    ];
+
+    let good_payload = raw::encode_payload("k1", &base.to_claims());
+    let with_payload = |mutate: &dyn Fn(&mut Vec<u8>)| {
+        let mut p = good_payload.clone();
+        mutate(&mut p);
+        raw::sign_payload(&k1, &p)
+    };
+    // Offset of the first claim: version, kid length, "k1".
+    let claims_at = 4;
+    // Replaces the value of claim `tag` (same length) in the good payload.
+    let replace_claim = |tag: u8, value: &[u8]| {
+        let mut p = good_payload[..claims_at].to_vec();
+        let mut rest = &good_payload[claims_at..];
+        while !rest.is_empty() {
+            let len = u16::from_be_bytes([rest[1], rest[2]]) as usize;
+            p.push(rest[0]);
+            if rest[0] == tag {
+                p.extend_from_slice(&(value.len() as u16).to_be_bytes());
+                p.extend_from_slice(value);
+            } else {
+                p.extend_from_slice(&rest[1..3 + len]);
+            }
+            rest = &rest[3 + len..];
+        }
+        raw::sign_payload(&k1, &p)
+    };
+    let good = sign("k1", &k1, &base);
+    let (good_p, good_m) = good.split_once('.').expect("dot");
+    let expired = JsonClaims {
+        expires_at: now,
+        ..base.clone()
+    };
+    let invalid = vec![
+        InvalidVector {
+            name: "not base64".into(),
+            token: format!("{good_p}!.{good_m}"),
+            error: "bad_encoding".into(),
+        },
+        InvalidVector {
+            name: "padding is not allowed".into(),
+            token: format!("{good_p}=.{good_m}"),
+            error: "bad_encoding".into(),
+        },
+        InvalidVector {
+            name: "no separator".into(),
+            token: good.replace('.', ""),
+            error: "bad_encoding".into(),
+        },
+        InvalidVector {
+            name: "truncated signature".into(),
+            token: good[..good.len() - 2].to_string(),
+            error: "bad_encoding".into(),
+        },
+        InvalidVector {
+            name: "version 2".into(),
+            token: with_payload(&|p| p[0] = 2),
+            error: "unsupported_version".into(),
+        },
+        InvalidVector {
+            name: "unknown key id k9".into(),
+            token: sign("k9", &stranger, &base),
+            error: "unknown_key".into(),
+        },
+        InvalidVector {
+            name: "kid k1 but signed with another key".into(),
+            token: sign("k1", &stranger, &base),
+            error: "bad_signature".into(),
+        },
+        InvalidVector {
+            name: "amount changed after signing".into(),
+            token: format!(
+                "{}.{good_m}",
+                URL_SAFE_NO_PAD.encode(raw::encode_payload(
+                    "k1",
+                    &JsonClaims {
+                        amount: 1,
+                        ..base.clone()
+                    }
+                    .to_claims()
+                ))
+            ),
+            error: "bad_signature".into(),
+        },
+        InvalidVector {
+            name: "oversized".into(),
+            token: format!("{good_p}{}.{good_m}", "A".repeat(MAX_TOKEN_LEN)),
+            error: "too_long".into(),
+        },
+        InvalidVector {
+            name: "expired at exactly now".into(),
+            token: sign("k1", &k1, &expired),
+            error: "expired".into(),
+        },
+        InvalidVector {
+            name: "currency XXX".into(),
+            token: replace_claim(tag::CURRENCY, b"XXX"),
+            error: "unsupported_currency".into(),
+        },
+        InvalidVector {
+            name: "lower-case currency is not canonical".into(),
+            token: replace_claim(tag::CURRENCY, b"jpy"),
+            error: "unsupported_currency".into(),
+        },
+        InvalidVector {
+            name: "amount zero".into(),
+            token: replace_claim(tag::AMOUNT, &0i64.to_be_bytes()),
+            error: "amount_out_of_range".into(),
+        },
+        InvalidVector {
+            name: "amount negative".into(),
+            token: replace_claim(tag::AMOUNT, &(-1500i64).to_be_bytes()),
+            error: "amount_out_of_range".into(),
+        },
+        InvalidVector {
+            name: "amount over the JPY maximum".into(),
+            token: replace_claim(tag::AMOUNT, &100_000_000i64.to_be_bytes()),
+            error: "amount_out_of_range".into(),
+        },
+        InvalidVector {
+            name: "unknown claim tag".into(),
+            token: with_payload(&|p| p.extend_from_slice(&[200, 0, 1, b'x'])),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "duplicate claim".into(),
+            token: with_payload(&|p| p.extend_from_slice(&[tag::LOCALE, 0, 2, b'e', b'n'])),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "truncated claim".into(),
+            token: with_payload(&|p| {
+                p.pop();
+            }),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "usage byte 7".into(),
+            token: replace_claim(tag::USAGE, &[7]),
+            error: "bad_claims".into(),
+        },
+    ];
+    let vectors = Vectors {
+        description: "linkpay link token test vectors. See docs/token-format.md. A verifier \
+                      given `keys` (current first in key_order) and the clock at `now` (unix \
+                      seconds) must accept every `valid` token with exactly `claims`, and \
+                      reject every `invalid` token with `error`."
+            .into(),
+        domain: String::from_utf8_lossy(DOMAIN).into_owned(),
+        now,
+        keys: [("k1", &k1), ("k2", &k2)]
+            .into_iter()
+            .map(|(kid, k)| (kid.to_string(), k.to_base64url()))
+            .collect(),
+        key_order: vec!["k1".into(), "k2".into()],
+        valid,
+        invalid,
+    };
+    let json = serde_json::to_string_pretty(&vectors).expect("json");
+    std::fs::write(VECTORS, json + "\n").expect("write vectors");
+}
