@@ -1,1 +1,90 @@
-fn main() {}
+//! `linkpay`: the origin server and its command line.
+
+use clap::{Parser, Subcommand};
+use linkpay_origin::config::Config;
+use linkpay_origin::db::Db;
+use linkpay_origin::state::AppState;
+use linkpay_origin::{app, merchants, webhooks};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "linkpay", version, about = "Self-hostable payment links: the origin server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the origin: merchant API, checkout, sandbox provider, webhook delivery.
+    ///
+    /// Configuration comes from the environment (see docs/configuration.md). On a new
+    /// database a demo merchant is created and its test secret key printed once.
+    Serve {
+        /// Also write the demo merchant's secret key to this file (mode 0600), for scripts.
+        #[arg(long)]
+        demo_key_file: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LINKPAY_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { demo_key_file } => match serve(demo_key_file).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("linkpay: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| format!("configuration: {e}"))?;
+    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+    if let Some((merchant, key)) = merchants::ensure_demo(&db).await.map_err(|e| format!("creating the demo merchant: {e}"))? {
+        // Printed to stdout, once, on purpose: it is never written to the log.
+        println!("Created demo merchant \"{}\" ({}).", merchant.name, merchant.id);
+        println!("Its test secret key, shown only this once:\n\n    {key}\n");
+        if let Some(path) = demo_key_file {
+            write_private(&path, &key).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {} (LINKPAY_LISTEN): {e}", config.listen))?;
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        outbox: Default::default(),
+    };
+    tokio::spawn(webhooks::delivery::run(state.clone()));
+    tracing::info!(listen = %state.config.listen, public_url = %state.config.public_url, edge_url = %state.config.edge_url, "linkpay origin ready");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}

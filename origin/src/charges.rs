@@ -1,0 +1,71 @@
+//! Charges: one buyer's attempt to pay a link.
+
+use serde_json::{Value, json};
+use sqlx::{Sqlite, SqliteExecutor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Charge {
+    pub id: String,
+    pub link_id: String,
+    pub merchant_id: String,
+    pub livemode: bool,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub provider: String,
+    pub provider_ref: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
+    provider_ref, failure_code, failure_message, card_brand, card_last4, created_at, updated_at";
+
+impl Charge {
+    pub fn to_json(&self) -> Value {
+        let card = match (&self.card_brand, &self.card_last4) {
+            (Some(brand), Some(last4)) => json!({"brand": brand, "last4": last4}),
+            _ => Value::Null,
+        };
+        json!({
+            "id": self.id,
+            "object": "charge",
+            "link": self.link_id,
+            "amount": self.amount,
+            "currency": self.currency,
+            "status": self.status,
+            "paid": self.status == "succeeded",
+            "failure_code": self.failure_code,
+            "failure_message": self.failure_message,
+            "payment_method": {"type": "card", "card": card},
+            "provider": self.provider,
+            "livemode": self.livemode,
+            "created": self.created_at,
+        })
+    }
+}
+
+pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Option<Charge>, sqlx::Error> {
+    sqlx::query_as::<Sqlite, Charge>(&format!("SELECT {COLUMNS} FROM charges WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_provider_ref<'e>(
+    db: impl SqliteExecutor<'e>,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<Charge>, sqlx::Error> {
+    sqlx::query_as::<Sqlite, Charge>(&format!(
+        "SELECT {COLUMNS} FROM charges WHERE provider = ? AND provider_ref = ?"
+    ))
+    .bind(provider)
+    .bind(provider_ref)
+    .fetch_optional(db)
+    .await
+}

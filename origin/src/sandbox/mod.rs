@@ -1,0 +1,21 @@
+//! The sandbox payment provider, served under `/sandbox/` as if it were another company:
+//! its own records (`sandbox_payments`), its own hosted card page, its own test cards.
+//! Card numbers typed here are used to decide the outcome and then dropped; only the brand
+//! and last four digits are kept, and nothing logs them.
+
+pub mod cards;
+mod pages;
+pub mod store;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// How long a buyer has on the hosted page before the payment expires.
+pub const PAYMENT_TTL_SECS: i64 = 15 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sandbox/pay/{id}", get(pages::show).post(pages::submit))
+        .route("/sandbox/static/sandbox.css", get(pages::stylesheet))
+}
