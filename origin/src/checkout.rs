@@ -34,7 +34,11 @@ struct CheckoutRequest {
 }
 
 /// `POST /internal/v1/checkouts`, called only by the edge worker.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     channel::verify(
         &state.config.edge_secret,
@@ -47,16 +51,30 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
     )
     .map_err(|e| {
         tracing::warn!(error = %e, "refused an unauthenticated checkout request");
-        ApiError::unauthorized("edge_signature_invalid", "This endpoint is for the linkpay edge worker only.")
+        ApiError::unauthorized(
+            "edge_signature_invalid",
+            "This endpoint is for the linkpay edge worker only.",
+        )
     })?;
     let req: CheckoutRequest = serde_json::from_slice(&body)
         .map_err(|_| ApiError::bad_request("invalid_json", "Expected {\"token\": \"…\"}."))?;
-    let claims = state.config.link_keys.verify(req.token.as_bytes(), now()).map_err(|e| match e {
-        TokenError::Expired => ApiError::conflict(StatusCode::GONE, "link_expired", "This payment link has expired."),
-        _ => ApiError::not_found("link_not_found", "This payment link is not valid."),
-    })?;
+    let claims = state
+        .config
+        .link_keys
+        .verify(req.token.as_bytes(), now())
+        .map_err(|e| match e {
+            TokenError::Expired => ApiError::conflict(
+                StatusCode::GONE,
+                "link_expired",
+                "This payment link has expired.",
+            ),
+            _ => ApiError::not_found("link_not_found", "This payment link is not valid."),
+        })?;
     let redirect_url = start(&state, &claims).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "redirect_url": redirect_url }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "redirect_url": redirect_url })),
+    ))
 }
 
 /// The link row as the checkout sees it.
@@ -90,8 +108,20 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
 
     match link.status.as_str() {
         "used" => return Err(already_paid()),
-        "deactivated" => return Err(ApiError::conflict(StatusCode::GONE, "link_deactivated", "This payment link has been deactivated by the merchant.")),
-        _ if now >= link.expires_at => return Err(ApiError::conflict(StatusCode::GONE, "link_expired", "This payment link has expired.")),
+        "deactivated" => {
+            return Err(ApiError::conflict(
+                StatusCode::GONE,
+                "link_deactivated",
+                "This payment link has been deactivated by the merchant.",
+            ));
+        }
+        _ if now >= link.expires_at => {
+            return Err(ApiError::conflict(
+                StatusCode::GONE,
+                "link_expired",
+                "This payment link has expired.",
+            ));
+        }
         _ => {}
     }
     if link.single_use {
@@ -113,14 +143,14 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
             ));
         }
         // A lapsed reservation's charge can no longer complete: its provider session is over.
-        if let (Some(stale), Some(until)) = (&link.reserved_charge_id, link.reserved_until) {
-            if until <= now {
-                sqlx::query("UPDATE charges SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending'")
-                    .bind(now)
-                    .bind(stale)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        if let (Some(stale), Some(until)) = (&link.reserved_charge_id, link.reserved_until)
+            && until <= now
+        {
+            sqlx::query("UPDATE charges SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending'")
+                .bind(now)
+                .bind(stale)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     sqlx::query(
@@ -151,7 +181,11 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
             amount: claims.amount,
             merchant_name: &claims.merchant_name,
             description: &claims.title,
-            return_url: format!("{}/return/{}", state.config.public_url, SandboxConnector::NAME),
+            return_url: format!(
+                "{}/return/{}",
+                state.config.public_url,
+                SandboxConnector::NAME
+            ),
         })
         .await;
     match started {
@@ -172,7 +206,11 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     }
 }
 
-async fn release_failed_start(state: &AppState, link_id: &str, charge_id: &str) -> Result<(), sqlx::Error> {
+async fn release_failed_start(
+    state: &AppState,
+    link_id: &str,
+    charge_id: &str,
+) -> Result<(), sqlx::Error> {
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = ? WHERE id = ?")
         .bind(now())
@@ -188,5 +226,9 @@ async fn release_failed_start(state: &AppState, link_id: &str, charge_id: &str) 
 }
 
 fn already_paid() -> ApiError {
-    ApiError::conflict(StatusCode::CONFLICT, "link_already_paid", "This payment link has already been paid.")
+    ApiError::conflict(
+        StatusCode::CONFLICT,
+        "link_already_paid",
+        "This payment link has already been paid.",
+    )
 }

@@ -48,9 +48,16 @@ impl Config {
         let listen = listen
             .parse()
             .map_err(|_| err("LINKPAY_LISTEN", format!("{listen:?} is not host:port")))?;
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://.linkpay/linkpay.db".into());
-        let public_url = base_url("LINKPAY_PUBLIC_URL", &or("LINKPAY_PUBLIC_URL", "http://127.0.0.1:8080"))?;
-        let edge_url = base_url("LINKPAY_EDGE_URL", &or("LINKPAY_EDGE_URL", "http://127.0.0.1:8787"))?;
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://.linkpay/linkpay.db".into());
+        let public_url = base_url(
+            "LINKPAY_PUBLIC_URL",
+            &or("LINKPAY_PUBLIC_URL", "http://127.0.0.1:8080"),
+        )?;
+        let edge_url = base_url(
+            "LINKPAY_EDGE_URL",
+            &or("LINKPAY_EDGE_URL", "http://127.0.0.1:8787"),
+        )?;
         let link_keys = get("LINKPAY_LINK_KEYS").ok_or_else(|| {
             err(
                 "LINKPAY_LINK_KEYS",
@@ -85,7 +92,12 @@ impl Config {
         let timeout = or("LINKPAY_WEBHOOK_TIMEOUT", "10s");
         let webhook_timeout = parse_duration(&timeout)
             .filter(|d| !d.is_zero() && *d <= Duration::from_secs(60))
-            .ok_or_else(|| err("LINKPAY_WEBHOOK_TIMEOUT", format!("{timeout:?} must be 1ms to 60s, like 10s")))?;
+            .ok_or_else(|| {
+                err(
+                    "LINKPAY_WEBHOOK_TIMEOUT",
+                    format!("{timeout:?} must be 1ms to 60s, like 10s"),
+                )
+            })?;
         Ok(Config {
             listen,
             database_url,
@@ -109,7 +121,9 @@ fn base_url(var: &'static str, value: &str) -> Result<String, ConfigError> {
     } else {
         Err(ConfigError {
             var,
-            problem: format!("{value:?} must be an http(s) base URL such as https://pay.example.com"),
+            problem: format!(
+                "{value:?} must be an http(s) base URL such as https://pay.example.com"
+            ),
         })
     }
 }
@@ -135,8 +149,10 @@ mod tests {
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone())
     }
 
@@ -151,29 +167,32 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.webhook_retry_schedule.len(), 9);
         assert_eq!(c.webhook_retry_schedule[1], Duration::from_secs(300));
-        assert!(!format!("{c:?}").contains(KEY), "secrets must not be printable");
+        assert!(
+            !format!("{c:?}").contains(KEY),
+            "secrets must not be printable"
+        );
     }
 
     #[test]
     fn errors_name_the_variable() {
         let keys = format!("k1:{KEY}");
-        let missing = Config::from_lookup(lookup(&[])).unwrap_err();
+        let missing = Config::from_lookup(lookup(&[])).expect_err("an error");
         assert_eq!(missing.var, "LINKPAY_LINK_KEYS");
-        let e = Config::from_lookup(lookup(&[("LINKPAY_LINK_KEYS", &keys)])).unwrap_err();
+        let e = Config::from_lookup(lookup(&[("LINKPAY_LINK_KEYS", &keys)])).expect_err("an error");
         assert_eq!(e.var, "LINKPAY_EDGE_SECRET");
         let e = Config::from_lookup(lookup(&[
             ("LINKPAY_LINK_KEYS", &keys),
             ("LINKPAY_EDGE_SECRET", KEY),
             ("LINKPAY_EDGE_URL", "ftp://x"),
         ]))
-        .unwrap_err();
+        .expect_err("an error");
         assert_eq!(e.var, "LINKPAY_EDGE_URL");
         let e = Config::from_lookup(lookup(&[
             ("LINKPAY_LINK_KEYS", &keys),
             ("LINKPAY_EDGE_SECRET", KEY),
             ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "5s,soon"),
         ]))
-        .unwrap_err();
+        .expect_err("an error");
         assert_eq!(e.var, "LINKPAY_WEBHOOK_RETRY_SCHEDULE");
     }
 

@@ -22,7 +22,10 @@ pub enum OpenError {
     #[error("DATABASE_URL {0:?} is not supported: use sqlite://path/to/file.db")]
     Unsupported(String),
     #[error("cannot create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Connect(sqlx::Error),
     #[error("cannot apply migrations: {0}")]
@@ -31,11 +34,17 @@ pub enum OpenError {
 
 impl Db {
     pub async fn open(url: &str) -> Result<Db, OpenError> {
-        let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        else {
             return Err(OpenError::Unsupported(url.to_owned()));
         };
         let file = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|source| OpenError::Folder {
                 path: dir.display().to_string(),
                 source,

@@ -54,9 +54,15 @@ async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     resp
 }
 
@@ -73,7 +79,13 @@ fn web_origin(url: &str) -> &str {
 mod tests {
     #[test]
     fn web_origin_drops_the_path() {
-        assert_eq!(super::web_origin("https://a.example/x/y"), "https://a.example");
-        assert_eq!(super::web_origin("http://127.0.0.1:8787"), "http://127.0.0.1:8787");
+        assert_eq!(
+            super::web_origin("https://a.example/x/y"),
+            "https://a.example"
+        );
+        assert_eq!(
+            super::web_origin("http://127.0.0.1:8787"),
+            "http://127.0.0.1:8787"
+        );
     }
 }

@@ -107,9 +107,9 @@ pub async fn create(
         locale: new.locale,
     };
     let keys = &state.config.link_keys;
-    let token = keys
-        .sign(&claims)
-        .map_err(|e| crate::error::ApiError::internal(format_args!("signing a validated link: {e}")))?;
+    let token = keys.sign(&claims).map_err(|e| {
+        crate::error::ApiError::internal(format_args!("signing a validated link: {e}"))
+    })?;
     let link = Link {
         id,
         merchant_id: merchant.id.clone(),
@@ -152,10 +152,11 @@ pub async fn create(
 }
 
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Link>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE id = ? AND merchant_id = ?"))
-        .bind(id)
-        .bind(merchant_id)
-        .fetch_optional(db.reader())
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM links WHERE id = ? AND merchant_id = ?"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(db.reader())
+    .await
 }
-

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "linkpay", version, about = "Self-hostable payment links: the origin server")]
+#[command(
+    name = "linkpay",
+    version,
+    about = "Self-hostable payment links: the origin server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +37,8 @@ enum Command {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LINKPAY_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("LINKPAY_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_target(false)
         .init();
@@ -51,10 +56,18 @@ async fn main() -> ExitCode {
 
 async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| format!("configuration: {e}"))?;
-    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
-    if let Some((merchant, key)) = merchants::ensure_demo(&db).await.map_err(|e| format!("creating the demo merchant: {e}"))? {
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some((merchant, key)) = merchants::ensure_demo(&db)
+        .await
+        .map_err(|e| format!("creating the demo merchant: {e}"))?
+    {
         // Printed to stdout, once, on purpose: it is never written to the log.
-        println!("Created demo merchant \"{}\" ({}).", merchant.name, merchant.id);
+        println!(
+            "Created demo merchant \"{}\" ({}).",
+            merchant.name, merchant.id
+        );
         println!("Its test secret key, shown only this once:\n\n    {key}\n");
         if let Some(path) = demo_key_file {
             write_private(&path, &key).map_err(|e| format!("writing {}: {e}", path.display()))?;

@@ -7,7 +7,12 @@ use crate::db::Tx;
 use crate::ids;
 use serde_json::{Value, json};
 
-pub async fn record(tx: &mut Tx, merchant_id: &str, kind: &str, object: Value) -> Result<String, sqlx::Error> {
+pub async fn record(
+    tx: &mut Tx,
+    merchant_id: &str,
+    kind: &str,
+    object: Value,
+) -> Result<String, sqlx::Error> {
     let id = ids::new_id("evt");
     let created = now();
     let payload = json!({
@@ -16,18 +21,21 @@ pub async fn record(tx: &mut Tx, merchant_id: &str, kind: &str, object: Value) -
         "timestamp": rfc3339(created),
         "data": object,
     });
-    sqlx::query("INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(merchant_id)
-        .bind(kind)
-        .bind(payload.to_string())
-        .bind(created)
-        .execute(&mut **tx)
-        .await?;
-    let endpoints: Vec<(String,)> = sqlx::query_as("SELECT id FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1")
-        .bind(merchant_id)
-        .fetch_all(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(merchant_id)
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(created)
+    .execute(&mut **tx)
+    .await?;
+    let endpoints: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1")
+            .bind(merchant_id)
+            .fetch_all(&mut **tx)
+            .await?;
     for (endpoint_id,) in endpoints {
         sqlx::query(
             "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?)",

@@ -21,16 +21,21 @@ pub struct SandboxReturn {
 }
 
 /// `GET /return/sandbox?payment_id=…`: the sandbox sends the buyer here after its page.
-pub async fn sandbox_return(State(state): State<AppState>, Query(q): Query<SandboxReturn>) -> Response {
+pub async fn sandbox_return(
+    State(state): State<AppState>,
+    Query(q): Query<SandboxReturn>,
+) -> Response {
     let connector = SandboxConnector {
         db: state.db.clone(),
         base_url: format!("{}/sandbox", state.config.public_url),
     };
     match complete(&state, &connector, &q.payment_id).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
-        Err(ReturnError::UnknownPayment) => {
-            (StatusCode::NOT_FOUND, "This payment is not known here. Nothing was charged by this request.").into_response()
-        }
+        Err(ReturnError::UnknownPayment) => (
+            StatusCode::NOT_FOUND,
+            "This payment is not known here. Nothing was charged by this request.",
+        )
+            .into_response(),
         Err(ReturnError::Internal(e)) => {
             tracing::error!(error = %e, payment = %q.payment_id, "settling a provider return");
             (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
@@ -58,13 +63,23 @@ impl From<sqlx::Error> for ReturnError {
     }
 }
 
-pub async fn complete<P: Provider>(state: &AppState, provider: &P, provider_ref: &str) -> Result<Next, ReturnError> {
+pub async fn complete<P: Provider>(
+    state: &AppState,
+    provider: &P,
+    provider_ref: &str,
+) -> Result<Next, ReturnError> {
     let charge = charges::by_provider_ref(state.db.reader(), P::NAME, provider_ref)
         .await?
         .ok_or(ReturnError::UnknownPayment)?;
-    let outcome = provider.sync(provider_ref).await.map_err(|e| ReturnError::Internal(e.to_string()))?;
+    let outcome = provider
+        .sync(provider_ref)
+        .await
+        .map_err(|e| ReturnError::Internal(e.to_string()))?;
     if outcome == Outcome::Pending {
-        return Ok(Next::BackToProvider(format!("{}/sandbox/pay/{provider_ref}", state.config.public_url)));
+        return Ok(Next::BackToProvider(format!(
+            "{}/sandbox/pay/{provider_ref}",
+            state.config.public_url
+        )));
     }
     let charge = settle(state, &charge, &outcome).await?;
     Ok(Next::Result(result_url(state, &charge).await?))
@@ -72,14 +87,42 @@ pub async fn complete<P: Provider>(state: &AppState, provider: &P, provider_ref:
 
 /// Applies the provider's outcome to a pending charge, once: the conditional update makes a
 /// reload or a second return a no-op, and the event is written in the same transaction.
-pub async fn settle(state: &AppState, charge: &Charge, outcome: &Outcome) -> Result<Charge, sqlx::Error> {
+pub async fn settle(
+    state: &AppState,
+    charge: &Charge,
+    outcome: &Outcome,
+) -> Result<Charge, sqlx::Error> {
     let now = now();
     let (status, code, message, brand, last4) = match outcome {
-        Outcome::Succeeded { card_brand, card_last4 } => ("succeeded", None, None, Some(card_brand.clone()), Some(card_last4.clone())),
-        Outcome::Declined { code, message, card_brand, card_last4 } => {
-            ("failed", Some(code.clone()), Some(message.clone()), card_brand.clone(), card_last4.clone())
-        }
-        Outcome::Expired => ("expired", Some("payment_expired".into()), Some("The buyer did not complete payment in time.".into()), None, None),
+        Outcome::Succeeded {
+            card_brand,
+            card_last4,
+        } => (
+            "succeeded",
+            None,
+            None,
+            Some(card_brand.clone()),
+            Some(card_last4.clone()),
+        ),
+        Outcome::Declined {
+            code,
+            message,
+            card_brand,
+            card_last4,
+        } => (
+            "failed",
+            Some(code.clone()),
+            Some(message.clone()),
+            card_brand.clone(),
+            card_last4.clone(),
+        ),
+        Outcome::Expired => (
+            "expired",
+            Some("payment_expired".into()),
+            Some("The buyer did not complete payment in time.".into()),
+            None,
+            None,
+        ),
         Outcome::Pending => return Ok(charge.clone()),
     };
     let mut tx = state.db.begin().await?;
@@ -120,9 +163,17 @@ pub async fn settle(state: &AppState, charge: &Charge, outcome: &Outcome) -> Res
                 .await?;
         }
     }
-    let settled = charges::get(&mut *tx, &charge.id).await?.unwrap_or_else(|| charge.clone());
+    let settled = charges::get(&mut *tx, &charge.id)
+        .await?
+        .unwrap_or_else(|| charge.clone());
     if changed.rows_affected() == 1 {
-        outbox::record(&mut tx, &settled.merchant_id, "charge.complete", settled.to_json()).await?;
+        outbox::record(
+            &mut tx,
+            &settled.merchant_id,
+            "charge.complete",
+            settled.to_json(),
+        )
+        .await?;
     }
     tx.commit().await?;
     if changed.rows_affected() == 1 {
@@ -141,7 +192,9 @@ async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnE
     .await?;
     let outcome = match charge.status.as_str() {
         "succeeded" => result::Outcome::Paid,
-        "failed" if charge.failure_code.as_deref() != Some("provider_unavailable") => result::Outcome::Declined,
+        "failed" if charge.failure_code.as_deref() != Some("provider_unavailable") => {
+            result::Outcome::Declined
+        }
         _ => result::Outcome::Failed,
     };
     let r = PaymentResult {
@@ -149,8 +202,12 @@ async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnE
         link_id: charge.link_id.clone(),
         outcome,
         amount: charge.amount,
-        currency: Currency::from_code(&charge.currency)
-            .ok_or_else(|| ReturnError::Internal(format!("charge {} has unknown currency {}", charge.id, charge.currency)))?,
+        currency: Currency::from_code(&charge.currency).ok_or_else(|| {
+            ReturnError::Internal(format!(
+                "charge {} has unknown currency {}",
+                charge.id, charge.currency
+            ))
+        })?,
         title,
         merchant_name,
         failure_code: charge.failure_code.clone(),
@@ -159,5 +216,9 @@ async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnE
         locale: Locale::from_tag(&locale).unwrap_or(Locale::En),
         issued_at: now(),
     };
-    Ok(format!("{}/r/{}", state.config.edge_url, r.seal(&state.config.edge_secret)))
+    Ok(format!(
+        "{}/r/{}",
+        state.config.edge_url,
+        r.seal(&state.config.edge_secret)
+    ))
 }

@@ -21,9 +21,13 @@ async fn creates_a_link_whose_url_verifies_and_retrieves_it() {
     assert_eq!(v["single_use"], true);
     let id = v["id"].as_str().expect("id");
     let url = v["url"].as_str().expect("url");
-    let token = url.strip_prefix(&format!("{EDGE_URL}/l/")).expect("edge link url");
+    let token = url
+        .strip_prefix(&format!("{EDGE_URL}/l/"))
+        .expect("edge link url");
     let ring = Keyring::parse(&format!("k1:{LINK_KEY}")).expect("ring");
-    let claims = ring.verify(token.as_bytes(), linkpay_origin::clock::now()).expect("token verifies");
+    let claims = ring
+        .verify(token.as_bytes(), linkpay_origin::clock::now())
+        .expect("token verifies");
     assert_eq!(claims.link_id, id);
     assert_eq!(claims.title, "Tea set");
     assert_eq!(claims.amount.minor(), 1500);
@@ -42,11 +46,34 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_created() {
     let past = linkpay_origin::clock::now() - 10;
     let cases: Vec<(String, &str, Option<&str>)> = vec![
         ("not json".into(), "invalid_json", None),
-        (r#"{"amount":0,"currency":"JPY","title":"T"}"#.into(), "amount_invalid", Some("amount")),
-        (r#"{"amount":100000000,"currency":"JPY","title":"T"}"#.into(), "amount_invalid", Some("amount")),
-        (r#"{"amount":100,"currency":"ZZZ","title":"T"}"#.into(), "currency_unsupported", Some("currency")),
-        (format!(r#"{{"amount":100,"currency":"JPY","title":"T","expires_at":{past}}}"#), "parameter_invalid", Some("expires_at")),
-        (format!(r#"{{"amount":100,"currency":"JPY","title":"{}"}}"#, "長".repeat(101)), "parameter_invalid", Some("title")),
+        (
+            r#"{"amount":0,"currency":"JPY","title":"T"}"#.into(),
+            "amount_invalid",
+            Some("amount"),
+        ),
+        (
+            r#"{"amount":100000000,"currency":"JPY","title":"T"}"#.into(),
+            "amount_invalid",
+            Some("amount"),
+        ),
+        (
+            r#"{"amount":100,"currency":"ZZZ","title":"T"}"#.into(),
+            "currency_unsupported",
+            Some("currency"),
+        ),
+        (
+            format!(r#"{{"amount":100,"currency":"JPY","title":"T","expires_at":{past}}}"#),
+            "parameter_invalid",
+            Some("expires_at"),
+        ),
+        (
+            format!(
+                r#"{{"amount":100,"currency":"JPY","title":"{}"}}"#,
+                "長".repeat(101)
+            ),
+            "parameter_invalid",
+            Some("title"),
+        ),
     ];
     for (body, code, param) in cases {
         let r = o.api("POST", "/v1/links", Some(&body)).await;
@@ -64,11 +91,24 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_created() {
 async fn missing_or_wrong_keys_are_refused() {
     let o = Origin::start().await;
     let body = r#"{"amount":100,"currency":"JPY","title":"T"}"#;
-    let no_key = o.send(Request::post("/v1/links").body(Body::from(body)).expect("req")).await;
+    let no_key = o
+        .send(
+            Request::post("/v1/links")
+                .body(Body::from(body))
+                .expect("req"),
+        )
+        .await;
     assert_eq!(no_key.status, StatusCode::UNAUTHORIZED);
     assert_eq!(no_key.error_code(), "api_key_missing");
     for auth in ["Bearer sk_test_wrong", "Basic abc", "Bearer pk_test_x"] {
-        let r = o.send(Request::post("/v1/links").header(header::AUTHORIZATION, auth).body(Body::from(body)).expect("req")).await;
+        let r = o
+            .send(
+                Request::post("/v1/links")
+                    .header(header::AUTHORIZATION, auth)
+                    .body(Body::from(body))
+                    .expect("req"),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{auth}");
         assert_eq!(r.error_code(), "api_key_invalid");
         assert!(!r.text().contains("sk_test_wrong"), "keys are not echoed");
@@ -79,7 +119,12 @@ async fn missing_or_wrong_keys_are_refused() {
 #[tokio::test]
 async fn keys_are_stored_hashed() {
     let o = Origin::start().await;
-    let n = o.count(&format!("SELECT COUNT(*) FROM api_keys WHERE key_hash LIKE '%{}%'", &o.key[8..])).await;
+    let n = o
+        .count(&format!(
+            "SELECT COUNT(*) FROM api_keys WHERE key_hash LIKE '%{}%'",
+            &o.key[8..]
+        ))
+        .await;
     assert_eq!(n, 0, "the secret key is not stored in clear");
     assert_eq!(o.count("SELECT COUNT(*) FROM api_keys").await, 1);
 }
@@ -98,10 +143,27 @@ async fn unknown_ids_and_routes_answer_the_same_error_shape() {
 #[tokio::test]
 async fn webhook_endpoint_urls_are_checked() {
     let o = Origin::start().await;
-    let r = o.api("POST", "/v1/webhook_endpoints", Some(r#"{"url":"ftp://x"}"#)).await;
+    let r = o
+        .api(
+            "POST",
+            "/v1/webhook_endpoints",
+            Some(r#"{"url":"ftp://x"}"#),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["param"], "url");
-    let r = o.api("POST", "/v1/webhook_endpoints", Some(r#"{"url":"https://shop.example/hooks"}"#)).await;
+    let r = o
+        .api(
+            "POST",
+            "/v1/webhook_endpoints",
+            Some(r#"{"url":"https://shop.example/hooks"}"#),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    assert!(r.json()["secret"].as_str().expect("secret").starts_with("whsec_"));
+    assert!(
+        r.json()["secret"]
+            .as_str()
+            .expect("secret")
+            .starts_with("whsec_")
+    );
 }

@@ -26,7 +26,13 @@ pub enum ChannelError {
     BadSignature,
 }
 
-fn mac(secret: &SecretKey, ts: i64, method: &str, path: &str, body: &[u8]) -> hmac::Hmac<sha2::Sha256> {
+fn mac(
+    secret: &SecretKey,
+    ts: i64,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> hmac::Hmac<sha2::Sha256> {
     let mut m = crate::sealed::hmac(secret);
     m.update(DOMAIN);
     m.update(format!("{ts}\n{method}\n{path}\n").as_bytes());
@@ -101,7 +107,15 @@ mod tests {
         );
         let other = SecretKey::new(vec![6; 32]).expect("key");
         assert_eq!(
-            verify(&other, Some("1000"), Some(&sig), "POST", "/internal/checkout", b"{}", 1000),
+            verify(
+                &other,
+                Some("1000"),
+                Some(&sig),
+                "POST",
+                "/internal/checkout",
+                b"{}",
+                1000
+            ),
             Err(ChannelError::BadSignature)
         );
     }

@@ -7,8 +7,8 @@ pub mod channel;
 pub mod locale;
 pub mod money;
 pub mod result;
-pub mod secret;
 pub mod sealed;
+pub mod secret;
 pub mod token;
 pub mod webhook;
 

@@ -74,12 +74,27 @@ mod tests {
 
     #[test]
     fn negotiates_by_quality() {
-        assert_eq!(Locale::negotiate(Some("ja-JP,ja;q=0.9"), Locale::En), Locale::Ja);
-        assert_eq!(Locale::negotiate(Some("en-US,en;q=0.9,ja;q=0.8"), Locale::Ja), Locale::En);
-        assert_eq!(Locale::negotiate(Some("fr, ja;q=0.5, en;q=0.7"), Locale::Ja), Locale::En);
+        assert_eq!(
+            Locale::negotiate(Some("ja-JP,ja;q=0.9"), Locale::En),
+            Locale::Ja
+        );
+        assert_eq!(
+            Locale::negotiate(Some("en-US,en;q=0.9,ja;q=0.8"), Locale::Ja),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::negotiate(Some("fr, ja;q=0.5, en;q=0.7"), Locale::Ja),
+            Locale::En
+        );
         assert_eq!(Locale::negotiate(Some("fr-FR"), Locale::Ja), Locale::Ja);
         assert_eq!(Locale::negotiate(None, Locale::En), Locale::En);
-        assert_eq!(Locale::negotiate(Some("ja;q=0, en;q=0.1"), Locale::Ja), Locale::En);
-        assert_eq!(Locale::negotiate(Some("ja;q=bogus"), Locale::En), Locale::En);
+        assert_eq!(
+            Locale::negotiate(Some("ja;q=0, en;q=0.1"), Locale::Ja),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::negotiate(Some("ja;q=bogus"), Locale::En),
+            Locale::En
+        );
     }
 }

@@ -148,7 +148,7 @@ fn group_thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -183,7 +183,13 @@ mod tests {
     fn exponents_follow_iso_4217() {
         assert_eq!(Currency::Jpy.exponent(), 0);
         assert_eq!(Currency::Krw.exponent(), 0);
-        for c in [Currency::Usd, Currency::Eur, Currency::Thb, Currency::Sgd, Currency::Myr] {
+        for c in [
+            Currency::Usd,
+            Currency::Eur,
+            Currency::Thb,
+            Currency::Sgd,
+            Currency::Myr,
+        ] {
             assert_eq!(c.exponent(), 2, "{c}");
         }
     }

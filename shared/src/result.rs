@@ -76,8 +76,14 @@ mod tests {
     fn round_trips_and_refuses_forgery_and_age() {
         let key = SecretKey::new(vec![1; 32]).expect("key");
         let token = sample().seal(&key);
-        assert_eq!(PaymentResult::open(&key, token.as_bytes(), 1000), Some(sample()));
-        assert_eq!(PaymentResult::open(&key, token.as_bytes(), 1000 + VALID_SECS + 1), None);
+        assert_eq!(
+            PaymentResult::open(&key, token.as_bytes(), 1000),
+            Some(sample())
+        );
+        assert_eq!(
+            PaymentResult::open(&key, token.as_bytes(), 1000 + VALID_SECS + 1),
+            None
+        );
         let other = SecretKey::new(vec![2; 32]).expect("key");
         assert_eq!(PaymentResult::open(&other, token.as_bytes(), 1000), None);
         let mut flipped = token.into_bytes();

@@ -165,7 +165,9 @@ impl Keyring {
     /// Signs claims with the current key.
     pub fn sign(&self, claims: &LinkClaims) -> Result<String, TokenError> {
         validate(claims)?;
-        let key = self.key(self.current.as_bytes()).ok_or(TokenError::UnknownKey)?;
+        let key = self
+            .key(self.current.as_bytes())
+            .ok_or(TokenError::UnknownKey)?;
         Ok(sign_payload(key, &encode_payload(&self.current, claims)))
     }
 
@@ -209,7 +211,12 @@ pub fn validate(c: &LinkClaims) -> Result<(), TokenError> {
     if !valid_id(&c.merchant_id) {
         return Err(TokenError::BadClaims("merchant_id"));
     }
-    check_text(&c.merchant_name, MAX_MERCHANT_NAME_CHARS, false, "merchant_name")?;
+    check_text(
+        &c.merchant_name,
+        MAX_MERCHANT_NAME_CHARS,
+        false,
+        "merchant_name",
+    )?;
     check_text(&c.title, MAX_TITLE_CHARS, true, "title")?;
     if let Some(d) = &c.description {
         check_text(d, MAX_DESCRIPTION_CHARS, true, "description")?;

@@ -31,7 +31,9 @@ pub struct WebhookSecret(SecretKey);
 
 impl WebhookSecret {
     pub fn parse(s: &str) -> Result<WebhookSecret, WebhookError> {
-        let b64 = s.strip_prefix(SECRET_PREFIX).ok_or(WebhookError::BadSecret)?;
+        let b64 = s
+            .strip_prefix(SECRET_PREFIX)
+            .ok_or(WebhookError::BadSecret)?;
         let bytes = STANDARD.decode(b64).map_err(|_| WebhookError::BadSecret)?;
         if bytes.len() < 24 {
             return Err(WebhookError::BadSecret);
@@ -109,7 +111,14 @@ mod tests {
         let s = WebhookSecret::parse(SPEC_SECRET).expect("secret");
         assert_eq!(s.sign(SPEC_ID, SPEC_TS, SPEC_BODY), SPEC_SIG);
         assert_eq!(
-            s.verify(SPEC_ID, &SPEC_TS.to_string(), SPEC_SIG, SPEC_BODY, SPEC_TS + 10, 300),
+            s.verify(
+                SPEC_ID,
+                &SPEC_TS.to_string(),
+                SPEC_SIG,
+                SPEC_BODY,
+                SPEC_TS + 10,
+                300
+            ),
             Ok(())
         );
     }
@@ -141,7 +150,10 @@ mod tests {
         );
         // Any one of several signatures may match (rotation overlap).
         let both = format!("{} {SPEC_SIG}", other.sign(SPEC_ID, SPEC_TS, SPEC_BODY));
-        assert_eq!(s.verify(SPEC_ID, &ts, &both, SPEC_BODY, SPEC_TS, 300), Ok(()));
+        assert_eq!(
+            s.verify(SPEC_ID, &ts, &both, SPEC_BODY, SPEC_TS, 300),
+            Ok(())
+        );
     }
 
     #[test]
@@ -150,8 +162,14 @@ mod tests {
         let text = s.to_whsec();
         assert!(text.starts_with("whsec_"));
         assert!(WebhookSecret::parse(&text).is_ok());
-        assert_eq!(WebhookSecret::parse("sk_nope").err(), Some(WebhookError::BadSecret));
-        assert_eq!(WebhookSecret::parse("whsec_AAAA").err(), Some(WebhookError::BadSecret));
+        assert_eq!(
+            WebhookSecret::parse("sk_nope").err(),
+            Some(WebhookError::BadSecret)
+        );
+        assert_eq!(
+            WebhookSecret::parse("whsec_AAAA").err(),
+            Some(WebhookError::BadSecret)
+        );
         assert!(!format!("{s:?}").contains(&text[6..]));
     }
 }

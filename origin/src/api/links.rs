@@ -33,7 +33,10 @@ pub async fn create(
     let new = read_new_link(&p, &auth.merchant.default_locale, now())?;
     let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
-    Ok((StatusCode::CREATED, Json(link.to_json(&state.config.edge_url))))
+    Ok((
+        StatusCode::CREATED,
+        Json(link.to_json(&state.config.edge_url)),
+    ))
 }
 
 /// `GET /v1/links/{id}`
@@ -55,16 +58,23 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
         ApiError::invalid(
             "currency",
             "currency_unsupported",
-            format!("Unsupported currency {code:?}. Supported: {}.", supported.join(", ")),
+            format!(
+                "Unsupported currency {code:?}. Supported: {}.",
+                supported.join(", ")
+            ),
         )
     })?;
     let minor = p.required("amount", Params::int)?;
     let amount = Money::new(minor, currency).map_err(|e| {
         let message = match e {
-            MoneyError::NotPositive => "amount must be a positive integer in minor units (e.g. 1500).".to_owned(),
+            MoneyError::NotPositive => {
+                "amount must be a positive integer in minor units (e.g. 1500).".to_owned()
+            }
             MoneyError::OverMaximum { max, .. } => format!(
                 "amount {minor} exceeds the {currency} maximum of {max} ({}).",
-                Money::new(max, currency).map(|m| m.format(Locale::En)).unwrap_or_default()
+                Money::new(max, currency)
+                    .map(|m| m.format(Locale::En))
+                    .unwrap_or_default()
             ),
         };
         ApiError::invalid("amount", "amount_invalid", message)
@@ -81,16 +91,32 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
     }
     let expires_at = p.int("expires_at")?.unwrap_or(now + DEFAULT_TTL_SECS);
     if expires_at <= now {
-        return Err(ApiError::invalid("expires_at", "parameter_invalid", "expires_at is in the past: give a future time in unix seconds."));
+        return Err(ApiError::invalid(
+            "expires_at",
+            "parameter_invalid",
+            "expires_at is in the past: give a future time in unix seconds.",
+        ));
     }
     if expires_at > now + MAX_TTL_SECS {
-        return Err(ApiError::invalid("expires_at", "parameter_invalid", "expires_at may be at most 365 days from now."));
+        return Err(ApiError::invalid(
+            "expires_at",
+            "parameter_invalid",
+            "expires_at may be at most 365 days from now.",
+        ));
     }
-    let locale_tag = p.string("locale")?.unwrap_or_else(|| default_locale.to_owned());
+    let locale_tag = p
+        .string("locale")?
+        .unwrap_or_else(|| default_locale.to_owned());
     let locale = match locale_tag.as_str() {
         "ja" => Locale::Ja,
         "en" => Locale::En,
-        other => return Err(ApiError::invalid("locale", "parameter_invalid", format!("locale {other:?} is not supported: use \"ja\" or \"en\"."))),
+        other => {
+            return Err(ApiError::invalid(
+                "locale",
+                "parameter_invalid",
+                format!("locale {other:?} is not supported: use \"ja\" or \"en\"."),
+            ));
+        }
     };
     Ok(NewLink {
         amount,
@@ -105,14 +131,26 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
 
 fn text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     if value.trim().is_empty() {
-        return Err(ApiError::invalid(field, "parameter_invalid", format!("{field} must not be blank.")));
+        return Err(ApiError::invalid(
+            field,
+            "parameter_invalid",
+            format!("{field} must not be blank."),
+        ));
     }
     let n = value.chars().count();
     if n > max {
-        return Err(ApiError::invalid(field, "parameter_invalid", format!("{field} is {n} characters; the maximum is {max}.")));
+        return Err(ApiError::invalid(
+            field,
+            "parameter_invalid",
+            format!("{field} is {n} characters; the maximum is {max}."),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(field, "parameter_invalid", format!("{field} must not contain control characters such as newlines.")));
+        return Err(ApiError::invalid(
+            field,
+            "parameter_invalid",
+            format!("{field} must not contain control characters such as newlines."),
+        ));
     }
     Ok(())
 }
@@ -142,24 +180,79 @@ mod tests {
     #[test]
     fn each_bad_field_is_named() {
         let cases = [
-            (r#"{"currency":"JPY","title":"T"}"#, "amount", "parameter_missing"),
-            (r#"{"amount":0,"currency":"JPY","title":"T"}"#, "amount", "amount_invalid"),
-            (r#"{"amount":-5,"currency":"JPY","title":"T"}"#, "amount", "amount_invalid"),
-            (r#"{"amount":100000000,"currency":"JPY","title":"T"}"#, "amount", "amount_invalid"),
-            (r#"{"amount":1.5,"currency":"USD","title":"T"}"#, "amount", "parameter_invalid"),
-            (r#"{"amount":100,"currency":"XXX","title":"T"}"#, "currency", "currency_unsupported"),
-            (r#"{"amount":100,"title":"T"}"#, "currency", "parameter_missing"),
-            (r#"{"amount":100,"currency":"JPY"}"#, "title", "parameter_missing"),
-            (r#"{"amount":100,"currency":"JPY","title":"  "}"#, "title", "parameter_invalid"),
-            (r#"{"amount":100,"currency":"JPY","title":"T","expires_at":999999}"#, "expires_at", "parameter_invalid"),
-            (r#"{"amount":100,"currency":"JPY","title":"T","locale":"fr"}"#, "locale", "parameter_invalid"),
-            (r#"{"amount":100,"currency":"JPY","title":"T","single_use":"yes"}"#, "single_use", "parameter_invalid"),
-            (r#"{"amount":100,"currency":"JPY","title":"T","colour":"red"}"#, "colour", "parameter_unknown"),
+            (
+                r#"{"currency":"JPY","title":"T"}"#,
+                "amount",
+                "parameter_missing",
+            ),
+            (
+                r#"{"amount":0,"currency":"JPY","title":"T"}"#,
+                "amount",
+                "amount_invalid",
+            ),
+            (
+                r#"{"amount":-5,"currency":"JPY","title":"T"}"#,
+                "amount",
+                "amount_invalid",
+            ),
+            (
+                r#"{"amount":100000000,"currency":"JPY","title":"T"}"#,
+                "amount",
+                "amount_invalid",
+            ),
+            (
+                r#"{"amount":1.5,"currency":"USD","title":"T"}"#,
+                "amount",
+                "parameter_invalid",
+            ),
+            (
+                r#"{"amount":100,"currency":"XXX","title":"T"}"#,
+                "currency",
+                "currency_unsupported",
+            ),
+            (
+                r#"{"amount":100,"title":"T"}"#,
+                "currency",
+                "parameter_missing",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY"}"#,
+                "title",
+                "parameter_missing",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY","title":"  "}"#,
+                "title",
+                "parameter_invalid",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY","title":"T","expires_at":999999}"#,
+                "expires_at",
+                "parameter_invalid",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY","title":"T","locale":"fr"}"#,
+                "locale",
+                "parameter_invalid",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY","title":"T","single_use":"yes"}"#,
+                "single_use",
+                "parameter_invalid",
+            ),
+            (
+                r#"{"amount":100,"currency":"JPY","title":"T","colour":"red"}"#,
+                "colour",
+                "parameter_unknown",
+            ),
         ];
         for (body, param, code) in cases {
             assert_eq!(param_of(body), (param.to_owned(), code), "{body}");
         }
-        let long = format!(r#"{{"amount":100,"currency":"JPY","title":"{}"}}"#, "x".repeat(101));
+        let long = format!(
+            r#"{{"amount":100,"currency":"JPY","title":"{}"}}"#,
+            "x".repeat(101)
+        );
         assert_eq!(param_of(&long).0, "title");
     }
 }

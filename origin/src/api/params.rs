@@ -17,13 +17,19 @@ impl Params {
             )
         })?;
         let Value::Object(fields) = value else {
-            return Err(ApiError::bad_request("invalid_json", "The request body must be a JSON object."));
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "The request body must be a JSON object.",
+            ));
         };
         if let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(ApiError::invalid(
                 unknown,
                 "parameter_unknown",
-                format!("Received unknown parameter: {unknown}. Allowed: {}.", allowed.join(", ")),
+                format!(
+                    "Received unknown parameter: {unknown}. Allowed: {}.",
+                    allowed.join(", ")
+                ),
             ));
         }
         Ok(Params { fields })
@@ -33,9 +39,17 @@ impl Params {
         self.fields.get(name).filter(|v| !v.is_null())
     }
 
-    pub fn required<T>(&self, name: &str, read: impl Fn(&Params, &str) -> Result<Option<T>, ApiError>) -> Result<T, ApiError> {
+    pub fn required<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&Params, &str) -> Result<Option<T>, ApiError>,
+    ) -> Result<T, ApiError> {
         read(self, name)?.ok_or_else(|| {
-            ApiError::invalid(name, "parameter_missing", format!("Missing required parameter: {name}."))
+            ApiError::invalid(
+                name,
+                "parameter_missing",
+                format!("Missing required parameter: {name}."),
+            )
         })
     }
 
@@ -52,9 +66,13 @@ impl Params {
     pub fn string(&self, name: &str) -> Result<Option<String>, ApiError> {
         self.get(name)
             .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| ApiError::invalid(name, "parameter_invalid", format!("{name} must be a string.")))
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    ApiError::invalid(
+                        name,
+                        "parameter_invalid",
+                        format!("{name} must be a string."),
+                    )
+                })
             })
             .transpose()
     }
@@ -62,8 +80,13 @@ impl Params {
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         self.get(name)
             .map(|v| {
-                v.as_bool()
-                    .ok_or_else(|| ApiError::invalid(name, "parameter_invalid", format!("{name} must be true or false.")))
+                v.as_bool().ok_or_else(|| {
+                    ApiError::invalid(
+                        name,
+                        "parameter_invalid",
+                        format!("{name} must be true or false."),
+                    )
+                })
             })
             .transpose()
     }
@@ -75,15 +98,39 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let p = Params::parse(br#"{"amount":"12","title":5,"ok":true}"#, &["amount", "title", "ok", "x"]).expect("parse");
-        assert_eq!(p.int("amount").unwrap_err().param.as_deref(), Some("amount"));
-        assert_eq!(p.string("title").unwrap_err().param.as_deref(), Some("title"));
+        let p = Params::parse(
+            br#"{"amount":"12","title":5,"ok":true}"#,
+            &["amount", "title", "ok", "x"],
+        )
+        .expect("parse");
+        assert_eq!(
+            p.int("amount").expect_err("an error").param.as_deref(),
+            Some("amount")
+        );
+        assert_eq!(
+            p.string("title").expect_err("an error").param.as_deref(),
+            Some("title")
+        );
         assert_eq!(p.bool("ok").expect("bool"), Some(true));
-        let missing = p.required("x", Params::string).unwrap_err();
-        assert_eq!((missing.code, missing.param.as_deref()), ("parameter_missing", Some("x")));
-        let unknown = Params::parse(br#"{"amout":1}"#, &["amount"]).err().expect("unknown");
+        let missing = p.required("x", Params::string).expect_err("an error");
+        assert_eq!(
+            (missing.code, missing.param.as_deref()),
+            ("parameter_missing", Some("x"))
+        );
+        let unknown = Params::parse(br#"{"amout":1}"#, &["amount"])
+            .err()
+            .expect("unknown");
         assert_eq!(unknown.param.as_deref(), Some("amout"));
-        assert_eq!(Params::parse(b"amount=1", &[]).err().expect("not json").code, "invalid_json");
-        assert_eq!(Params::parse(b"[1]", &[]).err().expect("not object").code, "invalid_json");
+        assert_eq!(
+            Params::parse(b"amount=1", &[])
+                .err()
+                .expect("not json")
+                .code,
+            "invalid_json"
+        );
+        assert_eq!(
+            Params::parse(b"[1]", &[]).err().expect("not object").code,
+            "invalid_json"
+        );
     }
 }

@@ -11,7 +11,11 @@ use serde_json::Value;
 
 /// `POST /v1/webhook_endpoints` with `{"url": "https://…"}`. The answer holds the signing
 /// secret; it is not shown again.
-pub async fn create(State(state): State<AppState>, auth: Authed, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let p = Params::parse(&body, &["url"])?;
     let url = p.required("url", Params::string)?;
     endpoints::check_url(&url).map_err(|m| ApiError::invalid("url", "url_invalid", m))?;

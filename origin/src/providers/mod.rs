@@ -26,8 +26,16 @@ pub struct Started {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Pending,
-    Succeeded { card_brand: String, card_last4: String },
-    Declined { code: String, message: String, card_brand: Option<String>, card_last4: Option<String> },
+    Succeeded {
+        card_brand: String,
+        card_last4: String,
+    },
+    Declined {
+        code: String,
+        message: String,
+        card_brand: Option<String>,
+        card_last4: Option<String>,
+    },
     Expired,
 }
 

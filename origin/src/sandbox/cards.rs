@@ -10,8 +10,16 @@ pub enum CardOutcome {
 /// The published test cards (see docs/sandbox.md).
 pub const TEST_CARDS: &[(&str, CardOutcome, &str)] = &[
     ("4242424242424242", CardOutcome::Approve, "Succeeds"),
-    ("4000000000000002", CardOutcome::Decline("card_declined"), "Declined"),
-    ("4000000000009995", CardOutcome::Decline("insufficient_funds"), "Declined: insufficient funds"),
+    (
+        "4000000000000002",
+        CardOutcome::Decline("card_declined"),
+        "Declined",
+    ),
+    (
+        "4000000000009995",
+        CardOutcome::Decline("insufficient_funds"),
+        "Declined: insufficient funds",
+    ),
 ];
 
 pub fn decline_message(code: &str) -> &'static str {
@@ -42,24 +50,47 @@ impl std::fmt::Debug for CardInput {
 
 impl CardInput {
     /// Checks number (Luhn), expiry (MM/YY, not past at `now_year`/`now_month`) and CVC.
-    pub fn parse(number: &str, expiry: &str, cvc: &str, now: (i32, u8)) -> Result<CardInput, CardError> {
-        let digits: String = number.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        if !(12..=19).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) || !luhn(&digits) {
-            return Err(CardError { field: "number", message: "Enter a valid card number." });
+    pub fn parse(
+        number: &str,
+        expiry: &str,
+        cvc: &str,
+        now: (i32, u8),
+    ) -> Result<CardInput, CardError> {
+        let digits: String = number
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if !(12..=19).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || !luhn(&digits)
+        {
+            return Err(CardError {
+                field: "number",
+                message: "Enter a valid card number.",
+            });
         }
         let (mm, yy) = expiry
             .trim()
             .split_once('/')
             .and_then(|(m, y)| Some((m.trim().parse::<u8>().ok()?, y.trim().parse::<i32>().ok()?)))
             .filter(|(m, _)| (1..=12).contains(m))
-            .ok_or(CardError { field: "expiry", message: "Enter the expiry date as MM/YY." })?;
+            .ok_or(CardError {
+                field: "expiry",
+                message: "Enter the expiry date as MM/YY.",
+            })?;
         let year = if yy < 100 { 2000 + yy } else { yy };
         if (year, mm) < now {
-            return Err(CardError { field: "expiry", message: "This card has expired." });
+            return Err(CardError {
+                field: "expiry",
+                message: "This card has expired.",
+            });
         }
         let cvc = cvc.trim();
         if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CardError { field: "cvc", message: "Enter the 3 or 4 digit security code." });
+            return Err(CardError {
+                field: "cvc",
+                message: "Enter the 3 or 4 digit security code.",
+            });
         }
         Ok(CardInput { digits })
     }
@@ -85,7 +116,10 @@ impl CardInput {
     /// Test cards behave as published; any other valid number is refused, as a test-mode
     /// provider does, so a real card number is never "paid" here by mistake.
     pub fn outcome(&self) -> Option<CardOutcome> {
-        TEST_CARDS.iter().find(|(n, _, _)| *n == self.digits).map(|(_, o, _)| *o)
+        TEST_CARDS
+            .iter()
+            .find(|(n, _, _)| *n == self.digits)
+            .map(|(_, o, _)| *o)
     }
 }
 
@@ -104,7 +138,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -116,9 +150,18 @@ mod tests {
     #[test]
     fn test_cards_decide_the_outcome() {
         let card = |n| CardInput::parse(n, "12/30", "123", NOW).expect("valid");
-        assert_eq!(card("4242 4242 4242 4242").outcome(), Some(CardOutcome::Approve));
-        assert_eq!(card("4000 0000 0000 0002").outcome(), Some(CardOutcome::Decline("card_declined")));
-        assert_eq!(card("4000-0000-0000-9995").outcome(), Some(CardOutcome::Decline("insufficient_funds")));
+        assert_eq!(
+            card("4242 4242 4242 4242").outcome(),
+            Some(CardOutcome::Approve)
+        );
+        assert_eq!(
+            card("4000 0000 0000 0002").outcome(),
+            Some(CardOutcome::Decline("card_declined"))
+        );
+        assert_eq!(
+            card("4000-0000-0000-9995").outcome(),
+            Some(CardOutcome::Decline("insufficient_funds"))
+        );
         assert_eq!(card("5555555555554444").outcome(), None);
         assert_eq!(card("4242424242424242").last4(), "4242");
         assert_eq!(card("4242424242424242").brand(), "visa");

@@ -34,7 +34,11 @@ impl Payment {
     /// Where the buyer goes after deciding: the merchant's (here: linkpay's) return URL with
     /// the sandbox's payment id appended.
     pub fn return_to(&self) -> String {
-        let sep = if self.return_url.contains('?') { '&' } else { '?' };
+        let sep = if self.return_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         format!("{}{sep}payment_id={}", self.return_url, self.id)
     }
 }
@@ -78,7 +82,10 @@ pub async fn create(db: &Db, new: NewPayment<'_>) -> Result<Payment, sqlx::Error
     Ok(p)
 }
 
-pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Option<Payment>, sqlx::Error> {
+pub async fn get<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: &str,
+) -> Result<Option<Payment>, sqlx::Error> {
     sqlx::query_as::<Sqlite, Payment>(
         "SELECT id, amount, currency, merchant_name, description, return_url, status, decline_code,
                 card_brand, card_last4, expires_at
@@ -99,7 +106,11 @@ pub async fn decide(
     card_last4: &str,
 ) -> Result<bool, sqlx::Error> {
     let now = now();
-    let status = if decline_code.is_some() { "declined" } else { "succeeded" };
+    let status = if decline_code.is_some() {
+        "declined"
+    } else {
+        "succeeded"
+    };
     let done = sqlx::query(
         "UPDATE sandbox_payments
             SET status = ?, decline_code = ?, card_brand = ?, card_last4 = ?, completed_at = ?

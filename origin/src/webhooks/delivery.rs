@@ -47,7 +47,8 @@ pub async fn run(state: AppState) {
             }
             Ok(_) => {
                 // Idle: wake on a new event, or poll for retries coming due.
-                let _ = tokio::time::timeout(Duration::from_millis(500), state.outbox.notified()).await;
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(500), state.outbox.notified()).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "claiming webhook deliveries");

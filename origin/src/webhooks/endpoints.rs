@@ -34,8 +34,13 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or("url must start with https:// (or http://)")?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.len() > 2048 {
-        return Err("url must be an absolute URL with a host, at most 2048 characters, without spaces");
+    if host.is_empty()
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        || url.len() > 2048
+    {
+        return Err(
+            "url must be an absolute URL with a host, at most 2048 characters, without spaces",
+        );
     }
     Ok(())
 }

@@ -35,7 +35,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn text(&self) -> String {
@@ -43,7 +44,10 @@ impl Reply {
     }
 
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -64,28 +68,63 @@ impl Origin {
             ("LINKPAY_PUBLIC_URL".into(), PUBLIC_URL.into()),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let config = Config::from_lookup(|k| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone())).expect("config");
+        let config =
+            Config::from_lookup(|k| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone()))
+                .expect("config");
         let db = Db::open(&config.database_url).await.expect("open db");
-        let (_, key) = linkpay_origin::merchants::ensure_demo(&db).await.expect("demo").expect("new db");
-        let state = AppState { db, config: Arc::new(config), outbox: Default::default() };
-        Origin { app: linkpay_origin::app(state.clone()), state, key, _dir: dir }
+        let (_, key) = linkpay_origin::merchants::ensure_demo(&db)
+            .await
+            .expect("demo")
+            .expect("new db");
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            outbox: Default::default(),
+        };
+        Origin {
+            app: linkpay_origin::app(state.clone()),
+            state,
+            key,
+            _dir: dir,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let resp = self.app.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
         let headers = resp.headers().clone();
-        let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Reply { status, location, headers, body }
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            location,
+            headers,
+            body,
+        }
     }
 
     pub async fn api(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {}", self.key));
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.key));
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }
-        self.send(req.body(Body::from(body.unwrap_or("").to_owned())).expect("request")).await
+        self.send(
+            req.body(Body::from(body.unwrap_or("").to_owned()))
+                .expect("request"),
+        )
+        .await
     }
 
     /// Creates a link and returns (id, token).
@@ -94,7 +133,10 @@ impl Origin {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let v = r.json();
         let url = v["url"].as_str().expect("url");
-        let token = url.strip_prefix(&format!("{EDGE_URL}/l/")).expect("edge url").to_owned();
+        let token = url
+            .strip_prefix(&format!("{EDGE_URL}/l/"))
+            .expect("edge url")
+            .to_owned();
         (v["id"].as_str().expect("id").to_owned(), token)
     }
 
@@ -102,7 +144,13 @@ impl Origin {
     pub fn checkout_request(token: &str, ts: i64) -> Request<Body> {
         let body = serde_json::json!({ "token": token, "locale": "en" }).to_string();
         let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-        let sig = channel::sign(&secret, ts, "POST", "/internal/v1/checkouts", body.as_bytes());
+        let sig = channel::sign(
+            &secret,
+            ts,
+            "POST",
+            "/internal/v1/checkouts",
+            body.as_bytes(),
+        );
         Request::post("/internal/v1/checkouts")
             .header(header::CONTENT_TYPE, "application/json")
             .header(channel::TIMESTAMP_HEADER, ts.to_string())
@@ -112,7 +160,11 @@ impl Origin {
     }
 
     pub async fn checkout(&self, token: &str) -> Reply {
-        self.send(Origin::checkout_request(token, linkpay_origin::clock::now())).await
+        self.send(Origin::checkout_request(
+            token,
+            linkpay_origin::clock::now(),
+        ))
+        .await
     }
 
     /// Checks out, pays on the sandbox page with `card`, follows the return, and answers the
@@ -120,28 +172,55 @@ impl Origin {
     pub async fn pay(&self, token: &str, card: &str) -> String {
         let r = self.checkout(token).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let page = r.json()["redirect_url"].as_str().expect("redirect_url").to_owned();
-        let path = page.strip_prefix(PUBLIC_URL).expect("sandbox on the origin").to_owned();
-        let shown = self.send(Request::get(&path).body(Body::empty()).expect("req")).await;
+        let page = r.json()["redirect_url"]
+            .as_str()
+            .expect("redirect_url")
+            .to_owned();
+        let path = page
+            .strip_prefix(PUBLIC_URL)
+            .expect("sandbox on the origin")
+            .to_owned();
+        let shown = self
+            .send(Request::get(&path).body(Body::empty()).expect("req"))
+            .await;
         assert_eq!(shown.status, StatusCode::OK);
         let form = format!("number={}&expiry=12%2F30&cvc=123", card.replace(' ', "+"));
-        let posted = self.send(Request::post(&path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).expect("req")).await;
+        let posted = self
+            .send(
+                Request::post(&path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(form))
+                    .expect("req"),
+            )
+            .await;
         assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
         let back = posted.location.expect("return location");
         let back = back.strip_prefix(PUBLIC_URL).expect("return to origin");
-        let settled = self.send(Request::get(back).body(Body::empty()).expect("req")).await;
+        let settled = self
+            .send(Request::get(back).body(Body::empty()).expect("req"))
+            .await;
         assert_eq!(settled.status, StatusCode::SEE_OTHER, "{}", settled.text());
         settled.location.expect("result location")
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.db.reader()).await.expect("count");
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(self.state.db.reader())
+            .await
+            .expect("count");
         n
     }
 }
 
 pub fn open_result(url: &str) -> linkpay_shared::result::PaymentResult {
-    let token = url.strip_prefix(&format!("{EDGE_URL}/r/")).expect("edge result url");
+    let token = url
+        .strip_prefix(&format!("{EDGE_URL}/r/"))
+        .expect("edge result url");
     let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-    linkpay_shared::result::PaymentResult::open(&secret, token.as_bytes(), linkpay_origin::clock::now()).expect("valid result token")
+    linkpay_shared::result::PaymentResult::open(
+        &secret,
+        token.as_bytes(),
+        linkpay_origin::clock::now(),
+    )
+    .expect("valid result token")
 }

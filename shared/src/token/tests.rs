@@ -2,7 +2,10 @@ use super::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/link-token-vectors.json");
+const VECTORS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/testdata/link-token-vectors.json"
+);
 
 #[derive(Serialize, Deserialize)]
 struct Vectors {
@@ -95,7 +98,11 @@ fn valid_vectors_verify_and_sign_to_the_same_bytes() {
         );
         let key = ring.key(case.kid.as_bytes()).expect("kid in ring");
         let resigned = raw::sign_payload(key, &raw::encode_payload(&case.kid, &claims));
-        assert_eq!(resigned, case.token, "{}: signing is deterministic", case.name);
+        assert_eq!(
+            resigned, case.token,
+            "{}: signing is deterministic",
+            case.name
+        );
     }
 }
 
@@ -149,7 +156,10 @@ fn every_truncation_of_a_valid_token_is_rejected() {
     let (v, ring) = load();
     let token = v.valid[0].token.as_bytes();
     for len in 0..token.len() {
-        assert!(ring.verify(&token[..len], v.now).is_err(), "prefix of {len} bytes");
+        assert!(
+            ring.verify(&token[..len], v.now).is_err(),
+            "prefix of {len} bytes"
+        );
     }
 }
 
@@ -219,11 +229,27 @@ fn the_longest_allowed_claims_fit_in_a_token() {
 
 #[test]
 fn keyring_parse_names_the_problem() {
-    assert!(Keyring::parse("").unwrap_err().contains("no keys"));
-    assert!(Keyring::parse("k1").unwrap_err().contains("kid:base64urlkey"));
-    assert!(Keyring::parse("k1:short").unwrap_err().contains("k1"));
+    assert!(
+        Keyring::parse("")
+            .expect_err("an error")
+            .contains("no keys")
+    );
+    assert!(
+        Keyring::parse("k1")
+            .expect_err("an error")
+            .contains("kid:base64urlkey")
+    );
+    assert!(
+        Keyring::parse("k1:short")
+            .expect_err("an error")
+            .contains("k1")
+    );
     let key = SecretKey::new(vec![1; 32]).expect("key").to_base64url();
-    assert!(Keyring::parse(&format!("bad kid:{key}")).unwrap_err().contains("key id"));
+    assert!(
+        Keyring::parse(&format!("bad kid:{key}"))
+            .expect_err("an error")
+            .contains("key id")
+    );
     let ring = Keyring::parse(&format!("new:{key}, old:{key}")).expect("ring");
     assert_eq!(ring.current_kid(), "new");
 }

@@ -1,0 +1,165 @@
+//! A buyer pays links in Chromium through the real worker, origin and sandbox provider, and
+//! the merchant hears about it by a signed webhook.
+
+use linkpay_e2e::Stack;
+use linkpay_e2e::browser::Browser;
+use linkpay_e2e::receiver::Receiver;
+use linkpay_shared::webhook::WebhookSecret;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot: &str) -> String {
+    b.client.goto(url).await.expect("open link");
+    b.wait_for("#pay-button").await;
+    b.screenshot(&format!("{shot}-1-pay-page")).await;
+    b.click("#pay-button").await;
+    b.wait_for("#card-form").await;
+    let at = b.client.current_url().await.expect("url");
+    assert!(
+        at.as_str()
+            .starts_with(&format!("{}/sandbox/pay/", stack.origin_url)),
+        "sent to the provider's page, not {at}"
+    );
+    b.type_into("#number", card).await;
+    b.type_into("#expiry", "12/30").await;
+    b.type_into("#cvc", "123").await;
+    b.screenshot(&format!("{shot}-2-sandbox-card-page")).await;
+    b.click("#card-submit").await;
+    b.wait_for("#result").await;
+    b.screenshot(&format!("{shot}-3-result")).await;
+    let at = b.client.current_url().await.expect("url");
+    assert!(
+        at.as_str().starts_with(&format!("{}/r/", stack.edge_url)),
+        "result shown by the edge, not {at}"
+    );
+    b.attr("#result", "data-outcome")
+        .await
+        .expect("data-outcome")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhooks() {
+    let stack = Stack::start("pay_flow").await;
+    // The receiver fails its first request, so one delivery has to be retried.
+    let (hook_url, receiver) = Receiver::start(1).await;
+    let (status, endpoint) = stack
+        .api(
+            reqwest::Method::POST,
+            "/v1/webhook_endpoints",
+            Some(json!({ "url": hook_url })),
+        )
+        .await;
+    assert_eq!(status, 201, "{endpoint}");
+    let secret = WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec");
+
+    let tea = stack.create_link(json!({"amount": 1500, "currency": "JPY", "title": "E2E tea set", "description": "Two cups", "reference": "E2E-1"})).await;
+    let book = stack
+        .create_link(json!({"amount": 2500, "currency": "USD", "title": "E2E book"}))
+        .await;
+    let tea_url = tea["url"].as_str().expect("url");
+
+    let b = Browser::start("en-US").await;
+    b.client.goto(tea_url).await.expect("open link");
+    b.wait_for("#pay-button").await;
+    assert_eq!(b.text("#title").await, "E2E tea set");
+    assert_eq!(b.text("#amount").await, "¥1,500");
+    assert!(b.text("#merchant").await.contains("Demo Shop"));
+    assert!(b.text("#description").await.contains("Two cups"));
+    assert!(
+        b.client
+            .find_all(fantoccini::Locator::Css(
+                "input[name*=card], input[autocomplete^=cc-]"
+            ))
+            .await
+            .expect("query")
+            .is_empty(),
+        "no card fields on our page"
+    );
+
+    assert_eq!(
+        pay_in_browser(&b, &stack, tea_url, "4242 4242 4242 4242", "paid").await,
+        "paid"
+    );
+    assert!(b.text("#result").await.contains("4242"));
+    assert_eq!(
+        pay_in_browser(
+            &b,
+            &stack,
+            book["url"].as_str().expect("url"),
+            "4000 0000 0000 0002",
+            "declined"
+        )
+        .await,
+        "declined"
+    );
+
+    // The single-use link, paid, refuses a second payment.
+    b.client.goto(tea_url).await.expect("open link again");
+    b.wait_for("#pay-button").await;
+    b.click("#pay-button").await;
+    b.wait_for("#error").await;
+    assert_eq!(
+        b.attr("#error", "data-error").await.as_deref(),
+        Some("already_paid")
+    );
+    b.screenshot("paid-again-refused").await;
+    b.close().await;
+
+    let tea_id = tea["id"].as_str().expect("id");
+    let (_, link) = stack
+        .api(reqwest::Method::GET, &format!("/v1/links/{tea_id}"), None)
+        .await;
+    assert_eq!(
+        (link["status"].as_str(), link["paid_count"].as_i64()),
+        (Some("used"), Some(1))
+    );
+
+    // Both outcomes reach the merchant, signed; the failed first attempt was retried.
+    let mut ok: Vec<Value> = Vec::new();
+    for _ in 0..150 {
+        let got = receiver.snapshot();
+        ok = got
+            .iter()
+            .filter(|d| d.answered == 200)
+            .map(|d| serde_json::from_slice(&d.body).expect("json"))
+            .collect();
+        if ok.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = receiver.snapshot();
+    assert_eq!(ok.len(), 2, "deliveries: {all:?}");
+    assert_eq!(all.len(), 3, "one retried after the receiver's 500");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    for d in &all {
+        secret
+            .verify(&d.id, &d.timestamp, &d.signature, &d.body, now, 300)
+            .expect("every delivery's signature verifies");
+        assert!(
+            WebhookSecret::from_random_bytes([1; 32])
+                .verify(&d.id, &d.timestamp, &d.signature, &d.body, now, 300)
+                .is_err()
+        );
+    }
+    let mut statuses: Vec<(&str, &str)> = ok
+        .iter()
+        .map(|e| {
+            (
+                e["data"]["link"].as_str().unwrap_or(""),
+                e["data"]["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    statuses.sort();
+    let mut want = vec![
+        (tea_id, "succeeded"),
+        (book["id"].as_str().expect("id"), "failed"),
+    ];
+    want.sort();
+    assert_eq!(statuses, want);
+    assert!(ok.iter().all(|e| e["type"] == "charge.complete"));
+}
