@@ -52,7 +52,7 @@ pub struct Stack {
     pub api_key: String,
     pub http: reqwest::Client,
     _origin: Child,
-    _worker: Child,
+    _worker: ProcessGroup,
     _dir: tempfile::TempDir,
 }
 
@@ -61,7 +61,7 @@ impl Stack {
         let root = repo_root();
         let linkpay = root.join("target/debug/linkpay");
         let wrangler = root.join("node_modules/.bin/wrangler");
-        let worker = root.join("edge/build/worker/shim.mjs");
+        let worker = root.join("edge/build/index.js");
         for (path, how) in [
             (&linkpay, "cargo build -p linkpay-origin"),
             (&wrangler, "scripts/install-tools"),
@@ -99,6 +99,13 @@ impl Stack {
             .spawn()
             .expect("start linkpay");
 
+        // Secrets go in a file, not on the command line where `ps` would show them.
+        let secrets = dir.path().join("worker-secrets.env");
+        std::fs::write(
+            &secrets,
+            format!("LINK_KEYS=k1:{LINK_KEY}\nEDGE_SECRET={EDGE_SECRET}\n"),
+        )
+        .expect("write worker secrets");
         let worker = Command::new(&wrangler)
             .current_dir(&root)
             .args([
@@ -114,20 +121,26 @@ impl Stack {
                 &inspector_port.to_string(),
                 "--show-interactive-dev-session=false",
             ])
+            // Wrangler's request log prints full URLs, and link tokens live in URLs.
+            .args(["--log-level", "warn"])
             .arg("--persist-to")
             .arg(dir.path().join("wrangler-state"))
             .args(["--var", &format!("ORIGIN_URL:{origin_url}")])
-            .args(["--var", &format!("LINK_KEYS:k1:{LINK_KEY}")])
-            .args(["--var", &format!("EDGE_SECRET:{EDGE_SECRET}")])
+            .arg("--env-file")
+            .arg(&secrets)
             .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_HIDE_BANNER", "true")
             .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(log_file(&logs, &format!("{name}-wrangler.log")))
             .stderr(log_file(&logs, &format!("{name}-wrangler.err.log")))
+            // wrangler starts node, which starts workerd: kill the whole group, not the launcher.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
+            .map(ProcessGroup)
             .expect("start wrangler dev");
 
         let http = reqwest::Client::builder()
@@ -190,6 +203,19 @@ impl Stack {
             .await;
         assert_eq!(status, 201, "{link}");
         link
+    }
+}
+
+/// A child that leads its own process group; dropping it kills the whole group.
+struct ProcessGroup(Child);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
     }
 }
 

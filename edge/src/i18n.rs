@@ -1,0 +1,352 @@
+//! Every word a buyer reads, in each supported language.
+//!
+//! One [`Text`] per [`Locale`]; templates take `&'static Text` and never hold literal copy.
+
+use linkpay_shared::Locale;
+
+/// The strings of one language.
+#[derive(Debug)]
+pub struct Text {
+    pub lang: &'static str,
+    pub brand_note: &'static str,
+
+    // Pay page.
+    pub pay_page_title: &'static str,
+    pub paying_to: &'static str,
+    pub amount: &'static str,
+    pub reference: &'static str,
+    pub expires: &'static str,
+    pay_button: (&'static str, &'static str),
+    pub card_entry_note: &'static str,
+
+    // Result page.
+    pub result_page_title: &'static str,
+    pub paid_heading: &'static str,
+    pub paid_body: &'static str,
+    pub declined_heading: &'static str,
+    pub failed_heading: &'static str,
+    pub failed_body: &'static str,
+    pub try_another_card: &'static str,
+    pub merchant: &'static str,
+    pub item: &'static str,
+    pub card: &'static str,
+    pub charge_id: &'static str,
+    pub reason_card_declined: &'static str,
+    pub reason_insufficient_funds: &'static str,
+    pub reason_generic: &'static str,
+
+    // Error pages: (heading, explanation).
+    pub link_not_found: (&'static str, &'static str),
+    pub result_not_found: (&'static str, &'static str),
+    pub page_not_found: (&'static str, &'static str),
+    pub expired: (&'static str, &'static str),
+    pub already_paid: (&'static str, &'static str),
+    pub in_progress: (&'static str, &'static str),
+    pub deactivated: (&'static str, &'static str),
+    pub unavailable: (&'static str, &'static str),
+    /// The explanation has a `{}` where the variable's name goes.
+    pub misconfigured: (&'static str, &'static str),
+}
+
+impl Text {
+    /// The pay button's label, e.g. "Pay ¥1,500" / "¥1,500 を支払う".
+    pub fn pay_button(&self, amount: &str) -> String {
+        format!("{}{amount}{}", self.pay_button.0, self.pay_button.1)
+    }
+
+    /// A card's brand and last four digits as buyers see them on receipts: "Visa •••• 4242".
+    pub fn card(brand: Option<&str>, last4: Option<&str>) -> Option<String> {
+        let brand = brand.map(|b| match b.to_ascii_lowercase().as_str() {
+            "visa" => "Visa".to_owned(),
+            "mastercard" => "Mastercard".to_owned(),
+            "amex" | "american_express" => "American Express".to_owned(),
+            "jcb" => "JCB".to_owned(),
+            "diners" | "diners_club" => "Diners Club".to_owned(),
+            "discover" => "Discover".to_owned(),
+            "unionpay" => "UnionPay".to_owned(),
+            _ => b.to_owned(),
+        });
+        match (brand, last4) {
+            (Some(b), Some(l)) => Some(format!("{b} •••• {l}")),
+            (Some(b), None) => Some(b),
+            (None, Some(l)) => Some(format!("•••• {l}")),
+            (None, None) => None,
+        }
+    }
+
+    /// Why a payment was declined, from the provider's reason code.
+    pub fn decline_reason(&self, failure_code: Option<&str>) -> &'static str {
+        match failure_code {
+            Some("card_declined") => self.reason_card_declined,
+            Some("insufficient_funds") => self.reason_insufficient_funds,
+            _ => self.reason_generic,
+        }
+    }
+}
+
+pub fn text(locale: Locale) -> &'static Text {
+    match locale {
+        Locale::En => &EN,
+        Locale::Ja => &JA,
+    }
+}
+
+static EN: Text = Text {
+    lang: "en",
+    brand_note: "Secure payment link",
+
+    pay_page_title: "Payment",
+    paying_to: "Payment to",
+    amount: "Amount",
+    reference: "Reference",
+    expires: "Link valid until",
+    pay_button: ("Pay ", ""),
+    card_entry_note: "You will enter your card details on our payment provider's secure page. \
+                      This page never asks for them.",
+
+    result_page_title: "Payment result",
+    paid_heading: "Payment complete",
+    paid_body: "Thank you. Your payment was successful.",
+    declined_heading: "Payment declined",
+    failed_heading: "Payment not completed",
+    failed_body: "The payment could not be completed. Please try again later.",
+    try_another_card: "Go back to the payment link to try another card.",
+    merchant: "Merchant",
+    item: "For",
+    card: "Card",
+    charge_id: "Payment ID",
+    reason_card_declined: "Your card was declined.",
+    reason_insufficient_funds: "Insufficient funds.",
+    reason_generic: "Your card issuer did not approve the payment.",
+
+    link_not_found: (
+        "Payment link not found",
+        "This link is not valid. Check that you opened the whole address, or ask the merchant \
+         for a new link.",
+    ),
+    result_not_found: (
+        "Payment result not available",
+        "This page has expired or its address is incomplete. Check your email or contact the \
+         merchant to confirm your payment.",
+    ),
+    page_not_found: ("Page not found", "There is nothing at this address."),
+    expired: (
+        "This payment link has expired",
+        "Ask the merchant for a new link. Nothing was charged.",
+    ),
+    already_paid: (
+        "This link has already been paid",
+        "There is nothing more to pay. If you think this is a mistake, contact the merchant.",
+    ),
+    in_progress: (
+        "Someone is paying this link right now",
+        "If that payment does not complete, the link becomes available again in a few minutes.",
+    ),
+    deactivated: (
+        "This payment link is no longer active",
+        "The merchant has turned this link off. Contact them if you still need to pay.",
+    ),
+    unavailable: (
+        "Payment service unavailable",
+        "We could not reach the payment service. Nothing was charged. Please try again.",
+    ),
+    misconfigured: (
+        "This payment page is not available",
+        "The site is not set up correctly (setting {}). Nothing was charged.",
+    ),
+};
+
+static JA: Text = Text {
+    lang: "ja",
+    brand_note: "安全なお支払いリンク",
+
+    pay_page_title: "お支払い",
+    paying_to: "お支払い先",
+    amount: "金額",
+    reference: "参照番号",
+    expires: "有効期限",
+    pay_button: ("", " を支払う"),
+    card_entry_note: "カード情報は決済代行会社の安全なページで入力します。このページでカード情報を\
+                      お尋ねすることはありません。",
+
+    result_page_title: "お支払い結果",
+    paid_heading: "お支払いが完了しました",
+    paid_body: "ありがとうございました。お支払いは正常に完了しました。",
+    declined_heading: "お支払いが承認されませんでした",
+    failed_heading: "お支払いを完了できませんでした",
+    failed_body: "決済処理を完了できませんでした。時間をおいて再度お試しください。",
+    try_another_card: "別のカードでお支払いいただくには、お支払いリンクに戻ってください。",
+    merchant: "お支払い先",
+    item: "内容",
+    card: "カード",
+    charge_id: "決済ID",
+    reason_card_declined: "カードが承認されませんでした。",
+    reason_insufficient_funds: "ご利用可能額が不足しています。",
+    reason_generic: "カード発行会社によりお支払いが承認されませんでした。",
+
+    link_not_found: (
+        "お支払いリンクが見つかりません",
+        "リンクが正しくありません。URLをすべて開いたかご確認いただくか、販売者に新しいリンクを\
+         お問い合わせください。",
+    ),
+    result_not_found: (
+        "お支払い結果を表示できません",
+        "このページの有効期限が切れているか、URLが不完全です。お支払い状況はメールでご確認いただくか、\
+         販売者にお問い合わせください。",
+    ),
+    page_not_found: (
+        "ページが見つかりません",
+        "このアドレスにはページがありません。",
+    ),
+    expired: (
+        "このお支払いリンクは有効期限が切れています",
+        "販売者に新しいリンクをお問い合わせください。請求は発生していません。",
+    ),
+    already_paid: (
+        "このリンクはお支払い済みです",
+        "追加のお支払いは不要です。お心当たりがない場合は販売者にお問い合わせください。",
+    ),
+    in_progress: (
+        "現在、このリンクで別のお支払いが進行中です",
+        "そのお支払いが完了しなかった場合、数分後に再びご利用いただけます。",
+    ),
+    deactivated: (
+        "このお支払いリンクは無効になっています",
+        "販売者によりこのリンクは停止されました。お支払いが必要な場合は販売者にお問い合わせください。",
+    ),
+    unavailable: (
+        "決済サービスに接続できません",
+        "決済サービスに接続できませんでした。請求は発生していません。もう一度お試しください。",
+    ),
+    misconfigured: (
+        "このお支払いページは現在ご利用いただけません",
+        "サイトの設定に誤りがあります（設定項目 {}）。請求は発生していません。",
+    ),
+};
+
+/// A link's expiry as buyers read it: English in UTC, Japanese in Japan Standard Time (where
+/// Japanese-speaking buyers almost always are). Also returns the ISO 8601 form for `<time>`.
+pub fn expiry(locale: Locale, unix_secs: i64) -> (String, String) {
+    let iso = {
+        let (y, mo, d, h, mi) = civil(unix_secs);
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}Z")
+    };
+    let shown = match locale {
+        Locale::En => {
+            let (y, mo, d, h, mi) = civil(unix_secs);
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let month = MONTHS.get(mo as usize - 1).copied().unwrap_or("");
+            format!("{month} {d}, {y}, {h:02}:{mi:02} UTC")
+        }
+        Locale::Ja => {
+            let (y, mo, d, h, mi) = civil(unix_secs.saturating_add(9 * 3600));
+            format!("{y}年{mo}月{d}日 {h:02}:{mi:02}（日本時間）")
+        }
+    };
+    (shown, iso)
+}
+
+/// Unix seconds → (year, month 1-12, day, hour, minute) in UTC, proleptic Gregorian.
+/// Howard Hinnant's `civil_from_days`.
+fn civil(unix_secs: i64) -> (i64, u32, u32, u32, u32) {
+    let days = unix_secs.div_euclid(86_400);
+    let secs = unix_secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month,
+        day,
+        (secs / 3600) as u32,
+        ((secs % 3600) / 60) as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_language_by_locale() {
+        assert_eq!(text(Locale::En).lang, "en");
+        assert_eq!(text(Locale::Ja).lang, "ja");
+        assert_eq!(text(Locale::En).pay_button("¥1,500"), "Pay ¥1,500");
+        assert_eq!(text(Locale::Ja).pay_button("¥1,500"), "¥1,500 を支払う");
+    }
+
+    #[test]
+    fn decline_reasons_are_friendly() {
+        let en = text(Locale::En);
+        assert_eq!(
+            en.decline_reason(Some("card_declined")),
+            "Your card was declined."
+        );
+        assert_eq!(
+            en.decline_reason(Some("insufficient_funds")),
+            "Insufficient funds."
+        );
+        assert_eq!(en.decline_reason(Some("do_not_honor")), en.reason_generic);
+        assert_eq!(en.decline_reason(None), en.reason_generic);
+        assert_eq!(
+            text(Locale::Ja).decline_reason(Some("insufficient_funds")),
+            "ご利用可能額が不足しています。"
+        );
+    }
+
+    #[test]
+    fn cards_read_like_receipts() {
+        assert_eq!(
+            Text::card(Some("visa"), Some("4242")).as_deref(),
+            Some("Visa •••• 4242")
+        );
+        assert_eq!(Text::card(Some("jcb"), None).as_deref(), Some("JCB"));
+        assert_eq!(Text::card(None, Some("0005")).as_deref(), Some("•••• 0005"));
+        assert_eq!(Text::card(None, None), None);
+    }
+
+    #[test]
+    fn expiry_is_shown_in_utc_or_japan_time() {
+        // 2026-12-31T15:30:00Z is 2027-01-01 00:30 in Japan.
+        let t = 1_798_731_000;
+        assert_eq!(
+            expiry(Locale::En, t),
+            (
+                "Dec 31, 2026, 15:30 UTC".to_owned(),
+                "2026-12-31T15:30Z".to_owned()
+            )
+        );
+        assert_eq!(expiry(Locale::Ja, t).0, "2027年1月1日 00:30（日本時間）");
+        assert_eq!(expiry(Locale::En, 0).1, "1970-01-01T00:00Z");
+        assert_eq!(expiry(Locale::En, 951_782_400).1, "2000-02-29T00:00Z");
+    }
+
+    #[test]
+    fn every_language_fills_every_message() {
+        for locale in [Locale::En, Locale::Ja] {
+            let t = text(locale);
+            for (heading, body) in [
+                t.link_not_found,
+                t.result_not_found,
+                t.page_not_found,
+                t.expired,
+                t.already_paid,
+                t.in_progress,
+                t.deactivated,
+                t.unavailable,
+                t.misconfigured,
+            ] {
+                assert!(!heading.is_empty() && !body.is_empty());
+            }
+            assert!(t.misconfigured.1.contains("{}"));
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The HTML pages buyers see, rendered from the askama templates in `templates/edge/`.
+//!
+//! Pure functions from data to [`Page`]; the worker glue only adds headers and sends it.
+//! Askama escapes every value, so titles and descriptions from link tokens are safe.
+
+use crate::i18n::{self, Text};
+use askama::Template;
+use linkpay_shared::result::{Outcome, PaymentResult};
+use linkpay_shared::token::LinkClaims;
+use linkpay_shared::{Locale, Money};
+
+/// A rendered HTML page and the status it goes out with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub status: u16,
+    pub html: String,
+}
+
+/// Everything that can go wrong for a buyer, each with its own page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    LinkNotFound,
+    ResultNotFound,
+    PageNotFound,
+    Expired,
+    AlreadyPaid,
+    InProgress,
+    Deactivated,
+    Unavailable,
+    /// The worker's environment is wrong; carries the variable's name (never its value).
+    Misconfigured(&'static str),
+}
+
+impl Problem {
+    pub fn status(self) -> u16 {
+        match self {
+            Problem::LinkNotFound | Problem::ResultNotFound | Problem::PageNotFound => 404,
+            Problem::AlreadyPaid | Problem::InProgress => 409,
+            Problem::Expired | Problem::Deactivated => 410,
+            Problem::Misconfigured(_) => 500,
+            Problem::Unavailable => 502,
+        }
+    }
+
+    /// The page's `data-error`, stable for tests and monitoring.
+    pub fn code(self) -> &'static str {
+        match self {
+            Problem::LinkNotFound | Problem::ResultNotFound | Problem::PageNotFound => "not_found",
+            Problem::Expired => "expired",
+            Problem::AlreadyPaid => "already_paid",
+            Problem::InProgress => "in_progress",
+            Problem::Deactivated => "deactivated",
+            Problem::Unavailable => "unavailable",
+            Problem::Misconfigured(_) => "misconfigured",
+        }
+    }
+
+    fn words(self, t: &Text) -> (&'static str, String) {
+        let (heading, message) = match self {
+            Problem::LinkNotFound => t.link_not_found,
+            Problem::ResultNotFound => t.result_not_found,
+            Problem::PageNotFound => t.page_not_found,
+            Problem::Expired => t.expired,
+            Problem::AlreadyPaid => t.already_paid,
+            Problem::InProgress => t.in_progress,
+            Problem::Deactivated => t.deactivated,
+            Problem::Unavailable => t.unavailable,
+            Problem::Misconfigured(variable) => {
+                let (heading, message) = t.misconfigured;
+                return (heading, message.replace("{}", variable));
+            }
+        };
+        (heading, message.to_owned())
+    }
+
+    /// Pending buyers can act on it (wait, retry), so it gets the amber tone rather than red.
+    fn tone(self) -> &'static str {
+        match self {
+            Problem::InProgress | Problem::Unavailable => "warn",
+            _ => "bad",
+        }
+    }
+}
+
+/// What every page's layout needs.
+struct Layout<'a> {
+    lang: &'static str,
+    nonce: &'a str,
+    title: &'a str,
+    brand: &'static str,
+}
+
+impl<'a> Layout<'a> {
+    fn new(t: &'static Text, nonce: &'a str, title: &'a str) -> Layout<'a> {
+        Layout {
+            lang: t.lang,
+            nonce,
+            title,
+            brand: t.brand_note,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "edge/pay.html")]
+struct PayTemplate<'a> {
+    layout: Layout<'a>,
+    t: &'static Text,
+    merchant: &'a str,
+    title: &'a str,
+    description: Option<&'a str>,
+    reference: Option<&'a str>,
+    amount: String,
+    expires: String,
+    expires_iso: String,
+    action: String,
+    button: String,
+}
+
+#[derive(Template)]
+#[template(path = "edge/result.html")]
+struct ResultTemplate<'a> {
+    layout: Layout<'a>,
+    t: &'static Text,
+    outcome: &'static str,
+    heading: &'static str,
+    reason: Option<&'static str>,
+    body: &'static str,
+    amount: String,
+    merchant: &'a str,
+    title: &'a str,
+    card: Option<String>,
+    charge_id: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "edge/error.html")]
+struct ErrorTemplate<'a> {
+    layout: Layout<'a>,
+    code: &'static str,
+    tone: &'static str,
+    heading: &'static str,
+    message: String,
+}
+
+/// The pay page for a verified link. `token` is the verified token: it only ever holds
+/// base64url characters and one dot, so it is safe in the form's action path.
+pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Page {
+    let t = i18n::text(locale);
+    let amount = claims.amount.format(locale);
+    let (expires, expires_iso) = i18n::expiry(locale, claims.expires_at);
+    let page_title = format!("{} · {}", t.pay_page_title, claims.title);
+    let template = PayTemplate {
+        layout: Layout::new(t, nonce, &page_title),
+        t,
+        merchant: &claims.merchant_name,
+        title: &claims.title,
+        description: claims.description.as_deref(),
+        reference: claims.reference.as_deref(),
+        button: t.pay_button(&amount),
+        amount,
+        expires,
+        expires_iso,
+        action: format!("/l/{token}/pay"),
+    };
+    render(200, &template, locale)
+}
+
+/// The result page for an opened result token. A result whose amount is not valid money is
+/// treated as not found: the origin never seals one.
+pub fn result(r: &PaymentResult, locale: Locale, nonce: &str) -> Page {
+    let Ok(money) = Money::new(r.amount, r.currency) else {
+        return problem(Problem::ResultNotFound, locale, nonce);
+    };
+    let t = i18n::text(locale);
+    let (outcome, heading, reason, body) = match r.outcome {
+        Outcome::Paid => ("paid", t.paid_heading, None, t.paid_body),
+        Outcome::Declined => (
+            "declined",
+            t.declined_heading,
+            Some(t.decline_reason(r.failure_code.as_deref())),
+            t.try_another_card,
+        ),
+        Outcome::Failed => ("failed", t.failed_heading, None, t.failed_body),
+    };
+    let template = ResultTemplate {
+        layout: Layout::new(t, nonce, heading),
+        t,
+        outcome,
+        heading,
+        reason,
+        body,
+        amount: money.format(locale),
+        merchant: &r.merchant_name,
+        title: &r.title,
+        card: Text::card(r.card_brand.as_deref(), r.card_last4.as_deref()),
+        charge_id: &r.charge_id,
+    };
+    render(200, &template, locale)
+}
+
+pub fn problem(problem: Problem, locale: Locale, nonce: &str) -> Page {
+    let t = i18n::text(locale);
+    let (heading, message) = problem.words(t);
+    let template = ErrorTemplate {
+        layout: Layout::new(t, nonce, heading),
+        code: problem.code(),
+        tone: problem.tone(),
+        heading,
+        message,
+    };
+    render(problem.status(), &template, locale)
+}
+
+fn render(status: u16, template: &impl Template, locale: Locale) -> Page {
+    match template.render() {
+        Ok(html) => Page { status, html },
+        // Rendering only fails if a value's Display fails, which ours never do; still, never
+        // answer with half a page.
+        Err(_) => Page {
+            status: 500,
+            html: format!(
+                "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>Error</title>\
+                 <main id=\"error\" data-error=\"internal\"><h1>Error</h1></main></html>",
+                locale.tag()
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linkpay_shared::Currency;
+    use linkpay_shared::token::Usage;
+
+    fn claims() -> LinkClaims {
+        LinkClaims {
+            link_id: "lnk_1".into(),
+            merchant_id: "mch_1".into(),
+            merchant_name: "Kissa <Tanuki> & Co".into(),
+            amount: Money::new(1500, Currency::Jpy).expect("money"),
+            expires_at: 1_798_731_000,
+            usage: Usage::SingleUse,
+            title: "Coffee beans \"Blend\" <script>alert(1)</script>".into(),
+            description: Some("250 g, whole beans".into()),
+            reference: None,
+            locale: Locale::Ja,
+        }
+    }
+
+    fn result_of(outcome: Outcome, failure: Option<&str>) -> PaymentResult {
+        PaymentResult {
+            charge_id: "ch_42".into(),
+            link_id: "lnk_1".into(),
+            outcome,
+            amount: 1500,
+            currency: Currency::Usd,
+            title: "Lesson <b>".into(),
+            merchant_name: "Studio".into(),
+            failure_code: failure.map(str::to_owned),
+            card_brand: Some("visa".into()),
+            card_last4: Some("4242".into()),
+            locale: Locale::En,
+            issued_at: 0,
+        }
+    }
+
+    fn assert_safe(html: &str, nonce: &str) {
+        assert!(html.starts_with("<!doctype html>"), "{html}");
+        assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
+        assert!(html.contains(&format!("<style nonce=\"{nonce}\">")));
+        assert!(
+            !html.contains(" style="),
+            "inline style attributes break the CSP"
+        );
+        assert!(
+            !html.contains("<input"),
+            "no form fields, least of all card fields"
+        );
+    }
+
+    #[test]
+    fn pay_page_shows_the_link_escaped() {
+        let page = pay(&claims(), "tok.en", Locale::Ja, "n0nce");
+        assert_eq!(page.status, 200);
+        let html = &page.html;
+        assert_safe(html, "n0nce");
+        assert!(html.contains("<html lang=\"ja\">"));
+        assert!(html.contains(
+            "<h1 id=\"title\">Coffee beans &#34;Blend&#34; &#60;script&#62;alert(1)&#60;/script&#62;</h1>"
+        ), "{html}");
+        assert!(
+            html.contains("id=\"merchant\">Kissa &#60;Tanuki&#62; &#38; Co<"),
+            "{html}"
+        );
+        assert!(html.contains("id=\"amount\">¥1,500<"));
+        assert!(html.contains("id=\"description\">250 g, whole beans<"));
+        assert!(!html.contains("id=\"reference\""));
+        assert!(html.contains("<form id=\"pay-form\" method=\"post\" action=\"/l/tok.en/pay\">"));
+        assert!(
+            html.contains("<button id=\"pay-button\" type=\"submit\">¥1,500 を支払う</button>")
+        );
+        assert!(html.contains("2027年1月1日 00:30（日本時間）"));
+    }
+
+    #[test]
+    fn pay_page_in_english_with_a_reference() {
+        let mut c = claims();
+        c.amount = Money::new(1500, Currency::Usd).expect("money");
+        c.reference = Some("INV-7".into());
+        c.description = None;
+        let html = pay(&c, "t.k", Locale::En, "n").html;
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("id=\"amount\">$15.00<"));
+        assert!(html.contains(">Pay $15.00</button>"));
+        assert!(html.contains("id=\"reference\">INV-7<"));
+        assert!(!html.contains("id=\"description\""));
+    }
+
+    #[test]
+    fn result_pages_per_outcome() {
+        let paid = result(&result_of(Outcome::Paid, None), Locale::En, "n");
+        assert_eq!(paid.status, 200);
+        assert_safe(&paid.html, "n");
+        assert!(paid.html.contains("id=\"result\" data-outcome=\"paid\""));
+        assert!(paid.html.contains("id=\"charge-id\">ch_42<"));
+        assert!(paid.html.contains("Visa •••• 4242"));
+        assert!(paid.html.contains("$15.00"));
+        assert!(paid.html.contains("Lesson &#60;b&#62;"));
+        assert!(!paid.html.contains("id=\"reason\""));
+
+        let declined = result(
+            &result_of(Outcome::Declined, Some("insufficient_funds")),
+            Locale::En,
+            "n",
+        );
+        assert!(declined.html.contains("data-outcome=\"declined\""));
+        assert!(declined.html.contains("id=\"reason\">Insufficient funds.<"));
+        assert!(declined.html.contains("try another card"));
+
+        let failed = result(&result_of(Outcome::Failed, None), Locale::Ja, "n");
+        assert!(failed.html.contains("data-outcome=\"failed\""));
+        assert!(failed.html.contains("<html lang=\"ja\">"));
+
+        let mut bogus = result_of(Outcome::Paid, None);
+        bogus.amount = -1;
+        assert_eq!(result(&bogus, Locale::En, "n").status, 404);
+    }
+
+    #[test]
+    fn problem_pages_carry_status_and_code() {
+        for (p, status, code) in [
+            (Problem::LinkNotFound, 404, "not_found"),
+            (Problem::ResultNotFound, 404, "not_found"),
+            (Problem::PageNotFound, 404, "not_found"),
+            (Problem::Expired, 410, "expired"),
+            (Problem::AlreadyPaid, 409, "already_paid"),
+            (Problem::InProgress, 409, "in_progress"),
+            (Problem::Deactivated, 410, "deactivated"),
+            (Problem::Unavailable, 502, "unavailable"),
+            (Problem::Misconfigured("EDGE_SECRET"), 500, "misconfigured"),
+        ] {
+            for locale in [Locale::En, Locale::Ja] {
+                let page = problem(p, locale, "n");
+                assert_eq!(page.status, status);
+                assert_safe(&page.html, "n");
+                assert!(
+                    page.html.contains(&format!(
+                        "<main class=\"card\" id=\"error\" data-error=\"{code}\">"
+                    )),
+                    "{}",
+                    page.html
+                );
+            }
+        }
+        let html = problem(Problem::Unavailable, Locale::En, "n").html;
+        assert!(html.contains("We could not reach the payment service. Nothing was charged."));
+        let html = problem(Problem::Misconfigured("LINK_KEYS"), Locale::En, "n").html;
+        assert!(html.contains("(setting LINK_KEYS)"));
+        let html = problem(Problem::AlreadyPaid, Locale::En, "n").html;
+        assert!(html.contains("This link has already been paid"));
+    }
+}

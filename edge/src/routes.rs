@@ -1,0 +1,71 @@
+//! Which page a request is for. Pure: method and path in, [`Route`] out.
+
+/// The worker's routes. Tokens are borrowed from the path as sent; they are verified later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// `GET /l/{token}`: the pay page.
+    PayPage(&'a str),
+    /// `POST /l/{token}/pay`: start a checkout at the origin.
+    Pay(&'a str),
+    /// `GET /r/{result_token}`: the result page.
+    Result(&'a str),
+    /// `GET /healthz`.
+    Health,
+    NotFound,
+}
+
+pub fn route<'a>(method: &str, path: &'a str) -> Route<'a> {
+    // HEAD is GET without a body; the runtime drops the body.
+    let get = method == "GET" || method == "HEAD";
+    let segment = |s: &'a str| (!s.is_empty() && !s.contains('/')).then_some(s);
+    if get && path == "/healthz" {
+        return Route::Health;
+    }
+    if let Some(rest) = path.strip_prefix("/l/") {
+        if get && let Some(token) = segment(rest) {
+            return Route::PayPage(token);
+        }
+        if method == "POST"
+            && let Some(token) = rest.strip_suffix("/pay").and_then(segment)
+        {
+            return Route::Pay(token);
+        }
+    } else if let Some(rest) = path.strip_prefix("/r/")
+        && get
+        && let Some(token) = segment(rest)
+    {
+        return Route::Result(token);
+    }
+    Route::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_method_and_path() {
+        assert_eq!(route("GET", "/l/abc.def"), Route::PayPage("abc.def"));
+        assert_eq!(route("HEAD", "/l/abc.def"), Route::PayPage("abc.def"));
+        assert_eq!(route("POST", "/l/abc.def/pay"), Route::Pay("abc.def"));
+        assert_eq!(route("GET", "/r/xyz"), Route::Result("xyz"));
+        assert_eq!(route("GET", "/healthz"), Route::Health);
+        for (method, path) in [
+            ("POST", "/l/abc"),
+            ("GET", "/l/abc/pay"),
+            ("PUT", "/l/abc/pay"),
+            ("GET", "/l/"),
+            ("GET", "/l/a/b"),
+            ("POST", "/l//pay"),
+            ("POST", "/l/a/b/pay"),
+            ("GET", "/r/"),
+            ("POST", "/r/x"),
+            ("GET", "/"),
+            ("GET", "/healthz/"),
+            ("POST", "/healthz"),
+            ("GET", "/favicon.ico"),
+        ] {
+            assert_eq!(route(method, path), Route::NotFound, "{method} {path}");
+        }
+    }
+}
