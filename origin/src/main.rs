@@ -41,6 +41,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let cli = Cli::parse();
     match cli.command {
@@ -63,14 +64,22 @@ async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
         .await
         .map_err(|e| format!("creating the demo merchant: {e}"))?
     {
-        // Printed to stdout, once, on purpose: it is never written to the log.
         println!(
             "Created demo merchant \"{}\" ({}).",
             merchant.name, merchant.id
         );
-        println!("Its test secret key, shown only this once:\n\n    {key}\n");
-        if let Some(path) = demo_key_file {
-            write_private(&path, &key).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        match demo_key_file {
+            // Scripts capture stdout into log files, so the key goes to its own file instead.
+            Some(path) => {
+                write_private(&path, &key)
+                    .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                println!(
+                    "Its test secret key was written to {} (mode 0600).",
+                    path.display()
+                );
+            }
+            // Printed to stdout, once, on purpose: it is never written to the log.
+            None => println!("Its test secret key, shown only this once:\n\n    {key}\n"),
         }
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
