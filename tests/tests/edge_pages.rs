@@ -21,6 +21,21 @@ async fn get(stack: &Stack, url: &str, lang: &str) -> (u16, reqwest::header::Hea
     )
 }
 
+/// The buyer presses Pay: the form POST to the worker, redirects not followed.
+async fn press_pay(stack: &Stack, link_url: &str) -> (u16, reqwest::header::HeaderMap, String) {
+    let r = stack
+        .http
+        .post(format!("{link_url}/pay"))
+        .send()
+        .await
+        .expect("worker answers");
+    (
+        r.status().as_u16(),
+        r.headers().clone(),
+        r.text().await.expect("body"),
+    )
+}
+
 fn assert_security_headers(h: &reqwest::header::HeaderMap, what: &str) {
     let v = |n: &str| {
         h.get(n)
@@ -113,19 +128,9 @@ async fn pay_pages_speak_the_buyers_language_and_errors_have_their_status() {
     assert!(body.contains(r#"data-error="expired""#));
 
     // Pressing Pay with the origin down: a clear page, nothing charged.
-    let r = stack
-        .http
-        .post(format!("{url}/pay"))
-        .send()
-        .await
-        .expect("worker answers");
-    assert_eq!(r.status().as_u16(), 502);
-    assert!(
-        r.text()
-            .await
-            .expect("body")
-            .contains(r#"data-error="unavailable""#)
-    );
+    let (status, _, body) = press_pay(&stack, &url).await;
+    assert_eq!(status, 502);
+    assert!(body.contains(r#"data-error="unavailable""#), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,32 +140,16 @@ async fn pressing_pay_hands_the_buyer_to_the_provider() {
         .create_link(json!({"amount": 990, "currency": "USD", "title": "Coffee"}))
         .await;
     let url = link["url"].as_str().expect("url");
-    let r = stack
-        .http
-        .post(format!("{url}/pay"))
-        .send()
-        .await
-        .expect("worker answers");
-    assert_eq!(r.status().as_u16(), 303);
-    assert_security_headers(r.headers(), "303");
-    let to = r.headers()["location"].to_str().expect("location");
+    let (status, headers, _) = press_pay(&stack, url).await;
+    assert_eq!(status, 303);
+    assert_security_headers(&headers, "303");
+    let to = headers["location"].to_str().expect("location");
     assert!(
         to.starts_with(&format!("{}/sandbox/pay/sbpay_", stack.origin_url)),
         "{to}"
     );
     // A second buyer meanwhile is told someone is paying.
-    let second = stack
-        .http
-        .post(format!("{url}/pay"))
-        .send()
-        .await
-        .expect("worker answers");
-    assert_eq!(second.status().as_u16(), 409);
-    assert!(
-        second
-            .text()
-            .await
-            .expect("body")
-            .contains(r#"data-error="in_progress""#)
-    );
+    let (status, _, body) = press_pay(&stack, url).await;
+    assert_eq!(status, 409);
+    assert!(body.contains(r#"data-error="in_progress""#), "{body}");
 }
