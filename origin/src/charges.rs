@@ -1,13 +1,15 @@
 //! Charges: one buyer's attempt to pay a link.
 
+use crate::db::Flag;
 use serde_json::{Value, json};
-use sqlx::{Sqlite, SqliteExecutor};
+use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Charge {
     pub id: String,
     pub link_id: String,
     pub merchant_id: String,
+    #[sqlx(try_from = "Flag")]
     pub livemode: bool,
     pub amount: i64,
     pub currency: String,
@@ -49,20 +51,23 @@ impl Charge {
     }
 }
 
-pub async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Option<Charge>, sqlx::Error> {
-    sqlx::query_as::<Sqlite, Charge>(&format!("SELECT {COLUMNS} FROM charges WHERE id = ?"))
+pub async fn get<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<Charge>, sqlx::Error> {
+    sqlx::query_as::<Any, Charge>(&format!("SELECT {COLUMNS} FROM charges WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
 pub async fn by_provider_ref<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Executor<'e, Database = Any>,
     provider: &str,
     provider_ref: &str,
 ) -> Result<Option<Charge>, sqlx::Error> {
-    sqlx::query_as::<Sqlite, Charge>(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE provider = ? AND provider_ref = ?"
+    sqlx::query_as::<Any, Charge>(&format!(
+        "SELECT {COLUMNS} FROM charges WHERE provider = $1 AND provider_ref = $2"
     ))
     .bind(provider)
     .bind(provider_ref)

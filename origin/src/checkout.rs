@@ -8,6 +8,7 @@
 //! session releases the reservation; a success marks the link used.
 
 use crate::clock::now;
+use crate::db::Flag;
 use crate::error::ApiError;
 use crate::ids;
 use crate::providers::sandbox::SandboxConnector;
@@ -81,9 +82,11 @@ pub async fn create(
 #[derive(sqlx::FromRow)]
 struct LinkState {
     merchant_id: String,
+    #[sqlx(try_from = "Flag")]
     livemode: bool,
     amount: i64,
     currency: String,
+    #[sqlx(try_from = "Flag")]
     single_use: bool,
     status: String,
     expires_at: i64,
@@ -97,7 +100,7 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     let mut tx = state.db.begin().await?;
     let link: LinkState = sqlx::query_as(
         "SELECT merchant_id, livemode, amount, currency, single_use, status, expires_at, reserved_charge_id, reserved_until
-           FROM links WHERE id = ?",
+           FROM links WHERE id = $1",
     )
     .bind(&claims.link_id)
     .fetch_optional(&mut *tx)
@@ -126,8 +129,8 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     }
     if link.single_use {
         let claimed = sqlx::query(
-            "UPDATE links SET reserved_charge_id = ?, reserved_until = ?
-              WHERE id = ? AND status = 'active' AND (reserved_until IS NULL OR reserved_until <= ?)",
+            "UPDATE links SET reserved_charge_id = $1, reserved_until = $2
+              WHERE id = $3 AND status = 'active' AND (reserved_until IS NULL OR reserved_until <= $4)",
         )
         .bind(&charge_id)
         .bind(now + RESERVATION_SECS)
@@ -146,7 +149,7 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
         if let (Some(stale), Some(until)) = (&link.reserved_charge_id, link.reserved_until)
             && until <= now
         {
-            sqlx::query("UPDATE charges SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending'")
+            sqlx::query("UPDATE charges SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'pending'")
                 .bind(now)
                 .bind(stale)
                 .execute(&mut *tx)
@@ -155,12 +158,12 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     }
     sqlx::query(
         "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)",
     )
     .bind(&charge_id)
     .bind(&claims.link_id)
     .bind(&link.merchant_id)
-    .bind(link.livemode)
+    .bind(i64::from(link.livemode))
     .bind(link.amount)
     .bind(&link.currency)
     .bind(SandboxConnector::NAME)
@@ -190,7 +193,7 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
         .await;
     match started {
         Ok(s) => {
-            sqlx::query("UPDATE charges SET provider_ref = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE charges SET provider_ref = $1, updated_at = $2 WHERE id = $3")
                 .bind(&s.provider_ref)
                 .bind(crate::clock::now())
                 .bind(&charge_id)
@@ -212,12 +215,12 @@ async fn release_failed_start(
     charge_id: &str,
 ) -> Result<(), sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
         .bind(now())
         .bind(charge_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = ? AND reserved_charge_id = ?")
+    sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = $1 AND reserved_charge_id = $2")
         .bind(link_id)
         .bind(charge_id)
         .execute(&mut *tx)

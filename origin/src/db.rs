@@ -1,87 +1,257 @@
-//! The database: an embedded SQLite file by default.
+//! The database: an embedded SQLite file by default, PostgreSQL when `DATABASE_URL` says
+//! `postgres://…` (several origin instances behind a load balancer share it).
+//!
+//! Queries are written once, in SQL both understand (`$1` placeholders, integer flags), and run
+//! through sqlx's `Any` driver. Where the two differ (claiming queued work), callers ask
+//! [`Db::backend`].
 //!
 //! SQLite allows one writer at a time. Rather than let concurrent transactions collide and
-//! retry on SQLITE_BUSY, all writes go through a one-connection pool, so they queue in-process
-//! in order; reads use a separate pool and run in parallel (WAL mode).
+//! retry on SQLITE_BUSY, all SQLite writes go through a one-connection pool, so they queue
+//! in-process in order; reads use a separate pool and run in parallel (WAL mode). PostgreSQL
+//! uses one pool for both, and its row locks do the rest.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use std::str::FromStr;
+use sqlx::any::{AnyPoolOptions, AnyTypeInfo};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Decode, Transaction, Type};
 use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    backend: Backend,
+    writer: AnyPool,
+    reader: AnyPool,
 }
 
-pub type Tx = Transaction<'static, Sqlite>;
+pub type Tx = Transaction<'static, Any>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("DATABASE_URL {0:?} is not supported: use sqlite://path/to/file.db")]
+    #[error(
+        "DATABASE_URL {0:?} is not supported: use sqlite://path/to/file.db or postgres://user:password@host:port/database"
+    )]
     Unsupported(String),
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot open the database: {0}")]
-    Connect(sqlx::Error),
-    #[error("cannot apply migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "cannot connect to the database at {url}: {source}. Check DATABASE_URL and that the database server is running."
+    )]
+    Connect { url: String, source: sqlx::Error },
+    #[error(
+        "the database at {url} has schema version {found}, newer than this linkpay knows (up to {known}). \
+         Nothing was changed. Run the linkpay release that wrote it, or a newer one."
+    )]
+    NewerSchema { url: String, found: i64, known: i64 },
+    #[error("cannot apply migrations to {url}: {source}")]
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 impl Db {
     pub async fn open(url: &str) -> Result<Db, OpenError> {
-        let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        else {
-            return Err(OpenError::Unsupported(url.to_owned()));
+        sqlx::any::install_default_drivers();
+        let shown = redact(url);
+        let connect = |source| OpenError::Connect {
+            url: shown.clone(),
+            source,
         };
-        let file = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(file)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| OpenError::Folder {
-                path: dir.display().to_string(),
+        let (backend, writer, reader) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url)
+                    .await
+                    .map_err(connect)?;
+                (Backend::Postgres, pool.clone(), pool)
+            } else if let Some(path) = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+            {
+                let file = path.split('?').next().unwrap_or(path);
+                if let Some(dir) = std::path::Path::new(file)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir).map_err(|source| OpenError::Folder {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+                let url = format!("sqlite://{file}?mode=rwc");
+                let writer = sqlite_pool(&url, 1, false).await.map_err(connect)?;
+                let reader = sqlite_pool(&url, 8, true).await.map_err(connect)?;
+                (Backend::Sqlite, writer, reader)
+            } else {
+                return Err(OpenError::Unsupported(redact(url)));
+            };
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        refuse_newer_schema(&writer, migrator, &shown).await?;
+        migrator
+            .run(&writer)
+            .await
+            .map_err(|source| OpenError::Migrate {
+                url: shown.clone(),
                 source,
             })?;
-        }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(OpenError::Connect)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await
-            .map_err(OpenError::Connect)?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.read_only(true))
-            .await
-            .map_err(OpenError::Connect)?;
-        Ok(Db { writer, reader })
+        Ok(Db {
+            backend,
+            writer,
+            reader,
+        })
     }
 
-    /// Starts a write transaction. Writes are serialized by the one-connection writer pool.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         self.writer.begin().await
     }
 
-    pub fn writer(&self) -> &SqlitePool {
+    pub fn writer(&self) -> &AnyPool {
         &self.writer
     }
 
-    pub fn reader(&self) -> &SqlitePool {
+    pub fn reader(&self) -> &AnyPool {
         &self.reader
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                use sqlx::Executor;
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                if read_only {
+                    conn.execute("PRAGMA query_only = ON;").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+}
+
+/// A database migrated by a newer linkpay must not be touched by an older one: its tables may
+/// mean something this binary does not know.
+async fn refuse_newer_schema(
+    pool: &AnyPool,
+    migrator: &Migrator,
+    url: &str,
+) -> Result<(), OpenError> {
+    let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    // No table yet (a new database) reads as version 0.
+    let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_optional(pool)
+        .await
+        .unwrap_or(None);
+    let found = found.and_then(|(v,)| v).unwrap_or(0);
+    if found > known {
+        return Err(OpenError::NewerSchema {
+            url: url.to_owned(),
+            found,
+            known,
+        });
+    }
+    Ok(())
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &rest[..colon],
+                &rest[at..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// A boolean stored as 0/1 in an integer column: the one representation that both SQLite and
+/// PostgreSQL hand to sqlx's `Any` driver the same way. Bind with `i64::from(bool)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <i64 as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(
+        value: <Any as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://lp:s3cret@db:5432/linkpay"),
+            "postgres://lp:***@db:5432/linkpay"
+        );
+        assert_eq!(
+            redact("postgres://lp@db/linkpay"),
+            "postgres://lp@db/linkpay"
+        );
+        assert_eq!(
+            redact("sqlite://.linkpay/linkpay.db"),
+            "sqlite://.linkpay/linkpay.db"
+        );
+        assert_eq!(
+            redact("postgres://u:p@h/db?x=a@b"),
+            "postgres://u:***@h/db?x=a@b"
+        );
     }
 }

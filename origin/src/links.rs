@@ -1,7 +1,7 @@
 //! Payment links: what a merchant sells through one URL.
 
 use crate::clock::now;
-use crate::db::Db;
+use crate::db::{Db, Flag};
 use crate::ids;
 use crate::merchants::Merchant;
 use crate::state::AppState;
@@ -28,12 +28,14 @@ pub struct NewLink {
 pub struct Link {
     pub id: String,
     pub merchant_id: String,
+    #[sqlx(try_from = "Flag")]
     pub livemode: bool,
     pub amount: i64,
     pub currency: String,
     pub title: String,
     pub description: Option<String>,
     pub reference: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub single_use: bool,
     pub locale: String,
     pub expires_at: i64,
@@ -128,17 +130,17 @@ pub async fn create(
         created_at: now(),
     };
     sqlx::query(&format!(
-        "INSERT INTO links ({COLUMNS}, kid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(&link.id)
     .bind(&link.merchant_id)
-    .bind(link.livemode)
+    .bind(i64::from(link.livemode))
     .bind(link.amount)
     .bind(&link.currency)
     .bind(&link.title)
     .bind(&link.description)
     .bind(&link.reference)
-    .bind(link.single_use)
+    .bind(i64::from(link.single_use))
     .bind(&link.locale)
     .bind(link.expires_at)
     .bind(&link.token)
@@ -153,7 +155,7 @@ pub async fn create(
 
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Link>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM links WHERE id = ? AND merchant_id = ?"
+        "SELECT {COLUMNS} FROM links WHERE id = $1 AND merchant_id = $2"
     ))
     .bind(id)
     .bind(merchant_id)

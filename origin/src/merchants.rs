@@ -1,7 +1,7 @@
 //! Merchants and their secret API keys.
 
 use crate::clock::now;
-use crate::db::Db;
+use crate::db::{Backend, Db, Flag, Tx};
 use crate::ids;
 use sha2::{Digest, Sha256};
 
@@ -19,54 +19,68 @@ pub fn hash_key(key: &str) -> String {
         .collect()
 }
 
-/// Creates a merchant and one test-mode secret key, returning the key (shown once).
-pub async fn create(db: &Db, name: &str, locale: &str) -> Result<(Merchant, String), sqlx::Error> {
+/// Creates a merchant and one test-mode secret key in `tx`, returning the key (shown once).
+pub async fn create(
+    tx: &mut Tx,
+    name: &str,
+    locale: &str,
+) -> Result<(Merchant, String), sqlx::Error> {
     let merchant = Merchant {
         id: ids::new_id("mch"),
         name: name.to_owned(),
         default_locale: locale.to_owned(),
     };
     let key = ids::new_secret_key(false);
-    let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO merchants (id, name, default_locale, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&merchant.id)
-        .bind(&merchant.name)
-        .bind(&merchant.default_locale)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO merchants (id, name, default_locale, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&merchant.id)
+    .bind(&merchant.name)
+    .bind(&merchant.default_locale)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO api_keys (id, merchant_id, key_hash, key_prefix, livemode, created_at)
-         VALUES (?, ?, ?, ?, 0, ?)",
+         VALUES ($1, $2, $3, $4, 0, $5)",
     )
     .bind(ids::new_id("key"))
     .bind(&merchant.id)
     .bind(hash_key(&key))
     .bind(&key[..12])
     .bind(now())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok((merchant, key))
 }
 
 /// On a brand-new database, creates the demo merchant and returns its key; otherwise `None`.
+/// Several instances may start at once on one PostgreSQL database: the table lock makes the
+/// check and the insert one step, so exactly one demo merchant is made.
 pub async fn ensure_demo(db: &Db) -> Result<Option<(Merchant, String)>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("LOCK TABLE merchants IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+    }
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM merchants")
-        .fetch_one(db.writer())
+        .fetch_one(&mut *tx)
         .await?;
     if count > 0 {
         return Ok(None);
     }
-    create(db, "Demo Shop", "en").await.map(Some)
+    let created = create(&mut tx, "Demo Shop", "en").await?;
+    tx.commit().await?;
+    Ok(Some(created))
 }
 
 /// The merchant and mode a live, unrevoked secret key belongs to.
 pub async fn by_key(db: &Db, key: &str) -> Result<Option<(Merchant, bool)>, sqlx::Error> {
-    let row: Option<(String, String, String, bool)> = sqlx::query_as(
+    let row: Option<(String, String, String, Flag)> = sqlx::query_as(
         "SELECT m.id, m.name, m.default_locale, k.livemode
            FROM api_keys k JOIN merchants m ON m.id = k.merchant_id
-          WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+          WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
     )
     .bind(hash_key(key))
     .fetch_optional(db.reader())
@@ -78,7 +92,7 @@ pub async fn by_key(db: &Db, key: &str) -> Result<Option<(Merchant, bool)>, sqlx
                 name,
                 default_locale,
             },
-            livemode,
+            livemode.0,
         )
     }))
 }

@@ -22,7 +22,7 @@ pub async fn record(
         "data": object,
     });
     sqlx::query(
-        "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&id)
     .bind(merchant_id)
@@ -32,13 +32,13 @@ pub async fn record(
     .execute(&mut **tx)
     .await?;
     let endpoints: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1")
+        sqlx::query_as("SELECT id FROM webhook_endpoints WHERE merchant_id = $1 AND enabled = 1")
             .bind(merchant_id)
             .fetch_all(&mut **tx)
             .await?;
     for (endpoint_id,) in endpoints {
         sqlx::query(
-            "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(ids::new_id("dlv"))
         .bind(&id)

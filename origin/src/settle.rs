@@ -127,8 +127,8 @@ pub async fn settle(
     };
     let mut tx = state.db.begin().await?;
     let changed = sqlx::query(
-        "UPDATE charges SET status = ?, failure_code = ?, failure_message = ?, card_brand = ?, card_last4 = ?, updated_at = ?
-          WHERE id = ? AND status = 'pending'",
+        "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5, updated_at = $6
+          WHERE id = $7 AND status = 'pending'",
     )
     .bind(status)
     .bind(&code)
@@ -145,7 +145,7 @@ pub async fn settle(
                 "UPDATE links SET paid_count = paid_count + 1,
                         status = CASE WHEN single_use = 1 THEN 'used' ELSE status END,
                         reserved_charge_id = NULL, reserved_until = NULL
-                  WHERE id = ? AND (single_use = 0 OR status = 'active')",
+                  WHERE id = $1 AND (single_use = 0 OR status = 'active')",
             )
             .bind(&charge.link_id)
             .execute(&mut *tx)
@@ -156,7 +156,7 @@ pub async fn settle(
                 tracing::error!(charge = %charge.id, link = %charge.link_id, "a single-use link was paid twice; refund one charge");
             }
         } else {
-            sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = ? AND reserved_charge_id = ?")
+            sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = $1 AND reserved_charge_id = $2")
                 .bind(&charge.link_id)
                 .bind(&charge.id)
                 .execute(&mut *tx)
@@ -185,7 +185,7 @@ pub async fn settle(
 
 async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnError> {
     let (title, locale, merchant_name): (String, String, String) = sqlx::query_as(
-        "SELECT l.title, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = ?",
+        "SELECT l.title, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = $1",
     )
     .bind(&charge.link_id)
     .fetch_one(state.db.reader())

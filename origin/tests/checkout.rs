@@ -75,24 +75,18 @@ async fn card_numbers_are_never_stored() {
     let (_, token) = o.link(JPY_LINK).await;
     o.pay(&token, "4000000000009995").await;
     // Every column of every row of every table, searched for the full number.
-    let tables: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(o.state.db.reader())
-            .await
-            .expect("tables");
+    let tables_sql = if common::testing_postgres() {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    };
+    let tables: Vec<(String,)> = sqlx::query_as(tables_sql)
+        .fetch_all(o.state.db.reader())
+        .await
+        .expect("tables");
     let mut rows_seen = 0;
     for (table,) in tables {
-        let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info(?)")
-            .bind(&table)
-            .fetch_all(o.state.db.reader())
-            .await
-            .expect("columns");
-        let concat = columns
-            .iter()
-            .map(|(c,)| format!("quote(\"{c}\")"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
-        let rows: Vec<(String,)> = sqlx::query_as(&format!("SELECT {concat} FROM \"{table}\""))
+        let rows: Vec<(String,)> = sqlx::query_as(&row_text_query(&o, &table).await)
             .fetch_all(o.state.db.reader())
             .await
             .expect("rows");
@@ -106,6 +100,25 @@ async fn card_numbers_are_never_stored() {
         .count("SELECT COUNT(*) FROM sandbox_payments WHERE card_last4 = '9995'")
         .await;
     assert_eq!(stored, 1);
+}
+
+/// A query that renders each row of `table` as one text, every column included.
+async fn row_text_query(o: &Origin, table: &str) -> String {
+    if common::testing_postgres() {
+        return format!("SELECT row_to_json(t)::text FROM \"{table}\" t");
+    }
+    // SQLite: quote() renders every column type, blobs included, as text.
+    let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1)")
+        .bind(table)
+        .fetch_all(o.state.db.reader())
+        .await
+        .expect("columns");
+    let concat = columns
+        .iter()
+        .map(|(c,)| format!("quote(\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || '|' || ");
+    format!("SELECT {concat} FROM \"{table}\"")
 }
 
 #[tokio::test]

@@ -37,6 +37,42 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// The admin URL of the test PostgreSQL server (`scripts/postgres start` prints it).
+pub fn postgres_admin_url() -> String {
+    std::env::var("LINKPAY_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "LINKPAY_TEST_POSTGRES_URL is not set. scripts/test sets it; by hand: \
+             export LINKPAY_TEST_POSTGRES_URL=$(scripts/postgres start | tail -n1)"
+        )
+    })
+}
+
+/// Creates an empty database on the test PostgreSQL server and returns its URL.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {admin}: {e}"));
+    let name = format!("linkpay_test_{}", std::process::id()) + &format!("_{}", unique_suffix());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+fn unique_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    nanos * 1000 + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 pub fn keyring() -> Keyring {
     Keyring::parse(&format!("k1:{LINK_KEY}")).expect("test key ring")
 }
@@ -51,7 +87,7 @@ pub struct Stack {
     pub edge_url: String,
     pub api_key: String,
     pub http: reqwest::Client,
-    _origin: Child,
+    origin: OriginProcess,
     _worker: ProcessGroup,
     _dir: tempfile::TempDir,
 }
@@ -59,11 +95,9 @@ pub struct Stack {
 impl Stack {
     pub async fn start(name: &str) -> Stack {
         let root = repo_root();
-        let linkpay = root.join("target/debug/linkpay");
         let wrangler = root.join("node_modules/.bin/wrangler");
         let worker = root.join("edge/build/index.js");
         for (path, how) in [
-            (&linkpay, "cargo build -p linkpay-origin"),
             (&wrangler, "scripts/install-tools"),
             (&worker, "scripts/build-edge"),
         ] {
@@ -74,30 +108,12 @@ impl Stack {
             );
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let (origin_port, edge_port, inspector_port) = (free_port(), free_port(), free_port());
-        let origin_url = format!("http://127.0.0.1:{origin_port}");
+        let (edge_port, inspector_port) = (free_port(), free_port());
         let edge_url = format!("http://127.0.0.1:{edge_port}");
-        let key_file = dir.path().join("demo-key");
         let logs = artifacts();
-
-        let origin = Command::new(&linkpay)
-            .args(["serve", "--demo-key-file"])
-            .arg(&key_file)
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/linkpay.db", dir.path().display()),
-            )
-            .env("LINKPAY_LISTEN", format!("127.0.0.1:{origin_port}"))
-            .env("LINKPAY_PUBLIC_URL", &origin_url)
-            .env("LINKPAY_EDGE_URL", &edge_url)
-            .env("LINKPAY_LINK_KEYS", format!("k1:{LINK_KEY}"))
-            .env("LINKPAY_EDGE_SECRET", EDGE_SECRET)
-            .env("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,2s")
-            .stdout(log_file(&logs, &format!("{name}-origin.log")))
-            .stderr(log_file(&logs, &format!("{name}-origin.err.log")))
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start linkpay");
+        let database_url = format!("sqlite://{}/linkpay.db", dir.path().display());
+        let origin = OriginProcess::spawn(name, &database_url, &edge_url);
+        let origin_url = origin.url.clone();
 
         // Secrets go in a file, not on the command line where `ps` would show them.
         let secrets = dir.path().join("worker-secrets.env");
@@ -143,17 +159,8 @@ impl Stack {
             .map(ProcessGroup)
             .expect("start wrangler dev");
 
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
-        wait_healthy(
-            &http,
-            &format!("{origin_url}/healthz"),
-            "origin",
-            &logs.join(format!("{name}-origin.err.log")),
-        )
-        .await;
+        let http = http_client();
+        origin.wait_ready(&http).await;
         wait_healthy(
             &http,
             &format!("{edge_url}/healthz"),
@@ -161,13 +168,13 @@ impl Stack {
             &logs.join(format!("{name}-wrangler.log")),
         )
         .await;
-        let api_key = std::fs::read_to_string(&key_file).expect("the origin wrote the demo key");
+        let api_key = origin.api_key().expect("the origin wrote the demo key");
         Stack {
             origin_url,
             edge_url,
             api_key,
             http,
-            _origin: origin,
+            origin,
             _worker: worker,
             _dir: dir,
         }
@@ -179,21 +186,20 @@ impl Stack {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.origin_url))
-            .bearer_auth(&self.api_key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("origin answers");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+        api(
+            &self.http,
+            &self.origin_url,
+            &self.api_key,
+            method,
+            path,
+            body,
+        )
+        .await
     }
 
     /// Kills the origin, to show what the edge can do without it.
     pub async fn stop_origin(&mut self) {
-        self._origin.kill().await.expect("kill origin");
+        self.origin.child.kill().await.expect("kill origin");
     }
 
     /// Creates a link through the API and returns its JSON.
@@ -204,6 +210,158 @@ impl Stack {
         assert_eq!(status, 201, "{link}");
         link
     }
+}
+
+/// A client that does not follow redirects, so tests see each hop.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// One `/v1` call with a bearer key; answers the status and the JSON body.
+pub async fn api(
+    http: &reqwest::Client,
+    origin_url: &str,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = http
+        .request(method, format!("{origin_url}{path}"))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("origin answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The `linkpay` binary, built by `cargo build -p linkpay-origin`.
+pub fn linkpay_binary() -> PathBuf {
+    let path = repo_root().join("target/debug/linkpay");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p linkpay-origin` first (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+/// The environment `linkpay serve` runs with in tests.
+pub fn origin_env(database_url: &str, port: u16, edge_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", database_url.to_owned()),
+        ("LINKPAY_LISTEN", format!("127.0.0.1:{port}")),
+        ("LINKPAY_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+        ("LINKPAY_EDGE_URL", edge_url.to_owned()),
+        ("LINKPAY_LINK_KEYS", format!("k1:{LINK_KEY}")),
+        ("LINKPAY_EDGE_SECRET", EDGE_SECRET.to_owned()),
+        ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,2s".to_owned()),
+    ]
+}
+
+/// A `linkpay serve` process; killed when dropped. Logs go to tests/artifacts/NAME-origin*.log.
+pub struct OriginProcess {
+    pub url: String,
+    key_file: PathBuf,
+    log: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl OriginProcess {
+    /// Starts it without waiting; see [`OriginProcess::wait_ready`].
+    pub fn spawn(name: &str, database_url: &str, edge_url: &str) -> OriginProcess {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let key_file = dir.path().join("demo-key");
+        let logs = artifacts();
+        let log = logs.join(format!("{name}-origin.err.log"));
+        let child = Command::new(linkpay_binary())
+            .args(["serve", "--demo-key-file"])
+            .arg(&key_file)
+            .envs(origin_env(database_url, port, edge_url))
+            .stdout(log_file(&logs, &format!("{name}-origin.log")))
+            .stderr(log_file(&logs, &format!("{name}-origin.err.log")))
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start linkpay");
+        OriginProcess {
+            url: format!("http://127.0.0.1:{port}"),
+            key_file,
+            log,
+            child,
+            _dir: dir,
+        }
+    }
+
+    pub async fn wait_ready(&self, http: &reqwest::Client) {
+        wait_healthy(http, &format!("{}/healthz", self.url), "origin", &self.log).await;
+    }
+
+    /// The demo merchant's key, if this instance is the one that created the demo merchant.
+    pub fn api_key(&self) -> Option<String> {
+        std::fs::read_to_string(&self.key_file).ok()
+    }
+}
+
+/// What the edge worker sends when a buyer presses Pay: a signed checkout request.
+pub async fn checkout(http: &reqwest::Client, origin_url: &str, token: &str) -> reqwest::Response {
+    let body = serde_json::json!({ "token": token, "locale": "en" }).to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let path = "/internal/v1/checkouts";
+    let signature =
+        linkpay_shared::channel::sign(&edge_secret(), now, "POST", path, body.as_bytes());
+    http.post(format!("{origin_url}{path}"))
+        .header("content-type", "application/json")
+        .header(linkpay_shared::channel::TIMESTAMP_HEADER, now.to_string())
+        .header(linkpay_shared::channel::SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await
+        .expect("origin answers")
+}
+
+/// A buyer's whole payment without a browser: checkout, the sandbox card form, the return.
+/// Answers where the buyer ends up (the edge's result URL).
+pub async fn pay_via_http(
+    http: &reqwest::Client,
+    origin_url: &str,
+    token: &str,
+    card: &str,
+) -> String {
+    let started = checkout(http, origin_url, token).await;
+    assert_eq!(started.status().as_u16(), 201);
+    let page: serde_json::Value = started.json().await.expect("json");
+    let page = page["redirect_url"]
+        .as_str()
+        .expect("redirect_url")
+        .to_owned();
+    let form = [("number", card), ("expiry", "12/30"), ("cvc", "123")];
+    let posted = http
+        .post(&page)
+        .form(&form)
+        .send()
+        .await
+        .expect("sandbox answers");
+    assert_eq!(posted.status().as_u16(), 303, "sandbox card form");
+    let back = posted.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let settled = http.get(&back).send().await.expect("origin answers");
+    assert_eq!(settled.status().as_u16(), 303, "provider return");
+    settled.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
 }
 
 /// A child that leads its own process group; dropping it kills the whole group.

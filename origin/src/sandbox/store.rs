@@ -5,7 +5,7 @@ use crate::clock::now;
 use crate::db::Db;
 use crate::ids;
 use linkpay_shared::Money;
-use sqlx::{Sqlite, SqliteExecutor};
+use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Payment {
@@ -67,7 +67,7 @@ pub async fn create(db: &Db, new: NewPayment<'_>) -> Result<Payment, sqlx::Error
     };
     sqlx::query(
         "INSERT INTO sandbox_payments (id, amount, currency, merchant_name, description, return_url, status, expires_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)",
     )
     .bind(&p.id)
     .bind(p.amount)
@@ -83,13 +83,13 @@ pub async fn create(db: &Db, new: NewPayment<'_>) -> Result<Payment, sqlx::Error
 }
 
 pub async fn get<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl Executor<'e, Database = Any>,
     id: &str,
 ) -> Result<Option<Payment>, sqlx::Error> {
-    sqlx::query_as::<Sqlite, Payment>(
+    sqlx::query_as::<Any, Payment>(
         "SELECT id, amount, currency, merchant_name, description, return_url, status, decline_code,
                 card_brand, card_last4, expires_at
-           FROM sandbox_payments WHERE id = ?",
+           FROM sandbox_payments WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -113,8 +113,8 @@ pub async fn decide(
     };
     let done = sqlx::query(
         "UPDATE sandbox_payments
-            SET status = ?, decline_code = ?, card_brand = ?, card_last4 = ?, completed_at = ?
-          WHERE id = ? AND status = 'open' AND expires_at > ?",
+            SET status = $1, decline_code = $2, card_brand = $3, card_last4 = $4, completed_at = $5
+          WHERE id = $6 AND status = 'open' AND expires_at > $7",
     )
     .bind(status)
     .bind(decline_code)

@@ -4,6 +4,7 @@
 //! `webhook-id`, which is the event id).
 
 use crate::clock::now;
+use crate::db::Backend;
 use crate::state::AppState;
 use linkpay_shared::webhook::WebhookSecret;
 use std::time::Duration;
@@ -64,13 +65,21 @@ async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
     let lease = now + state.config.webhook_timeout.as_secs() as i64 + 30;
     let mut tx = state.db.begin().await?;
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "UPDATE webhook_deliveries SET locked_until = ?
+    // Several origin instances may claim at once. PostgreSQL skips rows another claimer holds;
+    // on both, the lease condition is checked again on the row being updated, so a row that
+    // someone else leased meanwhile is not taken twice.
+    let skip_locked = match state.db.backend() {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let ids: Vec<(String,)> = sqlx::query_as(&format!(
+        "UPDATE webhook_deliveries SET locked_until = $1
           WHERE id IN (SELECT id FROM webhook_deliveries
-                        WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-                        ORDER BY next_attempt_at LIMIT ?)
-          RETURNING id",
-    )
+                        WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $3)
+                        ORDER BY next_attempt_at LIMIT $4 {skip_locked})
+            AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $3)
+          RETURNING id"
+    ))
     .bind(lease)
     .bind(now)
     .bind(now)
@@ -84,7 +93,7 @@ async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
                FROM webhook_deliveries d
                JOIN events e ON e.id = d.event_id
                JOIN webhook_endpoints w ON w.id = d.endpoint_id
-              WHERE d.id = ?",
+              WHERE d.id = $1",
         )
         .bind(&id)
         .fetch_one(&mut *tx)
@@ -102,8 +111,8 @@ async fn send(state: &AppState, client: &reqwest::Client, d: Due) {
     let outcome = match &result {
         Ok((code, _)) if (200..300).contains(code) => {
             sqlx::query(
-                "UPDATE webhook_deliveries SET status = 'succeeded', attempts = ?, last_status_code = ?, last_error = NULL,
-                        locked_until = NULL, updated_at = ? WHERE id = ?",
+                "UPDATE webhook_deliveries SET status = 'succeeded', attempts = $1, last_status_code = $2, last_error = NULL,
+                        locked_until = NULL, updated_at = $3 WHERE id = $4",
             )
             .bind(attempts)
             .bind(*code as i64)
@@ -125,8 +134,8 @@ async fn send(state: &AppState, client: &reqwest::Client, d: Due) {
             };
             tracing::warn!(delivery = %d.id, event = %d.event_id, attempts, %error, status, "webhook delivery failed");
             sqlx::query(
-                "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?,
-                        locked_until = NULL, updated_at = ? WHERE id = ?",
+                "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_status_code = $4, last_error = $5,
+                        locked_until = NULL, updated_at = $6 WHERE id = $7",
             )
             .bind(status)
             .bind(attempts)

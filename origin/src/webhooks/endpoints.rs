@@ -52,7 +52,7 @@ pub async fn create(db: &Db, merchant_id: &str, url: &str) -> Result<Created, sq
         secret: WebhookSecret::from_random_bytes(ids::random_bytes()).to_whsec(),
         created_at: now(),
     };
-    sqlx::query("INSERT INTO webhook_endpoints (id, merchant_id, url, secret, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO webhook_endpoints (id, merchant_id, url, secret, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&created.id)
         .bind(merchant_id)
         .bind(&created.url)

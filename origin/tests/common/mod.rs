@@ -58,7 +58,7 @@ impl Origin {
 
     pub async fn start_with(extra: &[(&str, &str)]) -> Origin {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}/linkpay.db", dir.path().display());
+        let db_url = database_url(&dir).await;
         let keys = format!("k1:{LINK_KEY}");
         let mut env: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), db_url),
@@ -209,6 +209,20 @@ impl Origin {
             .await
             .expect("count");
         n
+    }
+}
+
+/// The backend under test: SQLite by default, PostgreSQL with `LINKPAY_TEST_DATABASE=postgres`
+/// (scripts/test runs this suite once with each).
+pub fn testing_postgres() -> bool {
+    std::env::var("LINKPAY_TEST_DATABASE").as_deref() == Ok("postgres")
+}
+
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    if testing_postgres() {
+        linkpay_e2e::fresh_postgres_database().await
+    } else {
+        format!("sqlite://{}/linkpay.db", dir.path().display())
     }
 }
 
