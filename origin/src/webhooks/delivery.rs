@@ -63,6 +63,19 @@ pub async fn run(state: AppState) {
 /// crashed sender) makes them due again.
 async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
+    // Look before leasing: most wake-ups find nothing due (no endpoint, or retries not yet
+    // due), and a read costs nothing on SQLite's single writer connection.
+    let (due,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM webhook_deliveries
+          WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+          LIMIT 1) AS due",
+    )
+    .bind(now)
+    .fetch_one(state.db.reader())
+    .await?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
     let lease = now + state.config.webhook_timeout.as_secs() as i64 + 30;
     let mut tx = state.db.begin().await?;
     // Several origin instances may claim at once. PostgreSQL skips rows another claimer holds;
