@@ -68,7 +68,7 @@ impl Db {
             url: shown.clone(),
             source,
         };
-        let (backend, writer, reader) =
+        let (backend, writer, reader, checkpointer) =
             if url.starts_with("postgres://") || url.starts_with("postgresql://") {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
@@ -76,7 +76,7 @@ impl Db {
                     .connect(url)
                     .await
                     .map_err(connect)?;
-                (Backend::Postgres, pool.clone(), pool)
+                (Backend::Postgres, pool.clone(), pool, None)
             } else if let Some(path) = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
@@ -92,9 +92,12 @@ impl Db {
                     })?;
                 }
                 let url = format!("sqlite://{file}?mode=rwc");
-                let writer = sqlite_pool(&url, 1, false).await.map_err(connect)?;
-                let reader = sqlite_pool(&url, 8, true).await.map_err(connect)?;
-                (Backend::Sqlite, writer, reader)
+                let writer = sqlite_pool(&url, 1, Role::Writer).await.map_err(connect)?;
+                let reader = sqlite_pool(&url, 8, Role::Reader).await.map_err(connect)?;
+                let checkpointer = sqlite_pool(&url, 1, Role::Checkpointer)
+                    .await
+                    .map_err(connect)?;
+                (Backend::Sqlite, writer, reader, Some(checkpointer))
             } else {
                 return Err(OpenError::Unsupported(redact(url)));
             };
@@ -110,6 +113,10 @@ impl Db {
                 url: shown.clone(),
                 source,
             })?;
+        // Only once the schema is known good: a refused database is left untouched.
+        if let Some(pool) = checkpointer {
+            spawn_checkpointer(pool);
+        }
         Ok(Db {
             backend,
             writer,
@@ -135,10 +142,20 @@ impl Db {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> Result<AnyPool, sqlx::Error> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Writer,
+    Reader,
+    Checkpointer,
+}
+
+async fn sqlite_pool(url: &str, max: u32, role: Role) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
+        // The default ping before every acquire checks nothing for an in-process database and
+        // costs a round trip to the connection's thread on every query.
+        .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 use sqlx::Executor;
@@ -147,14 +164,39 @@ async fn sqlite_pool(url: &str, max: u32, read_only: bool) -> Result<AnyPool, sq
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                 )
                 .await?;
-                if read_only {
-                    conn.execute("PRAGMA query_only = ON;").await?;
+                match role {
+                    Role::Reader => conn.execute("PRAGMA query_only = ON;").await.map(drop)?,
+                    // Checkpoints fsync, and an automatic one runs inside the commit that
+                    // crosses the threshold, stalling every write queued behind it; the
+                    // checkpointer does them off the write path instead.
+                    Role::Writer => conn
+                        .execute("PRAGMA wal_autocheckpoint = 0;")
+                        .await
+                        .map(drop)?,
+                    Role::Checkpointer => {}
                 }
                 Ok(())
             })
         })
         .connect(url)
         .await
+}
+
+/// Copies the WAL into the database file about once a second, on its own connection, without
+/// waiting for readers or blocking the writer (`PASSIVE`), so the WAL stays small.
+fn spawn_checkpointer(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            }
+        }
+    });
 }
 
 /// A database migrated by a newer linkpay must not be touched by an older one: its tables may
