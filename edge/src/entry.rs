@@ -6,6 +6,7 @@ use crate::app::{self, Incoming, Reply, Step};
 use crate::checkout::{OriginRequest, TIMEOUT_MS};
 use crate::config::Config;
 use crate::headers;
+use std::rc::Rc;
 use worker::js_sys::{self, futures::JsFuture};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{
@@ -19,10 +20,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         console_error!("no randomness for the CSP nonce");
         return into_response(Reply::no_randomness());
     };
-    let config = Config::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()));
-    if let Err(e) = &config {
-        console_error!("configuration: {e}");
-    }
+    let config = config(&env);
+    let config = &*config;
     let now = i64::try_from(Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
     let accept_language = req.headers().get("accept-language").ok().flatten();
     let (method, path) = (req.method(), req.path());
@@ -32,7 +31,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         accept_language: accept_language.as_deref(),
     };
 
-    let reply = match app::handle(incoming, &config, now, &nonce) {
+    let reply = match app::handle(incoming, config, now, &nonce) {
         Step::Done(reply) => reply,
         Step::AskOrigin(checkout) => {
             let answer = call_origin(&checkout.request).await;
@@ -58,6 +57,27 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
     };
     into_response(reply)
+}
+
+thread_local! {
+    /// The parsed configuration. Bindings are fixed for an isolate's life, so the key ring is
+    /// decoded once per isolate instead of on every request.
+    static CONFIG: std::cell::OnceCell<Rc<ParsedConfig>> = const { std::cell::OnceCell::new() };
+}
+
+type ParsedConfig = std::result::Result<Config, crate::config::ConfigError>;
+
+fn config(env: &Env) -> Rc<ParsedConfig> {
+    CONFIG.with(|cell| {
+        cell.get_or_init(|| {
+            let parsed = Config::from_lookup(|name| env.var(name).ok().map(|v| v.to_string()));
+            if let Err(e) = &parsed {
+                console_error!("configuration: {e}");
+            }
+            Rc::new(parsed)
+        })
+        .clone()
+    })
 }
 
 /// Sends the signed checkout request; `(status, body)` if the origin answered in time.
