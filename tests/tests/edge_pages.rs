@@ -14,6 +14,11 @@ async fn get(stack: &Stack, url: &str, lang: &str) -> (u16, reqwest::header::Hea
         .send()
         .await
         .expect("worker answers");
+    read(r).await
+}
+
+/// Status, headers and body of a worker response.
+async fn read(r: reqwest::Response) -> (u16, reqwest::header::HeaderMap, String) {
     (
         r.status().as_u16(),
         r.headers().clone(),
@@ -29,11 +34,7 @@ async fn press_pay(stack: &Stack, link_url: &str) -> (u16, reqwest::header::Head
         .send()
         .await
         .expect("worker answers");
-    (
-        r.status().as_u16(),
-        r.headers().clone(),
-        r.text().await.expect("body"),
-    )
+    read(r).await
 }
 
 fn assert_security_headers(h: &reqwest::header::HeaderMap, what: &str) {
