@@ -6,7 +6,7 @@ use crate::http::{Conn, free_port, get_jobs, loopback};
 use crate::load::{self, progress};
 use crate::procs::{Proc, first_line};
 use crate::{Figure, Settings, random_key};
-use linkpay_shared::token::{Keyring, LinkClaims, Usage};
+use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money};
 use serde_json::json;
 use std::io::Write;
@@ -196,13 +196,15 @@ pub async fn run(root: &Path, s: &Settings) -> Result<Vec<Figure>, String> {
         link_id: "lnk_bench".into(),
         merchant_id: "mch_bench".into(),
         merchant_name: "Bench Tea Shop".into(),
-        amount,
+        amount: Amount::Fixed(amount),
         expires_at: crate::unix_now() + 24 * 3600,
         usage: Usage::MultiUse,
         title: "Tea set".into(),
         description: Some("Two cups and a pot".into()),
         reference: Some("BENCH-1".into()),
         locale: Locale::En,
+        free: Default::default(),
+        metadata: Vec::new(),
     };
     let token = keyring.sign(&claims).map_err(|e| e.to_string())?;
     let path = format!("/l/{token}");

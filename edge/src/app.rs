@@ -182,7 +182,7 @@ fn token_problem(e: &TokenError) -> Problem {
 mod tests {
     use super::*;
     use linkpay_shared::result::Outcome;
-    use linkpay_shared::token::{Keyring, LinkClaims, Usage};
+    use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
     use linkpay_shared::{Currency, Money, SecretKey};
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -202,13 +202,15 @@ mod tests {
             link_id: "lnk_1".into(),
             merchant_id: "mch_1".into(),
             merchant_name: "Shop".into(),
-            amount: Money::new(1500, Currency::Jpy).expect("money"),
+            amount: Amount::Fixed(Money::new(1500, Currency::Jpy).expect("money")),
             expires_at,
             usage: Usage::SingleUse,
             title: "Tea".into(),
             description: None,
             reference: None,
             locale: Locale::Ja,
+            free: Default::default(),
+            metadata: Vec::new(),
         };
         Keyring::parse(&format!("k1:{KEY}"))
             .expect("keys")

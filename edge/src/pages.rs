@@ -147,7 +147,11 @@ struct ErrorTemplate<'a> {
 /// base64url characters and one dot, so it is safe in the form's action path.
 pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Page {
     let t = i18n::text(locale);
-    let amount = claims.amount.format(locale);
+    let amount = claims
+        .amount
+        .fixed()
+        .map(|m| m.format(locale))
+        .unwrap_or_default();
     let (expires, expires_iso) = i18n::expiry(locale, claims.expires_at);
     let page_title = format!("{} · {}", t.pay_page_title, claims.title);
     let template = PayTemplate {
@@ -232,20 +236,22 @@ fn render(status: u16, template: &impl Template, locale: Locale) -> Page {
 mod tests {
     use super::*;
     use linkpay_shared::Currency;
-    use linkpay_shared::token::Usage;
+    use linkpay_shared::token::{Amount, Usage};
 
     fn claims() -> LinkClaims {
         LinkClaims {
             link_id: "lnk_1".into(),
             merchant_id: "mch_1".into(),
             merchant_name: "Kissa <Tanuki> & Co".into(),
-            amount: Money::new(1500, Currency::Jpy).expect("money"),
+            amount: Amount::Fixed(Money::new(1500, Currency::Jpy).expect("money")),
             expires_at: 1_798_731_000,
             usage: Usage::SingleUse,
             title: "Coffee beans \"Blend\" <script>alert(1)</script>".into(),
             description: Some("250 g, whole beans".into()),
             reference: None,
             locale: Locale::Ja,
+            free: Default::default(),
+            metadata: Vec::new(),
         }
     }
 
@@ -307,7 +313,7 @@ mod tests {
     #[test]
     fn pay_page_in_english_with_a_reference() {
         let mut c = claims();
-        c.amount = Money::new(1500, Currency::Usd).expect("money");
+        c.amount = Amount::Fixed(Money::new(1500, Currency::Usd).expect("money"));
         c.reference = Some("INV-7".into());
         c.description = None;
         let html = pay(&c, "t.k", Locale::En, "n").html;

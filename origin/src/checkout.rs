@@ -18,8 +18,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use linkpay_shared::channel;
 use linkpay_shared::token::{LinkClaims, TokenError};
+use linkpay_shared::{Money, channel};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -106,7 +106,7 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     .fetch_optional(&mut *tx)
     .await?
     // A genuine token for a link this origin never stored (e.g. another deployment's key).
-    .filter(|l: &LinkState| l.merchant_id == claims.merchant_id && l.amount == claims.amount.minor() && l.currency == claims.amount.currency().code())
+    .filter(|l: &LinkState| l.merchant_id == claims.merchant_id && claims.amount.fixed().map(|m| m.minor()) == Some(l.amount) && l.currency == claims.amount.currency().code())
     .ok_or_else(|| ApiError::not_found("link_not_found", "This payment link is not valid."))?;
 
     match link.status.as_str() {
@@ -181,7 +181,8 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     let started = provider
         .start(StartPayment {
             charge_id: &charge_id,
-            amount: claims.amount,
+            amount: Money::new(link.amount, claims.amount.currency())
+                .map_err(|e| ApiError::internal(e))?,
             merchant_name: &claims.merchant_name,
             description: &claims.title,
             return_url: format!(

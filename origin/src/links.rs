@@ -5,7 +5,7 @@ use crate::db::{Db, Flag};
 use crate::ids;
 use crate::merchants::Merchant;
 use crate::state::AppState;
-use linkpay_shared::token::{LinkClaims, Usage};
+use linkpay_shared::token::{Amount, LinkClaims, Usage};
 use linkpay_shared::{Locale, Money};
 use serde_json::{Value, json};
 
@@ -96,7 +96,7 @@ pub async fn create(
         link_id: id.clone(),
         merchant_id: merchant.id.clone(),
         merchant_name: merchant.name.clone(),
-        amount: new.amount,
+        amount: Amount::Fixed(new.amount),
         expires_at: new.expires_at,
         usage: if new.single_use {
             Usage::SingleUse
@@ -107,6 +107,8 @@ pub async fn create(
         description: new.description,
         reference: new.reference,
         locale: new.locale,
+        free: Default::default(),
+        metadata: Vec::new(),
     };
     let keys = &state.config.link_keys;
     let token = keys.sign(&claims).map_err(|e| {
@@ -116,8 +118,8 @@ pub async fn create(
         id,
         merchant_id: merchant.id.clone(),
         livemode,
-        amount: claims.amount.minor(),
-        currency: claims.amount.currency().code().to_owned(),
+        amount: new.amount.minor(),
+        currency: new.amount.currency().code().to_owned(),
         title: claims.title,
         description: claims.description,
         reference: claims.reference,

@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod locale;
+pub mod metadata;
 pub mod money;
 pub mod result;
 pub mod sealed;
@@ -13,5 +14,5 @@ pub mod token;
 pub mod webhook;
 
 pub use locale::Locale;
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Currency, Money, MoneyError, ParseAmountError};
 pub use secret::SecretKey;

@@ -144,6 +144,66 @@ impl Money {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseAmountError {
+    #[error("enter an amount")]
+    Empty,
+    #[error("enter the amount in digits, e.g. 1500 or 15.00")]
+    NotANumber,
+    #[error("{0} takes at most {1} digits after the decimal point")]
+    TooPrecise(Currency, u32),
+    #[error("the amount is too large")]
+    TooLarge,
+}
+
+/// Reads an amount a person typed, in major units (`1,500`, `15.5`, `１５００` from a Japanese
+/// keyboard), into minor units, with integer arithmetic only. Thousands separators are
+/// ignored; a currency symbol or sign is not accepted.
+pub fn parse_major(input: &str, currency: Currency) -> Result<i64, ParseAmountError> {
+    let normalized: String = input
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            // Full-width digits and punctuation, as Japanese input methods type them.
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            '．' => Some('.'),
+            ',' | '，' | ' ' => None,
+            _ => Some(c),
+        })
+        .collect();
+    if normalized.is_empty() {
+        return Err(ParseAmountError::Empty);
+    }
+    let (whole, frac) = normalized
+        .split_once('.')
+        .unwrap_or((normalized.as_str(), ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && frac.is_empty() || !digits(whole) || !digits(frac) {
+        return Err(ParseAmountError::NotANumber);
+    }
+    let exp = currency.exponent();
+    if frac.len() > exp as usize {
+        return Err(ParseAmountError::TooPrecise(currency, exp));
+    }
+    let scale = 10i64.pow(exp);
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| ParseAmountError::TooLarge)?
+    };
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse::<i64>()
+            .map_err(|_| ParseAmountError::NotANumber)?
+            * 10i64.pow(exp - frac.len() as u32)
+    };
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or(ParseAmountError::TooLarge)
+}
+
 fn group_thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -205,6 +265,48 @@ mod tests {
                 currency: Currency::Jpy,
                 max: 99_999_999
             })
+        );
+    }
+
+    #[test]
+    fn parses_typed_amounts_into_minor_units() {
+        let ok = [
+            ("1500", Currency::Jpy, 1500),
+            ("1,500", Currency::Jpy, 1500),
+            ("１５００", Currency::Jpy, 1500),
+            (" 15.00 ", Currency::Usd, 1500),
+            ("15.5", Currency::Usd, 1550),
+            ("15", Currency::Usd, 1500),
+            (".5", Currency::Eur, 50),
+            ("0", Currency::Jpy, 0),
+            ("1,234,567.89", Currency::Thb, 123_456_789),
+        ];
+        for (input, currency, minor) in ok {
+            assert_eq!(parse_major(input, currency), Ok(minor), "{input:?}");
+        }
+        assert_eq!(parse_major("", Currency::Jpy), Err(ParseAmountError::Empty));
+        assert_eq!(
+            parse_major("15.5", Currency::Jpy),
+            Err(ParseAmountError::TooPrecise(Currency::Jpy, 0))
+        );
+        assert_eq!(
+            parse_major("1.234", Currency::Usd),
+            Err(ParseAmountError::TooPrecise(Currency::Usd, 2))
+        );
+        for bad in ["-5", "1e3", "$15", "abc", ".", "1.2.3", "+1"] {
+            assert_eq!(
+                parse_major(bad, Currency::Usd),
+                Err(ParseAmountError::NotANumber),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_major("99999999999999999999", Currency::Usd),
+            Err(ParseAmountError::TooLarge)
+        );
+        assert_eq!(
+            parse_major("92233720368547759", Currency::Usd),
+            Err(ParseAmountError::TooLarge)
         );
     }
 

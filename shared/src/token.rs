@@ -28,6 +28,9 @@ pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 300;
 pub const MAX_REFERENCE_CHARS: usize = 64;
 pub const MAX_MERCHANT_NAME_CHARS: usize = 80;
+pub const MAX_FREE_CHARS: usize = 100;
+/// Most completed payments a limited multi-use link may take.
+pub const MAX_USE_LIMIT: u32 = 1_000_000;
 const MAX_ID_LEN: usize = 64;
 const MAX_KID_LEN: usize = 32;
 
@@ -43,6 +46,15 @@ mod tag {
     pub const DESCRIPTION: u8 = 9;
     pub const REFERENCE: u8 = 10;
     pub const LOCALE: u8 = 11;
+    pub const AMOUNT_MIN: u8 = 12;
+    pub const AMOUNT_MAX: u8 = 13;
+    pub const USE_LIMIT: u8 = 14;
+    pub const FREE1: u8 = 15;
+    pub const FREE2: u8 = 16;
+    pub const FREE3: u8 = 17;
+    pub const METADATA: u8 = 18;
+    /// One past the highest tag this version understands.
+    pub const END: usize = 19;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -50,6 +62,85 @@ mod tag {
 pub enum Usage {
     SingleUse,
     MultiUse,
+    /// Multi use up to this many completed payments (2..=`MAX_USE_LIMIT`).
+    Limited(u32),
+}
+
+impl Usage {
+    /// How many completed payments the link may take; `None` is unlimited.
+    pub fn limit(self) -> Option<u32> {
+        match self {
+            Usage::SingleUse => Some(1),
+            Usage::MultiUse => None,
+            Usage::Limited(n) => Some(n),
+        }
+    }
+}
+
+/// What the buyer pays: a fixed amount, or one they choose within bounds (donations, tips,
+/// "pay what you owe"). Bounds are inclusive and always explicit in the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Fixed(Money),
+    BuyerChosen {
+        currency: Currency,
+        min: i64,
+        max: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountChoiceError {
+    #[error("the amount must be at least {}", .0.format(Locale::En))]
+    BelowMinimum(Money),
+    #[error("the amount must be at most {}", .0.format(Locale::En))]
+    AboveMaximum(Money),
+    #[error("this link has a fixed amount")]
+    Fixed,
+    #[error("enter the amount to pay")]
+    Missing,
+}
+
+impl Amount {
+    pub fn currency(&self) -> Currency {
+        match self {
+            Amount::Fixed(m) => m.currency(),
+            Amount::BuyerChosen { currency, .. } => *currency,
+        }
+    }
+
+    pub fn fixed(&self) -> Option<Money> {
+        match self {
+            Amount::Fixed(m) => Some(*m),
+            Amount::BuyerChosen { .. } => None,
+        }
+    }
+
+    /// Checks a buyer's chosen amount (minor units) against the bounds.
+    pub fn choose(&self, minor: i64) -> Result<Money, AmountChoiceError> {
+        let Amount::BuyerChosen { currency, min, max } = *self else {
+            return Err(AmountChoiceError::Fixed);
+        };
+        let money = |m| Money::new(m, currency).expect("bounds are valid amounts");
+        if minor < min {
+            return Err(AmountChoiceError::BelowMinimum(money(min)));
+        }
+        if minor > max {
+            return Err(AmountChoiceError::AboveMaximum(money(max)));
+        }
+        Ok(money(minor))
+    }
+
+    /// The amount to charge: the fixed amount, or the buyer's choice checked against the bounds.
+    pub fn resolve(&self, chosen: Option<i64>) -> Result<Money, AmountChoiceError> {
+        match (self, chosen) {
+            (Amount::Fixed(m), None) => Ok(*m),
+            (Amount::Fixed(m), Some(c)) if c == m.minor() => Ok(*m),
+            (Amount::Fixed(_), Some(_)) => Err(AmountChoiceError::Fixed),
+            (Amount::BuyerChosen { .. }, None) => Err(AmountChoiceError::Missing),
+            (Amount::BuyerChosen { .. }, Some(c)) => self.choose(c),
+        }
+    }
 }
 
 /// What a link promises. Everything the pay page shows comes from here, so the edge needs no
@@ -59,7 +150,7 @@ pub struct LinkClaims {
     pub link_id: String,
     pub merchant_id: String,
     pub merchant_name: String,
-    pub amount: Money,
+    pub amount: Amount,
     /// Unix seconds. The link is refused from this instant on.
     pub expires_at: i64,
     pub usage: Usage,
@@ -67,6 +158,12 @@ pub struct LinkClaims {
     pub description: Option<String>,
     pub reference: Option<String>,
     pub locale: Locale,
+    /// Merchant's free text fields. Links made through the API keep these in the database;
+    /// only offline-signed links carry them here, where whoever holds the link can read them.
+    pub free: [Option<String>; 3],
+    /// Key–value pairs, keys strictly ascending (see `metadata`). Offline-signed links only,
+    /// for the same reason as `free`.
+    pub metadata: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -168,7 +265,11 @@ impl Keyring {
         let key = self
             .key(self.current.as_bytes())
             .ok_or(TokenError::UnknownKey)?;
-        Ok(sign_payload(key, &encode_payload(&self.current, claims)))
+        let token = sign_payload(key, &encode_payload(&self.current, claims));
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(TokenError::TooLong);
+        }
+        Ok(token)
     }
 
     /// Verifies a token as presented (any bytes), returning its claims if it is genuine,
@@ -211,18 +312,36 @@ pub fn validate(c: &LinkClaims) -> Result<(), TokenError> {
     if !valid_id(&c.merchant_id) {
         return Err(TokenError::BadClaims("merchant_id"));
     }
-    check_text(
-        &c.merchant_name,
-        MAX_MERCHANT_NAME_CHARS,
-        false,
-        "merchant_name",
-    )?;
-    check_text(&c.title, MAX_TITLE_CHARS, true, "title")?;
-    if let Some(d) = &c.description {
-        check_text(d, MAX_DESCRIPTION_CHARS, true, "description")?;
+    if !c.merchant_name.is_empty() {
+        check_text(&c.merchant_name, MAX_MERCHANT_NAME_CHARS, "merchant_name")?;
     }
-    if let Some(r) = &c.reference {
-        check_text(r, MAX_REFERENCE_CHARS, true, "reference")?;
+    if let Amount::BuyerChosen { currency, min, max } = c.amount
+        && !(1 <= min && min <= max && max <= currency.max_minor())
+    {
+        return Err(TokenError::AmountOutOfRange);
+    }
+    if let Usage::Limited(n) = c.usage
+        && !(2..=MAX_USE_LIMIT).contains(&n)
+    {
+        return Err(TokenError::BadClaims("usage"));
+    }
+    check_text(&c.title, MAX_TITLE_CHARS, "title")?;
+    let optional = [
+        (&c.description, MAX_DESCRIPTION_CHARS, "description"),
+        (&c.reference, MAX_REFERENCE_CHARS, "reference"),
+        (&c.free[0], MAX_FREE_CHARS, "free1"),
+        (&c.free[1], MAX_FREE_CHARS, "free2"),
+        (&c.free[2], MAX_FREE_CHARS, "free3"),
+    ];
+    for (value, max, field) in optional {
+        if let Some(v) = value {
+            check_text(v, max, field)?;
+        }
+    }
+    crate::metadata::validate(&c.metadata).map_err(|_| TokenError::BadClaims("metadata"))?;
+    // Canonical order, so one claim set has one encoding.
+    if c.metadata.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(TokenError::BadClaims("metadata"));
     }
     if c.expires_at <= 0 {
         return Err(TokenError::BadClaims("expires_at"));
@@ -230,9 +349,10 @@ pub fn validate(c: &LinkClaims) -> Result<(), TokenError> {
     Ok(())
 }
 
-fn check_text(s: &str, max: usize, required: bool, field: &'static str) -> Result<(), TokenError> {
+/// Required text: not blank, at most `max` characters, no control characters.
+fn check_text(s: &str, max: usize, field: &'static str) -> Result<(), TokenError> {
     let n = s.chars().count();
-    if (required && s.trim().is_empty()) || n > max || s.chars().any(char::is_control) {
+    if s.trim().is_empty() || n > max || s.chars().any(char::is_control) {
         return Err(TokenError::BadClaims(field));
     }
     Ok(())
@@ -252,13 +372,16 @@ fn encode_payload(kid: &str, c: &LinkClaims) -> Vec<u8> {
         put(tag::MERCHANT_NAME, c.merchant_name.as_bytes());
     }
     put(tag::CURRENCY, c.amount.currency().code().as_bytes());
-    put(tag::AMOUNT, &c.amount.minor().to_be_bytes());
+    if let Amount::Fixed(m) = c.amount {
+        put(tag::AMOUNT, &m.minor().to_be_bytes());
+    }
     put(tag::EXPIRES_AT, &c.expires_at.to_be_bytes());
     put(
         tag::USAGE,
         &[match c.usage {
             Usage::SingleUse => 0,
             Usage::MultiUse => 1,
+            Usage::Limited(_) => 2,
         }],
     );
     put(tag::TITLE, c.title.as_bytes());
@@ -269,7 +392,54 @@ fn encode_payload(kid: &str, c: &LinkClaims) -> Vec<u8> {
         put(tag::REFERENCE, r.as_bytes());
     }
     put(tag::LOCALE, c.locale.tag().as_bytes());
+    if let Amount::BuyerChosen { min, max, .. } = c.amount {
+        put(tag::AMOUNT_MIN, &min.to_be_bytes());
+        put(tag::AMOUNT_MAX, &max.to_be_bytes());
+    }
+    if let Usage::Limited(n) = c.usage {
+        put(tag::USE_LIMIT, &n.to_be_bytes());
+    }
+    for (i, tag) in [tag::FREE1, tag::FREE2, tag::FREE3].into_iter().enumerate() {
+        if let Some(f) = &c.free[i] {
+            put(tag, f.as_bytes());
+        }
+    }
+    if !c.metadata.is_empty() {
+        put(tag::METADATA, &encode_metadata(&c.metadata));
+    }
     out
+}
+
+/// `key_len:u8 key value_len:u16 value`, repeated, keys strictly ascending.
+fn encode_metadata(pairs: &[(String, String)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in pairs {
+        out.push(k.len() as u8);
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(&(v.len() as u16).to_be_bytes());
+        out.extend_from_slice(v.as_bytes());
+    }
+    out
+}
+
+fn decode_metadata(mut bytes: &[u8]) -> Result<Vec<(String, String)>, TokenError> {
+    const BAD: TokenError = TokenError::BadClaims("metadata");
+    let mut pairs = Vec::new();
+    while !bytes.is_empty() {
+        let (&klen, rest) = bytes.split_first().ok_or(BAD)?;
+        let key = rest.get(..klen as usize).ok_or(BAD)?;
+        let rest = &rest[klen as usize..];
+        let vlen = rest.get(..2).ok_or(BAD)?;
+        let vlen = u16::from_be_bytes([vlen[0], vlen[1]]) as usize;
+        let value = rest.get(2..2 + vlen).ok_or(BAD)?;
+        let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_owned).map_err(|_| BAD);
+        pairs.push((text(key)?, text(value)?));
+        bytes = &rest[2 + vlen..];
+    }
+    if pairs.is_empty() {
+        return Err(BAD);
+    }
+    Ok(pairs)
 }
 
 fn sign_payload(key: &SecretKey, payload: &[u8]) -> String {
@@ -294,8 +464,16 @@ fn read_header(payload: &[u8]) -> Result<(&[u8], &[u8]), TokenError> {
     Ok(rest.split_at(kid_len))
 }
 
+/// The key id a token names, read without verifying it: for recording which key signed a
+/// token that `Keyring::verify` has already accepted.
+pub fn key_id(token: &str) -> Option<String> {
+    let (payload, _) = sealed::split(token.as_bytes())?;
+    let (kid, _) = read_header(&payload).ok()?;
+    std::str::from_utf8(kid).ok().map(str::to_owned)
+}
+
 fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> {
-    let mut fields: [Option<&[u8]>; 12] = [None; 12];
+    let mut fields: [Option<&[u8]>; tag::END] = [None; tag::END];
     let mut last_tag = 0u8;
     while !bytes.is_empty() {
         if bytes.len() < 3 {
@@ -328,10 +506,13 @@ fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> {
     let required = |t: u8, name: &'static str| -> Result<String, TokenError> {
         text(t, name)?.ok_or(TokenError::BadClaims(name))
     };
-    let int = |t: u8, name: &'static str| -> Result<i64, TokenError> {
-        let v = fields[t as usize].ok_or(TokenError::BadClaims(name))?;
-        let arr: [u8; 8] = v.try_into().map_err(|_| TokenError::BadClaims(name))?;
-        Ok(i64::from_be_bytes(arr))
+    let int = |t: u8, name: &'static str| -> Result<Option<i64>, TokenError> {
+        fields[t as usize]
+            .map(|v| {
+                let arr: [u8; 8] = v.try_into().map_err(|_| TokenError::BadClaims(name))?;
+                Ok(i64::from_be_bytes(arr))
+            })
+            .transpose()
     };
 
     let currency = Currency::from_code(&required(tag::CURRENCY, "currency")?)
@@ -340,12 +521,25 @@ fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> {
             fields[tag::CURRENCY as usize] == Some(c.code().as_bytes())
         })
         .ok_or(TokenError::UnsupportedCurrency)?;
-    let amount = Money::new(int(tag::AMOUNT, "amount")?, currency).map_err(|e| match e {
-        MoneyError::NotPositive | MoneyError::OverMaximum { .. } => TokenError::AmountOutOfRange,
-    })?;
-    let usage = match fields[tag::USAGE as usize] {
-        Some([0]) => Usage::SingleUse,
-        Some([1]) => Usage::MultiUse,
+    let amount = match (
+        int(tag::AMOUNT, "amount")?,
+        int(tag::AMOUNT_MIN, "amount_min")?,
+        int(tag::AMOUNT_MAX, "amount_max")?,
+    ) {
+        (Some(minor), None, None) => {
+            Amount::Fixed(Money::new(minor, currency).map_err(|e| match e {
+                MoneyError::NotPositive | MoneyError::OverMaximum { .. } => {
+                    TokenError::AmountOutOfRange
+                }
+            })?)
+        }
+        (None, Some(min), Some(max)) => Amount::BuyerChosen { currency, min, max },
+        _ => return Err(TokenError::BadClaims("amount")),
+    };
+    let usage = match (fields[tag::USAGE as usize], fields[tag::USE_LIMIT as usize]) {
+        (Some([0]), None) => Usage::SingleUse,
+        (Some([1]), None) => Usage::MultiUse,
+        (Some([2]), Some(&[a, b, c, d])) => Usage::Limited(u32::from_be_bytes([a, b, c, d])),
         _ => return Err(TokenError::BadClaims("usage")),
     };
     let locale = match fields[tag::LOCALE as usize] {
@@ -357,21 +551,37 @@ fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> {
     if merchant_name.as_deref() == Some("") {
         return Err(TokenError::BadClaims("merchant_name"));
     }
+    let metadata = match fields[tag::METADATA as usize] {
+        Some(bytes) => decode_metadata(bytes)?,
+        None => Vec::new(),
+    };
     let claims = LinkClaims {
         link_id: required(tag::LINK_ID, "link_id")?,
         merchant_id: required(tag::MERCHANT_ID, "merchant_id")?,
         merchant_name: merchant_name.unwrap_or_default(),
         amount,
-        expires_at: int(tag::EXPIRES_AT, "expires_at")?,
+        expires_at: int(tag::EXPIRES_AT, "expires_at")?
+            .ok_or(TokenError::BadClaims("expires_at"))?,
         usage,
         title: required(tag::TITLE, "title")?,
         description: text(tag::DESCRIPTION, "description")?,
         reference: text(tag::REFERENCE, "reference")?,
         locale,
+        free: [
+            text(tag::FREE1, "free1")?,
+            text(tag::FREE2, "free2")?,
+            text(tag::FREE3, "free3")?,
+        ],
+        metadata,
     };
     // Empty optional claims are encoded by omission, so an empty value is non-canonical.
-    if claims.description.as_deref() == Some("") || claims.reference.as_deref() == Some("") {
-        return Err(TokenError::BadClaims("empty optional claim"));
+    let optional = [&claims.description, &claims.reference]
+        .into_iter()
+        .chain(claims.free.iter());
+    for value in optional {
+        if value.as_deref() == Some("") {
+            return Err(TokenError::BadClaims("empty optional claim"));
+        }
     }
     validate(&claims)?;
     Ok(claims)

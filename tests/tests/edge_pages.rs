@@ -2,7 +2,7 @@
 //! origin. The pay page must render with the origin down: it needs no origin call.
 
 use linkpay_e2e::{Stack, keyring};
-use linkpay_shared::token::{LinkClaims, Usage};
+use linkpay_shared::token::{Amount, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money};
 use serde_json::json;
 
@@ -77,13 +77,15 @@ async fn pay_pages_speak_the_buyers_language_and_errors_have_their_status() {
             link_id: "lnk_expired".into(),
             merchant_id: "mch_x".into(),
             merchant_name: "Demo Shop".into(),
-            amount: Money::new(1000, Currency::Usd).expect("money"),
+            amount: Amount::Fixed(Money::new(1000, Currency::Usd).expect("money")),
             expires_at: now() - 60,
             usage: Usage::SingleUse,
             title: "Old".into(),
             description: None,
             reference: None,
             locale: Locale::En,
+            free: Default::default(),
+            metadata: Vec::new(),
         })
         .expect("sign");
 

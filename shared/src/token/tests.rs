@@ -39,7 +39,13 @@ struct JsonClaims {
     link_id: String,
     merchant_id: String,
     merchant_name: String,
-    amount: i64,
+    /// A fixed amount, or absent with `amount_min` and `amount_max` for a buyer-chosen one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount_min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount_max: Option<i64>,
     currency: String,
     expires_at: i64,
     usage: Usage,
@@ -47,6 +53,14 @@ struct JsonClaims {
     description: Option<String>,
     reference: Option<String>,
     locale: Locale,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    free1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    free2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    free3: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    metadata: BTreeMap<String, String>,
 }
 
 impl JsonClaims {
@@ -56,13 +70,19 @@ impl JsonClaims {
             link_id: self.link_id.clone(),
             merchant_id: self.merchant_id.clone(),
             merchant_name: self.merchant_name.clone(),
-            amount: Money::new(self.amount, currency).expect("vector amount"),
+            amount: match (self.amount, self.amount_min, self.amount_max) {
+                (Some(a), _, _) => Amount::Fixed(Money::new(a, currency).expect("vector amount")),
+                (None, Some(min), Some(max)) => Amount::BuyerChosen { currency, min, max },
+                _ => panic!("vector {} has no amount", self.link_id),
+            },
             expires_at: self.expires_at,
             usage: self.usage,
             title: self.title.clone(),
             description: self.description.clone(),
             reference: self.reference.clone(),
             locale: self.locale,
+            free: [self.free1.clone(), self.free2.clone(), self.free3.clone()],
+            metadata: self.metadata.clone().into_iter().collect(),
         }
     }
 }
@@ -228,6 +248,49 @@ fn the_longest_allowed_claims_fit_in_a_token() {
 }
 
 #[test]
+fn signing_refuses_claims_too_big_for_a_token() {
+    let (v, ring) = load();
+    let mut claims = v.valid[0].claims.to_claims();
+    claims.metadata = (0..20)
+        .map(|i| (format!("k{i:02}"), "v".repeat(400)))
+        .collect();
+    assert_eq!(ring.sign(&claims), Err(TokenError::TooLong));
+}
+
+#[test]
+fn buyer_chosen_amounts_are_checked_against_the_bounds() {
+    let amount = Amount::BuyerChosen {
+        currency: Currency::Jpy,
+        min: 500,
+        max: 50_000,
+    };
+    assert_eq!(amount.resolve(Some(500)).map(|m| m.minor()), Ok(500));
+    assert_eq!(amount.resolve(Some(50_000)).map(|m| m.minor()), Ok(50_000));
+    assert!(matches!(
+        amount.resolve(Some(499)),
+        Err(AmountChoiceError::BelowMinimum(m)) if m.minor() == 500
+    ));
+    assert!(matches!(
+        amount.resolve(Some(50_001)),
+        Err(AmountChoiceError::AboveMaximum(m)) if m.minor() == 50_000
+    ));
+    assert_eq!(amount.resolve(None), Err(AmountChoiceError::Missing));
+    let fixed = Amount::Fixed(Money::new(1500, Currency::Jpy).expect("money"));
+    assert_eq!(fixed.resolve(None).map(|m| m.minor()), Ok(1500));
+    assert_eq!(fixed.resolve(Some(1500)).map(|m| m.minor()), Ok(1500));
+    assert_eq!(fixed.resolve(Some(1)), Err(AmountChoiceError::Fixed));
+}
+
+#[test]
+fn key_id_reads_the_header() {
+    let (v, _) = load();
+    for case in &v.valid {
+        assert_eq!(key_id(&case.token).as_deref(), Some(case.kid.as_str()));
+    }
+    assert_eq!(key_id("not a token"), None);
+}
+
+#[test]
 fn keyring_parse_names_the_problem() {
     assert!(
         Keyring::parse("")
@@ -269,7 +332,9 @@ fn regenerate_token_vectors() {
         link_id: "lnk_0001".into(),
         merchant_id: "mch_demo".into(),
         merchant_name: "Demo Shop".into(),
-        amount: 1500,
+        amount: Some(1500),
+        amount_min: None,
+        amount_max: None,
         currency: "JPY".into(),
         expires_at: now + 86_400,
         usage: Usage::SingleUse,
@@ -277,10 +342,14 @@ fn regenerate_token_vectors() {
         description: Some("Two coffees".into()),
         reference: Some("INV-1001".into()),
         locale: Locale::Ja,
+        free1: None,
+        free2: None,
+        free3: None,
+        metadata: BTreeMap::new(),
     };
     let usd = JsonClaims {
         link_id: "lnk_0002".into(),
-        amount: 1500,
+        amount: Some(1500),
         currency: "USD".into(),
         usage: Usage::MultiUse,
         title: "Workshop ticket".into(),
@@ -294,7 +363,31 @@ fn regenerate_token_vectors() {
         merchant_name: "デモ商店".into(),
         title: "お会計".into(),
         description: Some("ご利用ありがとうございます".into()),
-        amount: 99_999_999,
+        amount: Some(99_999_999),
+        ..base.clone()
+    };
+    let donation = JsonClaims {
+        link_id: "lnk_0004".into(),
+        amount: None,
+        amount_min: Some(500),
+        amount_max: Some(50_000),
+        usage: Usage::Limited(10),
+        title: "Donation".into(),
+        reference: None,
+        ..base.clone()
+    };
+    let offline = JsonClaims {
+        link_id: "lnk_offline_0005".into(),
+        amount: Some(2500),
+        currency: "EUR".into(),
+        usage: Usage::MultiUse,
+        locale: Locale::En,
+        free1: Some("customer 42".into()),
+        free3: Some("branch: Osaka".into()),
+        metadata: [("cart", "c_991"), ("channel", "sms")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
         ..base.clone()
     };
     let sign = |kid: &str, key: &SecretKey, c: &JsonClaims| {
@@ -318,6 +411,18 @@ fn regenerate_token_vectors() {
             kid: "k1".into(),
             token: sign("k1", &k1, &ja),
             claims: ja.clone(),
+        },
+        ValidVector {
+            name: "buyer-chosen jpy 500..50000, up to 10 payments".into(),
+            kid: "k1".into(),
+            token: sign("k1", &k1, &donation),
+            claims: donation.clone(),
+        },
+        ValidVector {
+            name: "offline-signed eur with free fields and metadata".into(),
+            kid: "k1".into(),
+            token: sign("k1", &k1, &offline),
+            claims: offline.clone(),
         },
         ValidVector {
             name: "signed with the previous key k2".into(),
@@ -401,7 +506,7 @@ fn regenerate_token_vectors() {
                 URL_SAFE_NO_PAD.encode(raw::encode_payload(
                     "k1",
                     &JsonClaims {
-                        amount: 1,
+                        amount: Some(1),
                         ..base.clone()
                     }
                     .to_claims()
@@ -464,6 +569,76 @@ fn regenerate_token_vectors() {
         InvalidVector {
             name: "usage byte 7".into(),
             token: replace_claim(tag::USAGE, &[7]),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "usage limited but no use limit claim".into(),
+            token: replace_claim(tag::USAGE, &[2]),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "use limit 1 is single use, not limited".into(),
+            token: raw::sign_payload(
+                &k1,
+                &raw::encode_payload(
+                    "k1",
+                    &JsonClaims {
+                        usage: Usage::Limited(1),
+                        ..base.clone()
+                    }
+                    .to_claims(),
+                ),
+            ),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "both a fixed amount and bounds".into(),
+            token: with_payload(&|p| {
+                // Locale (tag 11) is the last claim of `base`; bounds follow it.
+                p.extend_from_slice(&[tag::AMOUNT_MIN, 0, 8]);
+                p.extend_from_slice(&1i64.to_be_bytes());
+                p.extend_from_slice(&[tag::AMOUNT_MAX, 0, 8]);
+                p.extend_from_slice(&9i64.to_be_bytes());
+            }),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
+            name: "buyer-chosen minimum above maximum".into(),
+            token: raw::sign_payload(
+                &k1,
+                &raw::encode_payload(
+                    "k1",
+                    &JsonClaims {
+                        amount_min: Some(50_001),
+                        ..donation.clone()
+                    }
+                    .to_claims(),
+                ),
+            ),
+            error: "amount_out_of_range".into(),
+        },
+        InvalidVector {
+            name: "buyer-chosen maximum over the JPY maximum".into(),
+            token: raw::sign_payload(
+                &k1,
+                &raw::encode_payload(
+                    "k1",
+                    &JsonClaims {
+                        amount_max: Some(100_000_000),
+                        ..donation.clone()
+                    }
+                    .to_claims(),
+                ),
+            ),
+            error: "amount_out_of_range".into(),
+        },
+        InvalidVector {
+            name: "metadata keys out of order".into(),
+            token: {
+                let mut claims = offline.to_claims();
+                claims.metadata.reverse();
+                raw::sign_payload(&k1, &raw::encode_payload("k1", &claims))
+            },
             error: "bad_claims".into(),
         },
     ];
