@@ -20,12 +20,18 @@ pub struct Charge {
     pub failure_message: Option<String>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    pub reference: Option<String>,
+    pub free1: Option<String>,
+    pub free2: Option<String>,
+    pub free3: Option<String>,
+    pub metadata: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
-    provider_ref, failure_code, failure_message, card_brand, card_last4, created_at, updated_at";
+    provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
+    free3, metadata, created_at, updated_at";
 
 impl Charge {
     pub fn to_json(&self) -> Value {
@@ -45,6 +51,11 @@ impl Charge {
             "failure_message": self.failure_message,
             "payment_method": {"type": "card", "card": card},
             "provider": self.provider,
+            "reference": self.reference,
+            "free1": self.free1,
+            "free2": self.free2,
+            "free3": self.free3,
+            "metadata": serde_json::from_str::<Value>(&self.metadata).unwrap_or_else(|_| json!({})),
             "livemode": self.livemode,
             "created": self.created_at,
         })
@@ -73,4 +84,17 @@ pub async fn by_provider_ref<'e>(
     .bind(provider_ref)
     .fetch_optional(db)
     .await
+}
+
+/// A link's charges, newest first.
+pub async fn list_for_link(
+    db: &crate::db::Db,
+    link_id: &str,
+    cursor: Option<crate::listing::Cursor>,
+    limit: i64,
+) -> Result<crate::listing::Page<Charge>, sqlx::Error> {
+    use crate::listing::{SqlValue, Where};
+    let mut w = Where::new();
+    w.and("link_id = ?", [SqlValue::Text(link_id.to_owned())]);
+    crate::listing::page(db, "charges", COLUMNS, w, cursor, limit).await
 }

@@ -2,15 +2,20 @@
 //! authenticated channel; the origin re-verifies it, claims the link, opens a charge and asks
 //! the provider for a page to send the buyer to.
 //!
-//! Single use is enforced here, in one write transaction with a conditional update: a
-//! single-use link is *reserved* by one checkout while its buyer is at the provider, so racing
-//! buyers get "in progress" and never reach the provider. A decline or an expired provider
-//! session releases the reservation; a success marks the link used.
+//! Use limits are enforced here, in one write transaction per checkout: a charge on a limited
+//! link *holds* a use while its buyer is at the provider, so racing buyers beyond the limit get
+//! "in progress" and never reach the provider. A decline or an expired provider session ends
+//! the hold; a success counts towards the limit, and the last one marks the link used.
+//!
+//! Expiry and deactivation are checked when a checkout starts. A payment that started before
+//! the link expired (or was deactivated) is settled normally: the buyer was already at the
+//! provider and may have been charged, so refusing it would mean a refund.
 
 use crate::clock::now;
-use crate::db::Flag;
+use crate::db::Tx;
 use crate::error::ApiError;
 use crate::ids;
+use crate::links::{self, Link};
 use crate::providers::sandbox::SandboxConnector;
 use crate::providers::{Provider, StartPayment};
 use crate::state::AppState;
@@ -18,7 +23,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use linkpay_shared::token::{LinkClaims, TokenError};
+use linkpay_shared::token::{self, LinkClaims, TokenError};
 use linkpay_shared::{Money, channel};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,6 +37,9 @@ pub const RESERVATION_SECS: i64 = crate::sandbox::PAYMENT_TTL_SECS + 5 * 60;
 #[derive(Deserialize)]
 struct CheckoutRequest {
     token: String,
+    /// Minor units, for a link whose buyer chooses the amount (the edge has checked it; the
+    /// origin checks again).
+    amount: Option<i64>,
 }
 
 /// `POST /internal/v1/checkouts`, called only by the edge worker.
@@ -57,60 +65,95 @@ pub async fn create(
             "This endpoint is for the linkpay edge worker only.",
         )
     })?;
-    let req: CheckoutRequest = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("invalid_json", "Expected {\"token\": \"…\"}."))?;
+    let req: CheckoutRequest = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::bad_request(
+            "invalid_json",
+            "Expected {\"token\": \"…\", \"amount\": minor units (buyer-chosen links only)}.",
+        )
+    })?;
     let claims = state
         .config
         .link_keys
         .verify(req.token.as_bytes(), now())
         .map_err(|e| match e {
-            TokenError::Expired => ApiError::conflict(
-                StatusCode::GONE,
-                "link_expired",
-                "This payment link has expired.",
+            TokenError::Expired => expired(),
+            TokenError::UnknownKey => ApiError::invalid(
+                "token",
+                "link_key_unknown",
+                "This payment link was signed with a key that is unknown here or has been retired.",
             ),
-            _ => ApiError::not_found("link_not_found", "This payment link is not valid."),
+            _ => not_found(),
         })?;
-    let redirect_url = start(&state, &claims).await?;
+    let amount = claims.amount.resolve(req.amount).map_err(|e| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..ApiError::invalid(
+            "amount",
+            "amount_invalid",
+            format!("{}.", capitalize(&e.to_string())),
+        )
+    })?;
+    let redirect_url = start(&state, &claims, &req.token, amount).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "redirect_url": redirect_url })),
     ))
 }
 
-/// The link row as the checkout sees it.
-#[derive(sqlx::FromRow)]
-struct LinkState {
-    merchant_id: String,
-    #[sqlx(try_from = "Flag")]
-    livemode: bool,
-    amount: i64,
-    currency: String,
-    #[sqlx(try_from = "Flag")]
-    single_use: bool,
-    status: String,
-    expires_at: i64,
-    reserved_charge_id: Option<String>,
-    reserved_until: Option<i64>,
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
-pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiError> {
+/// Opens a charge for `amount` on the link the verified `claims` describe, within its use
+/// limit, and asks the provider where to send the buyer.
+///
+/// A limited link (single use, or up to N payments) is locked for the length of the
+/// transaction, and a new charge is admitted only while completed payments plus charges
+/// still *held* at the provider stay under the limit. A hold lasts `RESERVATION_SECS`, longer
+/// than the provider's session, so a lapsed hold can no longer turn into a payment.
+pub async fn start(
+    state: &AppState,
+    claims: &LinkClaims,
+    token: &str,
+    amount: Money,
+) -> Result<String, ApiError> {
     let now = now();
     let charge_id = ids::new_id("ch");
     let mut tx = state.db.begin().await?;
-    let link: LinkState = sqlx::query_as(
-        "SELECT merchant_id, livemode, amount, currency, single_use, status, expires_at, reserved_charge_id, reserved_until
-           FROM links WHERE id = $1",
-    )
-    .bind(&claims.link_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    // A genuine token for a link this origin never stored (e.g. another deployment's key).
-    .filter(|l: &LinkState| l.merchant_id == claims.merchant_id && claims.amount.fixed().map(|m| m.minor()) == Some(l.amount) && l.currency == claims.amount.currency().code())
-    .ok_or_else(|| ApiError::not_found("link_not_found", "This payment link is not valid."))?;
+    let mut link = load(&mut tx, &claims.link_id).await?;
+    if link.is_none() {
+        // First checkout of a link signed offline: record it from the token.
+        let kid = token::key_id(token).unwrap_or_default();
+        if links::record_offline(&mut tx, claims, token, &kid).await? {
+            tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
+        }
+        link = load(&mut tx, &claims.link_id).await?;
+    }
+    // The token must describe this row: same merchant and terms (a genuine token from another
+    // deployment sharing a key, or a re-signed offline link with other terms, is refused).
+    let mut link = link
+        .filter(|l| {
+            l.merchant_id == claims.merchant_id
+                && l.amount_terms() == Some(claims.amount)
+                && l.usage_limit == claims.usage.limit().map(i64::from)
+                && l.expires_at == claims.expires_at
+        })
+        .ok_or_else(not_found)?;
 
+    let limited = link.usage_limit.is_some();
+    if limited {
+        // Serialises checkouts of this link: PostgreSQL holds the row lock until commit, and
+        // SQLite has a single writer anyway.
+        sqlx::query("UPDATE links SET paid_count = paid_count WHERE id = $1")
+            .bind(&link.id)
+            .execute(&mut *tx)
+            .await?;
+        link = load(&mut tx, &link.id).await?.ok_or_else(not_found)?;
+    }
     match link.status.as_str() {
-        "used" => return Err(already_paid()),
+        "used" => return Err(used(&link)),
         "deactivated" => {
             return Err(ApiError::conflict(
                 StatusCode::GONE,
@@ -118,55 +161,59 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
                 "This payment link has been deactivated by the merchant.",
             ));
         }
-        _ if now >= link.expires_at => {
-            return Err(ApiError::conflict(
-                StatusCode::GONE,
-                "link_expired",
-                "This payment link has expired.",
-            ));
-        }
+        _ if now >= link.expires_at => return Err(expired()),
         _ => {}
     }
-    if link.single_use {
-        let claimed = sqlx::query(
-            "UPDATE links SET reserved_charge_id = $1, reserved_until = $2
-              WHERE id = $3 AND status = 'active' AND (reserved_until IS NULL OR reserved_until <= $4)",
+    let reserved_until = if let Some(limit) = link.usage_limit {
+        // Holds that lapsed belong to buyers who left the provider's page: their sessions
+        // are over, so the charges can never complete.
+        sqlx::query(
+            "UPDATE charges SET status = 'expired', failure_code = 'payment_expired', updated_at = $1
+              WHERE link_id = $2 AND status = 'pending' AND reserved_until <= $1",
         )
-        .bind(&charge_id)
-        .bind(now + RESERVATION_SECS)
-        .bind(&claims.link_id)
         .bind(now)
+        .bind(&link.id)
         .execute(&mut *tx)
         .await?;
-        if claimed.rows_affected() == 0 {
+        let (held,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM charges WHERE link_id = $1 AND status = 'pending' AND reserved_until > $2",
+        )
+        .bind(&link.id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if link.paid_count >= limit {
+            return Err(used(&link));
+        }
+        if link.paid_count + held >= limit {
             return Err(ApiError::conflict(
                 StatusCode::CONFLICT,
                 "link_in_progress",
                 "Someone is paying this link right now. If that payment does not complete, the link becomes available again.",
             ));
         }
-        // A lapsed reservation's charge can no longer complete: its provider session is over.
-        if let (Some(stale), Some(until)) = (&link.reserved_charge_id, link.reserved_until)
-            && until <= now
-        {
-            sqlx::query("UPDATE charges SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'pending'")
-                .bind(now)
-                .bind(stale)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
+        Some(now + RESERVATION_SECS)
+    } else {
+        None
+    };
     sqlx::query(
-        "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)",
+        "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
+                              reserved_until, reference, free1, free2, free3, metadata, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&charge_id)
-    .bind(&claims.link_id)
+    .bind(&link.id)
     .bind(&link.merchant_id)
     .bind(i64::from(link.livemode))
-    .bind(link.amount)
-    .bind(&link.currency)
+    .bind(amount.minor())
+    .bind(amount.currency().code())
     .bind(SandboxConnector::NAME)
+    .bind(reserved_until)
+    .bind(&link.reference)
+    .bind(&link.free1)
+    .bind(&link.free2)
+    .bind(&link.free3)
+    .bind(&link.metadata)
     .bind(now)
     .bind(now)
     .execute(&mut *tx)
@@ -181,8 +228,7 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
     let started = provider
         .start(StartPayment {
             charge_id: &charge_id,
-            amount: Money::new(link.amount, claims.amount.currency())
-                .map_err(|e| ApiError::internal(e))?,
+            amount,
             merchant_name: &claims.merchant_name,
             description: &claims.title,
             return_url: format!(
@@ -204,35 +250,51 @@ pub async fn start(state: &AppState, claims: &LinkClaims) -> Result<String, ApiE
             Ok(s.redirect_url)
         }
         Err(e) => {
-            release_failed_start(state, &claims.link_id, &charge_id).await?;
+            // Failing the charge also ends its hold on the link.
+            sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&charge_id)
+                .execute(state.db.writer())
+                .await?;
             Err(ApiError::provider(e))
         }
     }
 }
 
-async fn release_failed_start(
-    state: &AppState,
-    link_id: &str,
-    charge_id: &str,
-) -> Result<(), sqlx::Error> {
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
-        .bind(now())
-        .bind(charge_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = $1 AND reserved_charge_id = $2")
-        .bind(link_id)
-        .bind(charge_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+async fn load(tx: &mut Tx, id: &str) -> Result<Option<Link>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM links WHERE id = $1",
+        links::COLUMNS
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
-fn already_paid() -> ApiError {
+fn not_found() -> ApiError {
+    ApiError::not_found("link_not_found", "This payment link is not valid.")
+}
+
+fn expired() -> ApiError {
     ApiError::conflict(
-        StatusCode::CONFLICT,
-        "link_already_paid",
-        "This payment link has already been paid.",
+        StatusCode::GONE,
+        "link_expired",
+        "This payment link has expired.",
     )
+}
+
+fn used(link: &Link) -> ApiError {
+    if link.single_use() {
+        ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_already_paid",
+            "This payment link has already been paid.",
+        )
+    } else {
+        ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_used_up",
+            "This payment link has taken all the payments it accepts.",
+        )
+    }
 }

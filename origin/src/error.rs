@@ -67,6 +67,11 @@ impl ApiError {
         }
     }
 
+    pub fn with_param(mut self, param: &str) -> ApiError {
+        self.param = Some(param.to_owned());
+        self
+    }
+
     /// Logs the cause and answers a bland 500.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(%cause, "internal error");

@@ -27,6 +27,12 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", base62(20))
 }
 
+/// A short-link code: 8 base62 characters (≈ 47 bits), so `https://pay.example.com/p/…`
+/// fits easily in one SMS segment and codes cannot be enumerated in practice.
+pub fn short_code() -> String {
+    base62(8)
+}
+
 /// A secret API key, `sk_test_…` (40 base62 characters ≈ 238 bits).
 pub fn new_secret_key(livemode: bool) -> String {
     let mode = if livemode { "live" } else { "test" };

@@ -7,9 +7,12 @@ pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod edge_sync;
 pub mod error;
+pub mod housekeeping;
 pub mod ids;
 pub mod links;
+pub mod listing;
 pub mod merchants;
 pub mod outbox;
 pub mod providers;
@@ -32,7 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/return/sandbox", get(settle::sandbox_return))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers));
     Router::new()
-        .merge(api::router())
+        .merge(api::router(&state))
         .route(checkout::PATH, post(checkout::create))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages)

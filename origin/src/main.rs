@@ -4,10 +4,9 @@ use clap::{Parser, Subcommand};
 use linkpay_origin::config::Config;
 use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
-use linkpay_origin::{app, merchants, webhooks};
+use linkpay_origin::{app, merchants};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -85,12 +84,8 @@ async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {} (LINKPAY_LISTEN): {e}", config.listen))?;
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-        outbox: Default::default(),
-    };
-    tokio::spawn(webhooks::delivery::run(state.clone()));
+    let state = AppState::new(db, config);
+    state.spawn_background();
     tracing::info!(listen = %state.config.listen, public_url = %state.config.public_url, edge_url = %state.config.edge_url, "linkpay origin ready");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {

@@ -4,6 +4,9 @@
 
 use crate::charges::{self, Charge};
 use crate::clock::now;
+use crate::db::Tx;
+use crate::edge_sync;
+use crate::links::{self, Link};
 use crate::outbox;
 use crate::providers::sandbox::SandboxConnector;
 use crate::providers::{Outcome, Provider};
@@ -139,29 +142,8 @@ pub async fn settle(
     .bind(&charge.id)
     .execute(&mut *tx)
     .await?;
-    if changed.rows_affected() == 1 {
-        if status == "succeeded" {
-            let link = sqlx::query(
-                "UPDATE links SET paid_count = paid_count + 1,
-                        status = CASE WHEN single_use = 1 THEN 'used' ELSE status END,
-                        reserved_charge_id = NULL, reserved_until = NULL
-                  WHERE id = $1 AND (single_use = 0 OR status = 'active')",
-            )
-            .bind(&charge.link_id)
-            .execute(&mut *tx)
-            .await?;
-            if link.rows_affected() == 0 {
-                // Cannot happen while reservations outlive provider sessions; if it does, the
-                // money moved, so the charge stands and a person must refund it.
-                tracing::error!(charge = %charge.id, link = %charge.link_id, "a single-use link was paid twice; refund one charge");
-            }
-        } else {
-            sqlx::query("UPDATE links SET reserved_charge_id = NULL, reserved_until = NULL WHERE id = $1 AND reserved_charge_id = $2")
-                .bind(&charge.link_id)
-                .bind(&charge.id)
-                .execute(&mut *tx)
-                .await?;
-        }
+    if changed.rows_affected() == 1 && status == "succeeded" {
+        count_payment(&mut tx, &charge.link_id, &charge.id).await?;
     }
     let settled = charges::get(&mut *tx, &charge.id)
         .await?
@@ -178,9 +160,41 @@ pub async fn settle(
     tx.commit().await?;
     if changed.rows_affected() == 1 {
         state.outbox.notify_one();
+        state.edge_sync.notify_one();
         tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
     }
     Ok(settled)
+}
+
+/// Counts a completed payment against the link's limit; the one that reaches the limit marks
+/// the link used and tells the edge. A failed charge needs nothing here: its hold on the link
+/// ended when it left `pending`.
+async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<(), sqlx::Error> {
+    let link: Option<Link> = sqlx::query_as(&format!(
+        "UPDATE links SET paid_count = paid_count + 1,
+                status = CASE WHEN status = 'active' AND usage_limit IS NOT NULL AND paid_count + 1 >= usage_limit
+                              THEN 'used' ELSE status END
+          WHERE id = $1
+          RETURNING {}",
+        links::COLUMNS
+    ))
+    .bind(link_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(link) = link else {
+        return Ok(());
+    };
+    if let Some(limit) = link.usage_limit
+        && link.paid_count > limit
+    {
+        // Cannot happen while holds outlive provider sessions; if it does, the money moved,
+        // so the charge stands and a person must refund it.
+        tracing::error!(charge = %charge_id, link = %link_id, limit, paid = link.paid_count, "a link took more payments than its limit; refund the extra charge");
+    }
+    if link.status == "used" && link.usage_limit == Some(link.paid_count) {
+        edge_sync::put_link_state(tx, &link, "used", None).await?;
+    }
+    Ok(())
 }
 
 async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnError> {

@@ -10,4 +10,25 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Woken when new webhook deliveries are queued, so they go out without polling delay.
     pub outbox: Arc<Notify>,
+    /// Woken when display state for the edge is queued.
+    pub edge_sync: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            outbox: Default::default(),
+            edge_sync: Default::default(),
+        }
+    }
+
+    /// Starts the background work of one origin instance: webhook delivery, pushing display
+    /// state to the edge, and housekeeping. All of it is safe with several instances.
+    pub fn spawn_background(&self) {
+        tokio::spawn(crate::webhooks::delivery::run(self.clone()));
+        tokio::spawn(crate::edge_sync::run(self.clone()));
+        tokio::spawn(crate::housekeeping::run(self.clone()));
+    }
 }

@@ -1,26 +1,41 @@
 use super::params::Params;
+use super::query::Query;
 use crate::api::Authed;
 use crate::clock::now;
 use crate::error::ApiError;
-use crate::links::{self, DEFAULT_TTL_SECS, MAX_TTL_SECS, NewLink};
+use crate::links::{
+    self, DEFAULT_TTL_SECS, Deactivated, Link, LinkFilter, MAX_DEACTIVATION_MESSAGE_CHARS,
+    MAX_TTL_SECS, NewLink,
+};
+use crate::listing::Cursor;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use linkpay_shared::token::{MAX_DESCRIPTION_CHARS, MAX_REFERENCE_CHARS, MAX_TITLE_CHARS};
+use linkpay_shared::metadata;
+use linkpay_shared::token::{
+    Amount, MAX_DESCRIPTION_CHARS, MAX_FREE_CHARS, MAX_REFERENCE_CHARS, MAX_TITLE_CHARS,
+    MAX_USE_LIMIT, Usage,
+};
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const FIELDS: &[&str] = &[
     "amount",
+    "custom_amount",
     "currency",
     "title",
     "description",
     "reference",
     "single_use",
+    "usage_limit",
     "expires_at",
     "locale",
+    "free1",
+    "free2",
+    "free3",
+    "metadata",
 ];
 
 /// `POST /v1/links`
@@ -45,10 +60,159 @@ pub async fn retrieve(
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let link = links::get(&state.db, &auth.merchant.id, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such link: {id}")))?;
+    let link = find(&state, &auth, &id).await?;
     Ok(Json(link.to_json(&state.config.edge_url)))
+}
+
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
+    links::get(&state.db, &auth.merchant.id, id)
+        .await?
+        .filter(|l| l.livemode == auth.livemode)
+        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such link: {id}")))
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "limit",
+    "starting_after",
+    "ending_before",
+    "status",
+    "created[gte]",
+    "created[lte]",
+    "reference",
+];
+
+/// `GET /v1/links?status=&created[gte]=&created[lte]=&reference=&limit=&starting_after=`
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
+    let status = q.string("status");
+    if let Some(s) = &status
+        && !["active", "used", "expired", "deactivated"].contains(&s.as_str())
+    {
+        return Err(ApiError::invalid(
+            "status",
+            "parameter_invalid",
+            format!("status {s:?} is not one of active, used, expired, deactivated."),
+        ));
+    }
+    let filter = LinkFilter {
+        status,
+        created_gte: q.int("created[gte]")?,
+        created_lte: q.int("created[lte]")?,
+        reference: q.string("reference"),
+    };
+    let cursor = match q.cursor_id()? {
+        Some((param, id)) => {
+            let link = links::get(&state.db, &auth.merchant.id, &id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid(param, "resource_missing", format!("No such link: {id}"))
+                })?;
+            Some(cursor(param, link.created_at, id))
+        }
+        None => None,
+    };
+    let page = links::list(
+        &state.db,
+        &auth.merchant.id,
+        auth.livemode,
+        &filter,
+        cursor,
+        q.limit()?,
+    )
+    .await?;
+    let data = page
+        .items
+        .iter()
+        .map(|l| l.to_json(&state.config.edge_url))
+        .collect();
+    Ok(Json(list_json("/v1/links", data, page.has_more)))
+}
+
+pub fn cursor(param: &str, created: i64, id: String) -> Cursor {
+    if param == "ending_before" {
+        Cursor::EndingBefore { created, id }
+    } else {
+        Cursor::StartingAfter { created, id }
+    }
+}
+
+pub fn list_json(url: &str, data: Vec<Value>, has_more: bool) -> Value {
+    json!({"object": "list", "url": url, "has_more": has_more, "data": data})
+}
+
+/// `GET /v1/links/{id}/charges`
+pub async fn charges(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::parse(
+        raw.as_deref(),
+        &["limit", "starting_after", "ending_before"],
+    )?;
+    let link = find(&state, &auth, &id).await?;
+    let cursor = match q.cursor_id()? {
+        Some((param, charge_id)) => {
+            let charge = crate::charges::get(state.db.reader(), &charge_id)
+                .await?
+                .filter(|c| c.link_id == link.id)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        param,
+                        "resource_missing",
+                        format!("No such charge on this link: {charge_id}"),
+                    )
+                })?;
+            Some(cursor(param, charge.created_at, charge_id))
+        }
+        None => None,
+    };
+    let page = crate::charges::list_for_link(&state.db, &link.id, cursor, q.limit()?).await?;
+    let data = page.items.iter().map(|c| c.to_json()).collect();
+    Ok(Json(list_json(
+        &format!("/v1/links/{}/charges", link.id),
+        data,
+        page.has_more,
+    )))
+}
+
+/// `POST /v1/links/{id}/deactivate` with an optional `{"message": "…"}` for buyers.
+pub async fn deactivate(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let message = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let p = Params::parse(&body, &["message"])?;
+        let message = p.string("message")?.filter(|m| !m.is_empty());
+        if let Some(m) = &message {
+            text("message", m, MAX_DEACTIVATION_MESSAGE_CHARS)?;
+        }
+        message
+    };
+    find(&state, &auth, &id).await?;
+    match links::deactivate(&state, &auth.merchant.id, &id, message).await? {
+        Some(Deactivated::Now(link)) | Some(Deactivated::Already(link)) => {
+            Ok(Json(link.to_json(&state.config.edge_url)))
+        }
+        Some(Deactivated::Used(_)) => Err(ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_used",
+            "This link has already taken all its payments; there is nothing to deactivate.",
+        )),
+        None => Err(ApiError::not_found(
+            "resource_missing",
+            format!("No such link: {id}"),
+        )),
+    }
 }
 
 fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, ApiError> {
@@ -64,31 +228,88 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
             ),
         )
     })?;
-    let minor = p.required("amount", Params::int)?;
-    let amount = Money::new(minor, currency).map_err(|e| {
-        let message = match e {
-            MoneyError::NotPositive => {
-                "amount must be a positive integer in minor units (e.g. 1500).".to_owned()
+    let custom = p.object("custom_amount", &["minimum", "maximum"])?;
+    let amount = match (p.int("amount")?, custom) {
+        (Some(minor), None) => Amount::Fixed(money("amount", minor, currency)?),
+        (None, Some(c)) => {
+            let min = c.int("minimum")?.unwrap_or(1);
+            let max = c.int("maximum")?.unwrap_or(currency.max_minor());
+            money("custom_amount[minimum]", min, currency)?;
+            money("custom_amount[maximum]", max, currency)?;
+            if min > max {
+                return Err(ApiError::invalid(
+                    "custom_amount[minimum]",
+                    "amount_invalid",
+                    format!(
+                        "custom_amount[minimum] ({min}) is above custom_amount[maximum] ({max})."
+                    ),
+                ));
             }
-            MoneyError::OverMaximum { max, .. } => format!(
-                "amount {minor} exceeds the {currency} maximum of {max} ({}).",
-                Money::new(max, currency)
-                    .map(|m| m.format(Locale::En))
-                    .unwrap_or_default()
-            ),
-        };
-        ApiError::invalid("amount", "amount_invalid", message)
-    })?;
+            Amount::BuyerChosen { currency, min, max }
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "custom_amount",
+                "parameter_invalid",
+                "Give either amount (a fixed price) or custom_amount (the buyer chooses), not both.",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "amount",
+                "parameter_missing",
+                "Missing required parameter: amount (or custom_amount for an amount the buyer chooses).",
+            ));
+        }
+    };
     let title = p.required("title", Params::string)?;
     text("title", &title, MAX_TITLE_CHARS)?;
-    let description = p.string("description")?.filter(|s| !s.is_empty());
-    if let Some(d) = &description {
-        text("description", d, MAX_DESCRIPTION_CHARS)?;
-    }
-    let reference = p.string("reference")?.filter(|s| !s.is_empty());
-    if let Some(r) = &reference {
-        text("reference", r, MAX_REFERENCE_CHARS)?;
-    }
+    let optional = |name: &str, max: usize| -> Result<Option<String>, ApiError> {
+        let v = p.string(name)?.filter(|s| !s.is_empty());
+        if let Some(v) = &v {
+            text(name, v, max)?;
+        }
+        Ok(v)
+    };
+    let description = optional("description", MAX_DESCRIPTION_CHARS)?;
+    let reference = optional("reference", MAX_REFERENCE_CHARS)?;
+    let free = [
+        optional("free1", MAX_FREE_CHARS)?,
+        optional("free2", MAX_FREE_CHARS)?,
+        optional("free3", MAX_FREE_CHARS)?,
+    ];
+    let metadata = p.string_map("metadata")?.unwrap_or_default();
+    metadata::validate(&metadata).map_err(|e| {
+        let param = e
+            .key()
+            .map_or_else(|| "metadata".to_owned(), |k| format!("metadata[{k}]"));
+        ApiError::invalid(&param, "metadata_invalid", format!("{e}."))
+    })?;
+    let single_use = p.bool("single_use")?.unwrap_or(true);
+    let usage = match (single_use, p.int("usage_limit")?) {
+        (true, None) => Usage::SingleUse,
+        (true, Some(_)) => {
+            return Err(ApiError::invalid(
+                "usage_limit",
+                "parameter_invalid",
+                "usage_limit is for multi-use links: also send \"single_use\": false.",
+            ));
+        }
+        (false, None) => Usage::MultiUse,
+        (false, Some(n)) => {
+            let n = u32::try_from(n)
+                .ok()
+                .filter(|n| (2..=MAX_USE_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "usage_limit",
+                        "parameter_invalid",
+                        format!("usage_limit must be between 2 and {MAX_USE_LIMIT} (for one payment use single_use)."),
+                    )
+                })?;
+            Usage::Limited(n)
+        }
+    };
     let expires_at = p.int("expires_at")?.unwrap_or(now + DEFAULT_TTL_SECS);
     if expires_at <= now {
         return Err(ApiError::invalid(
@@ -123,9 +344,29 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
         title,
         description,
         reference,
-        single_use: p.bool("single_use")?.unwrap_or(true),
+        usage,
         expires_at,
         locale,
+        free,
+        metadata,
+    })
+}
+
+/// A positive amount within the currency's maximum, or an error naming `param`.
+fn money(param: &str, minor: i64, currency: Currency) -> Result<Money, ApiError> {
+    Money::new(minor, currency).map_err(|e| {
+        let message = match e {
+            MoneyError::NotPositive => format!(
+                "{param} must be a positive integer in minor units (e.g. 1500 for ¥1,500 or $15.00)."
+            ),
+            MoneyError::OverMaximum { max, .. } => format!(
+                "{param} {minor} exceeds the {currency} maximum of {max} ({}).",
+                Money::new(max, currency)
+                    .map(|m| m.format(Locale::En))
+                    .unwrap_or_default()
+            ),
+        };
+        ApiError::invalid(param, "amount_invalid", message)
     })
 }
 
@@ -171,8 +412,8 @@ mod tests {
     #[test]
     fn accepts_a_minimal_link_with_defaults() {
         let l = read(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).expect("valid");
-        assert_eq!(l.amount.minor(), 1500);
-        assert!(l.single_use);
+        assert_eq!(l.amount.fixed().map(|m| m.minor()), Some(1500));
+        assert_eq!(l.usage, Usage::SingleUse);
         assert_eq!(l.expires_at, 1_000_000 + DEFAULT_TTL_SECS);
         assert_eq!(l.locale, Locale::En);
     }

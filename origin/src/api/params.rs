@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 
 pub struct Params {
     fields: Map<String, Value>,
+    /// Set for a nested object, so errors name `outer[field]`.
+    prefix: Option<String>,
 }
 
 impl Params {
@@ -32,7 +34,10 @@ impl Params {
                 ),
             ));
         }
-        Ok(Params { fields })
+        Ok(Params {
+            fields,
+            prefix: None,
+        })
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
@@ -45,10 +50,11 @@ impl Params {
         read: impl Fn(&Params, &str) -> Result<Option<T>, ApiError>,
     ) -> Result<T, ApiError> {
         read(self, name)?.ok_or_else(|| {
+            let param = self.param(name);
             ApiError::invalid(
-                name,
+                &param,
                 "parameter_missing",
-                format!("Missing required parameter: {name}."),
+                format!("Missing required parameter: {param}."),
             )
         })
     }
@@ -57,7 +63,8 @@ impl Params {
         self.get(name)
             .map(|v| {
                 v.as_i64().ok_or_else(|| {
-                    ApiError::invalid(name, "parameter_invalid", format!("{name} must be an integer (money is in minor units, e.g. 1500 for ¥1,500 or $15.00)."))
+                    let param = self.param(name);
+                    ApiError::invalid(&param, "parameter_invalid", format!("{param} must be an integer (money is in minor units, e.g. 1500 for ¥1,500 or $15.00)."))
                 })
             })
             .transpose()
@@ -67,24 +74,90 @@ impl Params {
         self.get(name)
             .map(|v| {
                 v.as_str().map(str::to_owned).ok_or_else(|| {
+                    let param = self.param(name);
                     ApiError::invalid(
-                        name,
+                        &param,
                         "parameter_invalid",
-                        format!("{name} must be a string."),
+                        format!("{param} must be a string."),
                     )
                 })
             })
             .transpose()
     }
 
+    /// A nested object, read with its own field list so its errors name `name[field]`.
+    pub fn object(&self, name: &str, allowed: &[&str]) -> Result<Option<Params>, ApiError> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let Value::Object(fields) = v else {
+            return Err(ApiError::invalid(
+                name,
+                "parameter_invalid",
+                format!("{name} must be an object."),
+            ));
+        };
+        if let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+            let param = format!("{name}[{unknown}]");
+            return Err(ApiError::invalid(
+                &param,
+                "parameter_unknown",
+                format!(
+                    "Received unknown parameter: {param}. Allowed: {}.",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        Ok(Some(Params {
+            fields: fields.clone(),
+            prefix: Some(name.to_owned()),
+        }))
+    }
+
+    /// A flat object of string values, such as metadata, in key order.
+    pub fn string_map(&self, name: &str) -> Result<Option<Vec<(String, String)>>, ApiError> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let Value::Object(fields) = v else {
+            return Err(ApiError::invalid(
+                name,
+                "parameter_invalid",
+                format!("{name} must be an object of string values."),
+            ));
+        };
+        let mut pairs = Vec::with_capacity(fields.len());
+        for (k, v) in fields {
+            let Value::String(s) = v else {
+                return Err(ApiError::invalid(
+                    &format!("{name}[{k}]"),
+                    "parameter_invalid",
+                    format!("{name}[{k}] must be a string."),
+                ));
+            };
+            pairs.push((k.clone(), s.clone()));
+        }
+        pairs.sort();
+        Ok(Some(pairs))
+    }
+
+    /// The parameter's full name in errors: `custom_amount[minimum]` inside an object.
+    pub fn param(&self, name: &str) -> String {
+        match &self.prefix {
+            Some(p) => format!("{p}[{name}]"),
+            None => name.to_owned(),
+        }
+    }
+
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         self.get(name)
             .map(|v| {
                 v.as_bool().ok_or_else(|| {
+                    let param = self.param(name);
                     ApiError::invalid(
-                        name,
+                        &param,
                         "parameter_invalid",
-                        format!("{name} must be true or false."),
+                        format!("{param} must be true or false."),
                     )
                 })
             })

@@ -76,11 +76,7 @@ impl Origin {
             .await
             .expect("demo")
             .expect("new db");
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-            outbox: Default::default(),
-        };
+        let state = AppState::new(db, config);
         Origin {
             app: linkpay_origin::app(state.clone()),
             state,
