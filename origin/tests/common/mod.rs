@@ -19,11 +19,12 @@ pub const PUBLIC_URL: &str = "http://origin.test";
 pub const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 pub const EDGE_SECRET: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM";
 
+#[derive(Clone)]
 pub struct Origin {
     pub state: AppState,
     pub app: Router,
     pub key: String,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 pub struct Reply {
@@ -81,7 +82,7 @@ impl Origin {
             app: linkpay_origin::app(state.clone()),
             state,
             key,
-            _dir: dir,
+            _dir: Arc::new(dir),
         }
     }
 
@@ -123,6 +124,31 @@ impl Origin {
         .await
     }
 
+    /// Another handle on the same origin, for concurrent tasks.
+    pub fn clone_handle(&self) -> Origin {
+        self.clone()
+    }
+
+    pub async fn api_with_key(&self, method: &str, path: &str, body: &str, key: &str) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.key))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", key)
+            .body(Body::from(body.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn merchant_id(&self) -> String {
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM merchants")
+            .fetch_one(self.state.db.reader())
+            .await
+            .expect("the demo merchant");
+        id
+    }
+
     /// Creates a link and returns (id, token).
     pub async fn link(&self, body: &str) -> (String, String) {
         let r = self.api("POST", "/v1/links", Some(body)).await;
@@ -138,7 +164,16 @@ impl Origin {
 
     /// What the edge worker sends when a buyer presses Pay.
     pub fn checkout_request(token: &str, ts: i64) -> Request<Body> {
-        let body = serde_json::json!({ "token": token, "locale": "en" }).to_string();
+        Origin::checkout_request_for(token, None, ts)
+    }
+
+    /// A checkout with the buyer's chosen amount (minor units).
+    pub fn checkout_request_for(token: &str, amount: Option<i64>, ts: i64) -> Request<Body> {
+        let mut body = serde_json::json!({ "token": token, "locale": "en" });
+        if let Some(a) = amount {
+            body["amount"] = a.into();
+        }
+        let body = body.to_string();
         let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
         let sig = channel::sign(
             &secret,
@@ -168,6 +203,20 @@ impl Origin {
     pub async fn pay(&self, token: &str, card: &str) -> String {
         let r = self.checkout(token).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        self.complete(&r, card).await
+    }
+
+    pub async fn checkout_amount(&self, token: &str, amount: Option<i64>) -> Reply {
+        self.send(Origin::checkout_request_for(
+            token,
+            amount,
+            linkpay_origin::clock::now(),
+        ))
+        .await
+    }
+
+    /// Given a successful checkout answer, pays on the sandbox page and follows the return.
+    pub async fn complete(&self, r: &Reply, card: &str) -> String {
         let page = r.json()["redirect_url"]
             .as_str()
             .expect("redirect_url")
