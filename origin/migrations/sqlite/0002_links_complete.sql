@@ -3,8 +3,8 @@
 -- display state pushed to the edge worker's KV.
 --
 -- SQLite cannot relax `links.amount NOT NULL` in place, so the table is rebuilt. Foreign keys
--- from charges are checked at commit (defer_foreign_keys), when the new table holds every row.
-PRAGMA defer_foreign_keys = ON;
+-- stay on (sqlx runs this in a transaction, where they cannot be switched off), so the charges
+-- that reference links are set aside while the old table is dropped and put back after.
 
 -- A limited link is now held per charge (charges.reserved_until), not per link, so that a
 -- link with a limit of N can have up to N buyers at the provider at once.
@@ -54,8 +54,12 @@ SELECT id, merchant_id, livemode, currency, amount, title, description, referenc
        CASE WHEN single_use = 1 THEN 1 END, locale, expires_at, kid, token, status,
        paid_count, created_at
   FROM links;
+CREATE TEMP TABLE charges_kept AS SELECT * FROM charges;
+DELETE FROM charges;
 DROP TABLE links;
 ALTER TABLE links_new RENAME TO links;
+INSERT INTO charges SELECT * FROM charges_kept;
+DROP TABLE charges_kept;
 CREATE INDEX links_merchant_created ON links(merchant_id, created_at, id);
 CREATE INDEX links_merchant_reference ON links(merchant_id, reference);
 
