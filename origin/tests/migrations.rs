@@ -36,6 +36,9 @@ async fn at_version_1(url: &str, dir: &str) {
     pool.close().await;
 }
 
+/// id, amount, usage_limit, source, metadata
+type LinkRow = (String, Option<i64>, Option<i64>, String, String);
+
 #[tokio::test]
 async fn version_1_databases_are_upgraded_with_their_links_and_charges() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -52,7 +55,7 @@ async fn version_1_databases_are_upgraded_with_their_links_and_charges() {
     };
     at_version_1(&url, dir).await;
     let db = Db::open(&url).await.expect("upgrade");
-    let links: Vec<(String, Option<i64>, Option<i64>, String, String)> =
+    let links: Vec<LinkRow> =
         sqlx::query_as("SELECT id, amount, usage_limit, source, metadata FROM links ORDER BY id")
             .fetch_all(db.reader())
             .await
