@@ -167,3 +167,36 @@ async fn webhook_endpoint_urls_are_checked() {
             .starts_with("whsec_")
     );
 }
+
+#[tokio::test]
+async fn every_documented_route_exists_and_the_openapi_document_is_served() {
+    let o = Origin::start().await;
+    let doc = o
+        .send(
+            Request::get("/v1/openapi.json")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in linkpay_origin::api::ROUTES {
+        let concrete = path.replace("{id}", "x_1");
+        let r = o
+            .send(
+                Request::builder()
+                    .method(*method)
+                    .uri(&concrete)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        // Not 404 or 405: the route exists and wants a key.
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert!(
+            doc["paths"][path][method.to_ascii_lowercase()].is_object(),
+            "{method} {path}"
+        );
+    }
+}

@@ -7,6 +7,12 @@ use axum::extract::{Path, State};
 use serde_json::Value;
 
 /// `GET /v1/charges/{id}`
+#[utoipa::path(get, path = "/v1/charges/{id}", tag = "charges", summary = "Retrieve a charge",
+    params(("id" = String, Path, description = "ch_…")),
+    responses(
+        (status = 200, description = "The charge", body = super::openapi::Charge),
+        (status = 404, description = "No such charge", body = super::openapi::Error),
+    ))]
 pub async fn retrieve(
     State(state): State<AppState>,
     auth: Authed,

@@ -21,7 +21,7 @@ use linkpay_shared::token::{
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
 use serde_json::{Value, json};
 
-const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "amount",
     "custom_amount",
     "currency",
@@ -39,6 +39,16 @@ const FIELDS: &[&str] = &[
 ];
 
 /// `POST /v1/links`
+#[utoipa::path(post, path = "/v1/links", tag = "links",
+    summary = "Create a payment link",
+    request_body = super::openapi::CreateLink,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body for 24 hours; another body with the same key is 409.")),
+    responses(
+        (status = 201, description = "Created", body = super::openapi::PaymentLink),
+        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        (status = 401, description = "No or bad API key", body = super::openapi::Error),
+        (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,
@@ -55,6 +65,12 @@ pub async fn create(
 }
 
 /// `GET /v1/links/{id}`
+#[utoipa::path(get, path = "/v1/links/{id}", tag = "links", summary = "Retrieve a payment link",
+    params(("id" = String, Path, description = "lnk_…")),
+    responses(
+        (status = 200, description = "The link", body = super::openapi::PaymentLink),
+        (status = 404, description = "No such link", body = super::openapi::Error),
+    ))]
 pub async fn retrieve(
     State(state): State<AppState>,
     auth: Authed,
@@ -82,6 +98,20 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// `GET /v1/links?status=&created[gte]=&created[lte]=&reference=&limit=&starting_after=`
+#[utoipa::path(get, path = "/v1/links", tag = "links", summary = "List payment links, newest first",
+    params(
+        ("status" = Option<String>, Query, description = "active, used, expired or deactivated"),
+        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
+        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
+        ("reference" = Option<String>, Query, description = "Exact reference"),
+        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
+        ("starting_after" = Option<String>, Query, description = "A link id: the page after it (older)"),
+        ("ending_before" = Option<String>, Query, description = "A link id: the page before it (newer)"),
+    ),
+    responses(
+        (status = 200, description = "A page of links", body = super::openapi::LinkList),
+        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -145,6 +175,17 @@ pub fn list_json(url: &str, data: Vec<Value>, has_more: bool) -> Value {
 }
 
 /// `GET /v1/links/{id}/charges`
+#[utoipa::path(get, path = "/v1/links/{id}/charges", tag = "links", summary = "List a link's charges, newest first",
+    params(
+        ("id" = String, Path, description = "lnk_…"),
+        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
+        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it"),
+        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it"),
+    ),
+    responses(
+        (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
+        (status = 404, description = "No such link", body = super::openapi::Error),
+    ))]
 pub async fn charges(
     State(state): State<AppState>,
     auth: Authed,
@@ -182,6 +223,16 @@ pub async fn charges(
 }
 
 /// `POST /v1/links/{id}/deactivate` with an optional `{"message": "…"}` for buyers.
+#[utoipa::path(post, path = "/v1/links/{id}/deactivate", tag = "links",
+    summary = "Deactivate a link",
+    description = "New checkouts are refused at once and the pay page says so within seconds. A payment already at the provider still completes. Deactivating again changes nothing.",
+    params(("id" = String, Path, description = "lnk_…")),
+    request_body(content = Option<super::openapi::Deactivate>),
+    responses(
+        (status = 200, description = "The deactivated link", body = super::openapi::PaymentLink),
+        (status = 404, description = "No such link", body = super::openapi::Error),
+        (status = 409, description = "The link is used: it takes no more payments anyway", body = super::openapi::Error),
+    ))]
 pub async fn deactivate(
     State(state): State<AppState>,
     auth: Authed,

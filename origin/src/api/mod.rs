@@ -4,6 +4,7 @@ mod auth;
 mod charges;
 mod idempotency;
 mod links;
+mod openapi;
 mod params;
 mod query;
 mod webhook_endpoints;
@@ -14,8 +15,20 @@ use axum::{Router, middleware};
 
 pub use auth::Authed;
 
+/// Every API route, for the test that checks each is described in the OpenAPI document.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("/v1/links", "POST"),
+    ("/v1/links", "GET"),
+    ("/v1/links/{id}", "GET"),
+    ("/v1/links/{id}/deactivate", "POST"),
+    ("/v1/links/{id}/charges", "GET"),
+    ("/v1/charges/{id}", "GET"),
+    ("/v1/webhook_endpoints", "POST"),
+];
+
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
+        .route("/v1/openapi.json", get(openapi::document))
         .route("/v1/links", post(links::create).get(links::list))
         .route("/v1/links/{id}", get(links::retrieve))
         .route("/v1/links/{id}/deactivate", post(links::deactivate))

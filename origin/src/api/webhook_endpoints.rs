@@ -11,6 +11,13 @@ use serde_json::Value;
 
 /// `POST /v1/webhook_endpoints` with `{"url": "https://…"}`. The answer holds the signing
 /// secret; it is not shown again.
+#[utoipa::path(post, path = "/v1/webhook_endpoints", tag = "webhooks",
+    summary = "Register a webhook endpoint",
+    request_body = super::openapi::CreateWebhookEndpoint,
+    responses(
+        (status = 201, description = "Created; the secret is shown only here", body = super::openapi::WebhookEndpoint),
+        (status = 400, description = "The URL is not acceptable", body = super::openapi::Error),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,

@@ -1,0 +1,395 @@
+//! The OpenAPI 3.1 description of `/v1`, generated from the handlers' `#[utoipa::path]`
+//! annotations and the schema types below, served at `GET /v1/openapi.json`.
+//!
+//! Handlers read request bodies field by field (see `params.rs`) and build responses with
+//! `json!`, so the schema types here are descriptions, not the code path. The tests at the
+//! bottom keep the two from drifting: every route is described, request schemas list exactly
+//! the fields the handlers accept, and response schemas exactly the fields they return.
+
+use axum::Json;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// `GET /v1/openapi.json`, unauthenticated like any public API description.
+pub async fn document() -> Json<Value> {
+    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "linkpay API",
+        description = "Payment links: create, list and deactivate links, read their charges, \
+                       and register webhook endpoints. Money is always an integer in the \
+                       currency's minor units (1500 = ¥1,500 or $15.00). Every POST accepts an \
+                       Idempotency-Key header. Errors share one shape: {\"error\": {type, code, \
+                       message, param}}.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        super::links::create,
+        super::links::list,
+        super::links::retrieve,
+        super::links::deactivate,
+        super::links::charges,
+        super::charges::retrieve,
+        super::webhook_endpoints::create,
+    ),
+    components(schemas(
+        CreateLink,
+        CustomAmount,
+        Deactivate,
+        PaymentLink,
+        LinkList,
+        Charge,
+        ChargeList,
+        PaymentMethod,
+        Card,
+        CreateWebhookEndpoint,
+        WebhookEndpoint,
+        Error,
+        ErrorDetail,
+    )),
+    modifiers(&BearerAuth),
+    security(("secret_key" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "secret_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sk_test_…")
+                    .description(Some("Your secret API key: Authorization: Bearer sk_test_…"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// A new payment link. Give `amount` for a fixed price or `custom_amount` for an amount the
+/// buyer chooses, not both.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CreateLink {
+    /// Fixed amount in minor units, 1 to the currency's maximum.
+    amount: Option<i64>,
+    custom_amount: Option<CustomAmount>,
+    /// ISO 4217: JPY, USD, EUR, GBP, THB, SGD, MYR or KRW (case-insensitive).
+    currency: String,
+    /// Shown on the pay page; 1-100 characters.
+    title: String,
+    /// 1-300 characters.
+    description: Option<String>,
+    /// Your order or invoice number, 1-64 characters; searchable.
+    reference: Option<String>,
+    /// Default true: one completed payment.
+    single_use: Option<bool>,
+    /// With `single_use: false`: at most this many completed payments (2-1,000,000). Omit for
+    /// unlimited.
+    usage_limit: Option<i64>,
+    /// Unix seconds, in the future and at most 365 days ahead. Default 30 days.
+    expires_at: Option<i64>,
+    /// `ja` or `en`; default the merchant's.
+    locale: Option<String>,
+    /// Free text for your own use, 1-100 characters; never shown to the buyer.
+    free1: Option<String>,
+    free2: Option<String>,
+    free3: Option<String>,
+    /// Up to 20 keys (1-40 of `A-Z a-z 0-9 _ - .`) with string values of 1-500 characters;
+    /// never shown to the buyer.
+    metadata: Option<BTreeMap<String, String>>,
+}
+
+/// Bounds for an amount the buyer chooses, inclusive, in minor units.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CustomAmount {
+    /// Default 1.
+    minimum: Option<i64>,
+    /// Default the currency's maximum.
+    maximum: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Deactivate {
+    /// Shown to buyers who open the link, up to 500 characters.
+    message: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PaymentLink {
+    id: String,
+    /// Always `payment_link`.
+    object: String,
+    /// The signed link: the edge verifies it with no database.
+    url: String,
+    /// `https://<edge>/p/<code>`, short enough for one SMS segment.
+    short_url: Option<String>,
+    /// `active`, `used` (its limit reached), `expired` or `deactivated`.
+    status: String,
+    /// Fixed amount in minor units; null when the buyer chooses.
+    amount: Option<i64>,
+    custom_amount: Option<CustomAmount>,
+    currency: String,
+    title: String,
+    description: Option<String>,
+    reference: Option<String>,
+    single_use: bool,
+    /// 1 for single use; null for unlimited.
+    usage_limit: Option<i64>,
+    /// Completed payments so far.
+    paid_count: i64,
+    locale: String,
+    expires_at: i64,
+    free1: Option<String>,
+    free2: Option<String>,
+    free3: Option<String>,
+    metadata: BTreeMap<String, String>,
+    deactivation_message: Option<String>,
+    deactivated_at: Option<i64>,
+    /// `api`, or `offline` for a link signed with `linkpay link sign` (recorded at its first
+    /// checkout).
+    source: String,
+    livemode: bool,
+    /// Unix seconds.
+    created: i64,
+}
+
+/// One buyer's attempt to pay a link. It carries the link's reference, free fields and
+/// metadata as they were when the charge was made.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Charge {
+    id: String,
+    /// Always `charge`.
+    object: String,
+    /// The link id.
+    link: String,
+    amount: i64,
+    currency: String,
+    /// `pending`, `succeeded`, `failed` or `expired`.
+    status: String,
+    paid: bool,
+    failure_code: Option<String>,
+    failure_message: Option<String>,
+    payment_method: PaymentMethod,
+    provider: String,
+    reference: Option<String>,
+    free1: Option<String>,
+    free2: Option<String>,
+    free3: Option<String>,
+    metadata: BTreeMap<String, String>,
+    livemode: bool,
+    created: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PaymentMethod {
+    /// `card`.
+    r#type: String,
+    card: Option<Card>,
+}
+
+/// Only the brand and last four digits are ever stored.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Card {
+    brand: String,
+    last4: String,
+}
+
+/// A page of links, newest first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LinkList {
+    /// Always `list`.
+    object: String,
+    url: String,
+    /// More objects exist past this page: pass the last id as `starting_after`.
+    has_more: bool,
+    data: Vec<PaymentLink>,
+}
+
+/// A page of charges, newest first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ChargeList {
+    object: String,
+    url: String,
+    has_more: bool,
+    data: Vec<Charge>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CreateWebhookEndpoint {
+    /// An absolute http(s) URL.
+    url: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookEndpoint {
+    id: String,
+    object: String,
+    url: String,
+    /// `whsec_…`, shown only in the answer that creates the endpoint.
+    secret: String,
+    status: String,
+    created: i64,
+}
+
+/// Every error answer.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Error {
+    error: ErrorDetail,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// `invalid_request_error`, `authentication_error`, `api_error` …
+    r#type: String,
+    /// Stable, machine-readable, e.g. `parameter_missing`, `amount_invalid`,
+    /// `idempotency_key_reused`, `resource_missing`.
+    code: String,
+    /// For people: says what is wrong and what to do.
+    message: String,
+    /// The field at fault, e.g. `amount`, `custom_amount[minimum]`, `metadata[cart]`.
+    param: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        serde_json::to_value(ApiDoc::openapi()).expect("serialises")
+    }
+
+    fn properties(doc: &Value, schema: &str) -> Vec<String> {
+        let mut names: Vec<String> = doc["components"]["schemas"][schema]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("schema {schema} has properties"))
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn it_is_openapi_3_1_and_describes_every_route() {
+        let d = doc();
+        assert!(d["openapi"].as_str().expect("version").starts_with("3.1"));
+        let paths = d["paths"].as_object().expect("paths");
+        for (path, method) in super::super::ROUTES {
+            assert!(
+                paths
+                    .get(*path)
+                    .and_then(|p| p.get(method.to_ascii_lowercase()))
+                    .is_some(),
+                "{method} {path} is not in the OpenAPI document"
+            );
+        }
+    }
+
+    #[test]
+    fn request_schemas_list_exactly_the_accepted_fields() {
+        let d = doc();
+        assert_eq!(
+            properties(&d, "CreateLink"),
+            sorted(super::super::links::FIELDS)
+        );
+        assert_eq!(
+            properties(&d, "CustomAmount"),
+            sorted(&["minimum", "maximum"])
+        );
+    }
+
+    #[test]
+    fn response_schemas_list_exactly_the_returned_fields() {
+        let d = doc();
+        let link = crate::links::Link {
+            id: "lnk_1".into(),
+            merchant_id: "mch_1".into(),
+            livemode: false,
+            currency: "JPY".into(),
+            amount: Some(1),
+            amount_min: None,
+            amount_max: None,
+            title: "t".into(),
+            description: None,
+            reference: None,
+            usage_limit: Some(1),
+            locale: "en".into(),
+            expires_at: 1,
+            token: "x".into(),
+            status: "active".into(),
+            paid_count: 0,
+            free1: None,
+            free2: None,
+            free3: None,
+            metadata: "{}".into(),
+            short_code: None,
+            source: "api".into(),
+            deactivation_message: None,
+            deactivated_at: None,
+            created_at: 1,
+        };
+        let keys = |v: Value| {
+            let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(
+            properties(&d, "PaymentLink"),
+            keys(link.to_json("https://e"))
+        );
+        let charge = crate::charges::Charge {
+            id: "ch_1".into(),
+            link_id: "lnk_1".into(),
+            merchant_id: "mch_1".into(),
+            livemode: false,
+            amount: 1,
+            currency: "JPY".into(),
+            status: "pending".into(),
+            provider: "sandbox".into(),
+            provider_ref: None,
+            failure_code: None,
+            failure_message: None,
+            card_brand: None,
+            card_last4: None,
+            reference: None,
+            free1: None,
+            free2: None,
+            free3: None,
+            metadata: "{}".into(),
+            created_at: 1,
+            updated_at: 1,
+        };
+        assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
+        let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
+        assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
+    }
+}
