@@ -1,10 +1,11 @@
 //! Two `linkpay serve` instances on one PostgreSQL database, as behind a load balancer:
-//! single use still holds with checkouts spread across both, and every queued webhook
-//! delivery is sent by exactly one of them.
+//! single use and use limits still hold with checkouts spread across both, and every queued
+//! webhook delivery is sent by exactly one of them.
 
 use linkpay_e2e::receiver::Receiver;
 use linkpay_e2e::{
-    OriginProcess, api, checkout, fresh_postgres_database, http_client, pay_via_http,
+    OriginProcess, api, checkout, finish_payment, fresh_postgres_database, http_client,
+    pay_via_http,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -135,5 +136,62 @@ async fn two_instances_share_one_postgres_safely() {
         )
         .await,
         payments as i64
+    );
+
+    // 3. A link limited to 4 payments, 24 buyers at once across both instances: buyers told
+    // "in progress" retry until they pay or hear the link is used up. Exactly 4 pay.
+    let limit = 4;
+    let (_, limited) = api(
+        &http,
+        instances[1],
+        &key,
+        reqwest::Method::POST,
+        "/v1/links",
+        Some(json!({"amount": 900, "currency": "JPY", "title": "Seats", "single_use": false, "usage_limit": limit})),
+    )
+    .await;
+    let limited_id = limited["id"].as_str().expect("id").to_owned();
+    let limited = limited["url"]
+        .as_str()
+        .expect("url")
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_owned();
+    let mut buyers = tokio::task::JoinSet::new();
+    for i in 0..limit + 20 {
+        let (http, url, token) = (http.clone(), instances[i % 2].to_owned(), limited.clone());
+        buyers.spawn(async move {
+            loop {
+                let r = checkout(&http, &url, &token).await;
+                let status = r.status().as_u16();
+                let body: serde_json::Value = r.json().await.expect("json");
+                match (status, body["error"]["code"].as_str()) {
+                    (201, _) => {
+                        let page = body["redirect_url"].as_str().expect("redirect_url");
+                        finish_payment(&http, page, "4242424242424242").await;
+                        return true;
+                    }
+                    (409, Some("link_in_progress")) => {
+                        tokio::time::sleep(Duration::from_millis(10)).await
+                    }
+                    (409, Some("link_used_up")) => return false,
+                    other => panic!("unexpected checkout answer {other:?}: {body}"),
+                }
+            }
+        });
+    }
+    let mut paid = 0;
+    while let Some(r) = buyers.join_next().await {
+        paid += usize::from(r.expect("buyer"));
+    }
+    assert_eq!(paid, limit);
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM charges WHERE link_id = '{limited_id}' AND status = 'succeeded'")
+        )
+        .await,
+        limit as i64
     );
 }
