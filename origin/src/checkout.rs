@@ -122,6 +122,11 @@ pub async fn start(
     let now = now();
     let charge_id = ids::new_id("ch");
     let mut tx = state.db.begin().await?;
+    // A limited link is locked first, so that what is read below cannot change until commit:
+    // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
+    // need no lock, which keeps a busy multi-use link from serialising its buyers.
+    let limited = claims.usage.limit().is_some();
+    let mut locked = limited && lock(&mut tx, &claims.link_id).await?;
     let mut link = load(&mut tx, &claims.link_id).await?;
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
@@ -129,11 +134,14 @@ pub async fn start(
         if links::record_offline(&mut tx, claims, token, &kid).await? {
             tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
         }
+        if limited && !locked {
+            locked = lock(&mut tx, &claims.link_id).await?;
+        }
         link = load(&mut tx, &claims.link_id).await?;
     }
     // The token must describe this row: same merchant and terms (a genuine token from another
     // deployment sharing a key, or a re-signed offline link with other terms, is refused).
-    let mut link = link
+    let link = link
         .filter(|l| {
             l.merchant_id == claims.merchant_id
                 && l.amount_terms() == Some(claims.amount)
@@ -141,17 +149,7 @@ pub async fn start(
                 && l.expires_at == claims.expires_at
         })
         .ok_or_else(not_found)?;
-
-    let limited = link.usage_limit.is_some();
-    if limited {
-        // Serialises checkouts of this link: PostgreSQL holds the row lock until commit, and
-        // SQLite has a single writer anyway.
-        sqlx::query("UPDATE links SET paid_count = paid_count WHERE id = $1")
-            .bind(&link.id)
-            .execute(&mut *tx)
-            .await?;
-        link = load(&mut tx, &link.id).await?.ok_or_else(not_found)?;
-    }
+    debug_assert!(!limited || locked);
     match link.status.as_str() {
         "used" => return Err(used(&link)),
         "deactivated" => {
@@ -259,6 +257,15 @@ pub async fn start(
             Err(ApiError::provider(e))
         }
     }
+}
+
+/// Takes the link's row lock for the rest of the transaction; false if there is no such row.
+async fn lock(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE links SET paid_count = paid_count WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn load(tx: &mut Tx, id: &str) -> Result<Option<Link>, sqlx::Error> {
