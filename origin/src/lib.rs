@@ -13,6 +13,7 @@ pub mod links;
 pub mod merchants;
 pub mod outbox;
 pub mod providers;
+pub mod qr;
 pub mod sandbox;
 pub mod settle;
 pub mod state;
