@@ -1,7 +1,7 @@
 //! `linkpay`: the origin server and its command line.
 
 use clap::{Parser, Subcommand};
-use linkpay_origin::cli::{self, CliError, keys::KeysCommand};
+use linkpay_origin::cli::{self, CliError, keys::KeysCommand, sign::LinkCommand};
 use linkpay_origin::config::Config;
 use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Payment links made offline.
+    Link {
+        #[command(subcommand)]
+        command: LinkCommand,
+    },
 }
 
 #[tokio::main]
@@ -62,6 +67,9 @@ async fn main() -> ExitCode {
             }
         },
         Command::Keys { command } => finish(cli::keys::run(command, &mut std::io::stdout())),
+        Command::Link {
+            command: LinkCommand::Sign(args),
+        } => finish(cli::sign::run(&args, &mut std::io::stdout())),
     }
 }
 

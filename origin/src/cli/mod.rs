@@ -1,8 +1,9 @@
-//! The command line besides `serve`: link-signing key management (`linkpay keys …`).
-//! Nothing here needs the database or the network.
+//! The command line besides `serve`: link-signing key management (`linkpay keys …`) and
+//! offline links (`linkpay link sign`). Nothing here needs the database or the network.
 
 pub mod keyfile;
 pub mod keys;
+pub mod sign;
 
 use keyfile::KeyFileError;
 use std::path::Path;
