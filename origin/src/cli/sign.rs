@@ -75,7 +75,8 @@ pub struct SignArgs {
     /// Your own reference, e.g. an order number (1-64 characters).
     #[arg(long, value_name = "TEXT")]
     pub reference: Option<String>,
-    /// Free text field 1, returned with the payment (1-100 characters).
+    /// Free text field 1 (1-100 characters). Free fields and metadata travel inside the
+    /// link, where anyone who has the link can read them.
     #[arg(long, value_name = "TEXT")]
     pub free1: Option<String>,
     /// Free text field 2.
