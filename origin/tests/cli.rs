@@ -64,26 +64,28 @@ fn ring(dir: &Path) -> Keyring {
     Keyring::parse(&exported(dir)).expect("the exported ring parses")
 }
 
+/// The options of a ¥1,500 link on the test edge.
+const TEA: [&str; 8] = [
+    "--title",
+    "Tea",
+    "--currency",
+    "JPY",
+    "--amount",
+    "1500",
+    "--edge-url",
+    EDGE,
+];
+
+/// `link sign` for merchant mch_1 with the key file `keys`, then `extra`.
+fn sign_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["link", "sign", "--keys", "keys", "--merchant-id", "mch_1"];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// Signs a ¥1,500 link with `extra` options and returns its token.
 fn sign(dir: &Path, extra: &[&str]) -> String {
-    let mut args = vec![
-        "link",
-        "sign",
-        "--keys",
-        "keys",
-        "--merchant-id",
-        "mch_1",
-        "--title",
-        "Tea",
-        "--edge-url",
-        EDGE,
-        "--currency",
-        "JPY",
-        "--amount",
-        "1500",
-    ];
-    args.extend_from_slice(extra);
-    let run = ok(dir, &args);
+    let run = ok(dir, &sign_args(&[&TEA[..], extra].concat()));
     token_of(&run.stdout).to_owned()
 }
 
@@ -268,22 +270,16 @@ fn defaults_are_a_single_use_english_link_for_thirty_days() {
     assert!(claims.expires_at <= now() + 12 * 3600);
     let run = ok(
         d,
-        &[
-            "link",
-            "sign",
-            "--keys",
-            "keys",
-            "--edge-url",
-            EDGE,
-            "--merchant-id",
-            "mch_1",
+        &sign_args(&[
             "--title",
             "Tip",
             "--currency",
             "JPY",
             "--max",
             "5000",
-        ],
+            "--edge-url",
+            EDGE,
+        ]),
     );
     let claims = ring(d)
         .verify(token_of(&run.stdout).as_bytes(), now())
@@ -297,26 +293,8 @@ fn defaults_are_a_single_use_english_link_for_thirty_days() {
         }
     );
     // --major reads amounts in major units.
-    let run = ok(
-        d,
-        &[
-            "link",
-            "sign",
-            "--keys",
-            "keys",
-            "--edge-url",
-            EDGE,
-            "--merchant-id",
-            "mch_1",
-            "--title",
-            "Tea",
-            "--currency",
-            "USD",
-            "--amount",
-            "15.00",
-            "--major",
-        ],
-    );
+    let usd = ["--currency", "USD", "--amount", "15.00", "--major"];
+    let run = ok(d, &sign_args(&[&TEA[..2], &TEA[6..], &usd].concat()));
     let claims = ring(d)
         .verify(token_of(&run.stdout).as_bytes(), now())
         .expect("verifies");
@@ -359,23 +337,7 @@ fn the_key_file_and_edge_url_can_come_from_the_environment() {
     assert!(ring(d).verify(token.as_bytes(), now()).is_ok());
 
     // Without either, the link points at a local worker and says so on stderr.
-    let run = linkpay(
-        d,
-        &[
-            "link",
-            "sign",
-            "--keys",
-            "keys",
-            "--merchant-id",
-            "mch_1",
-            "--title",
-            "Tea",
-            "--currency",
-            "JPY",
-            "--amount",
-            "1500",
-        ],
-    );
+    let run = linkpay(d, &sign_args(&TEA[..6]));
     assert!(run.stdout.starts_with("http://127.0.0.1:8787/l/"));
     assert!(run.stderr.contains("LINKPAY_EDGE_URL"), "{}", run.stderr);
 }
@@ -444,24 +406,7 @@ fn rotation_keeps_old_links_until_their_key_is_retired() {
 
     let again = linkpay(d, &["keys", "retire", "k1", "--file", "keys"]);
     assert_eq!(again.code, 2);
-    let mut args = vec![
-        "link",
-        "sign",
-        "--keys",
-        "keys",
-        "--edge-url",
-        EDGE,
-        "--merchant-id",
-        "mch_1",
-        "--title",
-        "Tea",
-        "--currency",
-        "JPY",
-        "--amount",
-        "1500",
-        "--kid",
-    ];
-    args.push("k1");
+    let mut args = sign_args(&[&TEA[..], &["--kid", "k1"]].concat());
     let run = linkpay(d, &args);
     assert_eq!(run.code, 2);
     assert!(
@@ -609,20 +554,7 @@ fn a_key_file_others_can_read_is_refused() {
         .expect("chmod");
     for args in [
         &["keys", "list", "--file", "keys"][..],
-        &[
-            "link",
-            "sign",
-            "--keys",
-            "keys",
-            "--merchant-id",
-            "mch_1",
-            "--title",
-            "Tea",
-            "--currency",
-            "JPY",
-            "--amount",
-            "1",
-        ][..],
+        &sign_args(&TEA)[..],
     ] {
         let run = linkpay(d, args);
         assert_eq!(run.code, 2, "{args:?}");
@@ -665,24 +597,7 @@ fn qr_codes_are_written_as_svg_or_png_of_the_url() {
     assert_eq!(content, format!("{EDGE}/l/{token}"));
 
     // A QR file that cannot be written is a failure (1), not bad input.
-    let mut args = vec![
-        "link",
-        "sign",
-        "--keys",
-        "keys",
-        "--edge-url",
-        EDGE,
-        "--merchant-id",
-        "mch_1",
-        "--title",
-        "Tea",
-        "--currency",
-        "JPY",
-        "--amount",
-        "1500",
-        "--qr",
-    ];
-    args.push("no/such/folder/link.svg");
+    let args = sign_args(&[&TEA[..], &["--qr", "no/such/folder/link.svg"]].concat());
     let run = linkpay(d, &args);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("--qr"), "{}", run.stderr);
