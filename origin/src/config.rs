@@ -1,9 +1,11 @@
 //! One typed configuration, read from the environment and validated at start-up with messages
 //! that name the variable. Defaults work on a laptop; secrets have no defaults.
 
+use crate::cli::keyfile::KeyFile;
 use linkpay_shared::SecretKey;
 use linkpay_shared::token::Keyring;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -17,6 +19,7 @@ pub struct Config {
     /// `LINKPAY_EDGE_URL`: how browsers reach the edge worker (link and result pages).
     pub edge_url: String,
     /// `LINKPAY_LINK_KEYS`: `kid:base64urlkey[,…]`, current first. Shared with the worker.
+    /// Or `LINKPAY_LINK_KEYS_FILE`: a key file (`linkpay keys`) holding the same ring.
     pub link_keys: Keyring,
     /// `LINKPAY_EDGE_SECRET`: base64url, ≥ 32 bytes. Shared with the worker.
     pub edge_secret: SecretKey,
@@ -58,15 +61,7 @@ impl Config {
             "LINKPAY_EDGE_URL",
             &or("LINKPAY_EDGE_URL", "http://127.0.0.1:8787"),
         )?;
-        let link_keys = get("LINKPAY_LINK_KEYS").ok_or_else(|| {
-            err(
-                "LINKPAY_LINK_KEYS",
-                "not set. It holds the link signing keys shared with the edge worker, as \
-                 kid:base64urlkey (32+ random bytes); scripts/dev generates one in .linkpay/"
-                    .into(),
-            )
-        })?;
-        let link_keys = Keyring::parse(&link_keys).map_err(|p| err("LINKPAY_LINK_KEYS", p))?;
+        let link_keys = link_keys(&get)?;
         let edge_secret = get("LINKPAY_EDGE_SECRET").ok_or_else(|| {
             err(
                 "LINKPAY_EDGE_SECRET",
@@ -108,6 +103,36 @@ impl Config {
             webhook_retry_schedule,
             webhook_timeout,
         })
+    }
+}
+
+/// The link-signing keys, from `LINKPAY_LINK_KEYS` (the ring itself) or
+/// `LINKPAY_LINK_KEYS_FILE` (a key file that `linkpay keys` manages), never both.
+fn link_keys(get: &impl Fn(&str) -> Option<String>) -> Result<Keyring, ConfigError> {
+    let set = |var: &str| get(var).filter(|v| !v.trim().is_empty());
+    match (set("LINKPAY_LINK_KEYS"), set("LINKPAY_LINK_KEYS_FILE")) {
+        (Some(_), Some(_)) => Err(ConfigError {
+            var: "LINKPAY_LINK_KEYS_FILE",
+            problem: "is set together with LINKPAY_LINK_KEYS; set only one of them".into(),
+        }),
+        (Some(ring), None) => Keyring::parse(&ring).map_err(|problem| ConfigError {
+            var: "LINKPAY_LINK_KEYS",
+            problem,
+        }),
+        (None, Some(path)) => KeyFile::load(Path::new(&path))
+            .and_then(|file| file.keyring())
+            .map_err(|e| ConfigError {
+                var: "LINKPAY_LINK_KEYS_FILE",
+                problem: format!("{path}: {e}"),
+            }),
+        (None, None) => Err(ConfigError {
+            var: "LINKPAY_LINK_KEYS",
+            problem: "not set. It holds the link signing keys shared with the edge worker, as \
+                      kid:base64urlkey (32+ random bytes); scripts/dev generates one in \
+                      .linkpay/. Or set LINKPAY_LINK_KEYS_FILE to a key file made by \
+                      `linkpay keys new`"
+                .into(),
+        }),
     }
 }
 
@@ -194,6 +219,99 @@ mod tests {
         ]))
         .expect_err("an error");
         assert_eq!(e.var, "LINKPAY_WEBHOOK_RETRY_SCHEDULE");
+    }
+
+    #[test]
+    fn link_keys_can_come_from_a_key_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("keys");
+        let mut file = KeyFile::generate(None, 1_770_000_000).expect("keys");
+        file.rotate(None, 1_770_000_100).expect("rotate");
+        file.create(&path).expect("write");
+        let path_str = path.to_str().expect("utf-8 path");
+        let c = Config::from_lookup(lookup(&[
+            ("LINKPAY_LINK_KEYS_FILE", path_str),
+            ("LINKPAY_EDGE_SECRET", KEY),
+        ]))
+        .expect("config");
+        assert_eq!(c.link_keys.current_kid(), "k2");
+        // The same ring as `linkpay keys export` gives the worker: each verifies the other.
+        let exported = Keyring::parse(&file.export().expect("ring")).expect("ring");
+        let claims = linkpay_shared::token::LinkClaims {
+            link_id: "lnk_1".into(),
+            merchant_id: "mch_1".into(),
+            merchant_name: String::new(),
+            amount: linkpay_shared::token::Amount::Fixed(
+                linkpay_shared::Money::new(1500, linkpay_shared::Currency::Jpy).expect("money"),
+            ),
+            expires_at: 2_000_000_000,
+            usage: linkpay_shared::token::Usage::SingleUse,
+            title: "Tea".into(),
+            description: None,
+            reference: None,
+            locale: linkpay_shared::Locale::En,
+            free: [None, None, None],
+            metadata: Vec::new(),
+        };
+        let token = c.link_keys.sign(&claims).expect("signs");
+        assert_eq!(exported.verify(token.as_bytes(), 1_900_000_000), Ok(claims));
+        assert!(!format!("{c:?}").contains(&file.export().expect("ring")[3..20]));
+    }
+
+    #[test]
+    fn key_file_errors_name_the_variable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = format!("k1:{KEY}");
+        let path = dir.path().join("keys");
+        let path_str = path.to_str().expect("utf-8 path").to_owned();
+        let config = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("LINKPAY_EDGE_SECRET", KEY)];
+            all.extend_from_slice(pairs);
+            Config::from_lookup(lookup(&all)).expect_err("an error")
+        };
+
+        let e = config(&[
+            ("LINKPAY_LINK_KEYS", &keys),
+            ("LINKPAY_LINK_KEYS_FILE", &path_str),
+        ]);
+        assert_eq!(e.var, "LINKPAY_LINK_KEYS_FILE");
+        assert!(e.problem.contains("LINKPAY_LINK_KEYS;"), "{e}");
+
+        let e = config(&[("LINKPAY_LINK_KEYS_FILE", &path_str)]);
+        assert_eq!(e.var, "LINKPAY_LINK_KEYS_FILE");
+        assert!(e.problem.contains("no such file"), "{e}");
+
+        std::fs::write(&path, "not a key file\n").expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        let e = config(&[("LINKPAY_LINK_KEYS_FILE", &path_str)]);
+        assert_eq!(e.var, "LINKPAY_LINK_KEYS_FILE");
+        assert!(e.problem.contains("line 1"), "{e}");
+
+        std::fs::write(&path, "linkpay-keys v1\n").expect("write");
+        let e = config(&[("LINKPAY_LINK_KEYS_FILE", &path_str)]);
+        assert_eq!(e.var, "LINKPAY_LINK_KEYS_FILE");
+        assert!(e.problem.contains("no key"), "{e}");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            KeyFile::generate(None, 1_770_000_000)
+                .expect("keys")
+                .save(&path)
+                .expect("write");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+            let e = config(&[("LINKPAY_LINK_KEYS_FILE", &path_str)]);
+            assert_eq!(e.var, "LINKPAY_LINK_KEYS_FILE");
+            assert!(e.problem.contains("chmod 600"), "{e}");
+        }
+
+        let e = config(&[]);
+        assert_eq!(e.var, "LINKPAY_LINK_KEYS");
+        assert!(e.problem.contains("LINKPAY_LINK_KEYS_FILE"), "{e}");
     }
 
     #[test]

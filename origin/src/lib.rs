@@ -4,6 +4,7 @@
 pub mod api;
 pub mod charges;
 pub mod checkout;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod listing;
 pub mod merchants;
 pub mod outbox;
 pub mod providers;
+pub mod qr;
 pub mod sandbox;
 pub mod settle;
 pub mod state;

@@ -1,6 +1,7 @@
 //! `linkpay`: the origin server and its command line.
 
 use clap::{Parser, Subcommand};
+use linkpay_origin::cli::{self, CliError, keys::KeysCommand, sign::LinkCommand};
 use linkpay_origin::config::Config;
 use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
@@ -30,6 +31,19 @@ enum Command {
         #[arg(long)]
         demo_key_file: Option<PathBuf>,
     },
+    /// Manage the link-signing key file: new, rotate, retire, list, export.
+    ///
+    /// The edge worker (secret LINK_KEYS) and the origin (LINKPAY_LINK_KEYS_FILE or
+    /// LINKPAY_LINK_KEYS) verify links with the same keys. See docs/cli.md.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Payment links made offline.
+    Link {
+        #[command(subcommand)]
+        command: LinkCommand,
+    },
 }
 
 #[tokio::main]
@@ -51,6 +65,21 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Keys { command } => finish(cli::keys::run(command, &mut std::io::stdout())),
+        Command::Link {
+            command: LinkCommand::Sign(args),
+        } => finish(cli::sign::run(&args, &mut std::io::stdout())),
+    }
+}
+
+/// Exit status 2 for input to correct, 1 for other failures.
+fn finish(result: Result<(), CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("linkpay: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
 }
 
