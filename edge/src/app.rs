@@ -127,7 +127,7 @@ pub fn handle(
             Ok(claims) => {
                 let locale = Locale::negotiate(req.accept_language, claims.locale);
                 Step::AskOrigin(Checkout {
-                    request: checkout::request(cfg, token, locale, now),
+                    request: checkout::request(cfg, token, locale, None, now),
                     link_id: claims.link_id,
                     locale,
                     form_action: cfg.form_action.clone(),
@@ -163,6 +163,12 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
     };
     match next {
         Next::Redirect(location) => Reply::see_other(location, nonce, &checkout.form_action),
+        // Not sent yet: no amount goes to the origin.
+        Next::AmountInvalid(_) => Reply::html(
+            pages::problem(Problem::Unavailable, checkout.locale, nonce),
+            nonce,
+            &checkout.form_action,
+        ),
         Next::Problem(problem) => Reply::html(
             pages::problem(problem, checkout.locale, nonce),
             nonce,

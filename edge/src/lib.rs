@@ -10,11 +10,15 @@
 //! the page, [`app`] decides the response, [`pages`] renders it with [`i18n`] text,
 //! [`checkout`] speaks to the origin, [`headers`] secures every response.
 
+pub mod amount;
 pub mod app;
 pub mod checkout;
 pub mod config;
 mod entry;
+pub mod form;
 pub mod headers;
 pub mod i18n;
+pub mod kv;
 pub mod pages;
 pub mod routes;
+pub mod state;
