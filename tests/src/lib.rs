@@ -260,24 +260,32 @@ impl Worker {
 
     /// A signed `POST /internal/v1/kv`, as the origin sends it.
     pub async fn push_kv(&self, body: &serde_json::Value) -> reqwest::Response {
-        let body = body.to_string();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_secs() as i64;
-        let path = "/internal/v1/kv";
-        let signature =
-            linkpay_shared::channel::sign(&edge_secret(), now, "POST", path, body.as_bytes());
-        self.http
-            .post(format!("{}{path}", self.url))
-            .header("content-type", "application/json")
-            .header(linkpay_shared::channel::TIMESTAMP_HEADER, now.to_string())
-            .header(linkpay_shared::channel::SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
-            .await
-            .expect("worker answers")
+        signed_post(&self.http, &self.url, "/internal/v1/kv", body.to_string()).await
     }
+}
+
+/// A JSON `POST {base_url}{path}` signed over the edge channel now, as the edge signs its
+/// calls to the origin and the origin its calls to the edge.
+pub async fn signed_post(
+    http: &reqwest::Client,
+    base_url: &str,
+    path: &str,
+    body: String,
+) -> reqwest::Response {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let signature =
+        linkpay_shared::channel::sign(&edge_secret(), now, "POST", path, body.as_bytes());
+    http.post(format!("{base_url}{path}"))
+        .header("content-type", "application/json")
+        .header(linkpay_shared::channel::TIMESTAMP_HEADER, now.to_string())
+        .header(linkpay_shared::channel::SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await
+        .expect("answers")
 }
 
 /// A client that does not follow redirects, so tests see each hop.
