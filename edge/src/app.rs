@@ -1,15 +1,24 @@
-//! What the worker does with a request, as plain functions of data (request line, settings,
-//! clock, nonce), so all of it runs in native unit tests. The one step that needs the
-//! network, the checkout call to the origin, is handed back as [`Step::AskOrigin`].
+//! What the worker does with a request, as plain functions of data (request line, body,
+//! settings, clock, nonce), so all of it runs in native unit tests. What needs the runtime is
+//! handed back as a [`Step`]: read or write KV, call the origin. The glue does it and passes
+//! the result to [`after_read`], [`after_write`] or [`after_checkout`].
 
+use crate::amount::{self, AmountProblem};
 use crate::checkout::{self, Next, OriginRequest};
 use crate::config::{Config, ConfigError};
 use crate::headers::{self, SELF_ONLY};
+use crate::kv::{self, Batch};
 use crate::pages::{self, Page, Problem};
 use crate::routes::{Route, route};
+use crate::state;
 use linkpay_shared::Locale;
+use linkpay_shared::channel;
 use linkpay_shared::result::PaymentResult;
-use linkpay_shared::token::TokenError;
+use linkpay_shared::token::{Amount, LinkClaims, TokenError};
+
+/// The largest request body the worker reads at all (the KV batch is the biggest there is);
+/// the glue answers [`Reply::too_large`] without reading anything bigger.
+pub const MAX_BODY_BYTES: usize = kv::MAX_BODY_BYTES;
 
 /// The parts of a request the worker looks at.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +26,12 @@ pub struct Incoming<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub accept_language: Option<&'a str>,
+    /// The channel headers (`linkpay-edge-timestamp`, `linkpay-edge-signature`) the origin
+    /// signs its calls to `/internal/v1/kv` with.
+    pub channel_timestamp: Option<&'a str>,
+    pub channel_signature: Option<&'a str>,
+    /// The body of a POST (empty for other methods).
+    pub body: &'a [u8],
 }
 
 /// A response, before the glue turns it into the runtime's type.
@@ -25,6 +40,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: Option<&'static str>,
     pub location: Option<String>,
+    /// The `Allow` header of a 405.
+    pub allow: Option<&'static str>,
     pub body: String,
     /// Every header every response carries (CSP, framing, referrer, caching, sniffing).
     pub security: [(&'static str, String); 5],
@@ -36,6 +53,7 @@ impl Reply {
             status: page.status,
             content_type: Some("text/html; charset=utf-8"),
             location: None,
+            allow: None,
             body: page.html,
             security: headers::security_headers(nonce, form_action),
         }
@@ -51,12 +69,29 @@ impl Reply {
         )
     }
 
+    /// A body longer than [`MAX_BODY_BYTES`] was announced; it is not read.
+    pub fn too_large(nonce: &str) -> Reply {
+        Reply::text(413, "Request body too large".into(), nonce)
+    }
+
     fn text(status: u16, body: String, nonce: &str) -> Reply {
         Reply {
             status,
             content_type: Some("text/plain; charset=utf-8"),
             location: None,
+            allow: None,
             body,
+            security: headers::security_headers(nonce, SELF_ONLY),
+        }
+    }
+
+    fn no_content(nonce: &str) -> Reply {
+        Reply {
+            status: 204,
+            content_type: None,
+            location: None,
+            allow: None,
+            body: String::new(),
             security: headers::security_headers(nonce, SELF_ONLY),
         }
     }
@@ -66,6 +101,7 @@ impl Reply {
             status: 303,
             content_type: None,
             location: Some(location),
+            allow: None,
             body: String::new(),
             security: headers::security_headers(nonce, form_action),
         }
@@ -75,18 +111,72 @@ impl Reply {
 #[derive(Debug)]
 pub enum Step {
     Done(Reply),
+    /// Read [`Lookup::key`] from KV, then pass the value to [`after_read`].
+    ReadKv(Lookup),
+    /// Apply the batch to KV (deletes and puts, any order: keys are distinct), then answer
+    /// with [`after_write`].
+    WriteKv(Batch),
     /// Send `request` to the origin, then pass its answer to [`after_checkout`].
     AskOrigin(Checkout),
+    /// Log this line (it holds nothing secret), then carry on with the step.
+    Log(String, Box<Step>),
+}
+
+/// Why KV gave no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KvError {
+    /// No `LINKPAY_KV` binding: the worker runs without KV (e.g. workerd in the benchmark).
+    Unbound,
+    /// The read or write failed; the glue has logged why.
+    Failed,
+}
+
+/// A KV read in flight: the key, and what its value is for.
+#[derive(Debug)]
+pub struct Lookup {
+    pub key: String,
+    then: Then,
+}
+
+#[derive(Debug)]
+enum Then {
+    /// The value is the token of a short link's link.
+    ShortLink { accept_language: Option<String> },
+    /// The value is the display state of a verified link.
+    State { link: Box<Link>, purpose: Purpose },
+}
+
+/// A link whose token verified.
+#[derive(Debug)]
+struct Link {
+    token: String,
+    claims: LinkClaims,
+    locale: Locale,
+}
+
+#[derive(Debug)]
+enum Purpose {
+    /// Show the pay page.
+    Show,
+    /// The buyer pressed Pay, with this in the amount field (if the form had one).
+    Pay { typed: Option<String> },
 }
 
 /// A checkout in flight: what to send and what is needed to answer the buyer afterwards.
 #[derive(Debug)]
 pub struct Checkout {
     pub request: OriginRequest,
-    /// For logs: the link id is not a secret, the token is.
-    pub link_id: String,
-    pub locale: Locale,
     pub form_action: String,
+    /// To show the pay page again if the origin refuses the amount.
+    link: Box<Link>,
+    typed: Option<String>,
+}
+
+impl Checkout {
+    /// For logs: the link id is not a secret, the token is.
+    pub fn link_id(&self) -> &str {
+        &self.link.claims.link_id
+    }
 }
 
 /// Handles one request at `now` (unix seconds), with `nonce` for this response's CSP.
@@ -103,8 +193,14 @@ pub fn handle(
             let page = pages::problem(Problem::PageNotFound, default_locale, nonce);
             return Step::Done(Reply::html(page, nonce, SELF_ONLY));
         }
+        (Route::MethodNotAllowed(allow), _) => {
+            let mut reply = Reply::text(405, "Method not allowed".into(), nonce);
+            reply.allow = Some(allow);
+            return Step::Done(reply);
+        }
         (Route::Health, Ok(_)) => return Step::Done(Reply::text(200, "ok".into(), nonce)),
-        (Route::Health, Err(e)) => {
+        // The machine endpoints answer in plain text, naming the variable (never its value).
+        (Route::Health | Route::KvWrite, Err(e)) => {
             return Step::Done(Reply::text(500, format!("misconfigured: {e}"), nonce));
         }
         (_, Err(e)) => {
@@ -116,25 +212,21 @@ pub fn handle(
     let done = |page: Page| Step::Done(Reply::html(page, nonce, &cfg.form_action));
 
     match route {
-        Route::PayPage(token) => match cfg.keyring.verify(token.as_bytes(), now) {
-            Ok(claims) => {
-                let locale = Locale::negotiate(req.accept_language, claims.locale);
-                done(pages::pay(&claims, token, locale, nonce))
-            }
-            Err(e) => done(pages::problem(token_problem(&e), default_locale, nonce)),
-        },
-        Route::Pay(token) => match cfg.keyring.verify(token.as_bytes(), now) {
-            Ok(claims) => {
-                let locale = Locale::negotiate(req.accept_language, claims.locale);
-                Step::AskOrigin(Checkout {
-                    request: checkout::request(cfg, token, locale, now),
-                    link_id: claims.link_id,
-                    locale,
-                    form_action: cfg.form_action.clone(),
-                })
-            }
-            Err(e) => done(pages::problem(token_problem(&e), default_locale, nonce)),
-        },
+        Route::PayPage(token) => {
+            open_link(cfg, token, req.accept_language, Purpose::Show, now, nonce)
+        }
+        Route::Pay(token) => {
+            let typed = crate::form::field(req.body, "amount");
+            let purpose = Purpose::Pay { typed };
+            open_link(cfg, token, req.accept_language, purpose, now, nonce)
+        }
+        Route::ShortLink(code) => Step::ReadKv(Lookup {
+            key: kv::short_link_key(code),
+            then: Then::ShortLink {
+                accept_language: req.accept_language.map(str::to_owned),
+            },
+        }),
+        Route::KvWrite => kv_write(cfg, req, now, nonce),
         Route::Result(token) => {
             match PaymentResult::open(&cfg.edge_secret, token.as_bytes(), now) {
                 Some(result) => {
@@ -148,10 +240,138 @@ pub fn handle(
                 )),
             }
         }
-        Route::Health | Route::NotFound => {
+        Route::Health | Route::NotFound | Route::MethodNotAllowed(_) => {
             done(pages::problem(Problem::PageNotFound, default_locale, nonce))
         }
     }
+}
+
+/// Verifies a link token (from the path or from a short link), then looks up its display
+/// state before doing anything for the buyer.
+fn open_link(
+    cfg: &Config,
+    token: &str,
+    accept_language: Option<&str>,
+    purpose: Purpose,
+    now: i64,
+    nonce: &str,
+) -> Step {
+    match cfg.keyring.verify(token.as_bytes(), now) {
+        Ok(claims) => Step::ReadKv(Lookup {
+            key: kv::state_key(&claims.link_id),
+            then: Then::State {
+                link: Box::new(Link {
+                    token: token.to_owned(),
+                    locale: Locale::negotiate(accept_language, claims.locale),
+                    claims,
+                }),
+                purpose,
+            },
+        }),
+        Err(e) => {
+            let locale = Locale::negotiate(accept_language, Locale::En);
+            let page = pages::problem(token_problem(&e), locale, nonce);
+            Step::Done(Reply::html(page, nonce, &cfg.form_action))
+        }
+    }
+}
+
+/// Carries on once KV answered a [`Lookup`]: `Ok(None)` is a key that is not there.
+pub fn after_read(
+    lookup: Lookup,
+    read: Result<Option<String>, KvError>,
+    config: &Result<Config, ConfigError>,
+    now: i64,
+    nonce: &str,
+) -> Step {
+    // A lookup is only ever made with a good configuration; stay total anyway.
+    let cfg = match config {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            let page = pages::problem(Problem::Misconfigured(e.variable), Locale::En, nonce);
+            return Step::Done(Reply::html(page, nonce, SELF_ONLY));
+        }
+    };
+    let done = |page: Page| Step::Done(Reply::html(page, nonce, &cfg.form_action));
+    match lookup.then {
+        Then::ShortLink { accept_language } => {
+            let locale = Locale::negotiate(accept_language.as_deref(), Locale::En);
+            match read {
+                // The stored token is verified exactly like one in a /l/ path: KV holds no
+                // authority of its own, so a retired key's link stays refused.
+                Ok(Some(token)) => open_link(
+                    cfg,
+                    &token,
+                    accept_language.as_deref(),
+                    Purpose::Show,
+                    now,
+                    nonce,
+                ),
+                Ok(None) => done(pages::problem(Problem::ShortLinkNotFound, locale, nonce)),
+                Err(KvError::Unbound) => done(pages::problem(
+                    Problem::Misconfigured(kv::BINDING),
+                    locale,
+                    nonce,
+                )),
+                Err(KvError::Failed) => done(pages::problem(Problem::Unavailable, locale, nonce)),
+            }
+        }
+        Then::State { link, purpose } => {
+            let stored = match read {
+                Ok(Some(value)) => value,
+                // No state (or no KV at all): the link is as its token says. A failed read
+                // shows the page too: KV is for display, the origin enforces at checkout.
+                Ok(None) | Err(_) => return proceed(cfg, link, purpose, now, nonce),
+            };
+            match state::parse(&stored) {
+                Ok(state) => done(pages::finished(
+                    &state,
+                    link.claims.usage,
+                    link.locale,
+                    nonce,
+                )),
+                Err(e) => Step::Log(
+                    format!("display state of link {} ignored: {e}", link.claims.link_id),
+                    Box::new(proceed(cfg, link, purpose, now, nonce)),
+                ),
+            }
+        }
+    }
+}
+
+/// The link is live as far as the edge knows: show its page, or check the buyer's amount
+/// and hand the checkout to the origin.
+fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &str) -> Step {
+    let done = |page: Page| Step::Done(Reply::html(page, nonce, &cfg.form_action));
+    let typed = match purpose {
+        Purpose::Show => return done(pages::pay(&link.claims, &link.token, link.locale, nonce)),
+        Purpose::Pay { typed } => typed,
+    };
+    // Only a buyer-chosen amount goes to the origin; a fixed link's is in its token, and
+    // whatever was posted with it is ignored.
+    let chosen = match link.claims.amount {
+        Amount::Fixed(_) => None,
+        Amount::BuyerChosen { .. } => match amount::choose(&link.claims.amount, typed.as_deref()) {
+            Ok(money) => Some(money.minor()),
+            Err(problem) => {
+                let typed = typed.as_deref().unwrap_or_default();
+                return done(pages::pay_again(
+                    &link.claims,
+                    &link.token,
+                    link.locale,
+                    nonce,
+                    typed,
+                    &problem,
+                ));
+            }
+        },
+    };
+    Step::AskOrigin(Checkout {
+        request: checkout::request(cfg, &link.token, link.locale, chosen, now),
+        form_action: cfg.form_action.clone(),
+        link,
+        typed,
+    })
 }
 
 /// The buyer's answer once the origin replied with `(status, body)`, or could not be reached
@@ -161,13 +381,65 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
         Some((status, body)) => checkout::next(status, body),
         None => Next::Problem(Problem::Unavailable),
     };
-    match next {
-        Next::Redirect(location) => Reply::see_other(location, nonce, &checkout.form_action),
-        Next::Problem(problem) => Reply::html(
-            pages::problem(problem, checkout.locale, nonce),
+    let link = &checkout.link;
+    let page = match next {
+        Next::Redirect(location) => {
+            return Reply::see_other(location, nonce, &checkout.form_action);
+        }
+        Next::AmountInvalid(message)
+            if matches!(link.claims.amount, Amount::BuyerChosen { .. }) =>
+        {
+            pages::pay_again(
+                &link.claims,
+                &link.token,
+                link.locale,
+                nonce,
+                checkout.typed.as_deref().unwrap_or_default(),
+                &AmountProblem::Refused(message),
+            )
+        }
+        // A fixed link's amount is not the buyer's to fix.
+        Next::AmountInvalid(_) => pages::problem(Problem::Unavailable, link.locale, nonce),
+        Next::Problem(problem) => pages::problem(problem, link.locale, nonce),
+    };
+    Reply::html(page, nonce, &checkout.form_action)
+}
+
+/// `POST /internal/v1/kv`: authenticate the origin, then check what it wants written.
+fn kv_write(cfg: &Config, req: Incoming<'_>, now: i64, nonce: &str) -> Step {
+    let verified = channel::verify(
+        &cfg.edge_secret,
+        req.channel_timestamp,
+        req.channel_signature,
+        "POST",
+        kv::PATH,
+        req.body,
+        now,
+    );
+    if let Err(e) = verified {
+        // The reason is for our log only; the caller learns nothing but 401.
+        return Step::Log(
+            format!("refused a KV write: {e}"),
+            Box::new(Step::Done(Reply::text(401, "Unauthorized".into(), nonce))),
+        );
+    }
+    match kv::parse_batch(req.body, now) {
+        Ok(batch) => Step::WriteKv(batch),
+        Err(e) => Step::Done(Reply::text(400, e.to_string(), nonce)),
+    }
+}
+
+/// The origin's answer once a batch was written (or not).
+pub fn after_write(result: Result<(), KvError>, nonce: &str) -> Reply {
+    match result {
+        Ok(()) => Reply::no_content(nonce),
+        Err(KvError::Unbound) => Reply::text(
+            500,
+            format!("misconfigured: the {} KV binding is missing", kv::BINDING),
             nonce,
-            &checkout.form_action,
         ),
+        // Writes are idempotent: the origin retries the whole batch.
+        Err(KvError::Failed) => Reply::text(503, "KV write failed, retry".into(), nonce),
     }
 }
 
@@ -184,8 +456,10 @@ mod tests {
     use linkpay_shared::result::Outcome;
     use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
     use linkpay_shared::{Currency, Money, SecretKey};
+    use std::collections::HashMap;
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    const OLD_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8";
     const NOW: i64 = 1_800_000_000;
 
     fn config() -> Result<Config, ConfigError> {
@@ -197,8 +471,8 @@ mod tests {
         })
     }
 
-    fn token(expires_at: i64) -> String {
-        let claims = LinkClaims {
+    fn claims(expires_at: i64) -> LinkClaims {
+        LinkClaims {
             link_id: "lnk_1".into(),
             merchant_id: "mch_1".into(),
             merchant_name: "Shop".into(),
@@ -209,37 +483,137 @@ mod tests {
             description: None,
             reference: None,
             locale: Locale::Ja,
-            free: Default::default(),
-            metadata: Vec::new(),
-        };
-        Keyring::parse(&format!("k1:{KEY}"))
-            .expect("keys")
-            .sign(&claims)
-            .expect("sign")
-    }
-
-    fn run(method: &str, path: &str, lang: Option<&str>) -> Step {
-        let req = Incoming {
-            method,
-            path,
-            accept_language: lang,
-        };
-        handle(req, &config(), NOW, "nonce")
-    }
-
-    fn reply(method: &str, path: &str, lang: Option<&str>) -> Reply {
-        match run(method, path, lang) {
-            Step::Done(r) => r,
-            Step::AskOrigin(_) => panic!("unexpected origin call for {method} {path}"),
+            free: [Some("free-one".into()), None, None],
+            metadata: vec![("order".into(), "meta-value".into())],
         }
     }
 
+    fn sign(claims: &LinkClaims) -> String {
+        Keyring::parse(&format!("k1:{KEY}"))
+            .expect("keys")
+            .sign(claims)
+            .expect("sign")
+    }
+
+    fn token(expires_at: i64) -> String {
+        sign(&claims(expires_at))
+    }
+
+    /// A link whose buyer chooses between ¥500 and ¥50,000.
+    fn chosen_token() -> String {
+        let mut c = claims(NOW + 60);
+        c.link_id = "lnk_free".into();
+        c.amount = Amount::BuyerChosen {
+            currency: Currency::Jpy,
+            min: 500,
+            max: 50_000,
+        };
+        c.usage = Usage::MultiUse;
+        sign(&c)
+    }
+
+    /// The worker with a KV namespace in a map: runs a request through every KV read until
+    /// the worker answers, asks the origin, or wants to write.
+    struct Edge {
+        kv: HashMap<String, String>,
+        kv_error: Option<KvError>,
+        reads: Vec<String>,
+        logs: Vec<String>,
+    }
+
+    impl Edge {
+        fn new() -> Edge {
+            Edge {
+                kv: HashMap::new(),
+                kv_error: None,
+                reads: Vec::new(),
+                logs: Vec::new(),
+            }
+        }
+
+        fn with(pairs: &[(&str, &str)]) -> Edge {
+            let mut edge = Edge::new();
+            for (k, v) in pairs {
+                edge.kv.insert((*k).to_owned(), (*v).to_owned());
+            }
+            edge
+        }
+
+        fn run(&mut self, req: Incoming<'_>) -> Step {
+            let cfg = config();
+            let mut step = handle(req, &cfg, NOW, "nonce");
+            loop {
+                step = match step {
+                    Step::ReadKv(lookup) => {
+                        self.reads.push(lookup.key.clone());
+                        let read = match self.kv_error {
+                            Some(e) => Err(e),
+                            None => Ok(self.kv.get(&lookup.key).cloned()),
+                        };
+                        after_read(lookup, read, &cfg, NOW, "nonce")
+                    }
+                    Step::Log(line, next) => {
+                        self.logs.push(line);
+                        *next
+                    }
+                    done => return done,
+                }
+            }
+        }
+
+        fn step(&mut self, method: &str, path: &str, lang: Option<&str>, body: &str) -> Step {
+            self.run(Incoming {
+                method,
+                path,
+                accept_language: lang,
+                channel_timestamp: None,
+                channel_signature: None,
+                body: body.as_bytes(),
+            })
+        }
+
+        fn reply(&mut self, method: &str, path: &str, lang: Option<&str>, body: &str) -> Reply {
+            match self.step(method, path, lang, body) {
+                Step::Done(r) => r,
+                other => panic!("expected a reply to {method} {path}, got {other:?}"),
+            }
+        }
+
+        fn get(&mut self, path: &str) -> Reply {
+            self.reply("GET", path, Some("en"), "")
+        }
+
+        fn pay(&mut self, token: &str, body: &str) -> Step {
+            self.step("POST", &format!("/l/{token}/pay"), Some("en"), body)
+        }
+    }
+
+    fn run(method: &str, path: &str, lang: Option<&str>) -> Step {
+        Edge::new().step(method, path, lang, "")
+    }
+
+    fn reply(method: &str, path: &str, lang: Option<&str>) -> Reply {
+        Edge::new().reply(method, path, lang, "")
+    }
+
     fn data_error(r: &Reply) -> &str {
-        r.body
-            .split("data-error=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
+        between(&r.body, "data-error=\"", "\"")
+    }
+
+    /// The text of the first element with this id.
+    fn element<'a>(r: &'a Reply, id: &str) -> &'a str {
+        let after_id = between(&r.body, &format!("id=\"{id}\""), "</");
+        after_id.split_once('>').map_or("", |(_, text)| text)
+    }
+
+    fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
+        s.split_once(start)
+            .and_then(|(_, rest)| rest.split(end).next())
             .unwrap_or("")
+    }
+
+    fn state(status: &str, message: Option<&str>) -> String {
+        serde_json::json!({ "status": status, "message": message }).to_string()
     }
 
     #[test]
@@ -256,6 +630,8 @@ mod tests {
         let r = reply("GET", &format!("/l/{t}"), Some("en-US,en;q=0.9"));
         assert!(r.body.contains("<html lang=\"en\">"));
         assert!(r.body.contains(">Pay ¥1,500</button>"));
+        // Free fields and metadata are the merchant's, never the buyer's to read.
+        assert!(!r.body.contains("free-one") && !r.body.contains("meta-value"));
     }
 
     #[test]
@@ -283,7 +659,7 @@ mod tests {
         let Step::AskOrigin(c) = run("POST", &format!("/l/{t}/pay"), Some("en")) else {
             panic!("expected an origin call");
         };
-        assert_eq!(c.link_id, "lnk_1");
+        assert_eq!(c.link_id(), "lnk_1");
         assert_eq!(
             c.request.body,
             format!(r#"{{"token":"{t}","locale":"en"}}"#)
@@ -305,6 +681,333 @@ mod tests {
         let paid = r#"{"error":{"type":"conflict","code":"link_already_paid","message":"m"}}"#;
         let r = after_checkout(&c, Some((409, paid)), "n");
         assert_eq!((r.status, data_error(&r)), (409, "already_paid"));
+        let used_up = r#"{"error":{"type":"conflict","code":"link_used_up","message":"m"}}"#;
+        let r = after_checkout(&c, Some((409, used_up)), "n");
+        assert_eq!((r.status, data_error(&r)), (409, "used_up"));
+        assert!(r.body.contains("This link is no longer accepting payments"));
+        // The edge never sends an amount for a fixed link, so the origin refusing one is a
+        // fault, not something the buyer can fix.
+        let refused =
+            r#"{"error":{"type":"invalid_request","code":"amount_invalid","message":"Too low."}}"#;
+        let r = after_checkout(&c, Some((422, refused)), "n");
+        assert_eq!((r.status, data_error(&r)), (502, "unavailable"));
+    }
+
+    #[test]
+    fn fixed_links_ignore_a_posted_amount() {
+        let t = token(NOW + 60);
+        let Step::AskOrigin(c) = Edge::new().pay(&t, "amount=1") else {
+            panic!("expected an origin call");
+        };
+        assert_eq!(
+            c.request.body,
+            format!(r#"{{"token":"{t}","locale":"en"}}"#)
+        );
+    }
+
+    #[test]
+    fn buyer_chosen_links_show_a_field_and_check_it() {
+        let t = chosen_token();
+        let mut edge = Edge::new();
+        let r = edge.get(&format!("/l/{t}"));
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains(
+                "<input class=\"field\" id=\"amount-input\" name=\"amount\" type=\"text\" \
+             inputmode=\"decimal\" autocomplete=\"off\" maxlength=\"32\" required value=\"\""
+            ),
+            "{}",
+            r.body
+        );
+        assert_eq!(element(&r, "amount-range"), "Between ¥500 and ¥50,000");
+        assert!(
+            r.body
+                .contains("<label class=\"label\" for=\"amount-input\">Amount (JPY)</label>")
+        );
+        assert!(r.body.contains(">Pay</button>"));
+        assert!(!r.body.contains("id=\"amount-error\""));
+        assert!(!r.body.contains("id=\"amount\""));
+        let ja = edge.reply("GET", &format!("/l/{t}"), Some("ja"), "");
+        assert_eq!(
+            element(&ja, "amount-range"),
+            "¥500〜¥50,000の範囲でご入力ください"
+        );
+        assert!(ja.body.contains(">支払う</button>"));
+
+        for (body, error, kept) in [
+            ("amount=100", "The minimum amount is ¥500.", "100"),
+            (
+                "amount=50%2C001",
+                "The maximum amount is ¥50,000.",
+                "50,001",
+            ),
+            ("amount=", "Enter the amount to pay.", ""),
+            ("", "Enter the amount to pay.", ""),
+            (
+                "amount=%22%3E%3Cscript%3E",
+                "Enter the amount in digits, for example 1500.",
+                "&#34;&#62;&#60;script&#62;",
+            ),
+            (
+                "amount=500.5",
+                "JPY amounts have no decimal places.",
+                "500.5",
+            ),
+        ] {
+            let Step::Done(r) = edge.pay(&t, body) else {
+                panic!("{body}: a bad amount never reaches the origin");
+            };
+            assert_eq!(r.status, 422, "{body}");
+            assert_eq!(element(&r, "amount-error"), error, "{body}");
+            assert!(
+                r.body
+                    .contains(&format!("required value=\"{kept}\" aria-invalid=\"true\"")),
+                "{body}: {}",
+                r.body
+            );
+            assert!(r.body.contains(&format!("action=\"/l/{t}/pay\"")));
+            assert!(r.security[0].1.contains("default-src 'none'"));
+        }
+        let Step::Done(r) = edge.step("POST", &format!("/l/{t}/pay"), Some("ja"), "amount=1")
+        else {
+            panic!("a bad amount never reaches the origin");
+        };
+        assert_eq!(
+            element(&r, "amount-error"),
+            "¥500以上の金額を入力してください。"
+        );
+
+        // Full-width digits from a Japanese keyboard, with a separator.
+        let Step::AskOrigin(c) = edge.pay(&t, "amount=%EF%BC%91%2C%EF%BC%95%EF%BC%90%EF%BC%90")
+        else {
+            panic!("a good amount goes to the origin");
+        };
+        assert_eq!(
+            c.request.body,
+            format!(r#"{{"token":"{t}","locale":"en","amount":1500}}"#)
+        );
+        // Should the origin still refuse it, the buyer sees the field again with its reason.
+        let refused = r#"{"error":{"type":"invalid_request","code":"amount_invalid","message":"Amounts <b>must</b> be round."}}"#;
+        let r = after_checkout(&c, Some((422, refused)), "n");
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            element(&r, "amount-error"),
+            "Amounts &#60;b&#62;must&#60;/b&#62; be round."
+        );
+        assert!(r.body.contains("value=\"１,５００\""), "{}", r.body);
+    }
+
+    #[test]
+    fn short_links_open_the_pay_page_of_their_token() {
+        let t = token(NOW + 60);
+        let mut edge = Edge::with(&[("p:Ab3", &t)]);
+        let r = edge.get("/p/Ab3");
+        assert_eq!(r.status, 200);
+        assert_eq!(element(&r, "title"), "Tea");
+        assert!(r.body.contains(&format!(
+            "<form id=\"pay-form\" method=\"post\" action=\"/l/{t}/pay\">"
+        )));
+        assert_eq!(edge.reads, ["p:Ab3", "s:lnk_1"]);
+        let r = edge.reply("HEAD", "/p/Ab3", Some("en"), "");
+        assert_eq!(r.status, 200);
+
+        let r = edge.reply("GET", "/p/nope", Some("en"), "");
+        assert_eq!((r.status, data_error(&r)), (404, "not_found"));
+        assert!(
+            r.body
+                .contains("There is no payment link at this short address")
+        );
+        // An invalid code is not looked up at all.
+        edge.reads.clear();
+        let r = edge.get("/p/a-b");
+        assert_eq!((r.status, data_error(&r)), (404, "not_found"));
+        assert!(edge.reads.is_empty());
+
+        // What KV holds is verified like a token in a /l/ path.
+        let retired = Keyring::parse(&format!("k0:{OLD_KEY}"))
+            .expect("keys")
+            .sign(&claims(NOW + 60))
+            .expect("sign");
+        let mut edge = Edge::with(&[
+            ("p:retired", &retired),
+            ("p:junk", "not a token"),
+            ("p:spaced", &format!(" {t}")),
+            ("p:old", &token(NOW)),
+        ]);
+        for code in ["retired", "junk", "spaced"] {
+            let r = edge.get(&format!("/p/{code}"));
+            assert_eq!((r.status, data_error(&r)), (404, "not_found"), "{code}");
+        }
+        let r = edge.get("/p/old");
+        assert_eq!((r.status, data_error(&r)), (410, "expired"));
+
+        let mut edge = Edge::with(&[("p:Ab3", &t)]);
+        edge.kv_error = Some(KvError::Unbound);
+        let r = edge.get("/p/Ab3");
+        assert_eq!((r.status, data_error(&r)), (500, "misconfigured"));
+        assert!(r.body.contains("LINKPAY_KV"));
+        edge.kv_error = Some(KvError::Failed);
+        let r = edge.get("/p/Ab3");
+        assert_eq!((r.status, data_error(&r)), (502, "unavailable"));
+    }
+
+    #[test]
+    fn display_state_finishes_a_link_before_anything_else() {
+        let t = token(NOW + 60);
+        let deactivated = state("deactivated", Some("Sold out <b>x</b>"));
+        let mut edge = Edge::with(&[("p:Ab3", &t), ("s:lnk_1", &deactivated)]);
+        for path in [format!("/l/{t}"), "/p/Ab3".into()] {
+            let r = edge.get(&path);
+            assert_eq!((r.status, data_error(&r)), (410, "deactivated"), "{path}");
+            assert_eq!(
+                element(&r, "deactivation-message"),
+                "Sold out &#60;b&#62;x&#60;/b&#62;"
+            );
+            assert!(r.body.contains("Message from the merchant"));
+        }
+        // Pressing Pay on a page opened before the link was turned off: no origin call.
+        let Step::Done(r) = edge.pay(&t, "") else {
+            panic!("a finished link never reaches the origin");
+        };
+        assert_eq!((r.status, data_error(&r)), (410, "deactivated"));
+
+        let long = "x".repeat(600);
+        let mut edge = Edge::with(&[("s:lnk_1", &state("deactivated", Some(&long)))]);
+        let shown = element(&edge.get(&format!("/l/{t}")), "deactivation-message").to_owned();
+        assert_eq!(shown.chars().count(), 500);
+        assert!(shown.ends_with("x…"));
+        let mut edge = Edge::with(&[("s:lnk_1", &state("deactivated", None))]);
+        let r = edge.get(&format!("/l/{t}"));
+        assert_eq!(data_error(&r), "deactivated");
+        assert!(!r.body.contains("deactivation-message"));
+
+        // "used" reads as paid for a single-use link, as used up for a multi-use one.
+        let used = state("used", None);
+        let mut edge = Edge::with(&[("s:lnk_1", &used), ("s:lnk_free", &used)]);
+        let r = edge.get(&format!("/l/{t}"));
+        assert_eq!((r.status, data_error(&r)), (410, "already_paid"));
+        let r = edge.get(&format!("/l/{}", chosen_token()));
+        assert_eq!((r.status, data_error(&r)), (410, "used_up"));
+        let Step::Done(r) = edge.pay(&chosen_token(), "amount=1") else {
+            panic!("a finished link never reaches the origin");
+        };
+        assert_eq!((r.status, data_error(&r)), (410, "used_up"));
+        let mut limited = claims(NOW + 60);
+        limited.usage = Usage::Limited(3);
+        let r = edge.get(&format!("/l/{}", sign(&limited)));
+        assert_eq!((r.status, data_error(&r)), (410, "used_up"));
+
+        let mut edge = Edge::with(&[("s:lnk_1", &state("expired", None))]);
+        let r = edge.get(&format!("/l/{t}"));
+        assert_eq!((r.status, data_error(&r)), (410, "expired"));
+    }
+
+    #[test]
+    fn display_state_is_never_enforcement() {
+        let t = token(NOW + 60);
+        for stored in ["{not json", r#"{"status":"paused","message":null}"#] {
+            let mut edge = Edge::with(&[("s:lnk_1", stored)]);
+            let r = edge.get(&format!("/l/{t}"));
+            assert_eq!(r.status, 200, "{stored}");
+            assert_eq!(edge.logs.len(), 1);
+            assert!(edge.logs[0].starts_with("display state of link lnk_1 ignored"));
+            assert!(!edge.logs[0].contains("paused"), "the value is not logged");
+            assert!(matches!(edge.pay(&t, ""), Step::AskOrigin(_)), "{stored}");
+        }
+        for error in [KvError::Unbound, KvError::Failed] {
+            let mut edge = Edge::with(&[("s:lnk_1", &state("used", None))]);
+            edge.kv_error = Some(error);
+            assert_eq!(edge.get(&format!("/l/{t}")).status, 200);
+            assert!(matches!(edge.pay(&t, ""), Step::AskOrigin(_)));
+        }
+    }
+
+    fn kv_post<'a>(body: &'a str, ts: Option<&'a str>, sig: Option<&'a str>) -> Incoming<'a> {
+        Incoming {
+            method: "POST",
+            path: "/internal/v1/kv",
+            accept_language: None,
+            channel_timestamp: ts,
+            channel_signature: sig,
+            body: body.as_bytes(),
+        }
+    }
+
+    fn signed(ts: i64, path: &str, body: &str) -> String {
+        let secret = SecretKey::from_base64url(KEY).expect("key");
+        channel::sign(&secret, ts, "POST", path, body.as_bytes())
+    }
+
+    #[test]
+    fn the_origin_writes_kv_only_with_a_valid_signature() {
+        let body = r#"{"put":[{"key":"p:Ab3","value":"t.k","expiration":1}],"delete":["s:lnk_1"]}"#;
+        let now = NOW.to_string();
+        let good = signed(NOW, "/internal/v1/kv", body);
+        let mut edge = Edge::new();
+        let Step::WriteKv(batch) = edge.run(kv_post(body, Some(&now), Some(&good))) else {
+            panic!("a signed batch is written");
+        };
+        assert_eq!(batch.puts[0].key, "p:Ab3");
+        assert_eq!(batch.puts[0].expiration, Some(NOW + 60));
+        assert_eq!(batch.deletes, ["s:lnk_1"]);
+
+        let stale = (NOW - 301).to_string();
+        let stale_sig = signed(NOW - 301, "/internal/v1/kv", body);
+        let other_path = signed(NOW, "/internal/v1/checkouts", body);
+        let other_body = signed(NOW, "/internal/v1/kv", "{}");
+        for (ts, sig) in [
+            (None, None),
+            (Some(now.as_str()), None),
+            (None, Some(good.as_str())),
+            (Some(now.as_str()), Some("v1=AAAA")),
+            (Some(now.as_str()), Some(other_path.as_str())),
+            (Some(now.as_str()), Some(other_body.as_str())),
+            (Some(stale.as_str()), Some(stale_sig.as_str())),
+        ] {
+            let mut edge = Edge::new();
+            let Step::Done(r) = edge.run(kv_post(body, ts, sig)) else {
+                panic!("nothing is written without a valid signature ({ts:?}, {sig:?})");
+            };
+            assert_eq!((r.status, r.body.as_str()), (401, "Unauthorized"));
+            assert_eq!(r.content_type, Some("text/plain; charset=utf-8"));
+            assert_eq!(edge.logs.len(), 1);
+            assert!(edge.logs[0].starts_with("refused a KV write: "));
+            assert!(!edge.logs[0].contains(&good));
+        }
+
+        let bad = r#"{"put":[{"key":"config","value":"x"}]}"#;
+        let sig = signed(NOW, "/internal/v1/kv", bad);
+        let Step::Done(r) = Edge::new().run(kv_post(bad, Some(&now), Some(&sig))) else {
+            panic!("a forbidden key is refused");
+        };
+        assert_eq!(r.status, 400);
+        assert_eq!(r.body, "entry 0: keys must start with \"p:\" or \"s:\"");
+    }
+
+    #[test]
+    fn the_kv_endpoint_speaks_plain_http() {
+        let r = reply("GET", "/internal/v1/kv", None);
+        assert_eq!((r.status, r.allow), (405, Some("POST")));
+        assert_eq!(r.security[0].0, "content-security-policy");
+
+        assert_eq!(after_write(Ok(()), "n").status, 204);
+        assert_eq!(after_write(Ok(()), "n").body, "");
+        assert_eq!(after_write(Err(KvError::Failed), "n").status, 503);
+        let r = after_write(Err(KvError::Unbound), "n");
+        assert_eq!(r.status, 500);
+        assert!(r.body.contains("LINKPAY_KV"));
+
+        let broken = Config::from_lookup(|name| match name {
+            "ORIGIN_URL" => Some("http://127.0.0.1:8080".into()),
+            "LINK_KEYS" => Some(format!("k1:{KEY}")),
+            _ => None,
+        });
+        let Step::Done(r) = handle(kv_post("{}", None, None), &broken, NOW, "n") else {
+            panic!("no KV write when misconfigured");
+        };
+        assert_eq!(r.status, 500);
+        assert_eq!(r.body, "misconfigured: EDGE_SECRET is not set");
+        assert_eq!(Reply::too_large("n").status, 413);
     }
 
     #[test]
@@ -360,6 +1063,9 @@ mod tests {
             method: "GET",
             path: &format!("/l/{}", token(NOW + 60)),
             accept_language: None,
+            channel_timestamp: None,
+            channel_signature: None,
+            body: b"",
         };
         let Step::Done(r) = handle(req, &broken, NOW, "n") else {
             panic!("no origin call when misconfigured");
@@ -372,6 +1078,9 @@ mod tests {
                 method: "GET",
                 path: "/healthz",
                 accept_language: None,
+                channel_timestamp: None,
+                channel_signature: None,
+                body: b"",
             },
             &broken,
             NOW,

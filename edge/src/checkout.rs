@@ -24,12 +24,27 @@ pub struct OriginRequest {
 struct Body<'a> {
     token: &'a str,
     locale: Locale,
+    /// The buyer's choice in minor units, already checked against the link's bounds; only
+    /// for buyer-chosen links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
 }
 
 /// `POST {ORIGIN_URL}/internal/v1/checkouts`, signed over the channel at `now` (unix secs).
-pub fn request(cfg: &Config, token: &str, locale: Locale, now: i64) -> OriginRequest {
-    // A struct of two strings always serializes.
-    let body = serde_json::to_string(&Body { token, locale }).unwrap_or_default();
+pub fn request(
+    cfg: &Config,
+    token: &str,
+    locale: Locale,
+    amount: Option<i64>,
+    now: i64,
+) -> OriginRequest {
+    // Two strings and a number always serialize.
+    let body = serde_json::to_string(&Body {
+        token,
+        locale,
+        amount,
+    })
+    .unwrap_or_default();
     let signature = channel::sign(&cfg.edge_secret, now, "POST", PATH, body.as_bytes());
     OriginRequest {
         url: format!("{}{PATH}", cfg.origin_url),
@@ -48,6 +63,9 @@ pub enum Next {
     /// 303 to the provider's page (or straight to a result page).
     Redirect(String),
     Problem(Problem),
+    /// The origin refused the buyer's amount (`422 amount_invalid`), with its message. The
+    /// edge checks amounts first, so this means the two disagree about the link's bounds.
+    AmountInvalid(String),
 }
 
 #[derive(Deserialize)]
@@ -63,6 +81,8 @@ struct ErrorBody {
 #[derive(Deserialize)]
 struct ErrorDetail {
     code: String,
+    #[serde(default)]
+    message: String,
 }
 
 /// Maps the origin's answer to the buyer's next step. Anything unexpected is "unavailable":
@@ -77,13 +97,17 @@ pub fn next(status: u16, body: &str) -> Next {
     if !(400..500).contains(&status) {
         return Next::Problem(Problem::Unavailable);
     }
-    let code = serde_json::from_str::<ErrorBody>(body).map(|e| e.error.code);
-    Next::Problem(match code.as_deref() {
-        Ok("link_already_paid") => Problem::AlreadyPaid,
-        Ok("link_in_progress") => Problem::InProgress,
-        Ok("link_expired") => Problem::Expired,
-        Ok("link_deactivated") => Problem::Deactivated,
-        Ok("link_not_found") => Problem::LinkNotFound,
+    let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) else {
+        return Next::Problem(Problem::Unavailable);
+    };
+    Next::Problem(match (status, error.code.as_str()) {
+        (422, "amount_invalid") => return Next::AmountInvalid(error.message),
+        (_, "link_already_paid") => Problem::AlreadyPaid,
+        (_, "link_used_up") => Problem::UsedUp,
+        (_, "link_in_progress") => Problem::InProgress,
+        (_, "link_expired") => Problem::Expired,
+        (_, "link_deactivated") => Problem::Deactivated,
+        (_, "link_not_found") => Problem::LinkNotFound,
         _ => Problem::Unavailable,
     })
 }
@@ -116,7 +140,11 @@ mod tests {
     #[test]
     fn request_is_signed_for_the_origin() {
         let cfg = config();
-        let req = request(&cfg, "abc.def", Locale::Ja, 1_700_000_000);
+        assert_eq!(
+            request(&cfg, "abc.def", Locale::En, Some(1500), 1).body,
+            r#"{"token":"abc.def","locale":"en","amount":1500}"#
+        );
+        let req = request(&cfg, "abc.def", Locale::Ja, None, 1_700_000_000);
         assert_eq!(req.url, "http://127.0.0.1:8080/internal/v1/checkouts");
         assert_eq!(req.body, r#"{"token":"abc.def","locale":"ja"}"#);
         let header = |name: &str| {
@@ -159,6 +187,8 @@ mod tests {
         );
         for (status, body, problem) in [
             (409, err("link_already_paid"), Problem::AlreadyPaid),
+            (409, err("link_used_up"), Problem::UsedUp),
+            (400, err("amount_invalid"), Problem::Unavailable),
             (409, err("link_in_progress"), Problem::InProgress),
             (410, err("link_expired"), Problem::Expired),
             (410, err("link_deactivated"), Problem::Deactivated),
@@ -192,5 +222,12 @@ mod tests {
                 "{status} {body}"
             );
         }
+        assert_eq!(
+            next(
+                422,
+                r#"{"error":{"type":"invalid_request","code":"amount_invalid","message":"Too low."}}"#
+            ),
+            Next::AmountInvalid("Too low.".into())
+        );
     }
 }

@@ -1,11 +1,15 @@
 //! The Workers runtime glue: turns the runtime's request into [`Incoming`], runs
-//! [`app::handle`], does the one network call, and turns the [`Reply`] back into a response.
-//! Everything worth testing lives in the pure modules; this stays thin.
+//! [`app::handle`], does the KV reads and writes and the origin call it asks for, and turns
+//! the [`Reply`] back into a response. Everything worth testing lives in the pure modules;
+//! this stays thin.
 
-use crate::app::{self, Incoming, Reply, Step};
+use crate::app::{self, Incoming, KvError, Reply, Step};
 use crate::checkout::{OriginRequest, TIMEOUT_MS};
 use crate::config::Config;
 use crate::headers;
+use crate::kv::{self, Batch};
+use linkpay_shared::channel::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use std::cell::Cell;
 use std::rc::Rc;
 use worker::js_sys::{self, futures::JsFuture};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -15,7 +19,7 @@ use worker::{
 };
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let Ok(nonce) = headers::nonce() else {
         console_error!("no randomness for the CSP nonce");
         return into_response(Reply::no_randomness());
@@ -23,37 +27,67 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let config = config(&env);
     let config = &*config;
     let now = i64::try_from(Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
-    let accept_language = req.headers().get("accept-language").ok().flatten();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let accept_language = header("accept-language");
+    let (timestamp, signature) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER));
     let (method, path) = (req.method(), req.path());
+    let body = if method == worker::Method::Post {
+        let announced = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|n| n > app::MAX_BODY_BYTES as u64) {
+            return into_response(Reply::too_large(&nonce));
+        }
+        let body = req.bytes().await.unwrap_or_default();
+        if body.len() > app::MAX_BODY_BYTES {
+            return into_response(Reply::too_large(&nonce));
+        }
+        body
+    } else {
+        Vec::new()
+    };
     let incoming = Incoming {
         method: method.as_ref(),
         path: &path,
         accept_language: accept_language.as_deref(),
+        channel_timestamp: timestamp.as_deref(),
+        channel_signature: signature.as_deref(),
+        body: &body,
     };
 
-    let reply = match app::handle(incoming, config, now, &nonce) {
-        Step::Done(reply) => reply,
-        Step::AskOrigin(checkout) => {
-            let answer = call_origin(&checkout.request).await;
-            let reply = app::after_checkout(
-                &checkout,
-                answer.as_ref().ok().map(|(s, b)| (*s, b.as_str())),
-                &nonce,
-            );
-            // Log the link id only: the token and the channel signature are credentials.
-            if reply.status >= 500 {
-                match &answer {
-                    Ok((status, _)) => console_error!(
-                        "checkout for link {}: origin answered {status}",
-                        checkout.link_id
-                    ),
-                    Err(e) => console_error!(
-                        "checkout for link {}: origin unreachable: {e}",
-                        checkout.link_id
-                    ),
-                }
+    let mut step = app::handle(incoming, config, now, &nonce);
+    let reply = loop {
+        step = match step {
+            Step::Done(reply) => break reply,
+            Step::Log(line, next) => {
+                console_error!("{line}");
+                *next
             }
-            reply
+            Step::ReadKv(lookup) => {
+                let read = kv_get(&env, &lookup.key).await;
+                app::after_read(lookup, read, config, now, &nonce)
+            }
+            Step::WriteKv(batch) => break app::after_write(kv_write(&env, &batch).await, &nonce),
+            Step::AskOrigin(checkout) => {
+                let answer = call_origin(&checkout.request).await;
+                let reply = app::after_checkout(
+                    &checkout,
+                    answer.as_ref().ok().map(|(s, b)| (*s, b.as_str())),
+                    &nonce,
+                );
+                // Log the link id only: the token and the channel signature are credentials.
+                if reply.status >= 500 {
+                    match &answer {
+                        Ok((status, _)) => console_error!(
+                            "checkout for link {}: origin answered {status}",
+                            checkout.link_id()
+                        ),
+                        Err(e) => console_error!(
+                            "checkout for link {}: origin unreachable: {e}",
+                            checkout.link_id()
+                        ),
+                    }
+                }
+                break reply;
+            }
         }
     };
     into_response(reply)
@@ -78,6 +112,89 @@ fn config(env: &Env) -> Rc<ParsedConfig> {
         })
         .clone()
     })
+}
+
+thread_local! {
+    /// Whether the missing-binding line was logged: once per isolate, not on every page.
+    static KV_UNBOUND_LOGGED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The KV namespace binding, or [`KvError::Unbound`] if the worker runs without one.
+///
+/// Called straight through `js_sys` rather than `worker::kv::KvStore`, whose put encodes its
+/// options with serde-wasm-bindgen: measured, that cost ~6 KB of the gzipped module.
+fn kv_binding(env: &Env) -> std::result::Result<JsValue, KvError> {
+    match js_sys::Reflect::get(env, &JsValue::from_str(kv::BINDING)) {
+        Ok(binding) if binding.is_object() => Ok(binding),
+        _ => {
+            if !KV_UNBOUND_LOGGED.replace(true) {
+                console_error!(
+                    "no {} KV binding: short links are unavailable and display state is not read",
+                    kv::BINDING
+                );
+            }
+            Err(KvError::Unbound)
+        }
+    }
+}
+
+/// `binding[method](...args)`, awaited.
+async fn kv_call(
+    binding: &JsValue,
+    method: &str,
+    args: &js_sys::Array,
+) -> std::result::Result<JsValue, JsValue> {
+    let function: js_sys::Function =
+        js_sys::Reflect::get(binding, &JsValue::from_str(method))?.dyn_into()?;
+    let promise: js_sys::Promise = function.apply(binding, args)?.dyn_into()?;
+    JsFuture::from(promise).await
+}
+
+/// One value as text; `Ok(None)` if the key is not there. Keys are not logged: a short code
+/// opens a pay page.
+async fn kv_get(env: &Env, key: &str) -> std::result::Result<Option<String>, KvError> {
+    let binding = kv_binding(env)?;
+    let args = js_sys::Array::of1(&JsValue::from_str(key));
+    match kv_call(&binding, "get", &args).await {
+        Ok(value) => Ok(value.as_string()),
+        Err(e) => {
+            console_error!("KV read failed: {e:?}");
+            Err(KvError::Failed)
+        }
+    }
+}
+
+/// Applies a checked batch. Stops at the first failure; the origin retries the whole batch,
+/// which is safe since every write is idempotent.
+async fn kv_write(env: &Env, batch: &Batch) -> std::result::Result<(), KvError> {
+    let binding = kv_binding(env)?;
+    let failed = |e: JsValue| {
+        console_error!("KV write failed: {e:?}");
+        KvError::Failed
+    };
+    for key in &batch.deletes {
+        let args = js_sys::Array::of1(&JsValue::from_str(key));
+        kv_call(&binding, "delete", &args).await.map_err(failed)?;
+    }
+    for put in &batch.puts {
+        let options = js_sys::Object::new();
+        if let Some(at) = put.expiration {
+            // Unix seconds, well inside f64's exact integers.
+            js_sys::Reflect::set(
+                &options,
+                &"expiration".into(),
+                &JsValue::from_f64(at as f64),
+            )
+            .map_err(failed)?;
+        }
+        let args = js_sys::Array::of3(
+            &JsValue::from_str(&put.key),
+            &JsValue::from_str(&put.value),
+            &options,
+        );
+        kv_call(&binding, "put", &args).await.map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// Sends the signed checkout request; `(status, body)` if the origin answered in time.
@@ -110,6 +227,9 @@ fn into_response(reply: Reply) -> Result<Response> {
     }
     if let Some(location) = &reply.location {
         headers.set("location", location)?;
+    }
+    if let Some(allow) = reply.allow {
+        headers.set("allow", allow)?;
     }
     Ok(ResponseBuilder::new()
         .with_status(reply.status)

@@ -17,6 +17,13 @@ pub struct Text {
     pub reference: &'static str,
     pub expires: &'static str,
     pay_button: (&'static str, &'static str),
+    /// The button on a buyer-chosen link, where the amount is not known yet.
+    pub pay_button_plain: &'static str,
+    /// The amount field's label; `{}` is the currency code.
+    amount_label: &'static str,
+    /// "Between {min} and {max}", as (before min, between, after max).
+    amount_range: (&'static str, &'static str, &'static str),
+    pub amount_errors: AmountErrors,
     pub card_entry_note: &'static str,
 
     // Result page.
@@ -43,15 +50,43 @@ pub struct Text {
     pub already_paid: (&'static str, &'static str),
     pub in_progress: (&'static str, &'static str),
     pub deactivated: (&'static str, &'static str),
+    pub used_up: (&'static str, &'static str),
+    pub short_link_not_found: (&'static str, &'static str),
     pub unavailable: (&'static str, &'static str),
     /// The explanation has a `{}` where the variable's name goes.
     pub misconfigured: (&'static str, &'static str),
+    /// Labels the note a merchant left when turning a link off.
+    pub merchant_message: &'static str,
+}
+
+/// What is wrong with a typed amount. `{}` is the currency code, the number of decimals or
+/// the formatted bound, as each says.
+#[derive(Debug)]
+pub struct AmountErrors {
+    pub missing: &'static str,
+    pub not_a_number_whole: &'static str,
+    pub not_a_number_decimal: &'static str,
+    pub no_decimals: &'static str,
+    pub too_precise: &'static str,
+    pub below_minimum: &'static str,
+    pub above_maximum: &'static str,
 }
 
 impl Text {
     /// The pay button's label, e.g. "Pay ¥1,500" / "¥1,500 を支払う".
     pub fn pay_button(&self, amount: &str) -> String {
         format!("{}{amount}{}", self.pay_button.0, self.pay_button.1)
+    }
+
+    /// The amount field's label, e.g. "Amount (JPY)".
+    pub fn amount_label(&self, currency_code: &str) -> String {
+        self.amount_label.replace("{}", currency_code)
+    }
+
+    /// The allowed range under the amount field, e.g. "Between ¥500 and ¥50,000".
+    pub fn amount_range(&self, min: &str, max: &str) -> String {
+        let (before, between, after) = self.amount_range;
+        format!("{before}{min}{between}{max}{after}")
     }
 
     /// A card's brand and last four digits as buyers see them on receipts: "Visa •••• 4242".
@@ -101,6 +136,18 @@ static EN: Text = Text {
     reference: "Reference",
     expires: "Link valid until",
     pay_button: ("Pay ", ""),
+    pay_button_plain: "Pay",
+    amount_label: "Amount ({})",
+    amount_range: ("Between ", " and ", ""),
+    amount_errors: AmountErrors {
+        missing: "Enter the amount to pay.",
+        not_a_number_whole: "Enter the amount in digits, for example 1500.",
+        not_a_number_decimal: "Enter the amount in digits, for example 15.00.",
+        no_decimals: "{} amounts have no decimal places.",
+        too_precise: "Use at most {} digits after the decimal point.",
+        below_minimum: "The minimum amount is {}.",
+        above_maximum: "The maximum amount is {}.",
+    },
     card_entry_note: "You will enter your card details on our payment provider's secure page. \
                       This page never asks for them.",
 
@@ -146,6 +193,16 @@ static EN: Text = Text {
         "This payment link is no longer active",
         "The merchant has turned this link off. Contact them if you still need to pay.",
     ),
+    used_up: (
+        "This link is no longer accepting payments",
+        "It has taken all the payments it was set up for. Nothing was charged. Contact the \
+         merchant if you still need to pay.",
+    ),
+    short_link_not_found: (
+        "Payment link not found",
+        "There is no payment link at this short address. Check that you typed it correctly, \
+         or ask the merchant for a new link.",
+    ),
     unavailable: (
         "Payment service unavailable",
         "We could not reach the payment service. Nothing was charged. Please try again.",
@@ -154,6 +211,7 @@ static EN: Text = Text {
         "This payment page is not available",
         "The site is not set up correctly (setting {}). Nothing was charged.",
     ),
+    merchant_message: "Message from the merchant",
 };
 
 static JA: Text = Text {
@@ -166,6 +224,18 @@ static JA: Text = Text {
     reference: "参照番号",
     expires: "有効期限",
     pay_button: ("", " を支払う"),
+    pay_button_plain: "支払う",
+    amount_label: "金額（{}）",
+    amount_range: ("", "〜", "の範囲でご入力ください"),
+    amount_errors: AmountErrors {
+        missing: "お支払い金額を入力してください。",
+        not_a_number_whole: "金額は数字で入力してください（例: 1500）。",
+        not_a_number_decimal: "金額は数字で入力してください（例: 15.00）。",
+        no_decimals: "{}の金額に小数点以下は入力できません。",
+        too_precise: "小数点以下は{}桁までで入力してください。",
+        below_minimum: "{}以上の金額を入力してください。",
+        above_maximum: "{}以下の金額を入力してください。",
+    },
     card_entry_note: "カード情報は決済代行会社の安全なページで入力します。このページでカード情報を\
                       お尋ねすることはありません。",
 
@@ -214,6 +284,16 @@ static JA: Text = Text {
         "このお支払いリンクは無効になっています",
         "販売者によりこのリンクは停止されました。お支払いが必要な場合は販売者にお問い合わせください。",
     ),
+    used_up: (
+        "このリンクでのお支払いの受付は終了しました",
+        "このリンクで受け付けるお支払いの上限に達しました。請求は発生していません。お支払いが\
+         必要な場合は販売者にお問い合わせください。",
+    ),
+    short_link_not_found: (
+        "お支払いリンクが見つかりません",
+        "この短縮URLに対応するお支払いリンクはありません。入力に誤りがないかご確認いただくか、\
+         販売者に新しいリンクをお問い合わせください。",
+    ),
     unavailable: (
         "決済サービスに接続できません",
         "決済サービスに接続できませんでした。請求は発生していません。もう一度お試しください。",
@@ -222,6 +302,7 @@ static JA: Text = Text {
         "このお支払いページは現在ご利用いただけません",
         "サイトの設定に誤りがあります（設定項目 {}）。請求は発生していません。",
     ),
+    merchant_message: "販売者からのメッセージ",
 };
 
 /// A link's expiry as buyers read it: English in UTC, Japanese in Japan Standard Time (where
@@ -281,6 +362,16 @@ mod tests {
         assert_eq!(text(Locale::Ja).lang, "ja");
         assert_eq!(text(Locale::En).pay_button("¥1,500"), "Pay ¥1,500");
         assert_eq!(text(Locale::Ja).pay_button("¥1,500"), "¥1,500 を支払う");
+        assert_eq!(
+            text(Locale::En).amount_range("¥500", "¥50,000"),
+            "Between ¥500 and ¥50,000"
+        );
+        assert_eq!(
+            text(Locale::Ja).amount_range("¥500", "¥50,000"),
+            "¥500〜¥50,000の範囲でご入力ください"
+        );
+        assert_eq!(text(Locale::En).amount_label("JPY"), "Amount (JPY)");
+        assert_eq!(text(Locale::Ja).amount_label("JPY"), "金額（JPY）");
     }
 
     #[test]
@@ -341,6 +432,8 @@ mod tests {
                 t.already_paid,
                 t.in_progress,
                 t.deactivated,
+                t.used_up,
+                t.short_link_not_found,
                 t.unavailable,
                 t.misconfigured,
             ] {

@@ -3,11 +3,16 @@
 //! Pure functions from data to [`Page`]; the worker glue only adds headers and sends it.
 //! Askama escapes every value, so titles and descriptions from link tokens are safe.
 
+use crate::amount::AmountProblem;
 use crate::i18n::{self, Text};
+use crate::state::LinkState;
 use askama::Template;
 use linkpay_shared::result::{Outcome, PaymentResult};
-use linkpay_shared::token::LinkClaims;
+use linkpay_shared::token::{Amount, LinkClaims, Usage};
 use linkpay_shared::{Locale, Money};
+
+/// Most characters of a merchant's deactivation note that the page shows.
+pub const MAX_NOTE_CHARS: usize = 500;
 
 /// A rendered HTML page and the status it goes out with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,10 +25,14 @@ pub struct Page {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     LinkNotFound,
+    /// `/p/{code}` with no link stored under the code.
+    ShortLinkNotFound,
     ResultNotFound,
     PageNotFound,
     Expired,
     AlreadyPaid,
+    /// A multi-use link that has taken all the payments it allows.
+    UsedUp,
     InProgress,
     Deactivated,
     Unavailable,
@@ -34,8 +43,11 @@ pub enum Problem {
 impl Problem {
     pub fn status(self) -> u16 {
         match self {
-            Problem::LinkNotFound | Problem::ResultNotFound | Problem::PageNotFound => 404,
-            Problem::AlreadyPaid | Problem::InProgress => 409,
+            Problem::LinkNotFound
+            | Problem::ShortLinkNotFound
+            | Problem::ResultNotFound
+            | Problem::PageNotFound => 404,
+            Problem::AlreadyPaid | Problem::UsedUp | Problem::InProgress => 409,
             Problem::Expired | Problem::Deactivated => 410,
             Problem::Misconfigured(_) => 500,
             Problem::Unavailable => 502,
@@ -45,9 +57,13 @@ impl Problem {
     /// The page's `data-error`, stable for tests and monitoring.
     pub fn code(self) -> &'static str {
         match self {
-            Problem::LinkNotFound | Problem::ResultNotFound | Problem::PageNotFound => "not_found",
+            Problem::LinkNotFound
+            | Problem::ShortLinkNotFound
+            | Problem::ResultNotFound
+            | Problem::PageNotFound => "not_found",
             Problem::Expired => "expired",
             Problem::AlreadyPaid => "already_paid",
+            Problem::UsedUp => "used_up",
             Problem::InProgress => "in_progress",
             Problem::Deactivated => "deactivated",
             Problem::Unavailable => "unavailable",
@@ -58,10 +74,12 @@ impl Problem {
     fn words(self, t: &Text) -> (&'static str, String) {
         let (heading, message) = match self {
             Problem::LinkNotFound => t.link_not_found,
+            Problem::ShortLinkNotFound => t.short_link_not_found,
             Problem::ResultNotFound => t.result_not_found,
             Problem::PageNotFound => t.page_not_found,
             Problem::Expired => t.expired,
             Problem::AlreadyPaid => t.already_paid,
+            Problem::UsedUp => t.used_up,
             Problem::InProgress => t.in_progress,
             Problem::Deactivated => t.deactivated,
             Problem::Unavailable => t.unavailable,
@@ -110,11 +128,23 @@ struct PayTemplate<'a> {
     title: &'a str,
     description: Option<&'a str>,
     reference: Option<&'a str>,
+    /// The fixed amount, formatted; empty when the buyer chooses.
     amount: String,
+    /// The amount field, when the buyer chooses.
+    field: Option<AmountField<'a>>,
     expires: String,
     expires_iso: String,
     action: String,
     button: String,
+}
+
+/// The amount input of a buyer-chosen link.
+struct AmountField<'a> {
+    label: String,
+    range: String,
+    /// What the buyer typed, shown again with `error` when it could not be paid.
+    value: &'a str,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -141,17 +171,56 @@ struct ErrorTemplate<'a> {
     tone: &'static str,
     heading: &'static str,
     message: String,
+    note_label: &'static str,
+    /// The merchant's own words (a deactivated link's note), escaped like every value.
+    note: Option<String>,
 }
 
 /// The pay page for a verified link. `token` is the verified token: it only ever holds
 /// base64url characters and one dot, so it is safe in the form's action path.
 pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Page {
+    pay_page(claims, token, locale, nonce, None)
+}
+
+/// The pay page again, `422`, with what the buyer typed and why it cannot be paid.
+pub fn pay_again(
+    claims: &LinkClaims,
+    token: &str,
+    locale: Locale,
+    nonce: &str,
+    typed: &str,
+    problem: &AmountProblem,
+) -> Page {
+    pay_page(claims, token, locale, nonce, Some((typed, problem)))
+}
+
+fn pay_page(
+    claims: &LinkClaims,
+    token: &str,
+    locale: Locale,
+    nonce: &str,
+    rejected: Option<(&str, &AmountProblem)>,
+) -> Page {
     let t = i18n::text(locale);
-    let amount = claims
-        .amount
-        .fixed()
-        .map(|m| m.format(locale))
-        .unwrap_or_default();
+    let (amount, field, button) = match claims.amount {
+        Amount::Fixed(money) => {
+            let amount = money.format(locale);
+            let button = t.pay_button(&amount);
+            (amount, None, button)
+        }
+        Amount::BuyerChosen { currency, min, max } => {
+            let bound = |minor| {
+                Money::new(minor, currency).map_or_else(|_| minor.to_string(), |m| m.format(locale))
+            };
+            let field = AmountField {
+                label: t.amount_label(currency.code()),
+                range: t.amount_range(&bound(min), &bound(max)),
+                value: rejected.map_or("", |(typed, _)| typed),
+                error: rejected.map(|(_, problem)| problem.message(t, locale)),
+            };
+            (String::new(), Some(field), t.pay_button_plain.to_owned())
+        }
+    };
     let (expires, expires_iso) = i18n::expiry(locale, claims.expires_at);
     let page_title = format!("{} · {}", t.pay_page_title, claims.title);
     let template = PayTemplate {
@@ -161,13 +230,45 @@ pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Pag
         title: &claims.title,
         description: claims.description.as_deref(),
         reference: claims.reference.as_deref(),
-        button: t.pay_button(&amount),
+        button,
         amount,
+        field,
         expires,
         expires_iso,
         action: format!("/l/{token}/pay"),
     };
-    render(200, &template, locale)
+    let status = if rejected.is_some() { 422 } else { 200 };
+    render(status, &template, locale)
+}
+
+/// The page for a link whose display state says it is finished: `410 Gone` whatever the state,
+/// since the link will not take a payment again. `usage` tells a paid single-use link from a
+/// multi-use one that took all its payments.
+pub fn finished(state: &LinkState, usage: Usage, locale: Locale, nonce: &str) -> Page {
+    let (problem, note) = match state {
+        LinkState::Used if usage == Usage::SingleUse => (Problem::AlreadyPaid, None),
+        LinkState::Used => (Problem::UsedUp, None),
+        LinkState::Expired => (Problem::Expired, None),
+        LinkState::Deactivated { message } => {
+            (Problem::Deactivated, message.as_deref().map(shorten))
+        }
+    };
+    let mut page = error_page(problem, locale, nonce, note);
+    // (A page that failed to render keeps its 500.)
+    if page.status == problem.status() {
+        page.status = 410;
+    }
+    page
+}
+
+/// At most [`MAX_NOTE_CHARS`] characters, the last an ellipsis when something was cut.
+fn shorten(note: &str) -> String {
+    if note.chars().count() <= MAX_NOTE_CHARS {
+        return note.to_owned();
+    }
+    let mut short: String = note.chars().take(MAX_NOTE_CHARS - 1).collect();
+    short.push('…');
+    short
 }
 
 /// The result page for an opened result token. A result whose amount is not valid money is
@@ -204,6 +305,10 @@ pub fn result(r: &PaymentResult, locale: Locale, nonce: &str) -> Page {
 }
 
 pub fn problem(problem: Problem, locale: Locale, nonce: &str) -> Page {
+    error_page(problem, locale, nonce, None)
+}
+
+fn error_page(problem: Problem, locale: Locale, nonce: &str, note: Option<String>) -> Page {
     let t = i18n::text(locale);
     let (heading, message) = problem.words(t);
     let template = ErrorTemplate {
@@ -212,6 +317,8 @@ pub fn problem(problem: Problem, locale: Locale, nonce: &str) -> Page {
         tone: problem.tone(),
         heading,
         message,
+        note_label: t.merchant_message,
+        note,
     };
     render(problem.status(), &template, locale)
 }
@@ -280,10 +387,13 @@ mod tests {
             !html.contains(" style="),
             "inline style attributes break the CSP"
         );
-        assert!(
-            !html.contains("<input"),
-            "no form fields, least of all card fields"
-        );
+        // No form fields but a buyer-chosen amount, least of all card fields.
+        let inputs = html.matches("<input").count();
+        let amount_inputs = html
+            .matches("<input class=\"field\" id=\"amount-input\"")
+            .count();
+        assert_eq!(inputs, amount_inputs, "{html}");
+        assert!(amount_inputs <= 1);
     }
 
     #[test]
@@ -325,6 +435,99 @@ mod tests {
     }
 
     #[test]
+    fn buyer_chosen_amounts_get_a_field() {
+        let mut c = claims();
+        c.amount = Amount::BuyerChosen {
+            currency: Currency::Usd,
+            min: 100,
+            max: 1_000_000,
+        };
+        let page = pay(&c, "t.k", Locale::En, "n");
+        assert_eq!(page.status, 200);
+        assert_safe(&page.html, "n");
+        let html = &page.html;
+        assert!(
+            html.contains("for=\"amount-input\">Amount (USD)</label>"),
+            "{html}"
+        );
+        assert!(html.contains("id=\"amount-range\">Between $1.00 and $10,000.00<"));
+        assert!(html.contains(">Pay</button>"));
+        assert!(!html.contains("id=\"amount\""));
+        // The field is inside the form, so it is posted with it.
+        let form = html
+            .split("<form")
+            .nth(1)
+            .and_then(|f| f.split("</form>").next());
+        assert!(form.is_some_and(|f| f.contains("name=\"amount\"")));
+
+        let again = pay_again(
+            &c,
+            "t.k",
+            Locale::Ja,
+            "n",
+            "0.5\"<x>",
+            &AmountProblem::BelowMinimum(Money::new(100, Currency::Usd).expect("money")),
+        );
+        assert_eq!(again.status, 422);
+        assert_safe(&again.html, "n");
+        assert!(
+            again
+                .html
+                .contains("value=\"0.5&#34;&#60;x&#62;\" aria-invalid=\"true\"")
+        );
+        assert!(
+            again.html.contains(
+                "id=\"amount-error\" role=\"alert\">$1.00以上の金額を入力してください。<"
+            )
+        );
+        assert!(
+            again
+                .html
+                .contains("id=\"amount-range\">$1.00〜$10,000.00の範囲でご入力ください<")
+        );
+    }
+
+    #[test]
+    fn finished_links_are_gone() {
+        let p = |state: LinkState, usage| finished(&state, usage, Locale::En, "n");
+        for (page, code) in [
+            (p(LinkState::Used, Usage::SingleUse), "already_paid"),
+            (p(LinkState::Used, Usage::MultiUse), "used_up"),
+            (p(LinkState::Used, Usage::Limited(5)), "used_up"),
+            (p(LinkState::Expired, Usage::MultiUse), "expired"),
+            (
+                p(LinkState::Deactivated { message: None }, Usage::SingleUse),
+                "deactivated",
+            ),
+        ] {
+            assert_eq!(page.status, 410);
+            assert_safe(&page.html, "n");
+            assert!(
+                page.html.contains(&format!("data-error=\"{code}\"")),
+                "{code}"
+            );
+            assert!(!page.html.contains("deactivation-message"));
+        }
+        let page = p(
+            LinkState::Deactivated {
+                message: Some("Back in <i>May</i>\nThanks".into()),
+            },
+            Usage::SingleUse,
+        );
+        assert!(
+            page.html.contains(
+                "<p id=\"deactivation-message\">Back in &#60;i&#62;May&#60;/i&#62;\nThanks</p>"
+            ),
+            "{}",
+            page.html
+        );
+        let ja = finished(&LinkState::Used, Usage::MultiUse, Locale::Ja, "n");
+        assert!(ja.html.contains("お支払いの受付は終了しました"));
+        assert_eq!(shorten("é".repeat(500).as_str()), "é".repeat(500));
+        assert_eq!(shorten(&"é".repeat(501)).chars().count(), 500);
+    }
+
+    #[test]
     fn result_pages_per_outcome() {
         let paid = result(&result_of(Outcome::Paid, None), Locale::En, "n");
         assert_eq!(paid.status, 200);
@@ -362,6 +565,8 @@ mod tests {
             (Problem::PageNotFound, 404, "not_found"),
             (Problem::Expired, 410, "expired"),
             (Problem::AlreadyPaid, 409, "already_paid"),
+            (Problem::UsedUp, 409, "used_up"),
+            (Problem::ShortLinkNotFound, 404, "not_found"),
             (Problem::InProgress, 409, "in_progress"),
             (Problem::Deactivated, 410, "deactivated"),
             (Problem::Unavailable, 502, "unavailable"),

@@ -1,5 +1,7 @@
 //! Which page a request is for. Pure: method and path in, [`Route`] out.
 
+use crate::kv;
+
 /// The worker's routes. Tokens are borrowed from the path as sent; they are verified later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route<'a> {
@@ -7,6 +9,13 @@ pub enum Route<'a> {
     PayPage(&'a str),
     /// `POST /l/{token}/pay`: start a checkout at the origin.
     Pay(&'a str),
+    /// `GET /p/{code}`: the pay page of the link stored under a short code (checked: 1–16
+    /// letters and digits).
+    ShortLink(&'a str),
+    /// `POST /internal/v1/kv`: the origin writes display state and short links.
+    KvWrite,
+    /// A known path with the wrong method; carries the `Allow` header's value.
+    MethodNotAllowed(&'static str),
     /// `GET /r/{result_token}`: the result page.
     Result(&'a str),
     /// `GET /healthz`.
@@ -21,6 +30,13 @@ pub fn route<'a>(method: &str, path: &'a str) -> Route<'a> {
     if get && path == "/healthz" {
         return Route::Health;
     }
+    if path == kv::PATH {
+        return if method == "POST" {
+            Route::KvWrite
+        } else {
+            Route::MethodNotAllowed("POST")
+        };
+    }
     if let Some(rest) = path.strip_prefix("/l/") {
         if get && let Some(token) = segment(rest) {
             return Route::PayPage(token);
@@ -29,6 +45,10 @@ pub fn route<'a>(method: &str, path: &'a str) -> Route<'a> {
             && let Some(token) = rest.strip_suffix("/pay").and_then(segment)
         {
             return Route::Pay(token);
+        }
+    } else if let Some(code) = path.strip_prefix("/p/") {
+        if get && kv::valid_code(code) {
+            return Route::ShortLink(code);
         }
     } else if let Some(rest) = path.strip_prefix("/r/")
         && get
@@ -50,6 +70,20 @@ mod tests {
         assert_eq!(route("POST", "/l/abc.def/pay"), Route::Pay("abc.def"));
         assert_eq!(route("GET", "/r/xyz"), Route::Result("xyz"));
         assert_eq!(route("GET", "/healthz"), Route::Health);
+        assert_eq!(route("GET", "/p/Ab3"), Route::ShortLink("Ab3"));
+        assert_eq!(route("HEAD", "/p/Ab3"), Route::ShortLink("Ab3"));
+        assert_eq!(
+            route("GET", "/p/0123456789abcdef"),
+            Route::ShortLink("0123456789abcdef")
+        );
+        assert_eq!(route("POST", "/internal/v1/kv"), Route::KvWrite);
+        for method in ["GET", "HEAD", "PUT", "DELETE"] {
+            assert_eq!(
+                route(method, "/internal/v1/kv"),
+                Route::MethodNotAllowed("POST"),
+                "{method}"
+            );
+        }
         for (method, path) in [
             ("POST", "/l/abc"),
             ("GET", "/l/abc/pay"),
@@ -64,6 +98,17 @@ mod tests {
             ("GET", "/healthz/"),
             ("POST", "/healthz"),
             ("GET", "/favicon.ico"),
+            ("GET", "/p/"),
+            ("GET", "/p/0123456789abcdefg"),
+            ("GET", "/p/a-b"),
+            ("GET", "/p/a_b"),
+            ("GET", "/p/a/b"),
+            ("GET", "/p/a.b"),
+            ("GET", "/p/%41"),
+            ("POST", "/p/abc"),
+            ("GET", "/internal/v1/kv/"),
+            ("POST", "/internal/v1/kv/x"),
+            ("POST", "/internal/v1/checkouts"),
         ] {
             assert_eq!(route(method, path), Route::NotFound, "{method} {path}");
         }

@@ -108,56 +108,14 @@ impl Stack {
             );
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let (edge_port, inspector_port) = (free_port(), free_port());
+        let edge_port = free_port();
         let edge_url = format!("http://127.0.0.1:{edge_port}");
         let logs = artifacts();
         let database_url = format!("sqlite://{}/linkpay.db", dir.path().display());
         let origin = OriginProcess::spawn(name, &database_url, &edge_url);
         let origin_url = origin.url.clone();
 
-        // Secrets go in a file, not on the command line where `ps` would show them.
-        let secrets = dir.path().join("worker-secrets.env");
-        std::fs::write(
-            &secrets,
-            format!("LINK_KEYS=k1:{LINK_KEY}\nEDGE_SECRET={EDGE_SECRET}\n"),
-        )
-        .expect("write worker secrets");
-        let worker = Command::new(&wrangler)
-            .current_dir(&root)
-            .args([
-                "dev",
-                "--local",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                &edge_port.to_string(),
-            ])
-            .args([
-                "--inspector-port",
-                &inspector_port.to_string(),
-                "--show-interactive-dev-session=false",
-            ])
-            // Wrangler's request log prints full URLs, and link tokens live in URLs.
-            .args(["--log-level", "warn"])
-            .arg("--persist-to")
-            .arg(dir.path().join("wrangler-state"))
-            .args(["--var", &format!("ORIGIN_URL:{origin_url}")])
-            .arg("--env-file")
-            .arg(&secrets)
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("WRANGLER_HIDE_BANNER", "true")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("CI", "true")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(log_file(&logs, &format!("{name}-wrangler.log")))
-            .stderr(log_file(&logs, &format!("{name}-wrangler.err.log")))
-            // wrangler starts node, which starts workerd: kill the whole group, not the launcher.
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .map(ProcessGroup)
-            .expect("start wrangler dev");
+        let worker = spawn_worker(name, dir.path(), edge_port, &origin_url);
 
         let http = http_client();
         origin.wait_ready(&http).await;
@@ -210,6 +168,124 @@ impl Stack {
         assert_eq!(status, 201, "{link}");
         link
     }
+}
+
+/// Starts `wrangler dev --local` on `port` with the built worker, the test keys and
+/// `origin_url`, keeping its local KV in `dir`. Logs go to tests/artifacts/NAME-wrangler*.log.
+fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> ProcessGroup {
+    let root = repo_root();
+    let wrangler = root.join("node_modules/.bin/wrangler");
+    let logs = artifacts();
+    let inspector_port = free_port();
+    // Secrets go in a file, not on the command line where `ps` would show them.
+    let secrets = dir.join("worker-secrets.env");
+    std::fs::write(
+        &secrets,
+        format!("LINK_KEYS=k1:{LINK_KEY}\nEDGE_SECRET={EDGE_SECRET}\n"),
+    )
+    .expect("write worker secrets");
+    Command::new(&wrangler)
+        .current_dir(&root)
+        .args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &edge_port.to_string(),
+        ])
+        .args([
+            "--inspector-port",
+            &inspector_port.to_string(),
+            "--show-interactive-dev-session=false",
+        ])
+        // Wrangler's request log prints full URLs, and link tokens live in URLs.
+        .args(["--log-level", "warn"])
+        .arg("--persist-to")
+        .arg(dir.join("wrangler-state"))
+        .args(["--var", &format!("ORIGIN_URL:{origin_url}")])
+        .arg("--env-file")
+        .arg(&secrets)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(log_file(&logs, &format!("{name}-wrangler.log")))
+        .stderr(log_file(&logs, &format!("{name}-wrangler.err.log")))
+        // wrangler starts node, which starts workerd: kill the whole group, not the launcher.
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map(ProcessGroup)
+        .expect("start wrangler dev")
+}
+
+/// The worker alone, for tests that need no origin (`origin_url` may be a closed port).
+/// Killed when dropped.
+pub struct Worker {
+    pub url: String,
+    pub http: reqwest::Client,
+    _process: ProcessGroup,
+    _dir: tempfile::TempDir,
+}
+
+impl Worker {
+    pub async fn start(name: &str, origin_url: &str) -> Worker {
+        let root = repo_root();
+        for (path, how) in [
+            ("node_modules/.bin/wrangler", "scripts/install-tools"),
+            ("edge/build/index.js", "scripts/build-edge"),
+        ] {
+            assert!(
+                root.join(path).exists(),
+                "{path} is missing: run `{how}` first"
+            );
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let process = spawn_worker(name, dir.path(), port, origin_url);
+        let url = format!("http://127.0.0.1:{port}");
+        let http = http_client();
+        let log = artifacts().join(format!("{name}-wrangler.log"));
+        wait_healthy(&http, &format!("{url}/healthz"), "worker", &log).await;
+        Worker {
+            url,
+            http,
+            _process: process,
+            _dir: dir,
+        }
+    }
+
+    /// A signed `POST /internal/v1/kv`, as the origin sends it.
+    pub async fn push_kv(&self, body: &serde_json::Value) -> reqwest::Response {
+        signed_post(&self.http, &self.url, "/internal/v1/kv", body.to_string()).await
+    }
+}
+
+/// A JSON `POST {base_url}{path}` signed over the edge channel now, as the edge signs its
+/// calls to the origin and the origin its calls to the edge.
+pub async fn signed_post(
+    http: &reqwest::Client,
+    base_url: &str,
+    path: &str,
+    body: String,
+) -> reqwest::Response {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let signature =
+        linkpay_shared::channel::sign(&edge_secret(), now, "POST", path, body.as_bytes());
+    http.post(format!("{base_url}{path}"))
+        .header("content-type", "application/json")
+        .header(linkpay_shared::channel::TIMESTAMP_HEADER, now.to_string())
+        .header(linkpay_shared::channel::SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await
+        .expect("answers")
 }
 
 /// A client that does not follow redirects, so tests see each hop.
