@@ -662,3 +662,55 @@ async fn an_offline_signed_link_is_recorded_at_its_first_checkout() {
     assert_eq!(r.json()["error"]["param"], "token");
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 1);
 }
+
+/// Reads a 1-bit grayscale PNG and decodes the QR code in it.
+fn decode_qr_png(bytes: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG");
+    let side = reader.info().width as usize;
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let frame = reader.next_frame(&mut buf).expect("image data");
+    let stride = frame.line_size;
+    let luma = |x: usize, y: usize| {
+        let byte = buf[y * stride + x / 8];
+        if byte & (0x80 >> (x % 8)) != 0 {
+            255
+        } else {
+            0
+        }
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, luma);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().expect("decodes").1
+}
+
+#[tokio::test]
+async fn every_link_has_a_qr_code_of_its_short_url() {
+    let o = Origin::start().await;
+    let link = create(
+        &o,
+        json!({"amount": 500, "currency": "JPY", "title": "Menu"}),
+    )
+    .await;
+    let id = link["id"].as_str().expect("id");
+    let png = o
+        .api("GET", &format!("/v1/links/{id}/qr.png?scale=4"), None)
+        .await;
+    assert_eq!(png.status, StatusCode::OK);
+    assert_eq!(png.headers["content-type"], "image/png");
+    assert_eq!(
+        decode_qr_png(&png.body),
+        link["short_url"].as_str().expect("short url")
+    );
+    let svg = o.api("GET", &format!("/v1/links/{id}/qr.svg"), None).await;
+    assert_eq!(svg.headers["content-type"], "image/svg+xml");
+    assert!(svg.text().starts_with("<svg"), "{}", svg.text());
+    let bad = o
+        .api("GET", &format!("/v1/links/{id}/qr.png?scale=99"), None)
+        .await;
+    assert_eq!(bad.json()["error"]["param"], "scale");
+    let missing = o.api("GET", "/v1/links/lnk_missing/qr.svg", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

@@ -8,11 +8,13 @@ use crate::links::{
     MAX_TTL_SECS, NewLink,
 };
 use crate::listing::Cursor;
+use crate::qr;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use linkpay_shared::metadata;
 use linkpay_shared::token::{
     Amount, MAX_DESCRIPTION_CHARS, MAX_FREE_CHARS, MAX_REFERENCE_CHARS, MAX_TITLE_CHARS,
@@ -220,6 +222,57 @@ pub async fn charges(
         data,
         page.has_more,
     )))
+}
+
+/// `GET /v1/links/{id}/qr.svg`
+#[utoipa::path(get, path = "/v1/links/{id}/qr.svg", tag = "links", summary = "A QR code of the link (SVG)",
+    description = "Encodes the short URL where the link has one, else the full URL. Error correction level M, 4-module quiet zone.",
+    params(("id" = String, Path, description = "lnk_…")),
+    responses(
+        (status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "No such link", body = super::openapi::Error),
+    ))]
+pub async fn qr_svg(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let link = find(&state, &auth, &id).await?;
+    let svg = qr::svg(&link.share_url(&state.config.edge_url)).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// `GET /v1/links/{id}/qr.png?scale=8`
+#[utoipa::path(get, path = "/v1/links/{id}/qr.png", tag = "links", summary = "A QR code of the link (PNG)",
+    description = "As qr.svg, as a 1-bit PNG with `scale` pixels per module.",
+    params(
+        ("id" = String, Path, description = "lnk_…"),
+        ("scale" = Option<u32>, Query, description = "Pixels per module, 1-32, default 8"),
+    ),
+    responses(
+        (status = 200, description = "image/png", content_type = "image/png", body = Vec<u8>),
+        (status = 400, description = "scale out of range", body = super::openapi::Error),
+        (status = 404, description = "No such link", body = super::openapi::Error),
+    ))]
+pub async fn qr_png(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = Query::parse(raw.as_deref(), &["scale"])?;
+    let scale = q.int("scale")?.unwrap_or(8);
+    if !(1..=32).contains(&scale) {
+        return Err(ApiError::invalid(
+            "scale",
+            "parameter_invalid",
+            "scale must be between 1 and 32 pixels per module.",
+        ));
+    }
+    let link = find(&state, &auth, &id).await?;
+    let png = qr::png(&link.share_url(&state.config.edge_url), scale as u32)
+        .map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 
 /// `POST /v1/links/{id}/deactivate` with an optional `{"message": "…"}` for buyers.

@@ -22,6 +22,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}", "GET"),
     ("/v1/links/{id}/deactivate", "POST"),
     ("/v1/links/{id}/charges", "GET"),
+    ("/v1/links/{id}/qr.svg", "GET"),
+    ("/v1/links/{id}/qr.png", "GET"),
     ("/v1/charges/{id}", "GET"),
     ("/v1/webhook_endpoints", "POST"),
 ];
@@ -33,6 +35,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}", get(links::retrieve))
         .route("/v1/links/{id}/deactivate", post(links::deactivate))
         .route("/v1/links/{id}/charges", get(links::charges))
+        .route("/v1/links/{id}/qr.svg", get(links::qr_svg))
+        .route("/v1/links/{id}/qr.png", get(links::qr_png))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/webhook_endpoints", post(webhook_endpoints::create))
         .layer(middleware::from_fn_with_state(

@@ -34,6 +34,8 @@ pub async fn document() -> Json<Value> {
         super::links::retrieve,
         super::links::deactivate,
         super::links::charges,
+        super::links::qr_svg,
+        super::links::qr_png,
         super::charges::retrieve,
         super::webhook_endpoints::create,
     ),
