@@ -16,6 +16,11 @@ use std::time::Duration;
 
 const COMPATIBILITY_DATE: &str = "2026-04-26";
 const EMPTY_WORKER: &str = "export default { fetch() { return new Response(\"ok\") } }\n";
+/// Stands in for the KV namespace: workerd sends a binding's reads to this service, and a 404
+/// is a miss. Every pay page reads its link's display state, so the figure includes that call
+/// (locally; Cloudflare serves KV reads from a cache near the buyer).
+const EMPTY_KV: &str =
+    "export default { fetch() { return new Response(null, { status: 404 }) } }\n";
 
 /// The workerd binary that npm installed with wrangler.
 pub fn workerd_binary(root: &Path) -> Result<PathBuf, String> {
@@ -109,6 +114,7 @@ async fn start(
         ));
     }
     std::fs::write(dir.join("empty.js"), EMPTY_WORKER).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("kv.js"), EMPTY_KV).map_err(|e| e.to_string())?;
     let (pay_port, empty_port) = (free_port()?, free_port()?);
     let config = format!(
         r#"using Workerd = import "/workerd/workerd.capnp";
@@ -117,6 +123,7 @@ const config :Workerd.Config = (
   services = [
     (name = "linkpay", worker = .linkpayWorker),
     (name = "empty", worker = .emptyWorker),
+    (name = "kv", worker = .kvWorker),
   ],
   sockets = [
     (name = "linkpay", address = "127.0.0.1:{pay_port}", http = (), service = "linkpay"),
@@ -134,7 +141,13 @@ const linkpayWorker :Workerd.Worker = (
     (name = "ORIGIN_URL", text = "http://127.0.0.1:9"),
     (name = "LINK_KEYS", text = {link_keys}),
     (name = "EDGE_SECRET", text = {edge_secret}),
+    (name = "LINKPAY_KV", kvNamespace = "kv"),
   ],
+);
+
+const kvWorker :Workerd.Worker = (
+  modules = [ (name = "kv.js", esModule = embed "kv.js") ],
+  compatibilityDate = "{COMPATIBILITY_DATE}",
 );
 
 const emptyWorker :Workerd.Worker = (

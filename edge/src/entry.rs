@@ -8,6 +8,7 @@ use crate::checkout::{OriginRequest, TIMEOUT_MS};
 use crate::config::Config;
 use crate::headers;
 use crate::kv::{self, Batch};
+use crate::read_cache::ReadCache;
 use linkpay_shared::channel::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -62,7 +63,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
                 *next
             }
             Step::ReadKv(lookup) => {
-                let read = kv_get(&env, &lookup.key).await;
+                let read = cached_kv_get(&env, &lookup.key).await;
                 app::after_read(lookup, read, config, now, &nonce)
             }
             Step::WriteKv(batch) => break app::after_write(kv_write(&env, &batch).await, &nonce),
@@ -164,10 +165,37 @@ async fn kv_get(env: &Env, key: &str) -> std::result::Result<Option<String>, KvE
     }
 }
 
+thread_local! {
+    static READS: std::cell::RefCell<ReadCache> = std::cell::RefCell::new(ReadCache::default());
+}
+
+/// [`kv_get`] through the isolate's few-second read cache. Failed reads are not cached.
+async fn cached_kv_get(env: &Env, key: &str) -> std::result::Result<Option<String>, KvError> {
+    let now_ms = js_sys::Date::now();
+    if let Some(hit) = READS.with(|c| c.borrow().get(key, now_ms)) {
+        return Ok(hit);
+    }
+    let read = kv_get(env, key).await;
+    if let Ok(value) = &read {
+        READS.with(|c| c.borrow_mut().insert(key, value.clone(), now_ms));
+    }
+    read
+}
+
 /// Applies a checked batch. Stops at the first failure; the origin retries the whole batch,
 /// which is safe since every write is idempotent.
 async fn kv_write(env: &Env, batch: &Batch) -> std::result::Result<(), KvError> {
     let binding = kv_binding(env)?;
+    READS.with(|c| {
+        let mut c = c.borrow_mut();
+        for key in batch
+            .deletes
+            .iter()
+            .chain(batch.puts.iter().map(|p| &p.key))
+        {
+            c.forget(key);
+        }
+    });
     let failed = |e: JsValue| {
         console_error!("KV write failed: {e:?}");
         KvError::Failed

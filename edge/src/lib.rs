@@ -26,5 +26,6 @@ pub mod headers;
 pub mod i18n;
 pub mod kv;
 pub mod pages;
+pub mod read_cache;
 pub mod routes;
 pub mod state;
