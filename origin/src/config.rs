@@ -137,20 +137,20 @@ fn link_keys(get: &impl Fn(&str) -> Option<String>) -> Result<Keyring, ConfigErr
 }
 
 fn base_url(var: &'static str, value: &str) -> Result<String, ConfigError> {
-    let v = value.trim_end_matches('/');
+    normalize_base_url(value).ok_or_else(|| ConfigError {
+        var,
+        problem: format!("{value:?} must be an http(s) base URL such as https://pay.example.com"),
+    })
+}
+
+/// `https://host[:port][/path]` without a trailing slash, query or fragment; `None` if `value`
+/// is not such a URL. Shared by the server's settings and `linkpay link sign --edge-url`.
+pub fn normalize_base_url(value: &str) -> Option<String> {
+    let v = value.trim().trim_end_matches('/');
     let ok = (v.starts_with("http://") || v.starts_with("https://"))
         && !v.contains(['?', '#', ' '])
         && v.len() > "https://".len();
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ConfigError {
-            var,
-            problem: format!(
-                "{value:?} must be an http(s) base URL such as https://pay.example.com"
-            ),
-        })
-    }
+    ok.then(|| v.to_owned())
 }
 
 /// `250ms`, `5s`, `5m`, `2h`.

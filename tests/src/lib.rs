@@ -388,21 +388,7 @@ impl OriginProcess {
 /// What the edge worker sends when a buyer presses Pay: a signed checkout request.
 pub async fn checkout(http: &reqwest::Client, origin_url: &str, token: &str) -> reqwest::Response {
     let body = serde_json::json!({ "token": token, "locale": "en" }).to_string();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
-    let path = "/internal/v1/checkouts";
-    let signature =
-        linkpay_shared::channel::sign(&edge_secret(), now, "POST", path, body.as_bytes());
-    http.post(format!("{origin_url}{path}"))
-        .header("content-type", "application/json")
-        .header(linkpay_shared::channel::TIMESTAMP_HEADER, now.to_string())
-        .header(linkpay_shared::channel::SIGNATURE_HEADER, signature)
-        .body(body)
-        .send()
-        .await
-        .expect("origin answers")
+    signed_post(http, origin_url, "/internal/v1/checkouts", body).await
 }
 
 /// A buyer's whole payment without a browser: checkout, the sandbox card form, the return.

@@ -372,17 +372,11 @@ fn claim_problem(field: &str) -> String {
 }
 
 fn edge_url(url: &str) -> Result<String, CliError> {
-    let v = url.trim().trim_end_matches('/');
-    let ok = (v.starts_with("http://") || v.starts_with("https://"))
-        && !v.contains(['?', '#', ' '])
-        && v.len() > "https://".len();
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(usage(format!(
+    crate::config::normalize_base_url(url).ok_or_else(|| {
+        usage(format!(
             "--edge-url: {url:?} must be an http(s) base URL such as https://pay.example.com"
-        )))
-    }
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
