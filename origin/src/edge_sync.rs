@@ -84,13 +84,21 @@ pub async fn run(state: AppState) {
             return;
         }
     };
+    let mut failures = 0;
     loop {
         match push_once(&state, &client).await {
-            Ok(n) if n > 0 => continue,
-            Ok(_) => {
+            Ok(Pushed::Some) => failures = 0,
+            Ok(Pushed::Nothing) => {
                 let _ =
                     tokio::time::timeout(Duration::from_millis(500), state.edge_sync.notified())
                         .await;
+            }
+            // While the worker is unreachable this instance waits as a whole, ignoring new
+            // work, rather than claiming and rescheduling batch after batch: that churn would
+            // compete with checkouts for the database's writer.
+            Ok(Pushed::Failed) => {
+                failures += 1;
+                tokio::time::sleep(Duration::from_secs(backoff(failures) as u64)).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "pushing display state to the edge");
@@ -100,11 +108,19 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// Pushes one batch of due entries; returns how many were delivered.
-pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<usize, sqlx::Error> {
+/// What one round did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Some,
+    Nothing,
+    Failed,
+}
+
+/// Pushes one batch of due entries.
+pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pushed, sqlx::Error> {
     let batch = claim(state).await?;
     if batch.is_empty() {
-        return Ok(0);
+        return Ok(Pushed::Nothing);
     }
     let body = request_body(&batch).to_string();
     let ts = now();
@@ -136,7 +152,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<usi
                     .await?;
             }
             tx.commit().await?;
-            Ok(ids.len())
+            Ok(Pushed::Some)
         }
         Some(error) => {
             let attempts = batch.iter().map(|q| q.attempts).max().unwrap_or(0) + 1;
@@ -157,7 +173,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<usi
                 .await?;
             }
             tx.commit().await?;
-            Ok(0)
+            Ok(Pushed::Failed)
         }
     }
 }

@@ -142,9 +142,9 @@ pub async fn settle(
     .bind(&charge.id)
     .execute(&mut *tx)
     .await?;
-    if changed.rows_affected() == 1 && status == "succeeded" {
-        count_payment(&mut tx, &charge.link_id, &charge.id).await?;
-    }
+    let pushed_state = changed.rows_affected() == 1
+        && status == "succeeded"
+        && count_payment(&mut tx, &charge.link_id, &charge.id).await?;
     let settled = charges::get(&mut *tx, &charge.id)
         .await?
         .unwrap_or_else(|| charge.clone());
@@ -160,7 +160,9 @@ pub async fn settle(
     tx.commit().await?;
     if changed.rows_affected() == 1 {
         state.outbox.notify_one();
-        state.edge_sync.notify_one();
+        if pushed_state {
+            state.edge_sync.notify_one();
+        }
         tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
     }
     Ok(settled)
@@ -169,7 +171,8 @@ pub async fn settle(
 /// Counts a completed payment against the link's limit; the one that reaches the limit marks
 /// the link used and tells the edge. A failed charge needs nothing here: its hold on the link
 /// ended when it left `pending`.
-async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<(), sqlx::Error> {
+/// True if it queued display state for the edge.
+async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bool, sqlx::Error> {
     let link: Option<Link> = sqlx::query_as(&format!(
         "UPDATE links SET paid_count = paid_count + 1,
                 status = CASE WHEN status = 'active' AND usage_limit IS NOT NULL AND paid_count + 1 >= usage_limit
@@ -182,7 +185,7 @@ async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<()
     .fetch_optional(&mut **tx)
     .await?;
     let Some(link) = link else {
-        return Ok(());
+        return Ok(false);
     };
     if let Some(limit) = link.usage_limit
         && link.paid_count > limit
@@ -193,8 +196,9 @@ async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<()
     }
     if link.status == "used" && link.usage_limit == Some(link.paid_count) {
         edge_sync::put_link_state(tx, &link, "used", None).await?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }
 
 async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnError> {
