@@ -17,7 +17,7 @@ use std::time::Duration;
 pub const PATH: &str = "/internal/v1/kv";
 /// The worker takes at most 100 entries per request.
 const BATCH: i64 = 100;
-const MAX_BACKOFF_SECS: i64 = 300;
+const MAX_BACKOFF_SECS: i64 = 60;
 
 pub fn short_code_key(code: &str) -> String {
     format!("p:{code}")
@@ -178,7 +178,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
     }
 }
 
-/// 1 s, 2 s, 4 s … up to 5 minutes.
+/// 1 s, 2 s, 4 s … up to a minute: a worker back from an outage gets the queue soon.
 fn backoff(attempts: i64) -> i64 {
     1i64.checked_shl(attempts.clamp(1, 20) as u32 - 1)
         .unwrap_or(MAX_BACKOFF_SECS)
@@ -271,10 +271,10 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_five_minutes() {
+    fn backoff_doubles_up_to_a_minute() {
         let delays: Vec<i64> = (1..=12).map(backoff).collect();
         assert_eq!(&delays[..5], &[1, 2, 4, 8, 16]);
-        assert_eq!(delays[11], 300);
-        assert_eq!(backoff(1000), 300);
+        assert_eq!(delays[11], 60);
+        assert_eq!(backoff(1000), 60);
     }
 }
