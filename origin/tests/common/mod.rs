@@ -70,7 +70,7 @@ impl Origin {
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config =
-            Config::from_lookup(|k| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone()))
+            Config::from_lookup(|k| env.iter().rfind(|(ek, _)| ek == k).map(|(_, v)| v.clone()))
                 .expect("config");
         let db = Db::open(&config.database_url).await.expect("open db");
         let (_, key) = linkpay_origin::merchants::ensure_demo(&db)
