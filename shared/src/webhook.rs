@@ -25,6 +25,18 @@ pub enum WebhookError {
     NoMatchingSignature,
 }
 
+impl WebhookError {
+    /// A stable name, used in the test vectors (`shared/testdata/webhook-signature-vectors.json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebhookError::BadSecret => "bad_secret",
+            WebhookError::BadTimestamp => "bad_timestamp",
+            WebhookError::TimestampOutOfTolerance => "timestamp_out_of_tolerance",
+            WebhookError::NoMatchingSignature => "no_matching_signature",
+        }
+    }
+}
+
 /// An endpoint secret, `whsec_<base64>`. Its `Debug` hides the key.
 #[derive(Debug, Clone)]
 pub struct WebhookSecret(SecretKey);
@@ -94,6 +106,9 @@ impl WebhookSecret {
         Err(WebhookError::NoMatchingSignature)
     }
 }
+
+#[cfg(test)]
+mod vectors;
 
 #[cfg(test)]
 mod tests {
