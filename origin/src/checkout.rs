@@ -127,7 +127,7 @@ pub async fn start(
     // need no lock, which keeps a busy multi-use link from serialising its buyers.
     let limited = claims.usage.limit().is_some();
     let mut locked = limited && lock(&mut tx, &claims.link_id).await?;
-    let mut link = load(&mut tx, &claims.link_id).await?;
+    let mut link = links::by_id(&mut *tx, &claims.link_id).await?;
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
@@ -137,7 +137,7 @@ pub async fn start(
         if limited && !locked {
             locked = lock(&mut tx, &claims.link_id).await?;
         }
-        link = load(&mut tx, &claims.link_id).await?;
+        link = links::by_id(&mut *tx, &claims.link_id).await?;
     }
     // The token must describe this row: same merchant and terms (a genuine token from another
     // deployment sharing a key, or a re-signed offline link with other terms, is refused).
@@ -266,16 +266,6 @@ async fn lock(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-async fn load(tx: &mut Tx, id: &str) -> Result<Option<Link>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM links WHERE id = $1",
-        links::COLUMNS
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await
 }
 
 fn not_found() -> ApiError {

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use linkpay_shared::token::{Amount, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money};
 use serde_json::{Map, Value, json};
+use sqlx::{Any, Executor};
 
 /// Links expire after 30 days unless the merchant says otherwise, and within a year at most,
 /// so that a key can be retired a year after rotation without breaking a live link.
@@ -191,7 +192,6 @@ pub async fn create(
     let token = keys
         .sign(&claims)
         .map_err(|e| ApiError::internal(format_args!("signing a validated link: {e}")))?;
-    let [free1, free2, free3] = new.free;
     let mut tx = state.db.begin().await?;
     let link = insert(
         &mut tx,
@@ -201,7 +201,7 @@ pub async fn create(
             kid: keys.current_kid(),
             token,
             short_code: Some(ids::short_code()),
-            free: [free1, free2, free3],
+            free: new.free,
             metadata: metadata_text(&new.metadata),
             source: "api",
         },
@@ -314,7 +314,6 @@ pub async fn record_offline(
     if merchant.is_none() {
         return Ok(false);
     }
-    let [free1, free2, free3] = claims.free.clone();
     insert(
         tx,
         InsertLink {
@@ -325,7 +324,7 @@ pub async fn record_offline(
             kid,
             token: token.to_owned(),
             short_code: None,
-            free: [free1, free2, free3],
+            free: claims.free.clone(),
             metadata: metadata_text(&claims.metadata),
             source: "offline",
         },
@@ -334,14 +333,22 @@ pub async fn record_offline(
     Ok(true)
 }
 
+/// The link with this id, whoever it belongs to, on the read pool or inside a transaction.
+pub async fn by_id<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<Link>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The merchant's link with this id.
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Link>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM links WHERE id = $1 AND merchant_id = $2"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(db.reader())
-    .await
+    Ok(by_id(db.reader(), id)
+        .await?
+        .filter(|l| l.merchant_id == merchant_id))
 }
 
 /// What a deactivation did.
@@ -375,13 +382,9 @@ pub async fn deactivate(
     .await?
     .rows_affected()
         == 1;
-    let link: Option<Link> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM links WHERE id = $1 AND merchant_id = $2"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let link = by_id(&mut *tx, id)
+        .await?
+        .filter(|l| l.merchant_id == merchant_id);
     let Some(link) = link else {
         return Ok(None);
     };

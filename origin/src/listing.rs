@@ -18,6 +18,7 @@ pub enum Cursor {
 
 /// One place builds `WHERE` clauses with numbered placeholders and their values, so listing
 /// queries stay parameterised however many filters are given.
+#[derive(Default)]
 pub struct Where {
     clauses: Vec<String>,
     pub values: Vec<SqlValue>,
@@ -31,10 +32,7 @@ pub enum SqlValue {
 
 impl Where {
     pub fn new() -> Where {
-        Where {
-            clauses: Vec::new(),
-            values: Vec::new(),
-        }
+        Where::default()
     }
 
     /// Adds a clause; each `?` in it becomes the next `$N`.
@@ -81,12 +79,6 @@ impl Where {
             ),
             None => {}
         }
-    }
-}
-
-impl Default for Where {
-    fn default() -> Self {
-        Where::new()
     }
 }
 

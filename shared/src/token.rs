@@ -292,7 +292,8 @@ impl Keyring {
     }
 }
 
-fn valid_kid(kid: &[u8]) -> bool {
+/// Key ids as the format allows them: 1-32 of `A-Z a-z 0-9 _ -`.
+pub fn valid_kid(kid: &[u8]) -> bool {
     (1..=MAX_KID_LEN).contains(&kid.len())
         && kid
             .iter()

@@ -23,7 +23,7 @@
 use crate::clock;
 use crate::ids;
 use linkpay_shared::SecretKey;
-use linkpay_shared::token::Keyring;
+use linkpay_shared::token::{self, Keyring};
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -136,7 +136,7 @@ impl KeyFile {
     pub fn rotate(&mut self, kid: Option<&str>, now: i64) -> Result<String, KeyFileError> {
         let kid = match kid {
             Some(k) => {
-                if !valid_kid(k) {
+                if !token::valid_kid(k.as_bytes()) {
                     return Err(KeyFileError::BadKid(k.to_owned()));
                 }
                 if self.entries.iter().any(|e| e.kid == k) {
@@ -264,7 +264,7 @@ impl KeyFile {
                     ));
                 }
             };
-            if !valid_kid(kid) {
+            if !token::valid_kid(kid.as_bytes()) {
                 return Err(bad(KeyFileError::BadKid(kid.to_owned()).to_string()));
             }
             if entries.iter().any(|e| e.kid == kid) {
@@ -371,14 +371,6 @@ impl KeyFile {
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
         write_atomic(path, &self.to_text(), Replace::Yes)
     }
-}
-
-/// Key ids as the token format allows them.
-pub fn valid_kid(kid: &str) -> bool {
-    (1..=32).contains(&kid.len())
-        && kid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn parse_time(s: &str) -> Option<i64> {
