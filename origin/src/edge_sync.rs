@@ -141,38 +141,34 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
             state.config.edge_url
         )),
     };
-    let ids: Vec<i64> = batch.iter().map(|q| q.id).collect();
+    // One statement for the whole batch: the ids are integers from our own table, so they
+    // can be written into the SQL as they are.
+    let ids = batch
+        .iter()
+        .map(|q| q.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     match failure {
         None => {
-            let mut tx = state.db.begin().await?;
-            for id in &ids {
-                sqlx::query("DELETE FROM edge_sync WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
+            sqlx::query(&format!("DELETE FROM edge_sync WHERE id IN ({ids})"))
+                .execute(state.db.writer())
+                .await?;
             Ok(Pushed::Some)
         }
         Some(error) => {
             let attempts = batch.iter().map(|q| q.attempts).max().unwrap_or(0) + 1;
             // Say it once per streak, then at growing intervals, not on every retry.
             if (attempts as u64).is_power_of_two() {
-                tracing::warn!(%error, attempts, pending = ids.len(), "link states not yet pushed to the edge; retrying");
+                tracing::warn!(%error, attempts, pending = batch.len(), "link states not yet pushed to the edge; retrying");
             }
-            let delay = backoff(attempts);
-            let mut tx = state.db.begin().await?;
-            for id in &ids {
-                sqlx::query(
-                    "UPDATE edge_sync SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3",
-                )
-                .bind(now() + delay)
-                .bind(&error)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
+            sqlx::query(&format!(
+                "UPDATE edge_sync SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, last_error = $2
+                  WHERE id IN ({ids})"
+            ))
+            .bind(now() + backoff(attempts))
+            .bind(&error)
+            .execute(state.db.writer())
+            .await?;
             Ok(Pushed::Failed)
         }
     }
