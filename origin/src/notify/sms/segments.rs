@@ -90,7 +90,8 @@ fn parts(body: &str, encoding: Encoding) -> (Vec<std::ops::Range<usize>>, u32) {
         return (Vec::new(), 0);
     }
     if units <= encoding.single_limit() {
-        return (vec![0..body.len()], units);
+        let whole = 0..body.len();
+        return (Vec::from([whole]), units);
     }
     let limit = encoding.part_limit();
     let mut ranges = Vec::new();
