@@ -27,6 +27,8 @@ pub struct Config {
     pub webhook_retry_schedule: Vec<Duration>,
     /// `LINKPAY_WEBHOOK_TIMEOUT`, default `10s`.
     pub webhook_timeout: Duration,
+    /// `LINKPAY_SMS_PROVIDER` and the gateway's settings; `None` when SMS is off.
+    pub sms: Option<crate::notify::sms::SmsConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,7 @@ impl Config {
                     format!("{timeout:?} must be 1ms to 60s, like 10s"),
                 )
             })?;
+        let sms = crate::notify::sms::SmsConfig::from_lookup(&get)?;
         Ok(Config {
             listen,
             database_url,
@@ -102,6 +105,7 @@ impl Config {
             edge_secret,
             webhook_retry_schedule,
             webhook_timeout,
+            sms,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod links;
 pub mod listing;
 pub mod merchants;
+pub mod notify;
 pub mod outbox;
 pub mod providers;
 pub mod qr;
