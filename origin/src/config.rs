@@ -27,6 +27,9 @@ pub struct Config {
     pub webhook_retry_schedule: Vec<Duration>,
     /// `LINKPAY_WEBHOOK_TIMEOUT`, default `10s`.
     pub webhook_timeout: Duration,
+    /// `LINKPAY_RETURN_URLS_ALLOW_HTTP`, default `false`: accept `http://` return URLs on any
+    /// host, not only localhost (for a development setup without TLS).
+    pub return_urls_allow_http: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +96,17 @@ impl Config {
                     format!("{timeout:?} must be 1ms to 60s, like 10s"),
                 )
             })?;
+        let allow_http = or("LINKPAY_RETURN_URLS_ALLOW_HTTP", "false");
+        let return_urls_allow_http = match allow_http.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(err(
+                    "LINKPAY_RETURN_URLS_ALLOW_HTTP",
+                    format!("{allow_http:?} must be true or false"),
+                ));
+            }
+        };
         Ok(Config {
             listen,
             database_url,
@@ -102,6 +116,7 @@ impl Config {
             edge_secret,
             webhook_retry_schedule,
             webhook_timeout,
+            return_urls_allow_http,
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod edge_sync;
+pub mod email_address;
 pub mod error;
 pub mod housekeeping;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod merchants;
 pub mod outbox;
 pub mod providers;
 pub mod qr;
+pub mod return_urls;
 pub mod sandbox;
 pub mod settle;
 pub mod state;
@@ -55,7 +57,10 @@ async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -
         web_origin(&state.config.edge_url)
     );
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
+    // A page with its own policy (the auto-posting return page) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&csp)
+    {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
