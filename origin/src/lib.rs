@@ -50,11 +50,23 @@ pub fn app(state: AppState) -> Router {
 /// Security headers for the pages the origin serves (the sandbox's). The card form posts to
 /// itself and the answer redirects to the edge, and browsers check `form-action` against every
 /// hop of that redirect chain, so the edge's origin is allowed too.
+/// A card page whose buyer will be redirected on to a merchant's GET return URL allows that
+/// origin as well.
 async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let merchant = match req.uri().path().strip_prefix("/sandbox/pay/") {
+        Some(payment) => return_urls::back::redirect_origin(&state.db, "sandbox", payment)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "looking up a payment's return URL");
+                None
+            }),
+        None => None,
+    };
     let mut resp = next.run(req).await;
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}; base-uri 'none'; frame-ancestors 'none'",
-        web_origin(&state.config.edge_url)
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}{}; base-uri 'none'; frame-ancestors 'none'",
+        web_origin(&state.config.edge_url),
+        merchant.map(|m| format!(" {m}")).unwrap_or_default()
     );
     let h = resp.headers_mut();
     // A page with its own policy (the auto-posting return page) keeps it.

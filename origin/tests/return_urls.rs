@@ -64,10 +64,29 @@ fn checkout_request(token: &str, email: Option<&str>) -> Request<Body> {
 /// Checks out with `email`, pays with `card` on the sandbox page, and answers the origin's
 /// reply to the provider return: where the buyer goes next.
 async fn pay(o: &Origin, token: &str, email: Option<&str>, card: &str) -> Reply {
+    pay_seeing_card_page(o, token, email, card).await.1
+}
+
+/// As [`pay`], with the card page's Content-Security-Policy.
+async fn pay_seeing_card_page(
+    o: &Origin,
+    token: &str,
+    email: Option<&str>,
+    card: &str,
+) -> (String, Reply) {
     let r = o.send(checkout_request(token, email)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let page = r.json()["redirect_url"].as_str().expect("url").to_owned();
     let path = page.strip_prefix(PUBLIC_URL).expect("sandbox").to_owned();
+    let shown = o
+        .send(Request::get(&path).body(Body::empty()).expect("req"))
+        .await;
+    let csp = shown
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let form = format!("number={}&expiry=12%2F30&cvc=123", card.replace(' ', "+"));
     let posted = o
         .send(
@@ -80,8 +99,10 @@ async fn pay(o: &Origin, token: &str, email: Option<&str>, card: &str) -> Reply 
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
     let back = posted.location.expect("return location");
     let back = back.strip_prefix(PUBLIC_URL).expect("return to origin");
-    o.send(Request::get(back).body(Body::empty()).expect("req"))
-        .await
+    let reply = o
+        .send(Request::get(back).body(Body::empty()).expect("req"))
+        .await;
+    (csp, reply)
 }
 
 fn verify(secret: &str, pairs: &[(String, String)]) -> ReturnFields {
@@ -273,8 +294,17 @@ async fn get_return_urls_get_a_303_with_signed_fields_after_paying() {
     let url = "https://shop.example.com/paid?session=abc";
     let (ru, secret) = return_url(&o, url, "get").await;
     let (link_id, token) = o.link(&link_body(&ru)).await;
-    let r = pay(&o, &token, Some(" buyer+tea@example.com "), PAID).await;
+    let (card_page_csp, r) =
+        pay_seeing_card_page(&o, &token, Some(" buyer+tea@example.com "), PAID).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // Browsers check form-action on each redirect after the card form is posted, so the card
+    // page allows the merchant's origin, and only for this payment.
+    assert!(
+        card_page_csp.contains(&format!(
+            "form-action 'self' {EDGE_URL} https://shop.example.com;"
+        )),
+        "{card_page_csp}"
+    );
     let location = r.location.expect("location");
     let query = location
         .strip_prefix("https://shop.example.com/paid?session=abc&")
@@ -405,7 +435,11 @@ async fn without_a_return_url_or_after_deleting_it_the_buyer_sees_the_result_pag
     let (_, plain) = o
         .link(r#"{"amount": 500, "currency": "JPY", "title": "Plain"}"#)
         .await;
-    let r = pay(&o, &plain, None, PAID).await;
+    let (card_page_csp, r) = pay_seeing_card_page(&o, &plain, None, PAID).await;
+    assert!(
+        card_page_csp.contains(&format!("form-action 'self' {EDGE_URL};")),
+        "{card_page_csp}"
+    );
     let location = r.location.expect("location");
     assert!(
         location.starts_with(&format!("{EDGE_URL}/r/")),

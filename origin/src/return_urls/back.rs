@@ -91,6 +91,27 @@ fn signed_fields(
     .signed_pairs(secret)
 }
 
+/// The origin of the GET return URL that the buyer of a provider's payment will be redirected
+/// to, if their link names one. Browsers check `form-action` on every hop of the redirects
+/// after a form is posted, so the provider's card page must allow it (see `page_headers`).
+pub async fn redirect_origin(
+    db: &crate::db::Db,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let url: Option<(String,)> = sqlx::query_as(
+        "SELECT r.url FROM charges c
+           JOIN links l ON l.id = c.link_id
+           JOIN return_urls r ON r.id = l.return_url_id AND r.merchant_id = c.merchant_id
+          WHERE c.provider = $1 AND c.provider_ref = $2 AND r.method = 'get'",
+    )
+    .bind(provider)
+    .bind(provider_ref)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(url.map(|(u,)| super::web_origin(&u).to_owned()))
+}
+
 /// The registered URL with the fields appended to whatever query it already has.
 pub fn with_query(url: &str, fields: &[(&'static str, String)]) -> String {
     let sep = match url.find('?') {
