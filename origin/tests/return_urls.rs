@@ -487,3 +487,28 @@ async fn the_buyers_email_is_checked_at_checkout_and_kept_on_the_charge() {
     let read = o.api("GET", &format!("/v1/charges/{id}"), None).await;
     assert_eq!(read.json()["buyer_email"], Value::Null);
 }
+
+#[tokio::test]
+async fn concurrent_registrations_still_stop_at_three() {
+    let o = Origin::start().await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let o = o.clone_handle();
+            tokio::spawn(async move {
+                let body = json!({"url": format!("https://shop.example.com/{i}")});
+                register(&o, body).await.status
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        let status = t.await.expect("task");
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+        created += usize::from(status == StatusCode::CREATED);
+    }
+    assert_eq!(created, 3);
+    assert_eq!(o.count("SELECT COUNT(*) FROM return_urls").await, 3);
+}
