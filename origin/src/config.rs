@@ -237,6 +237,22 @@ mod tests {
     }
 
     #[test]
+    fn http_return_urls_are_a_switch_named_when_wrong() {
+        let keys = format!("k1:{KEY}");
+        let with = |v: &str| {
+            Config::from_lookup(lookup(&[
+                ("LINKPAY_LINK_KEYS", &keys),
+                ("LINKPAY_EDGE_SECRET", KEY),
+                ("LINKPAY_RETURN_URLS_ALLOW_HTTP", v),
+            ]))
+        };
+        assert!(with("true").expect("config").return_urls_allow_http);
+        assert!(!with("false").expect("config").return_urls_allow_http);
+        let e = with("yes please").expect_err("an error");
+        assert_eq!(e.var, "LINKPAY_RETURN_URLS_ALLOW_HTTP");
+    }
+
+    #[test]
     fn link_keys_can_come_from_a_key_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("keys");
