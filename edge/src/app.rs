@@ -8,7 +8,7 @@ use crate::checkout::{self, Next, OriginRequest};
 use crate::config::{Config, ConfigError};
 use crate::headers::{self, SELF_ONLY};
 use crate::kv::{self, Batch};
-use crate::pages::{self, Page, Problem};
+use crate::pages::{self, Page, Problem, Rejected, Typed};
 use crate::routes::{Route, route};
 use crate::state;
 use linkpay_shared::Locale;
@@ -158,8 +158,12 @@ struct Link {
 enum Purpose {
     /// Show the pay page.
     Show,
-    /// The buyer pressed Pay, with this in the amount field (if the form had one).
-    Pay { typed: Option<String> },
+    /// The buyer pressed Pay, with this in the amount field (if the form had one) and in
+    /// the email field.
+    Pay {
+        typed: Option<String>,
+        email: Option<String>,
+    },
 }
 
 /// A checkout in flight: what to send and what is needed to answer the buyer afterwards.
@@ -170,6 +174,7 @@ pub struct Checkout {
     /// To show the pay page again if the origin refuses the amount.
     link: Box<Link>,
     typed: Option<String>,
+    email: String,
 }
 
 impl Checkout {
@@ -217,7 +222,8 @@ pub fn handle(
         }
         Route::Pay(token) => {
             let typed = crate::form::field(req.body, "amount");
-            let purpose = Purpose::Pay { typed };
+            let email = crate::form::field(req.body, "email");
+            let purpose = Purpose::Pay { typed, email };
             open_link(cfg, token, req.accept_language, purpose, now, nonce)
         }
         Route::ShortLink(code) => Step::ReadKv(Lookup {
@@ -343,9 +349,13 @@ pub fn after_read(
 /// and hand the checkout to the origin.
 fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &str) -> Step {
     let done = |page: Page| Step::Done(Reply::html(page, nonce, &cfg.form_action));
-    let typed = match purpose {
+    let (typed, email) = match purpose {
         Purpose::Show => return done(pages::pay(&link.claims, &link.token, link.locale, nonce)),
-        Purpose::Pay { typed } => typed,
+        Purpose::Pay { typed, email } => (typed, email.unwrap_or_default().trim().to_owned()),
+    };
+    let shown = Typed {
+        amount: typed.as_deref().unwrap_or_default(),
+        email: &email,
     };
     // Only a buyer-chosen amount goes to the origin; a fixed link's is in its token, and
     // whatever was posted with it is ignored.
@@ -354,23 +364,34 @@ fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &st
         Amount::BuyerChosen { .. } => match amount::choose(&link.claims.amount, typed.as_deref()) {
             Ok(money) => Some(money.minor()),
             Err(problem) => {
-                let typed = typed.as_deref().unwrap_or_default();
                 return done(pages::pay_again(
                     &link.claims,
                     &link.token,
                     link.locale,
                     nonce,
-                    typed,
-                    &problem,
+                    shown,
+                    Rejected::Amount(&problem),
                 ));
             }
         },
     };
+    if !email.is_empty() && !crate::email::looks_like_one(&email) {
+        return done(pages::pay_again(
+            &link.claims,
+            &link.token,
+            link.locale,
+            nonce,
+            shown,
+            Rejected::Email,
+        ));
+    }
+    let email_sent = (!email.is_empty()).then_some(email.as_str());
     Step::AskOrigin(Checkout {
-        request: checkout::request(cfg, &link.token, link.locale, chosen, now),
+        request: checkout::request(cfg, &link.token, link.locale, chosen, email_sent, now),
         form_action: cfg.form_action.clone(),
         link,
         typed,
+        email,
     })
 }
 
@@ -382,21 +403,31 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
         None => Next::Problem(Problem::Unavailable),
     };
     let link = &checkout.link;
+    let typed = Typed {
+        amount: checkout.typed.as_deref().unwrap_or_default(),
+        email: &checkout.email,
+    };
+    let again = |rejected| {
+        pages::pay_again(
+            &link.claims,
+            &link.token,
+            link.locale,
+            nonce,
+            typed,
+            rejected,
+        )
+    };
     let page = match next {
         Next::Redirect(location) => {
             return Reply::see_other(location, nonce, &checkout.form_action);
         }
+        // The origin checks addresses more closely than the edge does.
+        Next::EmailInvalid if !checkout.email.is_empty() => again(Rejected::Email),
+        Next::EmailInvalid => pages::problem(Problem::Unavailable, link.locale, nonce),
         Next::AmountInvalid(message)
             if matches!(link.claims.amount, Amount::BuyerChosen { .. }) =>
         {
-            pages::pay_again(
-                &link.claims,
-                &link.token,
-                link.locale,
-                nonce,
-                checkout.typed.as_deref().unwrap_or_default(),
-                &AmountProblem::Refused(message),
-            )
+            again(Rejected::Amount(&AmountProblem::Refused(message)))
         }
         // A fixed link's amount is not the buyer's to fix.
         Next::AmountInvalid(_) => pages::problem(Problem::Unavailable, link.locale, nonce),
@@ -691,6 +722,42 @@ mod tests {
             r#"{"error":{"type":"invalid_request","code":"amount_invalid","message":"Too low."}}"#;
         let r = after_checkout(&c, Some((422, refused)), "n");
         assert_eq!((r.status, data_error(&r)), (502, "unavailable"));
+    }
+
+    #[test]
+    fn the_buyers_email_is_checked_lightly_then_sent_to_the_origin() {
+        let t = token(NOW + 60);
+        let Step::AskOrigin(c) = Edge::new().pay(&t, "email=+buyer%2Btea%40example.com+") else {
+            panic!("expected an origin call");
+        };
+        assert_eq!(
+            c.request.body,
+            format!(r#"{{"token":"{t}","locale":"en","email":"buyer+tea@example.com"}}"#)
+        );
+        // An empty field sends no email.
+        let Step::AskOrigin(c) = Edge::new().pay(&t, "email=") else {
+            panic!("expected an origin call");
+        };
+        assert!(!c.request.body.contains("email"));
+        // A slip is shown again at once, never sent.
+        let Step::Done(r) = Edge::new().pay(&t, "email=buyer%40") else {
+            panic!("a bad email never reaches the origin");
+        };
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("value=\"buyer@\" aria-invalid=\"true\""));
+        assert!(element(&r, "email-error").starts_with("Enter an email address"));
+        // The origin's closer check comes back the same way.
+        let Step::AskOrigin(c) = Edge::new().pay(&t, "email=a%40localhost") else {
+            panic!("expected an origin call");
+        };
+        let refused = r#"{"error":{"type":"invalid_request_error","code":"email_invalid","message":"m","param":"email"}}"#;
+        let r = after_checkout(&c, Some((422, refused)), "n");
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body
+                .contains("value=\"a@localhost\" aria-invalid=\"true\"")
+        );
+        assert!(element(&r, "email-error").starts_with("Enter an email address"));
     }
 
     #[test]

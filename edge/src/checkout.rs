@@ -28,6 +28,9 @@ struct Body<'a> {
     /// for buyer-chosen links.
     #[serde(skip_serializing_if = "Option::is_none")]
     amount: Option<i64>,
+    /// The buyer's email for the receipt, lightly checked; the origin checks it properly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
 }
 
 /// `POST {ORIGIN_URL}/internal/v1/checkouts`, signed over the channel at `now` (unix secs).
@@ -36,6 +39,7 @@ pub fn request(
     token: &str,
     locale: Locale,
     amount: Option<i64>,
+    email: Option<&str>,
     now: i64,
 ) -> OriginRequest {
     // Two strings and a number always serialize.
@@ -43,6 +47,7 @@ pub fn request(
         token,
         locale,
         amount,
+        email,
     })
     .unwrap_or_default();
     let signature = channel::sign(&cfg.edge_secret, now, "POST", PATH, body.as_bytes());
@@ -66,6 +71,8 @@ pub enum Next {
     /// The origin refused the buyer's amount (`422 amount_invalid`), with its message. The
     /// edge checks amounts first, so this means the two disagree about the link's bounds.
     AmountInvalid(String),
+    /// The origin refused the buyer's email (`422 email_invalid`).
+    EmailInvalid,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +109,7 @@ pub fn next(status: u16, body: &str) -> Next {
     };
     Next::Problem(match (status, error.code.as_str()) {
         (422, "amount_invalid") => return Next::AmountInvalid(error.message),
+        (422, "email_invalid") => return Next::EmailInvalid,
         (_, "link_already_paid") => Problem::AlreadyPaid,
         (_, "link_used_up") => Problem::UsedUp,
         (_, "link_in_progress") => Problem::InProgress,
@@ -141,10 +149,14 @@ mod tests {
     fn request_is_signed_for_the_origin() {
         let cfg = config();
         assert_eq!(
-            request(&cfg, "abc.def", Locale::En, Some(1500), 1).body,
+            request(&cfg, "abc.def", Locale::En, Some(1500), None, 1).body,
             r#"{"token":"abc.def","locale":"en","amount":1500}"#
         );
-        let req = request(&cfg, "abc.def", Locale::Ja, None, 1_700_000_000);
+        assert_eq!(
+            request(&cfg, "abc.def", Locale::En, None, Some("b@example.com"), 1).body,
+            r#"{"token":"abc.def","locale":"en","email":"b@example.com"}"#
+        );
+        let req = request(&cfg, "abc.def", Locale::Ja, None, None, 1_700_000_000);
         assert_eq!(req.url, "http://127.0.0.1:8080/internal/v1/checkouts");
         assert_eq!(req.body, r#"{"token":"abc.def","locale":"ja"}"#);
         let header = |name: &str| {
@@ -222,6 +234,13 @@ mod tests {
                 "{status} {body}"
             );
         }
+        assert_eq!(
+            next(
+                422,
+                r#"{"error":{"type":"invalid_request_error","code":"email_invalid","message":"m","param":"email"}}"#
+            ),
+            Next::EmailInvalid
+        );
         assert_eq!(
             next(
                 422,

@@ -24,6 +24,9 @@ pub struct Text {
     /// "Between {min} and {max}", as (before min, between, after max).
     amount_range: (&'static str, &'static str, &'static str),
     pub amount_errors: AmountErrors,
+    /// The optional email field, and what it says when the address cannot be used.
+    pub email_label: &'static str,
+    pub email_invalid: &'static str,
     pub card_entry_note: &'static str,
 
     // Result page.
@@ -148,6 +151,8 @@ static EN: Text = Text {
         below_minimum: "The minimum amount is {}.",
         above_maximum: "The maximum amount is {}.",
     },
+    email_label: "Email for your receipt (optional)",
+    email_invalid: "Enter an email address like name@example.com, or leave this empty.",
     card_entry_note: "You will enter your card details on our payment provider's secure page. \
                       This page never asks for them.",
 
@@ -236,6 +241,8 @@ static JA: Text = Text {
         below_minimum: "{}以上の金額を入力してください。",
         above_maximum: "{}以下の金額を入力してください。",
     },
+    email_label: "領収書を受け取るメールアドレス（任意）",
+    email_invalid: "name@example.com の形でメールアドレスを入力するか、空欄にしてください。",
     card_entry_note: "カード情報は決済代行会社の安全なページで入力します。このページでカード情報を\
                       お尋ねすることはありません。",
 

@@ -20,6 +20,7 @@ pub mod amount;
 pub mod app;
 pub mod checkout;
 pub mod config;
+pub mod email;
 mod entry;
 pub mod form;
 pub mod headers;

@@ -132,6 +132,9 @@ struct PayTemplate<'a> {
     amount: String,
     /// The amount field, when the buyer chooses.
     field: Option<AmountField<'a>>,
+    /// What the buyer typed as their email, shown again with `email_error`.
+    email_value: &'a str,
+    email_error: Option<&'static str>,
     expires: String,
     expires_iso: String,
     action: String,
@@ -182,16 +185,30 @@ pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Pag
     pay_page(claims, token, locale, nonce, None)
 }
 
+/// What the buyer typed into the pay form, to show again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Typed<'a> {
+    pub amount: &'a str,
+    pub email: &'a str,
+}
+
+/// Which field could not be used.
+#[derive(Debug, Clone, Copy)]
+pub enum Rejected<'a> {
+    Amount(&'a AmountProblem),
+    Email,
+}
+
 /// The pay page again, `422`, with what the buyer typed and why it cannot be paid.
 pub fn pay_again(
     claims: &LinkClaims,
     token: &str,
     locale: Locale,
     nonce: &str,
-    typed: &str,
-    problem: &AmountProblem,
+    typed: Typed<'_>,
+    rejected: Rejected<'_>,
 ) -> Page {
-    pay_page(claims, token, locale, nonce, Some((typed, problem)))
+    pay_page(claims, token, locale, nonce, Some((typed, rejected)))
 }
 
 fn pay_page(
@@ -199,8 +216,10 @@ fn pay_page(
     token: &str,
     locale: Locale,
     nonce: &str,
-    rejected: Option<(&str, &AmountProblem)>,
+    again: Option<(Typed<'_>, Rejected<'_>)>,
 ) -> Page {
+    let typed = again.map(|(typed, _)| typed).unwrap_or_default();
+    let rejected = again.map(|(_, rejected)| rejected);
     let t = i18n::text(locale);
     let (amount, field, button) = match claims.amount {
         Amount::Fixed(money) => {
@@ -215,8 +234,11 @@ fn pay_page(
             let field = AmountField {
                 label: t.amount_label(currency.code()),
                 range: t.amount_range(&bound(min), &bound(max)),
-                value: rejected.map_or("", |(typed, _)| typed),
-                error: rejected.map(|(_, problem)| problem.message(t, locale)),
+                value: typed.amount,
+                error: match rejected {
+                    Some(Rejected::Amount(problem)) => Some(problem.message(t, locale)),
+                    _ => None,
+                },
             };
             (String::new(), Some(field), t.pay_button_plain.to_owned())
         }
@@ -233,11 +255,13 @@ fn pay_page(
         button,
         amount,
         field,
+        email_value: typed.email,
+        email_error: matches!(rejected, Some(Rejected::Email)).then_some(t.email_invalid),
         expires,
         expires_iso,
         action: format!("/l/{token}/pay"),
     };
-    let status = if rejected.is_some() { 422 } else { 200 };
+    let status = if again.is_some() { 422 } else { 200 };
     render(status, &template, locale)
 }
 
@@ -387,13 +411,17 @@ mod tests {
             !html.contains(" style="),
             "inline style attributes break the CSP"
         );
-        // No form fields but a buyer-chosen amount, least of all card fields.
+        // No form fields but a buyer-chosen amount and the buyer's email, least of all card
+        // fields.
         let inputs = html.matches("<input").count();
         let amount_inputs = html
             .matches("<input class=\"field\" id=\"amount-input\"")
             .count();
-        assert_eq!(inputs, amount_inputs, "{html}");
-        assert!(amount_inputs <= 1);
+        let email_inputs = html
+            .matches("<input class=\"field field-email\" id=\"email-input\" name=\"email\" type=\"email\"")
+            .count();
+        assert_eq!(inputs, amount_inputs + email_inputs, "{html}");
+        assert!(amount_inputs <= 1 && email_inputs <= 1);
     }
 
     #[test]
@@ -465,10 +493,18 @@ mod tests {
             "t.k",
             Locale::Ja,
             "n",
-            "0.5\"<x>",
-            &AmountProblem::BelowMinimum(Money::new(100, Currency::Usd).expect("money")),
+            Typed {
+                amount: "0.5\"<x>",
+                email: "b@example.com",
+            },
+            Rejected::Amount(&AmountProblem::BelowMinimum(
+                Money::new(100, Currency::Usd).expect("money"),
+            )),
         );
         assert_eq!(again.status, 422);
+        // The email typed with it is kept, and is not the field at fault.
+        assert!(again.html.contains("value=\"b@example.com\">"));
+        assert!(!again.html.contains("id=\"email-error\""));
         assert_safe(&again.html, "n");
         assert!(
             again
@@ -484,6 +520,57 @@ mod tests {
             again
                 .html
                 .contains("id=\"amount-range\">$1.00〜$10,000.00の範囲でご入力ください<")
+        );
+    }
+
+    #[test]
+    fn the_optional_email_field_is_posted_and_shown_again_when_refused() {
+        let c = claims();
+        let page = pay(&c, "t.k", Locale::En, "n");
+        let form = page
+            .html
+            .split("<form")
+            .nth(1)
+            .and_then(|f| f.split("</form>").next())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(form.contains(
+            "<label class=\"label\" for=\"email-input\">Email for your receipt (optional)</label>"
+        ));
+        assert!(
+            form.contains(
+                "id=\"email-input\" name=\"email\" type=\"email\" autocomplete=\"email\""
+            )
+        );
+        let input = form
+            .split("id=\"email-input\"")
+            .nth(1)
+            .and_then(|i| i.split('>').next())
+            .unwrap_or_default();
+        assert!(
+            !input.contains("required"),
+            "the email is optional: {input}"
+        );
+        assert!(!page.html.contains("id=\"email-error\""));
+        let typed = Typed {
+            amount: "",
+            email: "a@b\"<i>",
+        };
+        let again = pay_again(&c, "t.k", Locale::Ja, "n", typed, Rejected::Email);
+        assert_eq!(again.status, 422);
+        assert_safe(&again.html, "n");
+        assert!(again.html.contains(
+            "value=\"a@b&#34;&#60;i&#62;\" aria-invalid=\"true\" aria-describedby=\"email-error\">"
+        ));
+        assert!(
+            again
+                .html
+                .contains("id=\"email-error\" role=\"alert\">name@example.com の形で")
+        );
+        assert!(
+            again
+                .html
+                .contains("領収書を受け取るメールアドレス（任意）")
         );
     }
 

@@ -25,13 +25,15 @@ pub struct Charge {
     pub free2: Option<String>,
     pub free3: Option<String>,
     pub metadata: String,
+    /// What the buyer typed in the pay page's email field (checked at checkout).
+    pub buyer_email: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
     provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
-    free3, metadata, created_at, updated_at";
+    free3, metadata, buyer_email, created_at, updated_at";
 
 impl Charge {
     pub fn to_json(&self) -> Value {
@@ -55,6 +57,7 @@ impl Charge {
             "free1": self.free1,
             "free2": self.free2,
             "free3": self.free3,
+            "buyer_email": self.buyer_email,
             "metadata": serde_json::from_str::<Value>(&self.metadata).unwrap_or_else(|_| json!({})),
             "livemode": self.livemode,
             "created": self.created_at,

@@ -40,6 +40,9 @@ struct CheckoutRequest {
     /// Minor units, for a link whose buyer chooses the amount (the edge has checked it; the
     /// origin checks again).
     amount: Option<i64>,
+    /// What the buyer typed in the pay page's email field, if anything (the edge checked it
+    /// lightly; it is checked properly here).
+    email: Option<String>,
 }
 
 /// `POST /internal/v1/checkouts`, called only by the edge worker.
@@ -92,11 +95,25 @@ pub async fn create(
             format!("{}.", capitalize(&e.to_string())),
         )
     })?;
-    let redirect_url = start(&state, &claims, &req.token, amount).await?;
+    let email = buyer_email(req.email.as_deref())?;
+    let redirect_url = start(&state, &claims, &req.token, amount, email.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "redirect_url": redirect_url })),
     ))
+}
+
+/// An empty field is no email; anything else must be an address.
+fn buyer_email(typed: Option<&str>) -> Result<Option<String>, ApiError> {
+    match typed.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => crate::email_address::check(t)
+            .map(Some)
+            .map_err(|m| ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..ApiError::invalid("email", "email_invalid", m)
+            }),
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -118,6 +135,7 @@ pub async fn start(
     claims: &LinkClaims,
     token: &str,
     amount: Money,
+    buyer_email: Option<&str>,
 ) -> Result<String, ApiError> {
     let now = now();
     let charge_id = ids::new_id("ch");
@@ -196,8 +214,8 @@ pub async fn start(
     };
     sqlx::query(
         "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
-                              reserved_until, reference, free1, free2, free3, metadata, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                              reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&charge_id)
     .bind(&link.id)
@@ -212,6 +230,7 @@ pub async fn start(
     .bind(&link.free2)
     .bind(&link.free3)
     .bind(&link.metadata)
+    .bind(buyer_email)
     .bind(now)
     .bind(now)
     .execute(&mut *tx)

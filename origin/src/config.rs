@@ -29,6 +29,9 @@ pub struct Config {
     pub webhook_timeout: Duration,
     /// `LINKPAY_SMS_PROVIDER` and the gateway's settings; `None` when SMS is off.
     pub sms: Option<crate::notify::sms::SmsConfig>,
+    /// `LINKPAY_RETURN_URLS_ALLOW_HTTP`, default `false`: accept `http://` return URLs on any
+    /// host, not only localhost (for a development setup without TLS).
+    pub return_urls_allow_http: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +99,17 @@ impl Config {
                 )
             })?;
         let sms = crate::notify::sms::SmsConfig::from_lookup(&get)?;
+        let allow_http = or("LINKPAY_RETURN_URLS_ALLOW_HTTP", "false");
+        let return_urls_allow_http = match allow_http.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(err(
+                    "LINKPAY_RETURN_URLS_ALLOW_HTTP",
+                    format!("{allow_http:?} must be true or false"),
+                ));
+            }
+        };
         Ok(Config {
             listen,
             database_url,
@@ -106,6 +120,7 @@ impl Config {
             webhook_retry_schedule,
             webhook_timeout,
             sms,
+            return_urls_allow_http,
         })
     }
 }
@@ -223,6 +238,22 @@ mod tests {
         ]))
         .expect_err("an error");
         assert_eq!(e.var, "LINKPAY_WEBHOOK_RETRY_SCHEDULE");
+    }
+
+    #[test]
+    fn http_return_urls_are_a_switch_named_when_wrong() {
+        let keys = format!("k1:{KEY}");
+        let with = |v: &str| {
+            Config::from_lookup(lookup(&[
+                ("LINKPAY_LINK_KEYS", &keys),
+                ("LINKPAY_EDGE_SECRET", KEY),
+                ("LINKPAY_RETURN_URLS_ALLOW_HTTP", v),
+            ]))
+        };
+        assert!(with("true").expect("config").return_urls_allow_http);
+        assert!(!with("false").expect("config").return_urls_allow_http);
+        let e = with("yes please").expect_err("an error");
+        assert_eq!(e.var, "LINKPAY_RETURN_URLS_ALLOW_HTTP");
     }
 
     #[test]

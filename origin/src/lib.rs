@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod edge_sync;
+pub mod email_address;
 pub mod error;
 pub mod housekeeping;
 pub mod ids;
@@ -19,6 +20,7 @@ pub mod notify;
 pub mod outbox;
 pub mod providers;
 pub mod qr;
+pub mod return_urls;
 pub mod sandbox;
 pub mod settle;
 pub mod state;
@@ -49,14 +51,29 @@ pub fn app(state: AppState) -> Router {
 /// Security headers for the pages the origin serves (the sandbox's). The card form posts to
 /// itself and the answer redirects to the edge, and browsers check `form-action` against every
 /// hop of that redirect chain, so the edge's origin is allowed too.
+/// A card page whose buyer will be redirected on to a merchant's GET return URL allows that
+/// origin as well.
 async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let merchant = match req.uri().path().strip_prefix("/sandbox/pay/") {
+        Some(payment) => return_urls::back::redirect_origin(&state.db, "sandbox", payment)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "looking up a payment's return URL");
+                None
+            }),
+        None => None,
+    };
     let mut resp = next.run(req).await;
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}; base-uri 'none'; frame-ancestors 'none'",
-        web_origin(&state.config.edge_url)
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {}{}; base-uri 'none'; frame-ancestors 'none'",
+        web_origin(&state.config.edge_url),
+        merchant.map(|m| format!(" {m}")).unwrap_or_default()
     );
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
+    // A page with its own policy (the auto-posting return page) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&csp)
+    {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

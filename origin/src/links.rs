@@ -34,6 +34,8 @@ pub struct NewLink {
     pub free: [Option<String>; 3],
     /// Keys ascending.
     pub metadata: Vec<(String, String)>,
+    /// The merchant's return URL (`ru_…`) buyers go back to, checked to be theirs.
+    pub return_url: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -64,11 +66,13 @@ pub struct Link {
     pub deactivation_message: Option<String>,
     pub deactivated_at: Option<i64>,
     pub created_at: i64,
+    pub return_url_id: Option<String>,
 }
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, currency, amount, amount_min, amount_max, \
     title, description, reference, usage_limit, locale, expires_at, token, status, paid_count, \
-    free1, free2, free3, metadata, short_code, source, deactivation_message, deactivated_at, created_at";
+    free1, free2, free3, metadata, short_code, source, deactivation_message, deactivated_at, created_at, \
+    return_url_id";
 
 impl Link {
     /// `expired` is derived from the clock rather than stored, so it is never stale.
@@ -143,6 +147,7 @@ impl Link {
             "deactivation_message": self.deactivation_message,
             "deactivated_at": self.deactivated_at,
             "source": self.source,
+            "return_url": self.return_url_id,
             "livemode": self.livemode,
             "created": self.created_at,
         })
@@ -204,6 +209,7 @@ pub async fn create(
             free: new.free,
             metadata: metadata_text(&new.metadata),
             source: "api",
+            return_url_id: new.return_url,
         },
     )
     .await?;
@@ -230,6 +236,7 @@ struct InsertLink<'a> {
     free: [Option<String>; 3],
     metadata: String,
     source: &'static str,
+    return_url_id: Option<String>,
 }
 
 async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
@@ -262,11 +269,12 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
         deactivation_message: None,
         deactivated_at: None,
         created_at: now(),
+        return_url_id: new.return_url_id,
     };
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
     sqlx::query(&format!(
         "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) ON CONFLICT (id) DO NOTHING"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (id) DO NOTHING"
     ))
     .bind(&link.id)
     .bind(&link.merchant_id)
@@ -293,6 +301,7 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
     .bind(&link.deactivation_message)
     .bind(link.deactivated_at)
     .bind(link.created_at)
+    .bind(&link.return_url_id)
     .bind(new.kid)
     .execute(&mut **tx)
     .await?;
@@ -327,6 +336,8 @@ pub async fn record_offline(
             free: claims.free.clone(),
             metadata: metadata_text(&claims.metadata),
             source: "offline",
+            // A token cannot name a return URL yet.
+            return_url_id: None,
         },
     )
     .await?;

@@ -34,6 +34,7 @@ pub async fn sandbox_return(
     };
     match complete(&state, &connector, &q.payment_id).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
+        Ok(Next::Merchant(back)) => back.into_response(),
         Err(ReturnError::UnknownPayment) => (
             StatusCode::NOT_FOUND,
             "This payment is not known here. Nothing was charged by this request.",
@@ -49,6 +50,8 @@ pub async fn sandbox_return(
 
 pub enum Next {
     Result(String),
+    /// The link names a return URL: back to the merchant, signed.
+    Merchant(crate::return_urls::back::Back),
     BackToProvider(String),
 }
 
@@ -85,6 +88,9 @@ pub async fn complete<P: Provider>(
         )));
     }
     let charge = settle(state, &charge, &outcome).await?;
+    if let Some(back) = crate::return_urls::back::for_charge(state, &charge).await? {
+        return Ok(Next::Merchant(back));
+    }
     Ok(Next::Result(result_url(state, &charge).await?))
 }
 

@@ -7,6 +7,7 @@ pub mod channel;
 pub mod locale;
 pub mod metadata;
 pub mod money;
+pub mod redirect;
 pub mod result;
 pub mod sealed;
 pub mod secret;

@@ -38,6 +38,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "free2",
     "free3",
     "metadata",
+    "return_url",
 ];
 
 /// `POST /v1/links`
@@ -57,7 +58,10 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let p = Params::parse(&body, FIELDS)?;
-    let new = read_new_link(&p, &auth.merchant.default_locale, now())?;
+    let mut new = read_new_link(&p, &auth.merchant.default_locale, now())?;
+    new.return_url =
+        crate::return_urls::for_new_link(&state.db, &auth.merchant.id, p.string("return_url")?)
+            .await?;
     let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
     Ok((
@@ -453,6 +457,7 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
         locale,
         free,
         metadata,
+        return_url: None,
     })
 }
 

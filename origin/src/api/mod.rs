@@ -7,6 +7,7 @@ mod links;
 mod openapi;
 mod params;
 mod query;
+mod return_urls;
 mod webhook_endpoints;
 
 use crate::state::AppState;
@@ -26,6 +27,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}/qr.png", "GET"),
     ("/v1/charges/{id}", "GET"),
     ("/v1/webhook_endpoints", "POST"),
+    ("/v1/return_urls", "POST"),
+    ("/v1/return_urls", "GET"),
+    ("/v1/return_urls/{id}", "GET"),
+    ("/v1/return_urls/{id}", "DELETE"),
 ];
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -39,6 +44,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}/qr.png", get(links::qr_png))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/webhook_endpoints", post(webhook_endpoints::create))
+        .route(
+            "/v1/return_urls",
+            post(return_urls::create).get(return_urls::list),
+        )
+        .route(
+            "/v1/return_urls/{id}",
+            get(return_urls::retrieve).delete(return_urls::delete),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,

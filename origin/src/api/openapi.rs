@@ -38,6 +38,10 @@ pub async fn document() -> Json<Value> {
         super::links::qr_png,
         super::charges::retrieve,
         super::webhook_endpoints::create,
+        super::return_urls::create,
+        super::return_urls::list,
+        super::return_urls::retrieve,
+        super::return_urls::delete,
     ),
     components(schemas(
         CreateLink,
@@ -51,6 +55,10 @@ pub async fn document() -> Json<Value> {
         Card,
         CreateWebhookEndpoint,
         WebhookEndpoint,
+        CreateReturnUrl,
+        ReturnUrl,
+        ReturnUrlList,
+        DeletedReturnUrl,
         Error,
         ErrorDetail,
     )),
@@ -109,6 +117,9 @@ pub struct CreateLink {
     /// Up to 20 keys (1-40 of `A-Z a-z 0-9 _ - .`) with string values of 1-500 characters;
     /// never shown to the buyer.
     metadata: Option<BTreeMap<String, String>>,
+    /// One of your return URLs (`ru_…`): buyers go back there after paying, with signed
+    /// result fields. Without one they see linkpay's result page.
+    return_url: Option<String>,
 }
 
 /// Bounds for an amount the buyer chooses, inclusive, in minor units.
@@ -163,6 +174,8 @@ pub struct PaymentLink {
     /// `api`, or `offline` for a link signed with `linkpay link sign` (recorded at its first
     /// checkout).
     source: String,
+    /// The return URL (`ru_…`) buyers go back to, if any.
+    return_url: Option<String>,
     livemode: bool,
     /// Unix seconds.
     created: i64,
@@ -192,6 +205,8 @@ pub struct Charge {
     free2: Option<String>,
     free3: Option<String>,
     metadata: BTreeMap<String, String>,
+    /// The email the buyer gave on the pay page for the receipt, if any.
+    buyer_email: Option<String>,
     livemode: bool,
     created: i64,
 }
@@ -251,6 +266,57 @@ pub struct WebhookEndpoint {
     secret: String,
     status: String,
     created: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CreateReturnUrl {
+    /// Absolute `https://` URL (http only for localhost and 127.0.0.1), at most 2048
+    /// characters, no user name, password or fragment, and none of the signed field names
+    /// in its own query.
+    url: String,
+    /// `get` (default): a 303 redirect with the fields in the query. `post`: a page whose
+    /// form posts the fields there by itself.
+    method: Option<String>,
+    /// For you, at most 200 characters.
+    description: Option<String>,
+}
+
+/// A registered return URL.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ReturnUrl {
+    /// `ru_…`
+    id: String,
+    /// Always `return_url`.
+    object: String,
+    url: String,
+    /// `get` or `post`.
+    method: String,
+    description: Option<String>,
+    /// `rsec_…`: the key the redirect's `signature` is made with. Shown only in the answer
+    /// that creates the return URL.
+    secret: Option<String>,
+    created: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ReturnUrlList {
+    object: String,
+    url: String,
+    /// Always false: there are 3 at most.
+    has_more: bool,
+    data: Vec<ReturnUrl>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DeletedReturnUrl {
+    id: String,
+    object: String,
+    /// Always true.
+    deleted: bool,
 }
 
 /// Every error answer.
@@ -324,6 +390,10 @@ mod tests {
             sorted(super::super::links::FIELDS)
         );
         assert_eq!(
+            properties(&d, "CreateReturnUrl"),
+            sorted(super::super::return_urls::FIELDS)
+        );
+        assert_eq!(
             properties(&d, "CustomAmount"),
             sorted(&["minimum", "maximum"])
         );
@@ -358,6 +428,7 @@ mod tests {
             deactivation_message: None,
             deactivated_at: None,
             created_at: 1,
+            return_url_id: None,
         };
         let keys = |v: Value| {
             let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
@@ -387,10 +458,21 @@ mod tests {
             free2: None,
             free3: None,
             metadata: "{}".into(),
+            buyer_email: None,
             created_at: 1,
             updated_at: 1,
         };
         assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
+        let ru = crate::return_urls::ReturnUrl {
+            id: "ru_1".into(),
+            merchant_id: "mch_1".into(),
+            url: "https://s".into(),
+            method: "get".into(),
+            description: None,
+            secret: "rsec_x".into(),
+            created_at: 1,
+        };
+        assert_eq!(properties(&d, "ReturnUrl"), keys(ru.to_json(true)));
         let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
         assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
     }
