@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{EDGE_SECRET, EDGE_URL, Origin, PUBLIC_URL, Reply};
+use common::{EDGE_SECRET, EDGE_URL, Origin, Reply};
 use linkpay_shared::redirect::{self, ResultCode, ReturnFields, ReturnSecret};
 use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};
@@ -76,32 +76,13 @@ async fn pay_seeing_card_page(
 ) -> (String, Reply) {
     let r = o.send(checkout_request(token, email)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let page = r.json()["redirect_url"].as_str().expect("url").to_owned();
-    let path = page.strip_prefix(PUBLIC_URL).expect("sandbox").to_owned();
-    let shown = o
-        .send(Request::get(&path).body(Body::empty()).expect("req"))
-        .await;
+    let (shown, reply) = o.pay_on_sandbox(&r, card).await;
     let csp = shown
         .headers
         .get(header::CONTENT_SECURITY_POLICY)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let form = format!("number={}&expiry=12%2F30&cvc=123", card.replace(' ', "+"));
-    let posted = o
-        .send(
-            Request::post(&path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form))
-                .expect("req"),
-        )
-        .await;
-    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
-    let back = posted.location.expect("return location");
-    let back = back.strip_prefix(PUBLIC_URL).expect("return to origin");
-    let reply = o
-        .send(Request::get(back).body(Body::empty()).expect("req"))
-        .await;
     (csp, reply)
 }
 

@@ -217,6 +217,14 @@ impl Origin {
 
     /// Given a successful checkout answer, pays on the sandbox page and follows the return.
     pub async fn complete(&self, r: &Reply, card: &str) -> String {
+        let (_, settled) = self.pay_on_sandbox(r, card).await;
+        assert_eq!(settled.status, StatusCode::SEE_OTHER, "{}", settled.text());
+        settled.location.expect("result location")
+    }
+
+    /// Given a successful checkout answer, opens the sandbox card page, pays with `card` and
+    /// answers the card page as shown and the origin's reply to the provider's return.
+    pub async fn pay_on_sandbox(&self, r: &Reply, card: &str) -> (Reply, Reply) {
         let page = r.json()["redirect_url"]
             .as_str()
             .expect("redirect_url")
@@ -244,8 +252,7 @@ impl Origin {
         let settled = self
             .send(Request::get(back).body(Body::empty()).expect("req"))
             .await;
-        assert_eq!(settled.status, StatusCode::SEE_OTHER, "{}", settled.text());
-        settled.location.expect("result location")
+        (shown, settled)
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
