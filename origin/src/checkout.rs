@@ -19,6 +19,7 @@ use crate::links::{self, Link};
 use crate::providers::sandbox::SandboxConnector;
 use crate::providers::{Provider, StartPayment};
 use crate::state::AppState;
+use crate::{charges, outbox};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -149,7 +150,7 @@ pub async fn start(
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
-        if links::record_offline(&mut tx, claims, token, &kid).await? {
+        if links::record_offline(&mut tx, claims, token, &kid, &state.config.edge_url).await? {
             tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
         }
         if limited && !locked {
@@ -235,7 +236,17 @@ pub async fn start(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {
+        outbox::record(
+            &mut tx,
+            &charge.merchant_id,
+            "charge.create",
+            charge.to_json(),
+        )
+        .await?;
+    }
     tx.commit().await?;
+    state.outbox.notify_one();
 
     // Never hold a transaction across a provider call.
     let provider = SandboxConnector {

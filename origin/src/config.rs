@@ -32,6 +32,10 @@ pub struct Config {
     /// `LINKPAY_RETURN_URLS_ALLOW_HTTP`, default `false`: accept `http://` return URLs on any
     /// host, not only localhost (for a development setup without TLS).
     pub return_urls_allow_http: bool,
+    /// `LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS`, default `false`: allow webhook endpoints on
+    /// loopback and private addresses (local development and tests). Off, such URLs are
+    /// refused when registered and again when sent to, so DNS cannot point a hook inside.
+    pub webhook_allow_private_networks: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,17 +103,13 @@ impl Config {
                 )
             })?;
         let sms = crate::notify::sms::SmsConfig::from_lookup(&get)?;
-        let allow_http = or("LINKPAY_RETURN_URLS_ALLOW_HTTP", "false");
-        let return_urls_allow_http = match allow_http.as_str() {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            _ => {
-                return Err(err(
-                    "LINKPAY_RETURN_URLS_ALLOW_HTTP",
-                    format!("{allow_http:?} must be true or false"),
-                ));
-            }
+        let switch = |var: &'static str| match or(var, "false").as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(err(var, format!("{other:?} must be true or false"))),
         };
+        let return_urls_allow_http = switch("LINKPAY_RETURN_URLS_ALLOW_HTTP")?;
+        let webhook_allow_private_networks = switch("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS")?;
         Ok(Config {
             listen,
             database_url,
@@ -121,6 +121,7 @@ impl Config {
             webhook_timeout,
             sms,
             return_urls_allow_http,
+            webhook_allow_private_networks,
         })
     }
 }

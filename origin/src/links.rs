@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::ids;
 use crate::listing::{Cursor, Page, SqlValue, Where, page};
 use crate::merchants::Merchant;
+use crate::outbox;
 use crate::state::AppState;
 use linkpay_shared::token::{Amount, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money};
@@ -212,6 +213,14 @@ pub async fn create(
             return_url_id: new.return_url,
         },
     )
+    .await?
+    .0;
+    outbox::record(
+        &mut tx,
+        &merchant.id,
+        "link.created",
+        link.to_json(&state.config.edge_url),
+    )
     .await?;
     if let Some(code) = &link.short_code {
         edge_sync::put(
@@ -224,6 +233,7 @@ pub async fn create(
     }
     tx.commit().await?;
     state.edge_sync.notify_one();
+    state.outbox.notify_one();
     Ok(link)
 }
 
@@ -239,7 +249,8 @@ struct InsertLink<'a> {
     return_url_id: Option<String>,
 }
 
-async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
+/// Inserts a link; answers it and whether this call inserted it (not a racing one).
+async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::Error> {
     let c = new.claims;
     let (amount, amount_min, amount_max) = amount_columns(&c.amount);
     let [free1, free2, free3] = new.free;
@@ -272,7 +283,7 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
         return_url_id: new.return_url_id,
     };
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
-    sqlx::query(&format!(
+    let inserted = sqlx::query(&format!(
         "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
          $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (id) DO NOTHING"
     ))
@@ -304,17 +315,21 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<Link, sqlx::Error> {
     .bind(&link.return_url_id)
     .bind(new.kid)
     .execute(&mut **tx)
-    .await?;
-    Ok(link)
+    .await?
+    .rows_affected()
+        == 1;
+    Ok((link, inserted))
 }
 
 /// Records a link signed offline (`linkpay link sign`) the first time a buyer pays it, from
-/// the verified token alone. Returns false if the merchant it names does not exist here.
+/// the verified token alone, with its `link.created` event. Returns false if the merchant it
+/// names does not exist here.
 pub async fn record_offline(
     tx: &mut Tx,
     claims: &LinkClaims,
     token: &str,
     kid: &str,
+    edge_url: &str,
 ) -> Result<bool, sqlx::Error> {
     let merchant: Option<(String,)> = sqlx::query_as("SELECT id FROM merchants WHERE id = $1")
         .bind(&claims.merchant_id)
@@ -323,7 +338,7 @@ pub async fn record_offline(
     if merchant.is_none() {
         return Ok(false);
     }
-    insert(
+    let (link, inserted) = insert(
         tx,
         InsertLink {
             claims,
@@ -341,6 +356,15 @@ pub async fn record_offline(
         },
     )
     .await?;
+    if inserted {
+        outbox::record(
+            tx,
+            &link.merchant_id,
+            "link.created",
+            link.to_json(edge_url),
+        )
+        .await?;
+    }
     Ok(true)
 }
 
@@ -401,8 +425,16 @@ pub async fn deactivate(
     };
     if changed {
         edge_sync::put_link_state(&mut tx, &link, "deactivated", message.as_deref()).await?;
+        outbox::record(
+            &mut tx,
+            merchant_id,
+            "link.deactivated",
+            link.to_json(&state.config.edge_url),
+        )
+        .await?;
         tx.commit().await?;
         state.edge_sync.notify_one();
+        state.outbox.notify_one();
         tracing::info!(link = %id, "link deactivated");
         return Ok(Some(Deactivated::Now(link)));
     }

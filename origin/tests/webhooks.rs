@@ -26,7 +26,7 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
         .api(
             "POST",
             "/v1/webhook_endpoints",
-            Some(&format!(r#"{{"url":"{url}"}}"#)),
+            Some(&format!(r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#)),
         )
         .await
         .json();
@@ -79,11 +79,12 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
 async fn a_declined_charge_is_announced_too_and_retries_stop_after_the_schedule() {
     let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s")]).await;
     tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
-    let (url, receiver) = Receiver::start(u32::MAX).await;
+    let (url, receiver) = Receiver::start(0).await;
+    receiver.set_down(true);
     o.api(
         "POST",
         "/v1/webhook_endpoints",
-        Some(&format!(r#"{{"url":"{url}"}}"#)),
+        Some(&format!(r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#)),
     )
     .await;
     let (_, token) = o

@@ -338,6 +338,8 @@ pub fn origin_env(database_url: &str, port: u16, edge_url: &str) -> Vec<(&'stati
         ("LINKPAY_LINK_KEYS", format!("k1:{LINK_KEY}")),
         ("LINKPAY_EDGE_SECRET", EDGE_SECRET.to_owned()),
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,2s".to_owned()),
+        // The tests' webhook receivers listen on loopback.
+        ("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true".to_owned()),
     ]
 }
 

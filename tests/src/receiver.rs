@@ -1,11 +1,17 @@
-//! A merchant's webhook receiver on loopback that records what arrives and can fail on demand.
+//! A merchant's webhook receiver on loopback that records what arrives and misbehaves on
+//! demand: fails, answers slowly, asks to be retried later, says it is gone, or is down
+//! altogether until told to recover.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -16,17 +22,34 @@ pub struct Delivery {
     pub answered: u16,
 }
 
+/// How the receiver answers one request.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    Status(u16),
+    /// A status with a `Retry-After` header (seconds or an HTTP date).
+    RetryAfter(u16, String),
+    /// `200` after a pause, to make the sender time out.
+    Slow(Duration),
+}
+
 #[derive(Clone, Default)]
 pub struct Receiver {
-    fail_first: Arc<Mutex<u32>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
+    /// While set, every request the script does not cover gets `500`.
+    down: Arc<AtomicBool>,
     pub deliveries: Arc<Mutex<Vec<Delivery>>>,
 }
 
 impl Receiver {
     /// Listens on a free loopback port; answers 500 to the first `fail_first` requests.
     pub async fn start(fail_first: u32) -> (String, Receiver) {
+        Receiver::scripted(vec![Answer::Status(500); fail_first as usize]).await
+    }
+
+    /// Answers the first requests as `script` says, then `200` (or `500` while down).
+    pub async fn scripted(script: Vec<Answer>) -> (String, Receiver) {
         let r = Receiver {
-            fail_first: Arc::new(Mutex::new(fail_first)),
+            script: Arc::new(Mutex::new(script.into())),
             ..Default::default()
         };
         let app = Router::new()
@@ -40,21 +63,23 @@ impl Receiver {
         (url, r)
     }
 
+    /// Fails every request (`500`) until [`Receiver::set_down`]`(false)`.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
     pub fn snapshot(&self) -> Vec<Delivery> {
         self.deliveries.lock().expect("lock").clone()
     }
 }
 
-async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let status = {
-        let mut left = r.fail_first.lock().expect("lock");
-        if *left > 0 {
-            *left -= 1;
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::OK
-        }
-    };
+async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Response {
+    let next = r.script.lock().expect("lock").pop_front();
+    let answer = next.unwrap_or(if r.down.load(Ordering::SeqCst) {
+        Answer::Status(500)
+    } else {
+        Answer::Status(200)
+    });
     let h = |n: &str| {
         headers
             .get(n)
@@ -62,12 +87,31 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
             .unwrap_or_default()
             .to_owned()
     };
+    let status = match &answer {
+        Answer::Status(s) | Answer::RetryAfter(s, _) => *s,
+        Answer::Slow(_) => 200,
+    };
     r.deliveries.lock().expect("lock").push(Delivery {
         id: h("webhook-id"),
         timestamp: h("webhook-timestamp"),
         signature: h("webhook-signature"),
         body,
-        answered: status.as_u16(),
+        answered: status,
     });
-    status
+    let code = StatusCode::from_u16(status).expect("status");
+    match answer {
+        Answer::Status(_) => code.into_response(),
+        Answer::RetryAfter(_, after) => {
+            let mut resp = code.into_response();
+            resp.headers_mut().insert(
+                "retry-after",
+                HeaderValue::from_str(&after).expect("header value"),
+            );
+            resp
+        }
+        Answer::Slow(pause) => {
+            tokio::time::sleep(pause).await;
+            code.into_response()
+        }
+    }
 }

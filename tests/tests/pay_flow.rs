@@ -46,7 +46,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
         .api(
             reqwest::Method::POST,
             "/v1/webhook_endpoints",
-            Some(json!({ "url": hook_url })),
+            Some(json!({ "url": hook_url, "enabled_events": ["charge.complete"] })),
         )
         .await;
     assert_eq!(status, 201, "{endpoint}");

@@ -90,7 +90,7 @@ async fn two_instances_share_one_postgres_safely() {
         &key,
         reqwest::Method::POST,
         "/v1/webhook_endpoints",
-        Some(json!({ "url": hook })),
+        Some(json!({ "url": hook, "enabled_events": ["charge.complete"] })),
     )
     .await;
     assert_eq!(status, 201);

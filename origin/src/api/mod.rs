@@ -2,6 +2,7 @@
 
 mod auth;
 mod charges;
+mod events;
 mod idempotency;
 mod links;
 mod openapi;
@@ -27,6 +28,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}/qr.png", "GET"),
     ("/v1/charges/{id}", "GET"),
     ("/v1/webhook_endpoints", "POST"),
+    ("/v1/webhook_endpoints", "GET"),
+    ("/v1/webhook_endpoints/{id}", "GET"),
+    ("/v1/webhook_endpoints/{id}", "POST"),
+    ("/v1/webhook_endpoints/{id}", "DELETE"),
+    ("/v1/webhook_endpoints/{id}/rotate_secret", "POST"),
+    ("/v1/events", "GET"),
+    ("/v1/events/{id}", "GET"),
+    ("/v1/events/{id}/deliveries", "GET"),
+    ("/v1/events/{id}/resend", "POST"),
     ("/v1/return_urls", "POST"),
     ("/v1/return_urls", "GET"),
     ("/v1/return_urls/{id}", "GET"),
@@ -43,7 +53,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}/qr.svg", get(links::qr_svg))
         .route("/v1/links/{id}/qr.png", get(links::qr_png))
         .route("/v1/charges/{id}", get(charges::retrieve))
-        .route("/v1/webhook_endpoints", post(webhook_endpoints::create))
+        .route(
+            "/v1/webhook_endpoints",
+            post(webhook_endpoints::create).get(webhook_endpoints::list),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(webhook_endpoints::retrieve)
+                .post(webhook_endpoints::update)
+                .delete(webhook_endpoints::delete),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}/rotate_secret",
+            post(webhook_endpoints::rotate_secret),
+        )
+        .route("/v1/events", get(events::list))
+        .route("/v1/events/{id}", get(events::retrieve))
+        .route("/v1/events/{id}/deliveries", get(events::deliveries))
+        .route("/v1/events/{id}/resend", post(events::resend))
         .route(
             "/v1/return_urls",
             post(return_urls::create).get(return_urls::list),

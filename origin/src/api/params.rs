@@ -141,6 +141,35 @@ impl Params {
         Ok(Some(pairs))
     }
 
+    /// An array of strings; errors name the element, like `enabled_events[2]`.
+    pub fn string_list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let param = self.param(name);
+        let Value::Array(items) = v else {
+            return Err(ApiError::invalid(
+                &param,
+                "parameter_invalid",
+                format!("{param} must be an array of strings."),
+            ));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str().map(str::to_owned).ok_or_else(|| {
+                    ApiError::invalid(
+                        &format!("{param}[{i}]"),
+                        "parameter_invalid",
+                        format!("{param}[{i}] must be a string."),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// The parameter's full name in errors: `custom_amount[minimum]` inside an object.
     pub fn param(&self, name: &str) -> String {
         match &self.prefix {

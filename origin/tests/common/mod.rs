@@ -67,6 +67,11 @@ impl Origin {
             ("LINKPAY_EDGE_SECRET".into(), EDGE_SECRET.into()),
             ("LINKPAY_EDGE_URL".into(), EDGE_URL.into()),
             ("LINKPAY_PUBLIC_URL".into(), PUBLIC_URL.into()),
+            // Test receivers listen on loopback; the SSRF tests switch this back off.
+            (
+                "LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS".into(),
+                "true".into(),
+            ),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config =

@@ -1,0 +1,165 @@
+use super::links::{cursor, list_json};
+use super::params::Params;
+use super::query::Query;
+use crate::api::Authed;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::webhooks::endpoints::EVENT_TYPES;
+use crate::webhooks::events::{self, Event, EventFilter, Resend};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+const LIST_PARAMS: &[&str] = &[
+    "type",
+    "created[gte]",
+    "created[lte]",
+    "limit",
+    "starting_after",
+    "ending_before",
+];
+
+/// `GET /v1/events`
+#[utoipa::path(get, path = "/v1/events", tag = "events",
+    summary = "List events, newest first",
+    params(
+        ("type" = Option<String>, Query, description = "Only events of this type, e.g. charge.complete"),
+        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
+        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
+        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
+        ("starting_after" = Option<String>, Query, description = "An event id: the page after it (older)"),
+        ("ending_before" = Option<String>, Query, description = "An event id: the page before it (newer)"),
+    ),
+    responses(
+        (status = 200, description = "A page of events", body = super::openapi::EventList),
+        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
+    let kind = q.string("type");
+    if let Some(k) = &kind
+        && !EVENT_TYPES.contains(&k.as_str())
+    {
+        return Err(ApiError::invalid(
+            "type",
+            "parameter_invalid",
+            format!(
+                "type {k:?} is not an event type. Known: {}.",
+                EVENT_TYPES.join(", ")
+            ),
+        ));
+    }
+    let filter = EventFilter {
+        kind,
+        created_gte: q.int("created[gte]")?,
+        created_lte: q.int("created[lte]")?,
+    };
+    let cursor = match q.cursor_id()? {
+        Some((param, id)) => {
+            let e = events::get(&state.db, &auth.merchant.id, &id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid(param, "resource_missing", format!("No such event: {id}"))
+                })?;
+            Some(cursor(param, e.created_at, id))
+        }
+        None => None,
+    };
+    let page = events::list(&state.db, &auth.merchant.id, &filter, cursor, q.limit()?).await?;
+    let data = page.items.iter().map(Event::to_json).collect();
+    Ok(Json(list_json("/v1/events", data, page.has_more)))
+}
+
+/// `GET /v1/events/{id}`
+#[utoipa::path(get, path = "/v1/events/{id}", tag = "events",
+    summary = "Retrieve an event",
+    params(("id" = String, Path, description = "evt_…")),
+    responses(
+        (status = 200, description = "The event", body = super::openapi::Event),
+        (status = 404, description = "No such event", body = super::openapi::Error),
+    ))]
+pub async fn retrieve(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(find(&state, &auth, &id).await?.to_json()))
+}
+
+/// `GET /v1/events/{id}/deliveries`
+#[utoipa::path(get, path = "/v1/events/{id}/deliveries", tag = "events",
+    summary = "An event's webhook deliveries, each with every attempt",
+    params(("id" = String, Path, description = "evt_…")),
+    responses(
+        (status = 200, description = "Every delivery of the event", body = super::openapi::DeliveryList),
+        (status = 404, description = "No such event", body = super::openapi::Error),
+    ))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    find(&state, &auth, &id).await?;
+    let data = events::deliveries(&state.db, &id).await?;
+    Ok(Json(list_json(
+        &format!("/v1/events/{id}/deliveries"),
+        data,
+        false,
+    )))
+}
+
+/// `POST /v1/events/{id}/resend`
+#[utoipa::path(post, path = "/v1/events/{id}/resend", tag = "events",
+    summary = "Send an event again to one endpoint",
+    description = "Queues a new delivery, due now, with its own retries. The endpoint must be enabled; its event filter is not applied (you asked for this one).",
+    params(("id" = String, Path, description = "evt_…")),
+    request_body = super::openapi::Resend,
+    responses(
+        (status = 202, description = "Queued", body = super::openapi::Queued),
+        (status = 400, description = "`endpoint` is missing or names no endpoint of yours", body = super::openapi::Error),
+        (status = 404, description = "No such event", body = super::openapi::Error),
+        (status = 409, description = "The endpoint is disabled (`endpoint_disabled`)", body = super::openapi::Error),
+    ))]
+pub async fn resend(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let p = Params::parse(&body, &["endpoint"])?;
+    let endpoint = p.required("endpoint", Params::string)?;
+    find(&state, &auth, &id).await?;
+    match events::resend(&state.db, &auth.merchant.id, &id, &endpoint).await? {
+        Resend::Queued(delivery) => {
+            state.outbox.notify_one();
+            tracing::info!(event = %id, endpoint = %endpoint, %delivery, "event queued again");
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({"object": "webhook_delivery", "id": delivery, "event": id, "endpoint": endpoint, "status": "pending"})),
+            ))
+        }
+        Resend::NoSuchEndpoint => Err(ApiError::invalid(
+            "endpoint",
+            "resource_missing",
+            format!("No such webhook endpoint: {endpoint}"),
+        )),
+        Resend::EndpointDisabled => Err(ApiError::conflict(
+            StatusCode::CONFLICT,
+            "endpoint_disabled",
+            "That endpoint is disabled. Enable it (POST /v1/webhook_endpoints/{id} with disabled: false) and resend.",
+        )
+        .with_param("endpoint")),
+    }
+}
+
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Event, ApiError> {
+    events::get(&state.db, &auth.merchant.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such event: {id}")))
+}
