@@ -15,6 +15,11 @@ pub fn now() -> i64 {
         + OFFSET.load(Ordering::Relaxed)
 }
 
+/// How far [`advance`] has moved this process's clock (0 outside tests).
+pub fn offset_secs() -> i64 {
+    OFFSET.load(Ordering::Relaxed)
+}
+
 /// Moves this process's clock forward by `secs`. For tests only: every reader of [`now`] in
 /// the process sees the jump, so a test that uses it runs in its own test binary.
 #[doc(hidden)]

@@ -27,6 +27,19 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", base62(20))
 }
 
+/// An id that sorts by creation time, such as `evt_0199a4c1b2f3Xk…`: 11 lowercase hex
+/// digits of unix milliseconds (they sort the same under any database collation), then 14
+/// random base62 characters. Events and deliveries use it, so "newest first" holds within
+/// a second too.
+pub fn new_sortable_id(prefix: &str) -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+        + crate::clock::offset_secs() * 1000;
+    format!("{prefix}_{millis:011x}{}", base62(14))
+}
+
 /// A short-link code: 8 base62 characters (≈ 47 bits), so `https://pay.example.com/p/…`
 /// fits easily in one SMS segment and codes cannot be enumerated in practice.
 pub fn short_code() -> String {
@@ -52,5 +65,14 @@ mod tests {
         assert_ne!(new_id("lnk"), new_id("lnk"));
         assert!(new_secret_key(false).starts_with("sk_test_"));
         assert_eq!(new_secret_key(true).len(), "sk_live_".len() + 40);
+    }
+
+    #[test]
+    fn sortable_ids_sort_by_time() {
+        let first = new_sortable_id("evt");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = new_sortable_id("evt");
+        assert!(first < second, "{first} < {second}");
+        assert_eq!(first.len(), "evt_".len() + 11 + 14);
     }
 }

@@ -14,7 +14,7 @@ pub async fn record(
     kind: &str,
     object: Value,
 ) -> Result<String, sqlx::Error> {
-    let id = ids::new_id("evt");
+    let id = ids::new_sortable_id("evt");
     let created = now();
     let payload = json!({
         "id": id,
@@ -53,7 +53,7 @@ pub async fn queue_delivery(
     endpoint_id: &str,
     due: i64,
 ) -> Result<String, sqlx::Error> {
-    let id = ids::new_id("dlv");
+    let id = ids::new_sortable_id("dlv");
     sqlx::query(
         "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -26,7 +26,9 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
         .api(
             "POST",
             "/v1/webhook_endpoints",
-            Some(&format!(r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#)),
+            Some(&format!(
+                r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#
+            )),
         )
         .await
         .json();
@@ -84,7 +86,9 @@ async fn a_declined_charge_is_announced_too_and_retries_stop_after_the_schedule(
     o.api(
         "POST",
         "/v1/webhook_endpoints",
-        Some(&format!(r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#)),
+        Some(&format!(
+            r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#
+        )),
     )
     .await;
     let (_, token) = o

@@ -169,7 +169,7 @@ async fn record(
         "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(ids::new_id("wha"))
+    .bind(ids::new_sortable_id("wha"))
     .bind(&d.id)
     .bind(attempted_at)
     .bind(code)
@@ -254,7 +254,7 @@ async fn post(
                 "timed out".to_owned()
             } else {
                 // Without the URL: it may carry a merchant's credentials in its query.
-                format!("could not connect: {}", e.without_url())
+                format!("could not connect: {}", causes(&e.without_url()))
             }
         })?;
     let retry_after = resp
@@ -263,6 +263,19 @@ async fn post(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| retry_after(v, now()));
     Ok((resp.status().as_u16(), retry_after))
+}
+
+/// An error and its causes, innermost last: the top level alone ("error sending request")
+/// does not tell a merchant what went wrong.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }
 
 /// The `webhook-signature` header: the current secret's signature, and during a rotation's

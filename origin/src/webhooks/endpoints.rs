@@ -125,7 +125,7 @@ pub struct NewEndpoint {
 
 pub async fn create(db: &Db, merchant_id: &str, new: NewEndpoint) -> Result<Endpoint, sqlx::Error> {
     let endpoint = Endpoint {
-        id: ids::new_id("we"),
+        id: ids::new_sortable_id("we"),
         merchant_id: merchant_id.to_owned(),
         url: new.url,
         secret: new_secret(),
