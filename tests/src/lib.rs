@@ -355,6 +355,16 @@ pub struct OriginProcess {
 impl OriginProcess {
     /// Starts it without waiting; see [`OriginProcess::wait_ready`].
     pub fn spawn(name: &str, database_url: &str, edge_url: &str) -> OriginProcess {
+        OriginProcess::spawn_with(name, database_url, edge_url, &[])
+    }
+
+    /// As [`OriginProcess::spawn`], with more (or overriding) environment variables.
+    pub fn spawn_with(
+        name: &str,
+        database_url: &str,
+        edge_url: &str,
+        extra: &[(&str, &str)],
+    ) -> OriginProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let key_file = dir.path().join("demo-key");
@@ -364,6 +374,7 @@ impl OriginProcess {
             .args(["serve", "--demo-key-file"])
             .arg(&key_file)
             .envs(origin_env(database_url, port, edge_url))
+            .envs(extra.iter().copied())
             .stdout(log_file(&logs, &format!("{name}-origin.log")))
             .stderr(log_file(&logs, &format!("{name}-origin.err.log")))
             .kill_on_drop(true)
@@ -380,6 +391,13 @@ impl OriginProcess {
 
     pub async fn wait_ready(&self, http: &reqwest::Client) {
         wait_healthy(http, &format!("{}/healthz", self.url), "origin", &self.log).await;
+    }
+
+    /// Kills the process with SIGKILL, as a crash or an OOM kill would, and waits until it
+    /// is gone.
+    pub async fn kill9(&mut self) {
+        self.child.start_kill().expect("SIGKILL");
+        self.child.wait().await.expect("reaped");
     }
 
     /// The demo merchant's key, if this instance is the one that created the demo merchant.

@@ -92,7 +92,9 @@ async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     if due == 0 {
         return Ok(Vec::new());
     }
-    let lease = now + state.config.webhook_timeout.as_secs() as i64 + 30;
+    // Long enough for a batch to be sent (each send is bounded by the timeout) and recorded;
+    // short, because a crashed sender's deliveries wait this long before another takes them.
+    let lease = now + 2 * state.config.webhook_timeout.as_secs().max(1) as i64 + 5;
     let mut tx = state.db.begin().await?;
     // Several origin instances may claim at once. PostgreSQL skips rows another claimer holds;
     // on both, the lease condition is checked again on the row being updated, so a row that
