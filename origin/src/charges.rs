@@ -27,13 +27,15 @@ pub struct Charge {
     pub metadata: String,
     /// What the buyer typed in the pay page's email field (checked at checkout).
     pub buyer_email: Option<String>,
+    /// Minor units given back to the buyer (the whole amount once refunded).
+    pub amount_refunded: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
     provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
-    free3, metadata, buyer_email, created_at, updated_at";
+    free3, metadata, buyer_email, amount_refunded, created_at, updated_at";
 
 impl Charge {
     pub fn to_json(&self) -> Value {
@@ -48,7 +50,9 @@ impl Charge {
             "amount": self.amount,
             "currency": self.currency,
             "status": self.status,
-            "paid": self.status == "succeeded",
+            "paid": self.status == "succeeded" || self.status == "refunded",
+            "refunded": self.status == "refunded",
+            "amount_refunded": self.amount_refunded,
             "failure_code": self.failure_code,
             "failure_message": self.failure_message,
             "payment_method": {"type": "card", "card": card},

@@ -249,10 +249,7 @@ pub async fn start(
     state.outbox.notify_one();
 
     // Never hold a transaction across a provider call.
-    let provider = SandboxConnector {
-        db: state.db.clone(),
-        base_url: format!("{}/sandbox", state.config.public_url),
-    };
+    let provider = SandboxConnector::for_state(state);
     let started = provider
         .start(StartPayment {
             charge_id: &charge_id,

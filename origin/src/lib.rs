@@ -20,6 +20,7 @@ pub mod notify;
 pub mod outbox;
 pub mod providers;
 pub mod qr;
+pub mod refunds;
 pub mod return_urls;
 pub mod sandbox;
 pub mod settle;

@@ -28,10 +28,7 @@ pub async fn sandbox_return(
     State(state): State<AppState>,
     Query(q): Query<SandboxReturn>,
 ) -> Response {
-    let connector = SandboxConnector {
-        db: state.db.clone(),
-        base_url: format!("{}/sandbox", state.config.public_url),
-    };
+    let connector = SandboxConnector::for_state(&state);
     match complete(&state, &connector, &q.payment_id).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
         Ok(Next::Merchant(back)) => back.into_response(),

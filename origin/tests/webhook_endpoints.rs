@@ -554,3 +554,79 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_refund_is_announced_as_charge_update_once() {
+    let o = Origin::start().await;
+    with_worker(&o);
+    let (url, receiver) = Receiver::start(0).await;
+    let e = endpoint(
+        &o,
+        json!({ "url": url, "enabled_events": ["charge.update"] }),
+    )
+    .await;
+    let (_, token) = o
+        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea","single_use":false}"#)
+        .await;
+    let paid = common::open_result(&o.pay(&token, "4242424242424242").await).charge_id;
+    let declined = common::open_result(&o.pay(&token, "4000000000000002").await).charge_id;
+
+    // Two refunds at once: the provider refunds once, and one event says so.
+    let refund = |id: String| {
+        let o = o.clone_handle();
+        async move {
+            o.api("POST", &format!("/v1/charges/{id}/refund"), None)
+                .await
+        }
+    };
+    let (a, b) = tokio::join!(refund(paid.clone()), refund(paid.clone()));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let (ok, conflict) = if a.status == StatusCode::OK {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert_eq!(conflict.error_code(), "charge_already_refunded");
+    let charge = ok.json();
+    assert_eq!(
+        (
+            &charge["status"],
+            &charge["refunded"],
+            &charge["amount_refunded"],
+            &charge["paid"]
+        ),
+        (&json!("refunded"), &json!(true), &json!(1500), &json!(true))
+    );
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM sandbox_payments WHERE status = 'refunded'")
+            .await,
+        1
+    );
+
+    let d = eventually("the charge.update webhook", async || {
+        receiver.snapshot().pop()
+    })
+    .await;
+    let body: Value = serde_json::from_slice(&d.body).expect("json");
+    assert_eq!(body["type"], "charge.update");
+    assert_eq!(body["data"]["id"], paid.as_str());
+    assert_eq!(body["data"]["status"], "refunded");
+    secret(&e)
+        .verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
+        .expect("signed");
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM events WHERE type = 'charge.update'")
+            .await,
+        1
+    );
+
+    let r = refund(declined).await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::CONFLICT, "charge_not_refundable".to_owned())
+    );
+    let r = refund("ch_missing".into()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -31,3 +31,6 @@ CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_id);
 -- however many origin instances sweep.
 ALTER TABLE links ADD COLUMN expiry_announced BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX links_unannounced_expiry ON links(expires_at) WHERE expiry_announced = 0 AND status = 'active';
+
+-- A full refund, the first charge.update (capture, void and partial refunds come later).
+ALTER TABLE charges ADD COLUMN amount_refunded BIGINT NOT NULL DEFAULT 0;

@@ -27,6 +27,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}/qr.svg", "GET"),
     ("/v1/links/{id}/qr.png", "GET"),
     ("/v1/charges/{id}", "GET"),
+    ("/v1/charges/{id}/refund", "POST"),
     ("/v1/webhook_endpoints", "POST"),
     ("/v1/webhook_endpoints", "GET"),
     ("/v1/webhook_endpoints/{id}", "GET"),
@@ -53,6 +54,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}/qr.svg", get(links::qr_svg))
         .route("/v1/links/{id}/qr.png", get(links::qr_png))
         .route("/v1/charges/{id}", get(charges::retrieve))
+        .route("/v1/charges/{id}/refund", post(charges::refund))
         .route(
             "/v1/webhook_endpoints",
             post(webhook_endpoints::create).get(webhook_endpoints::list),

@@ -37,6 +37,7 @@ pub async fn document() -> Json<Value> {
         super::links::qr_svg,
         super::links::qr_png,
         super::charges::retrieve,
+        super::charges::refund,
         super::webhook_endpoints::create,
         super::webhook_endpoints::list,
         super::webhook_endpoints::retrieve,
@@ -213,9 +214,13 @@ pub struct Charge {
     link: String,
     amount: i64,
     currency: String,
-    /// `pending`, `succeeded`, `failed` or `expired`.
+    /// `pending`, `succeeded`, `failed`, `expired` or `refunded`.
     status: String,
+    /// The buyer paid (true for a refunded charge too).
     paid: bool,
+    refunded: bool,
+    /// Minor units returned to the buyer.
+    amount_refunded: i64,
     failure_code: Option<String>,
     failure_message: Option<String>,
     payment_method: PaymentMethod,
@@ -610,6 +615,7 @@ mod tests {
             free3: None,
             metadata: "{}".into(),
             buyer_email: None,
+            amount_refunded: 0,
             created_at: 1,
             updated_at: 1,
         };

@@ -43,6 +43,9 @@ pub enum Outcome {
 pub enum ProviderError {
     #[error("provider has no payment {0}")]
     UnknownPayment(String),
+    /// The provider will not refund it: not paid, or refunded already.
+    #[error("provider cannot refund payment {0}")]
+    NotRefundable(String),
     #[error("provider storage failed: {0}")]
     Storage(#[from] sqlx::Error),
 }
@@ -53,4 +56,7 @@ pub trait Provider {
     const NAME: &'static str;
     async fn start(&self, req: StartPayment<'_>) -> Result<Started, ProviderError>;
     async fn sync(&self, provider_ref: &str) -> Result<Outcome, ProviderError>;
+    /// Returns the whole payment to the buyer. Partial refunds, capture and void come with
+    /// the full charge state machine.
+    async fn refund(&self, provider_ref: &str) -> Result<(), ProviderError>;
 }

@@ -12,6 +12,16 @@ pub struct SandboxConnector {
     pub base_url: String,
 }
 
+impl SandboxConnector {
+    /// The connector this origin uses: the sandbox mounted under its own public URL.
+    pub fn for_state(state: &crate::state::AppState) -> SandboxConnector {
+        SandboxConnector {
+            db: state.db.clone(),
+            base_url: format!("{}/sandbox", state.config.public_url),
+        }
+    }
+}
+
 impl Provider for SandboxConnector {
     const NAME: &'static str = "sandbox";
 
@@ -53,5 +63,13 @@ impl Provider for SandboxConnector {
             "expired" => Outcome::Expired,
             _ => Outcome::Pending,
         })
+    }
+
+    async fn refund(&self, provider_ref: &str) -> Result<(), ProviderError> {
+        if store::refund(&self.db, provider_ref).await? {
+            Ok(())
+        } else {
+            Err(ProviderError::NotRefundable(provider_ref.to_owned()))
+        }
     }
 }

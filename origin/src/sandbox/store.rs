@@ -127,3 +127,15 @@ pub async fn decide(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Refunds a succeeded payment in full. Answers false when it is not (or no longer)
+/// refundable, so two refund calls cannot both succeed.
+pub async fn refund(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sandbox_payments SET status = 'refunded' WHERE id = $1 AND status = 'succeeded'",
+    )
+    .bind(id)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
