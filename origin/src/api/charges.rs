@@ -43,10 +43,8 @@ pub async fn refund(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        // No options yet (partial refunds come later); an empty object is fine.
-        super::params::Params::parse(&body, &[])?;
-    }
+    // No options yet (partial refunds come later); an empty object is fine.
+    super::params::Params::parse_optional(&body, &[])?;
     match refunds::refund_in_full(&state, &auth.merchant.id, &id).await {
         Ok(charge) => Ok(Json(charge.to_json())),
         Err(RefundError::NotFound) => Err(ApiError::not_found(

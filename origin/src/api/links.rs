@@ -296,16 +296,13 @@ pub async fn deactivate(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let message = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let p = Params::parse(&body, &["message"])?;
-        let message = p.string("message")?.filter(|m| !m.is_empty());
-        if let Some(m) = &message {
-            text("message", m, MAX_DEACTIVATION_MESSAGE_CHARS)?;
-        }
-        message
+    let message = match Params::parse_optional(&body, &["message"])? {
+        Some(p) => p.string("message")?.filter(|m| !m.is_empty()),
+        None => None,
     };
+    if let Some(m) = &message {
+        text("message", m, MAX_DEACTIVATION_MESSAGE_CHARS)?;
+    }
     find(&state, &auth, &id).await?;
     match links::deactivate(&state, &auth.merchant.id, &id, message).await? {
         Some(Deactivated::Now(link)) | Some(Deactivated::Already(link)) => {

@@ -40,6 +40,15 @@ impl Params {
         })
     }
 
+    /// For endpoints whose body is optional: an empty body is `None`.
+    pub fn parse_optional(body: &[u8], allowed: &[&str]) -> Result<Option<Params>, ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            Params::parse(body, allowed).map(Some)
+        }
+    }
+
     fn get(&self, name: &str) -> Option<&Value> {
         self.fields.get(name).filter(|v| !v.is_null())
     }

@@ -187,13 +187,11 @@ pub async fn rotate_secret(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let overlap = if body.iter().all(u8::is_ascii_whitespace) {
-        DEFAULT_ROTATION_OVERLAP_SECS
-    } else {
-        Params::parse(&body, &["expire_previous_in"])?
-            .int("expire_previous_in")?
-            .unwrap_or(DEFAULT_ROTATION_OVERLAP_SECS)
-    };
+    let overlap = match Params::parse_optional(&body, &["expire_previous_in"])? {
+        Some(p) => p.int("expire_previous_in")?,
+        None => None,
+    }
+    .unwrap_or(DEFAULT_ROTATION_OVERLAP_SECS);
     if !(0..=MAX_ROTATION_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid(
             "expire_previous_in",
