@@ -21,14 +21,6 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
     panic!("timed out waiting for {what}");
 }
 
-async fn endpoint(o: &Origin, body: Value) -> Value {
-    let r = o
-        .api("POST", "/v1/webhook_endpoints", Some(&body.to_string()))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    r.json()
-}
-
 fn with_worker(o: &Origin) {
     tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
 }
@@ -54,9 +46,7 @@ async fn deliveries(o: &Origin, event: &str) -> Vec<Value> {
 #[tokio::test]
 async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
     let o = Origin::start().await;
-    let created = endpoint(
-        &o,
-        json!({"url": "https://shop.example/hooks", "enabled_events": ["charge.complete", "link.created"], "description": "orders"}),
+    let created = o.endpoint(json!({"url": "https://shop.example/hooks", "enabled_events": ["charge.complete", "link.created"], "description": "orders"}),
     )
     .await;
     let id = created["id"].as_str().expect("id").to_owned();
@@ -79,7 +69,7 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
         .json();
     assert!(got.get("secret").is_none(), "the secret is shown once");
     assert_eq!(got["description"], "orders");
-    let default = endpoint(&o, json!({"url": "https://other.example/h"})).await;
+    let default = o.endpoint(json!({"url": "https://other.example/h"})).await;
     assert_eq!(default["enabled_events"], json!(["*"]));
     let list = o
         .api("GET", "/v1/webhook_endpoints?limit=1", None)
@@ -205,7 +195,9 @@ async fn urls_into_private_networks_are_refused_unless_allowed() {
         "nothing refused was saved"
     );
     // A public address is fine, and an update is checked the same way.
-    let ok = endpoint(&o, json!({"url": "https://203.0.113.10/hooks"})).await;
+    let ok = o
+        .endpoint(json!({"url": "https://203.0.113.10/hooks"}))
+        .await;
     let r = o
         .api(
             "POST",
@@ -228,8 +220,12 @@ async fn sends_to_private_addresses_are_refused_at_send_time_too() {
     .await;
     with_worker(&o);
     let (url, receiver) = Receiver::start(0).await;
-    let ok = endpoint(&o, json!({"url": "https://203.0.113.10/hooks"})).await;
-    let by_name = endpoint(&o, json!({"url": "https://203.0.113.11/hooks"})).await;
+    let ok = o
+        .endpoint(json!({"url": "https://203.0.113.10/hooks"}))
+        .await;
+    let by_name = o
+        .endpoint(json!({"url": "https://203.0.113.11/hooks"}))
+        .await;
     // As if DNS now answered with a loopback address: once literally, once by name.
     for (e, target) in [
         (&ok, url.clone()),
@@ -266,12 +262,9 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
     with_worker(&o);
     let (all_url, all) = Receiver::start(0).await;
     let (created_url, created_only) = Receiver::start(0).await;
-    let e_all = endpoint(&o, json!({ "url": all_url })).await;
-    endpoint(
-        &o,
-        json!({ "url": created_url, "enabled_events": ["link.created"] }),
-    )
-    .await;
+    let e_all = o.endpoint(json!({ "url": all_url })).await;
+    o.endpoint(json!({ "url": created_url, "enabled_events": ["link.created"] }))
+        .await;
     let link = new_link(&o).await;
     let r = o
         .api("POST", &format!("/v1/links/{link}/deactivate"), None)
@@ -351,7 +344,7 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     let o = Origin::start().await;
     with_worker(&o);
     let (url, receiver) = Receiver::start(0).await;
-    let created = endpoint(&o, json!({ "url": url })).await;
+    let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id");
     let old = secret(&created);
 
@@ -414,7 +407,7 @@ async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again()
     let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s")]).await;
     with_worker(&o);
     let (url, receiver) = Receiver::scripted(vec![Answer::Status(410)]).await;
-    let created = endpoint(&o, json!({ "url": url })).await;
+    let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id").to_owned();
     new_link(&o).await;
     let disabled = eventually("the endpoint disabled", async || {
@@ -489,8 +482,8 @@ async fn retry_after_is_honoured_and_a_stalled_receiver_times_out() {
     with_worker(&o);
     let (slow_url, slow) = Receiver::scripted(vec![Answer::Slow(Duration::from_secs(3))]).await;
     let (busy_url, _busy) = Receiver::scripted(vec![Answer::RetryAfter(503, "7200".into())]).await;
-    let e_slow = endpoint(&o, json!({ "url": slow_url })).await;
-    endpoint(&o, json!({ "url": busy_url })).await;
+    let e_slow = o.endpoint(json!({ "url": slow_url })).await;
+    o.endpoint(json!({ "url": busy_url })).await;
     new_link(&o).await;
     let event = o.api("GET", "/v1/events", None).await.json()["data"][0]["id"]
         .as_str()
@@ -527,7 +520,8 @@ async fn retry_after_is_honoured_and_a_stalled_receiver_times_out() {
 #[tokio::test]
 async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
     let o = Origin::start().await;
-    endpoint(&o, json!({"url": "https://shop.example/hooks"})).await;
+    o.endpoint(json!({"url": "https://shop.example/hooks"}))
+        .await;
     let link = new_link(&o).await;
     let later = now() + 400 * 24 * 3600;
     let other = o.clone_handle();
@@ -560,11 +554,9 @@ async fn a_full_refund_is_announced_as_charge_update_once() {
     let o = Origin::start().await;
     with_worker(&o);
     let (url, receiver) = Receiver::start(0).await;
-    let e = endpoint(
-        &o,
-        json!({ "url": url, "enabled_events": ["charge.update"] }),
-    )
-    .await;
+    let e = o
+        .endpoint(json!({ "url": url, "enabled_events": ["charge.update"] }))
+        .await;
     let (_, token) = o
         .link(r#"{"amount":1500,"currency":"JPY","title":"Tea","single_use":false}"#)
         .await;

@@ -53,14 +53,8 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
     tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
     let (url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
-    o.api(
-        "POST",
-        "/v1/webhook_endpoints",
-        Some(&format!(
-            r#"{{"url":"{url}","enabled_events":["link.created"]}}"#
-        )),
-    )
-    .await;
+    o.endpoint(serde_json::json!({"url": url, "enabled_events": ["link.created"]}))
+        .await;
     o.link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
         .await;
 

@@ -23,15 +23,8 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
     tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
     let (url, receiver) = Receiver::start(2).await;
     let endpoint = o
-        .api(
-            "POST",
-            "/v1/webhook_endpoints",
-            Some(&format!(
-                r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#
-            )),
-        )
-        .await
-        .json();
+        .endpoint(serde_json::json!({"url": url, "enabled_events": ["charge.complete"]}))
+        .await;
     let secret = WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec");
 
     let (_, token) = o
@@ -83,14 +76,8 @@ async fn a_declined_charge_is_announced_too_and_retries_stop_after_the_schedule(
     tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
     let (url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
-    o.api(
-        "POST",
-        "/v1/webhook_endpoints",
-        Some(&format!(
-            r#"{{"url":"{url}","enabled_events":["charge.complete"]}}"#
-        )),
-    )
-    .await;
+    o.endpoint(serde_json::json!({"url": url, "enabled_events": ["charge.complete"]}))
+        .await;
     let (_, token) = o
         .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
         .await;

@@ -260,6 +260,16 @@ impl Origin {
         (shown, settled)
     }
 
+    /// Registers a webhook endpoint (`{"url": …, "enabled_events": …}`); answers it, secret
+    /// included.
+    pub async fn endpoint(&self, body: Value) -> Value {
+        let r = self
+            .api("POST", "/v1/webhook_endpoints", Some(&body.to_string()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
             .fetch_one(self.state.db.reader())
