@@ -25,10 +25,11 @@ impl AppState {
     }
 
     /// Starts the background work of one origin instance: webhook delivery, pushing display
-    /// state to the edge, and housekeeping. All of it is safe with several instances.
+    /// state to the edge, housekeeping, and sending emails and SMS. All of it is safe with several instances.
     pub fn spawn_background(&self) {
         tokio::spawn(crate::webhooks::delivery::run(self.clone()));
         tokio::spawn(crate::edge_sync::run(self.clone()));
         tokio::spawn(crate::housekeeping::run(self.clone()));
+        tokio::spawn(crate::notify::sender::run(self.clone()));
     }
 }

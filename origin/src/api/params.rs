@@ -141,6 +141,32 @@ impl Params {
         Ok(Some(pairs))
     }
 
+    /// Whether the field is present at all, even as null (null can mean "remove").
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
+    /// An array of strings, such as `send: ["email", "sms"]`.
+    pub fn string_list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        let param = self.param(name);
+        let bad = || {
+            ApiError::invalid(
+                &param,
+                "parameter_invalid",
+                format!("{param} must be an array of strings."),
+            )
+        };
+        let items = v.as_array().ok_or_else(bad)?;
+        items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned).ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// The parameter's full name in errors: `custom_amount[minimum]` inside an object.
     pub fn param(&self, name: &str) -> String {
         match &self.prefix {
