@@ -392,7 +392,7 @@ pub fn default(name: Name, locale: &str) -> Template {
         ),
         (Name::SmsPaymentRequest, true) => (
             None,
-            "{{ merchant_name }}より{{ amount }}のお支払いのお願いです。こちらからお支払いください：{{ short_url }}",
+            "【{{ merchant_name }}】{{ amount }}のお支払いはこちらから：{{ short_url }}",
             None,
         ),
         (Name::SmsPaymentRequest, false) => (
