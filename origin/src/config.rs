@@ -29,6 +29,8 @@ pub struct Config {
     pub webhook_timeout: Duration,
     /// `LINKPAY_SMS_PROVIDER` and the gateway's settings; `None` when SMS is off.
     pub sms: Option<crate::notify::sms::SmsConfig>,
+    /// SMTP (`LINKPAY_SMTP_*`, `LINKPAY_EMAIL_FROM`) and `LINKPAY_NOTIFY_RETRY_SCHEDULE`.
+    pub notify: crate::notify::NotifyConfig,
     /// `LINKPAY_RETURN_URLS_ALLOW_HTTP`, default `false`: accept `http://` return URLs on any
     /// host, not only localhost (for a development setup without TLS).
     pub return_urls_allow_http: bool,
@@ -103,6 +105,7 @@ impl Config {
                 )
             })?;
         let sms = crate::notify::sms::SmsConfig::from_lookup(&get)?;
+        let notify = crate::notify::NotifyConfig::from_lookup(&get)?;
         let switch = |var: &'static str| match or(var, "false").as_str() {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
@@ -120,6 +123,7 @@ impl Config {
             webhook_retry_schedule,
             webhook_timeout,
             sms,
+            notify,
             return_urls_allow_http,
             webhook_allow_private_networks,
         })

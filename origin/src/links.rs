@@ -37,6 +37,8 @@ pub struct NewLink {
     pub metadata: Vec<(String, String)>,
     /// The merchant's return URL (`ru_…`) buyers go back to, checked to be theirs.
     pub return_url: Option<String>,
+    /// Who the link is for, and where to send the payment request now.
+    pub customer: crate::notify::Customer,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -68,12 +70,15 @@ pub struct Link {
     pub deactivated_at: Option<i64>,
     pub created_at: i64,
     pub return_url_id: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_name: Option<String>,
 }
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, currency, amount, amount_min, amount_max, \
     title, description, reference, usage_limit, locale, expires_at, token, status, paid_count, \
     free1, free2, free3, metadata, short_code, source, deactivation_message, deactivated_at, created_at, \
-    return_url_id";
+    return_url_id, customer_email, customer_phone, customer_name";
 
 impl Link {
     /// `expired` is derived from the clock rather than stored, so it is never stale.
@@ -149,6 +154,9 @@ impl Link {
             "deactivated_at": self.deactivated_at,
             "source": self.source,
             "return_url": self.return_url_id,
+            "customer_email": self.customer_email,
+            "customer_phone": self.customer_phone,
+            "customer_name": self.customer_name,
             "livemode": self.livemode,
             "created": self.created_at,
         })
@@ -211,6 +219,7 @@ pub async fn create(
             metadata: metadata_text(&new.metadata),
             source: "api",
             return_url_id: new.return_url,
+            customer: new.customer.clone(),
         },
     )
     .await?
@@ -231,6 +240,13 @@ pub async fn create(
         )
         .await?;
     }
+    crate::notify::outbox::on_link_created(
+        &mut tx,
+        &state.config.edge_url,
+        &link,
+        &new.customer.send,
+    )
+    .await?;
     tx.commit().await?;
     state.edge_sync.notify_one();
     state.outbox.notify_one();
@@ -247,6 +263,7 @@ struct InsertLink<'a> {
     metadata: String,
     source: &'static str,
     return_url_id: Option<String>,
+    customer: crate::notify::Customer,
 }
 
 /// Inserts a link; answers it and whether this call inserted it (not a racing one).
@@ -281,11 +298,14 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::
         deactivated_at: None,
         created_at: now(),
         return_url_id: new.return_url_id,
+        customer_email: new.customer.email,
+        customer_phone: new.customer.phone,
+        customer_name: new.customer.name,
     };
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
     let inserted = sqlx::query(&format!(
         "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (id) DO NOTHING"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) ON CONFLICT (id) DO NOTHING"
     ))
     .bind(&link.id)
     .bind(&link.merchant_id)
@@ -313,6 +333,9 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::
     .bind(link.deactivated_at)
     .bind(link.created_at)
     .bind(&link.return_url_id)
+    .bind(&link.customer_email)
+    .bind(&link.customer_phone)
+    .bind(&link.customer_name)
     .bind(new.kid)
     .execute(&mut **tx)
     .await?
@@ -353,6 +376,7 @@ pub async fn record_offline(
             source: "offline",
             // A token cannot name a return URL yet.
             return_url_id: None,
+            customer: Default::default(),
         },
     )
     .await?;

@@ -159,6 +159,9 @@ pub async fn settle(
             settled.to_json(),
         )
         .await?;
+        if settled.status == "succeeded" {
+            crate::notify::outbox::on_charge_succeeded(&mut tx, &settled).await?;
+        }
     }
     tx.commit().await?;
     if changed.rows_affected() == 1 {

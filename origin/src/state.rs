@@ -25,11 +25,13 @@ impl AppState {
     }
 
     /// Starts the background work of one origin instance: webhook delivery, pushing display
-    /// state to the edge, announcing expired links, and housekeeping. All of it is safe with several instances.
+    /// state to the edge, announcing expired links, sending emails and SMS, and housekeeping.
+    /// All of it is safe with several instances.
     pub fn spawn_background(&self) {
         tokio::spawn(crate::webhooks::delivery::run(self.clone()));
         tokio::spawn(crate::edge_sync::run(self.clone()));
         tokio::spawn(crate::housekeeping::run(self.clone()));
         tokio::spawn(crate::webhooks::expiry::run(self.clone()));
+        tokio::spawn(crate::notify::sender::run(self.clone()));
     }
 }

@@ -39,6 +39,10 @@ pub(crate) const FIELDS: &[&str] = &[
     "free3",
     "metadata",
     "return_url",
+    "customer_email",
+    "customer_phone",
+    "customer_name",
+    "send",
 ];
 
 /// `POST /v1/links`
@@ -62,6 +66,7 @@ pub async fn create(
     new.return_url =
         crate::return_urls::for_new_link(&state.db, &auth.merchant.id, p.string("return_url")?)
             .await?;
+    new.customer = super::notifications::read_customer(&state, &auth, &p).await?;
     let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
     Ok((
@@ -455,6 +460,7 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
         free,
         metadata,
         return_url: None,
+        customer: Default::default(),
     })
 }
 

@@ -5,6 +5,7 @@ mod charges;
 mod events;
 mod idempotency;
 mod links;
+mod notifications;
 mod openapi;
 mod params;
 mod query;
@@ -42,6 +43,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/return_urls", "GET"),
     ("/v1/return_urls/{id}", "GET"),
     ("/v1/return_urls/{id}", "DELETE"),
+    ("/v1/links/{id}/send", "POST"),
+    ("/v1/notifications", "GET"),
+    ("/v1/notifications/{id}", "GET"),
+    ("/v1/notification_settings", "GET"),
+    ("/v1/notification_settings", "POST"),
+    ("/v1/notification_templates", "GET"),
+    ("/v1/notification_templates/{name}", "GET"),
+    ("/v1/notification_templates/{name}", "POST"),
+    ("/v1/notification_templates/{name}", "DELETE"),
+    ("/v1/notification_templates/{name}/preview", "POST"),
 ];
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -81,6 +92,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/v1/return_urls/{id}",
             get(return_urls::retrieve).delete(return_urls::delete),
         )
+        .merge(notifications::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,

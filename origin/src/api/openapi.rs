@@ -52,6 +52,16 @@ pub async fn document() -> Json<Value> {
         super::return_urls::list,
         super::return_urls::retrieve,
         super::return_urls::delete,
+        super::notifications::send_link,
+        super::notifications::list,
+        super::notifications::retrieve,
+        super::notifications::settings_retrieve,
+        super::notifications::settings_update,
+        super::notifications::templates_list,
+        super::notifications::template_retrieve,
+        super::notifications::template_save,
+        super::notifications::template_delete,
+        super::notifications::template_preview,
     ),
     components(schemas(
         CreateLink,
@@ -80,6 +90,18 @@ pub async fn document() -> Json<Value> {
         ReturnUrl,
         ReturnUrlList,
         DeletedReturnUrl,
+        super::notifications::schema::SendLink,
+        super::notifications::schema::Notification,
+        super::notifications::schema::NotificationList,
+        super::notifications::schema::NotificationSettings,
+        super::notifications::schema::KindSetting,
+        super::notifications::schema::MerchantNoticeSetting,
+        super::notifications::schema::UpdateNotificationSettings,
+        super::notifications::schema::NotificationTemplate,
+        super::notifications::schema::NotificationTemplateList,
+        super::notifications::schema::SaveNotificationTemplate,
+        super::notifications::schema::PreviewNotificationTemplate,
+        super::notifications::schema::NotificationPreview,
         Error,
         ErrorDetail,
     )),
@@ -141,6 +163,15 @@ pub struct CreateLink {
     /// One of your return URLs (`ru_…`): buyers go back there after paying, with signed
     /// result fields. Without one they see linkpay's result page.
     return_url: Option<String>,
+    /// The buyer's email: the payment request (with `send`) and the receipt go there.
+    customer_email: Option<String>,
+    /// The buyer's mobile number in E.164 (`+819012345678`; spaces and hyphens are removed).
+    customer_phone: Option<String>,
+    /// Used in messages to the buyer; at most 100 characters.
+    customer_name: Option<String>,
+    /// Send the payment request now: `["email"]`, `["sms"]` or both. Needs the matching
+    /// customer field.
+    send: Option<Vec<String>>,
 }
 
 /// Bounds for an amount the buyer chooses, inclusive, in minor units.
@@ -197,6 +228,9 @@ pub struct PaymentLink {
     source: String,
     /// The return URL (`ru_…`) buyers go back to, if any.
     return_url: Option<String>,
+    customer_email: Option<String>,
+    customer_phone: Option<String>,
+    customer_name: Option<String>,
     livemode: bool,
     /// Unix seconds.
     created: i64,
@@ -585,6 +619,9 @@ mod tests {
             deactivated_at: None,
             created_at: 1,
             return_url_id: None,
+            customer_email: None,
+            customer_phone: None,
+            customer_name: None,
         };
         let keys = |v: Value| {
             let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();

@@ -150,7 +150,13 @@ impl Params {
         Ok(Some(pairs))
     }
 
-    /// An array of strings; errors name the element, like `enabled_events[2]`.
+    /// Whether the field is present at all, even as null (null can mean "remove").
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
+    /// An array of strings, such as `send: ["email", "sms"]`; errors name the element, like
+    /// `enabled_events[2]`.
     pub fn string_list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
         let Some(v) = self.get(name) else {
             return Ok(None);
