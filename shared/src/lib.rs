@@ -4,6 +4,7 @@
 //! a Cloudflare Worker (wasm32) and in the origin, and tests can pin time.
 
 pub mod channel;
+pub mod hex;
 pub mod locale;
 pub mod metadata;
 pub mod money;

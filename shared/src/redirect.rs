@@ -172,7 +172,7 @@ impl ReturnSecret {
     /// `v1=<hex>` over the canonical string of `pairs` (which need not be sorted).
     pub fn sign(&self, pairs: &[(&str, String)]) -> String {
         let tag = self.mac(&canonical(pairs)).finalize().into_bytes();
-        format!("v1={}", hex(&tag))
+        format!("v1={}", crate::hex::encode(&tag))
     }
 }
 
@@ -253,7 +253,7 @@ pub fn verify<'a>(
     let expected = secret.mac(&canonical(&pairs));
     let tag = signature
         .strip_prefix("v1=")
-        .and_then(unhex)
+        .and_then(crate::hex::decode)
         .ok_or(RedirectError::NoMatchingSignature)?;
     expected
         .verify_slice(&tag)
@@ -304,36 +304,20 @@ fn form_decode(s: &str) -> Option<String> {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex_digit(b[i + 1]), hex_digit(b[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 2;
+            b'%' if i + 2 < b.len() => {
+                match (crate::hex::digit(b[i + 1]), crate::hex::digit(b[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push(hi << 4 | lo);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
                 }
-                _ => out.push(b'%'),
-            },
+            }
             c => out.push(c),
         }
         i += 1;
     }
     String::from_utf8(out).ok()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    if !b.len().is_multiple_of(2) {
-        return None;
-    }
-    b.chunks(2)
-        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(p[1])?))
-        .collect()
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    char::from(b).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]
