@@ -1,6 +1,7 @@
 //! Charges: one buyer's attempt to pay a link.
 
 use crate::db::Flag;
+use crate::payments::state::{Ledger, Status};
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
 
@@ -27,17 +28,39 @@ pub struct Charge {
     pub metadata: String,
     /// What the buyer typed in the pay page's email field (checked at checkout).
     pub buyer_email: Option<String>,
-    /// Minor units given back to the buyer (the whole amount once refunded).
+    /// Minor units given back to the buyer by refunds that succeeded.
     pub amount_refunded: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `card` or `wallet`.
+    pub payment_method: String,
+    /// `automatic` or `manual`.
+    pub capture_method: String,
+    pub amount_captured: i64,
+    /// Held by refunds still at the provider.
+    pub amount_refunding: i64,
+    /// The end of an authorization's capture window.
+    pub capture_before: Option<i64>,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
     provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
-    free3, metadata, buyer_email, amount_refunded, created_at, updated_at";
+    free3, metadata, buyer_email, amount_refunded, created_at, updated_at, payment_method, \
+    capture_method, amount_captured, amount_refunding, capture_before";
 
 impl Charge {
+    /// The money side, for the state machine's rules.
+    pub fn ledger(&self) -> Option<Ledger> {
+        Some(Ledger {
+            status: Status::parse(&self.status)?,
+            amount: self.amount,
+            captured: self.amount_captured,
+            refunded: self.amount_refunded,
+            refunding: self.amount_refunding,
+            capture_before: self.capture_before,
+        })
+    }
+
     pub fn to_json(&self) -> Value {
         let card = match (&self.card_brand, &self.card_last4) {
             (Some(brand), Some(last4)) => json!({"brand": brand, "last4": last4}),
@@ -50,12 +73,20 @@ impl Charge {
             "amount": self.amount,
             "currency": self.currency,
             "status": self.status,
-            "paid": self.status == "succeeded" || self.status == "refunded",
+            "paid": matches!(self.status.as_str(), "authorized" | "capturing" | "succeeded" | "refunded"),
+            "captured": self.amount_captured > 0,
             "refunded": self.status == "refunded",
+            "amount_captured": self.amount_captured,
             "amount_refunded": self.amount_refunded,
+            "capture_method": self.capture_method,
+            "capture_before": self.capture_before,
             "failure_code": self.failure_code,
             "failure_message": self.failure_message,
-            "payment_method": {"type": "card", "card": card},
+            "payment_method": if self.payment_method == "card" {
+                json!({"type": "card", "card": card})
+            } else {
+                json!({"type": self.payment_method})
+            },
             "provider": self.provider,
             "reference": self.reference,
             "free1": self.free1,

@@ -16,8 +16,7 @@ use crate::db::Tx;
 use crate::error::ApiError;
 use crate::ids;
 use crate::links::{self, Link};
-use crate::providers::sandbox::SandboxConnector;
-use crate::providers::{Provider, StartPayment};
+use crate::providers::{CaptureMethod, PaymentMethod, StartPayment, registry};
 use crate::state::AppState;
 use crate::{charges, outbox};
 use axum::Json;
@@ -44,6 +43,8 @@ struct CheckoutRequest {
     /// What the buyer typed in the pay page's email field, if anything (the edge checked it
     /// lightly; it is checked properly here).
     email: Option<String>,
+    /// `card` (the default) or `wallet`: what the buyer chose on the pay page.
+    payment_method: Option<String>,
 }
 
 /// `POST /internal/v1/checkouts`, called only by the edge worker.
@@ -97,7 +98,19 @@ pub async fn create(
         )
     })?;
     let email = buyer_email(req.email.as_deref())?;
-    let redirect_url = start(&state, &claims, &req.token, amount, email.as_deref()).await?;
+    let method = match req.payment_method.as_deref() {
+        None | Some("") => PaymentMethod::Card,
+        Some(m) => PaymentMethod::parse(m).ok_or_else(|| method_unavailable(m))?,
+    };
+    let redirect_url = start(
+        &state,
+        &claims,
+        &req.token,
+        amount,
+        email.as_deref(),
+        method,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "redirect_url": redirect_url })),
@@ -114,6 +127,17 @@ fn buyer_email(typed: Option<&str>) -> Result<Option<String>, ApiError> {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..ApiError::invalid("email", "email_invalid", m)
             }),
+    }
+}
+
+fn method_unavailable(method: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..ApiError::invalid(
+            "payment_method",
+            "payment_method_unavailable",
+            format!("This shop does not take {method:?} payments. Choose another payment method."),
+        )
     }
 }
 
@@ -137,9 +161,17 @@ pub async fn start(
     token: &str,
     amount: Money,
     buyer_email: Option<&str>,
+    method: PaymentMethod,
 ) -> Result<String, ApiError> {
     let now = now();
-    let charge_id = ids::new_id("ch");
+    let settings = crate::payment_methods::get(state.db.reader(), &claims.merchant_id).await?;
+    if !settings.allows(method) {
+        return Err(method_unavailable(method.as_str()));
+    }
+    let provider = registry::for_method(state, method, &settings.wallet_provider)
+        .ok_or_else(|| method_unavailable(method.as_str()))?;
+    // Sortable, so a link's charges list newest first within a second too.
+    let charge_id = ids::new_sortable_id("ch");
     let mut tx = state.db.begin().await?;
     // A limited link is locked first, so that what is read below cannot change until commit:
     // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
@@ -213,10 +245,29 @@ pub async fn start(
     } else {
         None
     };
+    let capture = CaptureMethod::parse(&link.capture_method).unwrap_or(CaptureMethod::Automatic);
+    let request = StartPayment {
+        charge_id: &charge_id,
+        amount,
+        method,
+        capture,
+        merchant_name: &claims.merchant_name,
+        description: &claims.title,
+        return_url: format!("{}/return/{}", state.config.public_url, provider.name()),
+    };
+    // Limits the provider publishes are checked before anything is written or sent.
+    provider.check(&request).map_err(|e| match e {
+        crate::providers::ProviderError::Refused { message, .. } => ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..ApiError::invalid("amount", "amount_invalid", message)
+        },
+        other => ApiError::provider(other),
+    })?;
     sqlx::query(
         "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
-                              reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                              reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at,
+                              payment_method, capture_method)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&charge_id)
     .bind(&link.id)
@@ -224,7 +275,7 @@ pub async fn start(
     .bind(i64::from(link.livemode))
     .bind(amount.minor())
     .bind(amount.currency().code())
-    .bind(SandboxConnector::NAME)
+    .bind(provider.name())
     .bind(reserved_until)
     .bind(&link.reference)
     .bind(&link.free1)
@@ -234,6 +285,8 @@ pub async fn start(
     .bind(buyer_email)
     .bind(now)
     .bind(now)
+    .bind(method.as_str())
+    .bind(capture.as_str())
     .execute(&mut *tx)
     .await?;
     if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {
@@ -249,20 +302,7 @@ pub async fn start(
     state.outbox.notify_one();
 
     // Never hold a transaction across a provider call.
-    let provider = SandboxConnector::for_state(state);
-    let started = provider
-        .start(StartPayment {
-            charge_id: &charge_id,
-            amount,
-            merchant_name: &claims.merchant_name,
-            description: &claims.title,
-            return_url: format!(
-                "{}/return/{}",
-                state.config.public_url,
-                SandboxConnector::NAME
-            ),
-        })
-        .await;
+    let started = provider.start(request).await;
     match started {
         Ok(s) => {
             sqlx::query("UPDATE charges SET provider_ref = $1, updated_at = $2 WHERE id = $3")

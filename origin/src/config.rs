@@ -38,6 +38,9 @@ pub struct Config {
     /// loopback and private addresses (local development and tests). Off, such URLs are
     /// refused when registered and again when sent to, so DNS cannot point a hook inside.
     pub webhook_allow_private_networks: bool,
+    /// `LINKPAY_SANDBOX_CAPTURE_WINDOW`, default `30d`: how long the sandbox provider holds
+    /// an authorization for capture (shorten it to try the release of stale authorizations).
+    pub sandbox_capture_window: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +116,15 @@ impl Config {
         };
         let return_urls_allow_http = switch("LINKPAY_RETURN_URLS_ALLOW_HTTP")?;
         let webhook_allow_private_networks = switch("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS")?;
+        let window = or("LINKPAY_SANDBOX_CAPTURE_WINDOW", "30d");
+        let sandbox_capture_window = parse_duration(&window)
+            .filter(|d| d.as_secs() >= 1 && d.as_secs() <= 365 * 86_400)
+            .ok_or_else(|| {
+                err(
+                    "LINKPAY_SANDBOX_CAPTURE_WINDOW",
+                    format!("{window:?} must be 1s to 365d, like 30d"),
+                )
+            })?;
         Ok(Config {
             listen,
             database_url,
@@ -126,6 +138,7 @@ impl Config {
             notify,
             return_urls_allow_http,
             webhook_allow_private_networks,
+            sandbox_capture_window,
         })
     }
 }
@@ -177,7 +190,7 @@ pub fn normalize_base_url(value: &str) -> Option<String> {
     ok.then(|| v.to_owned())
 }
 
-/// `250ms`, `5s`, `5m`, `2h`.
+/// `250ms`, `5s`, `5m`, `2h`, `30d`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = s.split_at(split);
@@ -187,6 +200,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         "s" => Duration::from_secs(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
         _ => return None,
     })
 }
@@ -360,6 +374,10 @@ mod tests {
         assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
         assert_eq!(parse_duration("5"), None);
         assert_eq!(parse_duration("s"), None);
-        assert_eq!(parse_duration("5d"), None);
+        assert_eq!(
+            parse_duration("30d"),
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(parse_duration("5w"), None);
     }
 }

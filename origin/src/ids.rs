@@ -29,7 +29,7 @@ pub fn new_id(prefix: &str) -> String {
 
 /// An id that sorts by creation time, such as `evt_0199a4c1b2f3Xk…`: 11 lowercase hex
 /// digits of unix milliseconds (they sort the same under any database collation), then 14
-/// random base62 characters. Events and deliveries use it, so "newest first" holds within
+/// random base62 characters. Events, deliveries, charges and refunds use it, so "newest first" holds within
 /// a second too.
 pub fn new_sortable_id(prefix: &str) -> String {
     let millis = std::time::SystemTime::now()

@@ -18,9 +18,10 @@ pub mod listing;
 pub mod merchants;
 pub mod notify;
 pub mod outbox;
+pub mod payment_methods;
+pub mod payments;
 pub mod providers;
 pub mod qr;
-pub mod refunds;
 pub mod return_urls;
 pub mod sandbox;
 pub mod settle;
@@ -38,7 +39,11 @@ use state::AppState;
 pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(sandbox::router())
-        .route("/return/sandbox", get(settle::sandbox_return))
+        .route("/return/{provider}", get(settle::provider_return))
+        .route(
+            "/providers/{provider}/notifications",
+            post(settle::provider_notification),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), page_headers));
     Router::new()
         .merge(api::router(&state))

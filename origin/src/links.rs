@@ -39,6 +39,7 @@ pub struct NewLink {
     pub return_url: Option<String>,
     /// Who the link is for, and where to send the payment request now.
     pub customer: crate::notify::Customer,
+    pub capture_method: crate::providers::CaptureMethod,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -73,12 +74,14 @@ pub struct Link {
     pub customer_email: Option<String>,
     pub customer_phone: Option<String>,
     pub customer_name: Option<String>,
+    /// `automatic`, or `manual` to authorize at payment and capture by API later.
+    pub capture_method: String,
 }
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, currency, amount, amount_min, amount_max, \
     title, description, reference, usage_limit, locale, expires_at, token, status, paid_count, \
     free1, free2, free3, metadata, short_code, source, deactivation_message, deactivated_at, created_at, \
-    return_url_id, customer_email, customer_phone, customer_name";
+    return_url_id, customer_email, customer_phone, customer_name, capture_method";
 
 impl Link {
     /// `expired` is derived from the clock rather than stored, so it is never stale.
@@ -154,6 +157,7 @@ impl Link {
             "deactivated_at": self.deactivated_at,
             "source": self.source,
             "return_url": self.return_url_id,
+            "capture_method": self.capture_method,
             "customer_email": self.customer_email,
             "customer_phone": self.customer_phone,
             "customer_name": self.customer_name,
@@ -220,6 +224,7 @@ pub async fn create(
             source: "api",
             return_url_id: new.return_url,
             customer: new.customer.clone(),
+            capture_method: new.capture_method.as_str(),
         },
     )
     .await?
@@ -264,6 +269,7 @@ struct InsertLink<'a> {
     source: &'static str,
     return_url_id: Option<String>,
     customer: crate::notify::Customer,
+    capture_method: &'static str,
 }
 
 /// Inserts a link; answers it and whether this call inserted it (not a racing one).
@@ -301,11 +307,12 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::
         customer_email: new.customer.email,
         customer_phone: new.customer.phone,
         customer_name: new.customer.name,
+        capture_method: new.capture_method.to_owned(),
     };
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
     let inserted = sqlx::query(&format!(
         "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) ON CONFLICT (id) DO NOTHING"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (id) DO NOTHING"
     ))
     .bind(&link.id)
     .bind(&link.merchant_id)
@@ -336,6 +343,7 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::
     .bind(&link.customer_email)
     .bind(&link.customer_phone)
     .bind(&link.customer_name)
+    .bind(&link.capture_method)
     .bind(new.kid)
     .execute(&mut **tx)
     .await?
@@ -377,6 +385,8 @@ pub async fn record_offline(
             // A token cannot name a return URL yet.
             return_url_id: None,
             customer: Default::default(),
+            // Nor a capture method: offline links capture automatically.
+            capture_method: "automatic",
         },
     )
     .await?;

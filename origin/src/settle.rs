@@ -1,6 +1,8 @@
 //! Settling a charge once the provider has decided, and sending the buyer to the edge's
 //! result page. A provider return only names the payment; the outcome comes from asking the
-//! provider (`sync`), so a buyer cannot forge a success by editing a URL.
+//! provider (`complete`/`sync`), so a buyer cannot forge a success by editing a URL. A
+//! provider notification is applied only if its signature verifies; otherwise the origin
+//! asks the provider.
 
 use crate::charges::{self, Charge};
 use crate::clock::now;
@@ -8,40 +10,101 @@ use crate::db::Tx;
 use crate::edge_sync;
 use crate::links::{self, Link};
 use crate::outbox;
-use crate::providers::sandbox::SandboxConnector;
-use crate::providers::{Outcome, Provider};
+use crate::providers::{CaptureMethod, Outcome, Provider, ProviderError, registry};
 use crate::state::AppState;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::result::{self, PaymentResult};
-use linkpay_shared::{Currency, Locale};
-use serde::Deserialize;
+use linkpay_shared::{Currency, Locale, Money};
+use std::collections::HashMap;
 
-#[derive(Deserialize)]
-pub struct SandboxReturn {
-    payment_id: String,
-}
-
-/// `GET /return/sandbox?payment_id=…`: the sandbox sends the buyer here after its page.
-pub async fn sandbox_return(
+/// `GET /return/{provider}?…`: a provider sends the buyer here after its pages. The query
+/// only names the payment; what happened is asked of the provider.
+pub async fn provider_return(
     State(state): State<AppState>,
-    Query(q): Query<SandboxReturn>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let connector = SandboxConnector::for_state(&state);
-    match complete(&state, &connector, &q.payment_id).await {
+    let Some(provider) = registry::by_name(&state, &name) else {
+        return unknown_payment();
+    };
+    let Some(provider_ref) = provider.return_ref(&q) else {
+        return unknown_payment();
+    };
+    match complete(&state, provider.as_ref(), &provider_ref).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
         Ok(Next::Merchant(back)) => back.into_response(),
-        Err(ReturnError::UnknownPayment) => (
-            StatusCode::NOT_FOUND,
-            "This payment is not known here. Nothing was charged by this request.",
-        )
-            .into_response(),
+        Err(ReturnError::UnknownPayment) => unknown_payment(),
         Err(ReturnError::Internal(e)) => {
-            tracing::error!(error = %e, payment = %q.payment_id, "settling a provider return");
+            tracing::error!(error = %e, payment = %provider_ref, "settling a provider return");
             (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
                 .into_response()
         }
+    }
+}
+
+fn unknown_payment() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "This payment is not known here. Nothing was charged by this request.",
+    )
+        .into_response()
+}
+
+/// `POST /providers/{provider}/notifications`: a provider tells us about a payment on its
+/// own. A notification whose signature verifies is applied; one that does not is refused,
+/// and the payment it names is asked of the provider instead.
+pub async fn provider_notification(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(provider) = registry::by_name(&state, &name) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let (provider_ref, outcome, verified) = match provider.verify_notification(&headers, &body) {
+        Ok(n) => (n.provider_ref, Some(n.outcome), true),
+        Err(ProviderError::Unverified {
+            claimed_ref: Some(r),
+        }) => (r, None, false),
+        Err(e) => {
+            tracing::warn!(provider = %name, error = %e, "refused a provider notification");
+            return (StatusCode::BAD_REQUEST, "notification refused").into_response();
+        }
+    };
+    let charge =
+        match charges::by_provider_ref(state.db.reader(), provider.name(), &provider_ref).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return (StatusCode::NOT_FOUND, "unknown payment").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "reading a charge for a notification");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+    let outcome = match outcome {
+        Some(o) => Ok(o),
+        None => {
+            tracing::warn!(provider = %name, payment = %provider_ref, "a provider notification failed its signature; asking the provider instead");
+            provider.sync(&provider_ref).await
+        }
+    };
+    let applied = match outcome {
+        Ok(o) => settle(&state, &charge, &o, provider.capture_window_secs())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match (applied, verified) {
+        (Err(e), _) => {
+            tracing::error!(error = %e, payment = %provider_ref, "applying a provider notification");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        (Ok(()), true) => StatusCode::OK.into_response(),
+        (Ok(()), false) => (StatusCode::BAD_REQUEST, "signature does not verify").into_response(),
     }
 }
 
@@ -66,25 +129,36 @@ impl From<sqlx::Error> for ReturnError {
     }
 }
 
-pub async fn complete<P: Provider>(
+pub async fn complete(
     state: &AppState,
-    provider: &P,
+    provider: &dyn Provider,
     provider_ref: &str,
 ) -> Result<Next, ReturnError> {
-    let charge = charges::by_provider_ref(state.db.reader(), P::NAME, provider_ref)
+    let charge = charges::by_provider_ref(state.db.reader(), provider.name(), provider_ref)
         .await?
         .ok_or(ReturnError::UnknownPayment)?;
-    let outcome = provider
-        .sync(provider_ref)
-        .await
-        .map_err(|e| ReturnError::Internal(e.to_string()))?;
-    if outcome == Outcome::Pending {
-        return Ok(Next::BackToProvider(format!(
-            "{}/sandbox/pay/{provider_ref}",
-            state.config.public_url
-        )));
-    }
-    let charge = settle(state, &charge, &outcome).await?;
+    // Settled already (by a notification, or an earlier return): nothing left to finish.
+    let charge = if charge.status == "pending" {
+        let amount = Currency::from_code(&charge.currency)
+            .and_then(|c| Money::new(charge.amount, c).ok())
+            .ok_or_else(|| {
+                ReturnError::Internal(format!("charge {} has a bad amount", charge.id))
+            })?;
+        let capture =
+            CaptureMethod::parse(&charge.capture_method).unwrap_or(CaptureMethod::Automatic);
+        let outcome = provider
+            .complete(provider_ref, amount, capture)
+            .await
+            .map_err(|e| ReturnError::Internal(e.to_string()))?;
+        if outcome == Outcome::Pending
+            && let Some(page) = provider.page_url(provider_ref)
+        {
+            return Ok(Next::BackToProvider(page));
+        }
+        settle(state, &charge, &outcome, provider.capture_window_secs()).await?
+    } else {
+        charge
+    };
     if let Some(back) = crate::return_urls::back::for_charge(state, &charge).await? {
         return Ok(Next::Merchant(back));
     }
@@ -92,61 +166,87 @@ pub async fn complete<P: Provider>(
 }
 
 /// Applies the provider's outcome to a pending charge, once: the conditional update makes a
-/// reload or a second return a no-op, and the event is written in the same transaction.
+/// reload, a second return or a notification racing the return a no-op, and the event is
+/// written in the same transaction. `window_secs` caps an authorization's capture window.
 pub async fn settle(
     state: &AppState,
     charge: &Charge,
     outcome: &Outcome,
+    window_secs: i64,
 ) -> Result<Charge, sqlx::Error> {
     let now = now();
-    let (status, code, message, brand, last4) = match outcome {
-        Outcome::Succeeded {
-            card_brand,
-            card_last4,
+    let no_card = crate::providers::CardDetails::default();
+    let (status, code, message, card, captured, capture_before) = match outcome {
+        Outcome::Authorized {
+            card,
+            capture_before,
         } => (
-            "succeeded",
+            "authorized",
             None,
             None,
-            Some(card_brand.clone()),
-            Some(card_last4.clone()),
+            card,
+            0,
+            Some((*capture_before).min(now + window_secs)),
         ),
+        Outcome::Captured { card, amount } => ("succeeded", None, None, card, *amount, None),
         Outcome::Declined {
             code,
             message,
-            card_brand,
-            card_last4,
+            card,
         } => (
             "failed",
             Some(code.clone()),
             Some(message.clone()),
-            card_brand.clone(),
-            card_last4.clone(),
+            card,
+            0,
+            None,
+        ),
+        Outcome::Canceled => (
+            "failed",
+            Some("payment_canceled".into()),
+            Some("The buyer canceled the payment at the provider.".into()),
+            &no_card,
+            0,
+            None,
         ),
         Outcome::Expired => (
             "expired",
             Some("payment_expired".into()),
             Some("The buyer did not complete payment in time.".into()),
+            &no_card,
+            0,
             None,
+        ),
+        Outcome::Voided => (
+            "voided",
+            Some("authorization_expired".into()),
+            Some("The provider released the authorization before it was captured.".into()),
+            &no_card,
+            0,
             None,
         ),
         Outcome::Pending => return Ok(charge.clone()),
     };
     let mut tx = state.db.begin().await?;
     let changed = sqlx::query(
-        "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5, updated_at = $6
-          WHERE id = $7 AND status = 'pending'",
+        "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5,
+                            amount_captured = $6, capture_before = $7, updated_at = $8
+          WHERE id = $9 AND status = 'pending'",
     )
     .bind(status)
     .bind(&code)
     .bind(&message)
-    .bind(&brand)
-    .bind(&last4)
+    .bind(&card.brand)
+    .bind(&card.last4)
+    .bind(captured)
+    .bind(capture_before)
     .bind(now)
     .bind(&charge.id)
     .execute(&mut *tx)
     .await?;
+    let paid = matches!(status, "succeeded" | "authorized");
     let pushed_state = changed.rows_affected() == 1
-        && status == "succeeded"
+        && paid
         && count_payment(&mut tx, &charge.link_id, &charge.id).await?;
     let settled = charges::get(&mut *tx, &charge.id)
         .await?
@@ -174,8 +274,9 @@ pub async fn settle(
     Ok(settled)
 }
 
-/// Counts a completed payment against the link's limit; the one that reaches the limit marks
-/// the link used and tells the edge. A failed charge needs nothing here: its hold on the link
+/// Counts a completed payment (captured, or authorized for a later capture) against the
+/// link's limit; the one that reaches the limit marks the link used and tells the edge. A
+/// voided authorization still counts: the merchant chose to void it, and can make a new link. A failed charge needs nothing here: its hold on the link
 /// ended when it left `pending`.
 /// True if it queued display state for the edge.
 async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bool, sqlx::Error> {
@@ -215,7 +316,7 @@ async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnE
     .fetch_one(state.db.reader())
     .await?;
     let outcome = match charge.status.as_str() {
-        "succeeded" => result::Outcome::Paid,
+        "succeeded" | "authorized" => result::Outcome::Paid,
         "failed" if charge.failure_code.as_deref() != Some("provider_unavailable") => {
             result::Outcome::Declined
         }

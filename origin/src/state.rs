@@ -31,6 +31,7 @@ impl AppState {
         tokio::spawn(crate::webhooks::delivery::run(self.clone()));
         tokio::spawn(crate::edge_sync::run(self.clone()));
         tokio::spawn(crate::housekeeping::run(self.clone()));
+        tokio::spawn(crate::payments::sweep::run(self.clone()));
         tokio::spawn(crate::webhooks::expiry::run(self.clone()));
         tokio::spawn(crate::notify::sender::run(self.clone()));
     }

@@ -1,13 +1,51 @@
+use super::params::Params;
 use crate::api::Authed;
 use crate::charges;
 use crate::error::ApiError;
-use crate::refunds::{self, RefundError};
+use crate::payments::refund::{self as refunds, REASONS};
+use crate::payments::state::Refusal;
+use crate::payments::{OpError, capture};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
+
+fn no_such_charge(id: &str) -> ApiError {
+    ApiError::not_found("resource_missing", format!("No such charge: {id}"))
+}
+
+/// A refused operation leaves the charge as it was; the error says why and what to do.
+fn op_error(id: &str, e: OpError) -> ApiError {
+    match e {
+        OpError::NotFound => no_such_charge(id),
+        OpError::Refused(r) => {
+            let status = match r {
+                Refusal::AmountNotPositive
+                | Refusal::CaptureAboveAuthorized { .. }
+                | Refusal::RefundAboveRemaining { .. } => StatusCode::BAD_REQUEST,
+                _ => StatusCode::CONFLICT,
+            };
+            match r.param() {
+                Some(param) => ApiError {
+                    status,
+                    ..ApiError::invalid(param, r.code(), r.to_string())
+                },
+                None => ApiError::conflict(status, r.code(), &r.to_string()),
+            }
+        }
+        OpError::ProviderRefused(message) => ApiError {
+            status: StatusCode::PAYMENT_REQUIRED,
+            kind: "card_error",
+            code: "provider_refused",
+            message: format!("The provider refused: {message}"),
+            param: None,
+        },
+        OpError::Provider(e) => ApiError::provider(e),
+        OpError::Db(e) => e.into(),
+    }
+}
 
 /// `GET /v1/charges/{id}`
 #[utoipa::path(get, path = "/v1/charges/{id}", tag = "charges", summary = "Retrieve a charge",
@@ -24,18 +62,69 @@ pub async fn retrieve(
     let charge = charges::get(state.db.reader(), &id)
         .await?
         .filter(|c| c.merchant_id == auth.merchant.id)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such charge: {id}")))?;
+        .ok_or_else(|| no_such_charge(&id))?;
     Ok(Json(charge.to_json()))
 }
 
-/// `POST /v1/charges/{id}/refund`
-#[utoipa::path(post, path = "/v1/charges/{id}/refund", tag = "charges", summary = "Refund a charge in full",
-    description = "Returns the whole amount to the buyer through the provider and announces `charge.update`. The link does not take another payment in its place. Send an Idempotency-Key to retry safely.",
+/// `POST /v1/charges/{id}/capture`
+#[utoipa::path(post, path = "/v1/charges/{id}/capture", tag = "charges", summary = "Capture an authorized charge",
+    description = "Takes the money of a charge authorized under `capture_method: manual`: all of it, or a smaller `amount` (the rest of the authorization is released). Only once, and only before `capture_before`; the amount cannot change after capture. Announces `charge.update`.",
+    params(("id" = String, Path, description = "ch_…")),
+    request_body(content = super::openapi::CaptureCharge, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The captured charge (`succeeded`)", body = super::openapi::Charge),
+        (status = 400, description = "`amount` above the authorization (`amount_too_large`) or not positive", body = super::openapi::Error),
+        (status = 404, description = "No such charge", body = super::openapi::Error),
+        (status = 409, description = "Captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
+    ))]
+pub async fn capture(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let amount = match Params::parse_optional(&body, &["amount"])? {
+        Some(p) => p.int("amount")?,
+        None => None,
+    };
+    capture::capture(&state, &auth.merchant.id, &id, amount)
+        .await
+        .map(|c| Json(c.to_json()))
+        .map_err(|e| op_error(&id, e))
+}
+
+/// `POST /v1/charges/{id}/void`
+#[utoipa::path(post, path = "/v1/charges/{id}/void", tag = "charges", summary = "Void an authorization",
+    description = "Releases the whole authorization of a `capture_method: manual` charge that has not been captured. A captured charge cannot be voided: refund it. Announces `charge.update`.",
     params(("id" = String, Path, description = "ch_…")),
     responses(
-        (status = 200, description = "The refunded charge", body = super::openapi::Charge),
+        (status = 200, description = "The voided charge", body = super::openapi::Charge),
         (status = 404, description = "No such charge", body = super::openapi::Error),
-        (status = 409, description = "Refunded already (`charge_already_refunded`) or not paid (`charge_not_refundable`)", body = super::openapi::Error),
+        (status = 409, description = "Captured already (`charge_already_captured`) or not authorized (`charge_not_authorized`)", body = super::openapi::Error),
+    ))]
+pub async fn void(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    Params::parse_optional(&body, &[])?;
+    capture::void(&state, &auth.merchant.id, &id)
+        .await
+        .map(|c| Json(c.to_json()))
+        .map_err(|e| op_error(&id, e))
+}
+
+/// `POST /v1/charges/{id}/refund`
+#[utoipa::path(post, path = "/v1/charges/{id}/refund", tag = "charges", summary = "Refund a charge, in full or in part",
+    description = "Returns `amount` (default: all that is left) of a captured charge to the buyer through the provider. Several partial refunds may be made, up to the captured amount; the charge becomes `refunded` when all of it is returned. Announces `charge.update`. Send an Idempotency-Key to retry safely.",
+    params(("id" = String, Path, description = "ch_…")),
+    request_body(content = super::openapi::RefundCharge, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The charge, with `amount_refunded` updated", body = super::openapi::Charge),
+        (status = 400, description = "`amount` above what is left (`amount_too_large`), not positive, or an unknown `reason`", body = super::openapi::Error),
+        (status = 404, description = "No such charge", body = super::openapi::Error),
+        (status = 409, description = "Refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
     ))]
 pub async fn refund(
     State(state): State<AppState>,
@@ -43,25 +132,51 @@ pub async fn refund(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    // No options yet (partial refunds come later); an empty object is fine.
-    super::params::Params::parse_optional(&body, &[])?;
-    match refunds::refund_in_full(&state, &auth.merchant.id, &id).await {
-        Ok(charge) => Ok(Json(charge.to_json())),
-        Err(RefundError::NotFound) => Err(ApiError::not_found(
-            "resource_missing",
-            format!("No such charge: {id}"),
-        )),
-        Err(RefundError::AlreadyRefunded) => Err(ApiError::conflict(
-            StatusCode::CONFLICT,
-            "charge_already_refunded",
-            "This charge has been refunded already.",
-        )),
-        Err(e @ RefundError::NotRefundable(_)) => Err(ApiError::conflict(
-            StatusCode::CONFLICT,
-            "charge_not_refundable",
-            &format!("{e}."),
-        )),
-        Err(RefundError::Provider(e)) => Err(ApiError::provider(e)),
-        Err(RefundError::Db(e)) => Err(e.into()),
+    let (amount, reason) = match Params::parse_optional(&body, &["amount", "reason"])? {
+        Some(p) => (p.int("amount")?, p.string("reason")?),
+        None => (None, None),
+    };
+    if let Some(r) = &reason
+        && !REASONS.contains(&r.as_str())
+    {
+        return Err(ApiError::invalid(
+            "reason",
+            "parameter_invalid",
+            format!("reason {r:?} is not one of {}.", REASONS.join(", ")),
+        ));
     }
+    refunds::refund(&state, &auth.merchant.id, &id, amount, reason.as_deref())
+        .await
+        .map(|(c, _)| Json(c.to_json()))
+        .map_err(|e| op_error(&id, e))
+}
+
+/// `GET /v1/charges/{id}/refunds`
+#[utoipa::path(get, path = "/v1/charges/{id}/refunds", tag = "charges", summary = "List a charge's refunds",
+    description = "Oldest first. A `pending` refund is at the provider; a `failed` one returned nothing.",
+    params(("id" = String, Path, description = "ch_…")),
+    responses(
+        (status = 200, description = "The refunds", body = super::openapi::RefundList),
+        (status = 404, description = "No such charge", body = super::openapi::Error),
+    ))]
+pub async fn list_refunds(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    charges::get(state.db.reader(), &id)
+        .await?
+        .filter(|c| c.merchant_id == auth.merchant.id)
+        .ok_or_else(|| no_such_charge(&id))?;
+    let data: Vec<Value> = refunds::list_for_charge(state.db.reader(), &id)
+        .await?
+        .iter()
+        .map(|r| r.to_json())
+        .collect();
+    Ok(Json(json!({
+        "object": "list",
+        "url": format!("/v1/charges/{id}/refunds"),
+        "has_more": false,
+        "data": data,
+    })))
 }

@@ -8,6 +8,7 @@ use crate::links::{
     MAX_TTL_SECS, NewLink,
 };
 use crate::listing::Cursor;
+use crate::providers::CaptureMethod;
 use crate::qr;
 use crate::state::AppState;
 use axum::Json;
@@ -39,6 +40,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "free3",
     "metadata",
     "return_url",
+    "capture_method",
     "customer_email",
     "customer_phone",
     "customer_name",
@@ -449,7 +451,21 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
             ));
         }
     };
+    let capture_method = match p.string("capture_method")?.as_deref() {
+        None | Some("automatic") => CaptureMethod::Automatic,
+        Some("manual") => CaptureMethod::Manual,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "capture_method",
+                "parameter_invalid",
+                format!(
+                    "capture_method {other:?} is not supported: use \"automatic\" or \"manual\"."
+                ),
+            ));
+        }
+    };
     Ok(NewLink {
+        capture_method,
         amount,
         title,
         description,

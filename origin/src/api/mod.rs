@@ -8,6 +8,7 @@ mod links;
 mod notifications;
 mod openapi;
 mod params;
+mod payment_methods;
 mod query;
 mod return_urls;
 mod webhook_endpoints;
@@ -29,6 +30,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}/qr.png", "GET"),
     ("/v1/charges/{id}", "GET"),
     ("/v1/charges/{id}/refund", "POST"),
+    ("/v1/charges/{id}/capture", "POST"),
+    ("/v1/charges/{id}/void", "POST"),
+    ("/v1/charges/{id}/refunds", "GET"),
+    ("/v1/payment_method_settings", "GET"),
+    ("/v1/payment_method_settings", "POST"),
     ("/v1/webhook_endpoints", "POST"),
     ("/v1/webhook_endpoints", "GET"),
     ("/v1/webhook_endpoints/{id}", "GET"),
@@ -66,6 +72,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}/qr.png", get(links::qr_png))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/charges/{id}/refund", post(charges::refund))
+        .route("/v1/charges/{id}/capture", post(charges::capture))
+        .route("/v1/charges/{id}/void", post(charges::void))
+        .route("/v1/charges/{id}/refunds", get(charges::list_refunds))
+        .route(
+            "/v1/payment_method_settings",
+            get(payment_methods::retrieve).post(payment_methods::update),
+        )
         .route(
             "/v1/webhook_endpoints",
             post(webhook_endpoints::create).get(webhook_endpoints::list),

@@ -38,6 +38,11 @@ pub async fn document() -> Json<Value> {
         super::links::qr_png,
         super::charges::retrieve,
         super::charges::refund,
+        super::charges::capture,
+        super::charges::void,
+        super::charges::list_refunds,
+        super::payment_methods::retrieve,
+        super::payment_methods::update,
         super::webhook_endpoints::create,
         super::webhook_endpoints::list,
         super::webhook_endpoints::retrieve,
@@ -73,6 +78,14 @@ pub async fn document() -> Json<Value> {
         ChargeList,
         PaymentMethod,
         Card,
+        CaptureCharge,
+        RefundCharge,
+        Refund,
+        RefundList,
+        PaymentMethodSettings,
+        UpdatePaymentMethodSettings,
+        MethodSetting,
+        WalletSetting,
         CreateWebhookEndpoint,
         UpdateWebhookEndpoint,
         RotateSecret,
@@ -163,6 +176,10 @@ pub struct CreateLink {
     /// One of your return URLs (`ru_…`): buyers go back there after paying, with signed
     /// result fields. Without one they see linkpay's result page.
     return_url: Option<String>,
+    /// `automatic` (default): money is taken when the buyer pays. `manual`: it is only
+    /// authorized, and you capture it with `POST /v1/charges/{id}/capture` within the
+    /// provider's window (30 days for the sandbox and LINE Pay) or it is released.
+    capture_method: Option<String>,
     /// The buyer's email: the payment request (with `send`) and the receipt go there.
     customer_email: Option<String>,
     /// The buyer's mobile number in E.164 (`+819012345678`; spaces and hyphens are removed).
@@ -228,6 +245,8 @@ pub struct PaymentLink {
     source: String,
     /// The return URL (`ru_…`) buyers go back to, if any.
     return_url: Option<String>,
+    /// `automatic` or `manual`.
+    capture_method: String,
     customer_email: Option<String>,
     customer_phone: Option<String>,
     customer_name: Option<String>,
@@ -248,13 +267,25 @@ pub struct Charge {
     link: String,
     amount: i64,
     currency: String,
-    /// `pending`, `succeeded`, `failed`, `expired` or `refunded`.
+    /// `pending` (buyer at the provider), `authorized` (manual capture: held, not yet
+    /// taken), `capturing`/`voiding` (briefly, while the provider is asked), `succeeded`
+    /// (captured; partly refunded charges stay `succeeded`), `refunded` (wholly), `voided`
+    /// (`failure_code` `authorization_expired` if released because the window passed),
+    /// `failed` or `expired`. See docs/payments.md.
     status: String,
-    /// The buyer paid (true for a refunded charge too).
+    /// The buyer paid (authorized or captured; true for a refunded charge too).
     paid: bool,
+    /// Money was taken: `amount_captured` > 0.
+    captured: bool,
     refunded: bool,
-    /// Minor units returned to the buyer.
+    /// Minor units taken from the buyer.
+    amount_captured: i64,
+    /// Minor units returned to the buyer by refunds that succeeded.
     amount_refunded: i64,
+    /// `automatic` or `manual` (from the link).
+    capture_method: String,
+    /// Unix seconds: capture an authorized charge before this.
+    capture_before: Option<i64>,
     failure_code: Option<String>,
     failure_message: Option<String>,
     payment_method: PaymentMethod,
@@ -273,7 +304,7 @@ pub struct Charge {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct PaymentMethod {
-    /// `card`.
+    /// `card` or `wallet`.
     r#type: String,
     card: Option<Card>,
 }
@@ -284,6 +315,81 @@ pub struct PaymentMethod {
 pub struct Card {
     brand: String,
     last4: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CaptureCharge {
+    /// Minor units, at most the authorized amount; default all of it.
+    amount: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RefundCharge {
+    /// Minor units, at most what is captured and not yet refunded; default all of that.
+    amount: Option<i64>,
+    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    reason: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Refund {
+    /// `re_…`
+    id: String,
+    /// Always `refund`.
+    object: String,
+    charge: String,
+    amount: i64,
+    currency: String,
+    /// `pending` (at the provider), `succeeded` or `failed`.
+    status: String,
+    reason: Option<String>,
+    /// Why the provider refused, for a `failed` refund.
+    failure_reason: Option<String>,
+    created: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RefundList {
+    object: String,
+    url: String,
+    has_more: bool,
+    data: Vec<Refund>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MethodSetting {
+    enabled: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WalletSetting {
+    enabled: bool,
+    /// `sandbox` or `linepay`.
+    provider: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PaymentMethodSettings {
+    /// Always `payment_method_settings`.
+    object: String,
+    card: MethodSetting,
+    wallet: WalletSetting,
+    /// The methods pay pages offer, in order.
+    enabled: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UpdatePaymentMethodSettings {
+    card: Option<MethodSetting>,
+    wallet: Option<WalletSetting>,
 }
 
 /// A page of links, newest first.
@@ -622,6 +728,7 @@ mod tests {
             customer_email: None,
             customer_phone: None,
             customer_name: None,
+            capture_method: "automatic".into(),
         };
         let keys = |v: Value| {
             let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
@@ -655,6 +762,11 @@ mod tests {
             amount_refunded: 0,
             created_at: 1,
             updated_at: 1,
+            payment_method: "card".into(),
+            capture_method: "automatic".into(),
+            amount_captured: 0,
+            amount_refunding: 0,
+            capture_before: None,
         };
         assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
         let ru = crate::return_urls::ReturnUrl {

@@ -1,14 +1,70 @@
-//! Payment providers behind one interface. Each provider lives in its own module; its wire
-//! format stays inside that module.
+//! Payment providers behind one interface. Each provider lives in its own module, with its
+//! wire format kept apart from its flow logic; the origin talks to all of them through
+//! [`Provider`], so adding one touches no other.
+//!
+//! The origin never takes a result from the buyer's browser: a provider's return and any
+//! notification whose signature fails only prompt the origin to ask the provider (`sync`).
 
+pub mod registry;
 pub mod sandbox;
 
+use async_trait::async_trait;
+use axum::http::HeaderMap;
 use linkpay_shared::Money;
+use std::collections::HashMap;
+
+/// How the buyer pays at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    Card,
+    Wallet,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 2] = [PaymentMethod::Card, PaymentMethod::Wallet];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::Wallet => "wallet",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// Whether the provider takes the money at once or only holds it for a later capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureMethod {
+    Automatic,
+    Manual,
+}
+
+impl CaptureMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureMethod::Automatic => "automatic",
+            CaptureMethod::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaptureMethod> {
+        match s {
+            "automatic" => Some(CaptureMethod::Automatic),
+            "manual" => Some(CaptureMethod::Manual),
+            _ => None,
+        }
+    }
+}
 
 /// What the origin asks a provider to collect.
 pub struct StartPayment<'a> {
     pub charge_id: &'a str,
     pub amount: Money,
+    pub method: PaymentMethod,
+    pub capture: CaptureMethod,
     pub merchant_name: &'a str,
     pub description: &'a str,
     /// Where the provider sends the buyer back; the provider appends its own reference.
@@ -21,42 +77,126 @@ pub struct Started {
     pub redirect_url: String,
 }
 
-/// The provider's account of a payment, asked for by `sync`. The buyer's browser never decides
-/// a result: a return from the provider only prompts the origin to ask.
+/// The card the buyer paid with, when the provider says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardDetails {
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+}
+
+/// The provider's account of a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// The buyer is still at the provider (or on its 3-D Secure or wallet page).
     Pending,
-    Succeeded {
-        card_brand: String,
-        card_last4: String,
+    /// Held for a later capture, until `capture_before` (unix seconds) at the latest.
+    Authorized {
+        card: CardDetails,
+        capture_before: i64,
     },
+    /// Captured (wholly or in part of what was authorized).
+    Captured { card: CardDetails, amount: i64 },
     Declined {
         code: String,
         message: String,
-        card_brand: Option<String>,
-        card_last4: Option<String>,
+        card: CardDetails,
     },
+    /// The buyer turned the payment down on the provider's page.
+    Canceled,
+    /// The buyer left, and the provider's session ran out.
     Expired,
+    /// An authorization released without capture.
+    Voided,
+}
+
+/// A notification the provider sent on its own, once its signature has been checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub provider_ref: String,
+    pub outcome: Outcome,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("provider has no payment {0}")]
     UnknownPayment(String),
-    /// The provider will not refund it: not paid, or refunded already.
-    #[error("provider cannot refund payment {0}")]
-    NotRefundable(String),
+    /// The provider refused the request for a reason the caller can act on.
+    #[error("{message}")]
+    Refused { code: String, message: String },
+    /// A notification or return whose signature does not verify; `claimed_ref` is the payment
+    /// it claims to be about, which the origin may ask the provider about, and no more.
+    #[error("signature does not verify")]
+    Unverified { claimed_ref: Option<String> },
+    /// Could not reach the provider, or it failed: worth trying again later.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
     #[error("provider storage failed: {0}")]
     Storage(#[from] sqlx::Error),
 }
 
-#[allow(async_fn_in_trait)] // Used with static dispatch only; no Send bound needed beyond the concrete types.
-pub trait Provider {
-    /// Stored on charges to say who holds the payment.
-    const NAME: &'static str;
+impl ProviderError {
+    pub fn refused(code: &str, message: impl Into<String>) -> ProviderError {
+        ProviderError::Refused {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// One payment provider's flows. Every method is safe to call again after a crash: capture
+/// and void of something already done answer `Ok`, and refunds are keyed by `refund_id`.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Stored on charges to say who holds the payment; also the path of its return URL.
+    fn name(&self) -> &'static str;
+
+    /// How long this provider holds an authorization for capture.
+    fn capture_window_secs(&self) -> i64;
+
+    /// Checks what the provider cannot take before anything is sent (amount limits,
+    /// currencies), naming the field.
+    fn check(&self, _req: &StartPayment<'_>) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
     async fn start(&self, req: StartPayment<'_>) -> Result<Started, ProviderError>;
+
+    /// The provider's page for a payment the buyer has not finished, to send them back to.
+    fn page_url(&self, _provider_ref: &str) -> Option<String> {
+        None
+    }
+
+    /// The payment a provider's return (its query string) names. Unverified: the origin
+    /// uses it only to find the charge, then calls [`Provider::complete`].
+    fn return_ref(&self, query: &HashMap<String, String>) -> Option<String>;
+
+    /// The buyer came back from the provider: finish whatever the provider needs finished
+    /// (LINE Pay's confirm) and answer the provider's own account of the payment.
+    async fn complete(
+        &self,
+        provider_ref: &str,
+        amount: Money,
+        capture: CaptureMethod,
+    ) -> Result<Outcome, ProviderError>;
+
+    async fn capture(&self, provider_ref: &str, amount: Money) -> Result<(), ProviderError>;
+
+    async fn void(&self, provider_ref: &str) -> Result<(), ProviderError>;
+
+    async fn refund(
+        &self,
+        provider_ref: &str,
+        refund_id: &str,
+        amount: Money,
+    ) -> Result<(), ProviderError>;
+
+    /// The provider's account of the payment, asked for whenever the origin is unsure.
     async fn sync(&self, provider_ref: &str) -> Result<Outcome, ProviderError>;
-    /// Returns the whole payment to the buyer. Partial refunds, capture and void come with
-    /// the full charge state machine.
-    async fn refund(&self, provider_ref: &str) -> Result<(), ProviderError>;
+
+    /// Checks a notification's signature and reads it.
+    fn verify_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification, ProviderError>;
 }

@@ -5,6 +5,10 @@
 pub enum CardOutcome {
     Approve,
     Decline(&'static str),
+    /// 3-D Secure: the buyer is sent to a challenge page first, then approved.
+    Challenge,
+    /// 3-D Secure passes, and the card is declined afterwards.
+    ChallengeThenDecline(&'static str),
 }
 
 /// The published test cards (see docs/sandbox.md).
@@ -20,12 +24,24 @@ pub const TEST_CARDS: &[(&str, CardOutcome, &str)] = &[
         CardOutcome::Decline("insufficient_funds"),
         "Declined: insufficient funds",
     ),
+    (
+        "4000000000003220",
+        CardOutcome::Challenge,
+        "3-D Secure: succeeds if the challenge is passed",
+    ),
+    (
+        "4000008400001629",
+        CardOutcome::ChallengeThenDecline("card_declined"),
+        "3-D Secure, then declined",
+    ),
 ];
 
 pub fn decline_message(code: &str) -> &'static str {
     match code {
         "insufficient_funds" => "The card has insufficient funds.",
         "expired_card" => "The card has expired.",
+        "authentication_failed" => "The buyer did not pass 3-D Secure authentication.",
+        "payment_canceled" => "The buyer canceled the payment on the wallet page.",
         _ => "The card was declined.",
     }
 }

@@ -1,7 +1,8 @@
-//! The sandbox's hosted card page. Plain HTML forms, no JavaScript.
+//! The sandbox's hosted pages: the card form, the 3-D Secure challenge and the wallet's
+//! approve/cancel page. Plain HTML forms, no JavaScript.
 
 use super::cards::{CardInput, CardOutcome, TEST_CARDS};
-use super::store::{self, Payment};
+use super::store::{self, Decision, Payment};
 use crate::clock::now;
 use crate::state::AppState;
 use askama::Template;
@@ -30,6 +31,32 @@ struct MessagePage<'a> {
     continue_url: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "sandbox/challenge.html")]
+struct ChallengePage<'a> {
+    id: &'a str,
+    merchant_name: &'a str,
+    amount: String,
+    last4: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "sandbox/wallet.html")]
+struct WalletPage<'a> {
+    id: &'a str,
+    merchant_name: &'a str,
+    description: &'a str,
+    amount: String,
+}
+
+#[derive(Deserialize)]
+pub struct ChoiceForm {
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    action: String,
+}
+
 #[derive(Deserialize)]
 pub struct CardForm {
     #[serde(default)]
@@ -48,9 +75,134 @@ pub async fn stylesheet() -> impl IntoResponse {
 }
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match load(&state, &id).await {
+    match load(&state, &id, "open").await {
+        Ok(p) if p.method == "wallet" => {
+            Redirect::to(&format!("/sandbox/wallet/{id}")).into_response()
+        }
         Ok(p) => render_form(&p, None, String::new(), StatusCode::OK),
         Err(page) => page,
+    }
+}
+
+pub async fn show_challenge(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match load(&state, &id, "challenge").await {
+        Ok(p) => html(
+            StatusCode::OK,
+            ChallengePage {
+                id: &p.id,
+                merchant_name: &p.merchant_name,
+                amount: amount(&p),
+                last4: p.card_last4.as_deref().unwrap_or("????"),
+            }
+            .render(),
+        ),
+        Err(page) => page,
+    }
+}
+
+pub async fn submit_challenge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ChoiceForm>,
+) -> Response {
+    let payment = match load(&state, &id, "challenge").await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    let passed = match form.result.as_str() {
+        "pass" => true,
+        "fail" => false,
+        _ => return bad_choice(),
+    };
+    let window = window_secs(&state);
+    let done = store::finish_challenge(&state.db, &payment.id, passed, window).await;
+    finish(&state, &payment, done).await
+}
+
+pub async fn show_wallet(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match load(&state, &id, "open").await {
+        Ok(p) if p.method == "wallet" => html(
+            StatusCode::OK,
+            WalletPage {
+                id: &p.id,
+                merchant_name: &p.merchant_name,
+                description: &p.description,
+                amount: amount(&p),
+            }
+            .render(),
+        ),
+        Ok(_) => Redirect::to(&format!("/sandbox/pay/{id}")).into_response(),
+        Err(page) => page,
+    }
+}
+
+pub async fn submit_wallet(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ChoiceForm>,
+) -> Response {
+    let payment = match load(&state, &id, "open").await {
+        Ok(p) if p.method == "wallet" => p,
+        Ok(_) => return bad_choice(),
+        Err(page) => return page,
+    };
+    let decision = match form.action.as_str() {
+        "approve" => Decision::Approve {
+            window_secs: window_secs(&state),
+        },
+        "cancel" => Decision::Cancel,
+        _ => return bad_choice(),
+    };
+    let done = store::decide(&state.db, &payment.id, decision, None).await;
+    finish(&state, &payment, done).await
+}
+
+fn window_secs(state: &AppState) -> i64 {
+    state.config.sandbox_capture_window.as_secs() as i64
+}
+
+fn bad_choice() -> Response {
+    message(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Choose an option",
+        "Use one of the buttons on the page.",
+        None,
+    )
+}
+
+/// After a decision: tell the merchant by a signed notification and send the buyer back.
+/// A decision that did not apply (decided or expired meanwhile) sends the buyer back too;
+/// the merchant asks the sandbox for the truth either way.
+async fn finish(state: &AppState, payment: &Payment, done: Result<bool, sqlx::Error>) -> Response {
+    match done {
+        Ok(applied) => {
+            if let Ok(Some(now)) = store::get(state.db.writer(), &payment.id).await {
+                if now.status == "challenge" {
+                    return Redirect::to(&format!("/sandbox/3ds/{}", now.id)).into_response();
+                }
+                if applied {
+                    tracing::info!(payment = %now.id, status = %now.status, "sandbox payment decided");
+                    super::notify::send(
+                        format!(
+                            "{}/providers/sandbox/notifications",
+                            state.config.public_url
+                        ),
+                        super::notify::secret(&state.config.edge_secret),
+                        &now,
+                    );
+                }
+            }
+            Redirect::to(&payment.return_to()).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sandbox storage");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The sandbox could not record this payment. Nothing was charged.",
+                None,
+            )
+        }
     }
 }
 
@@ -59,7 +211,7 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(form): Form<CardForm>,
 ) -> Response {
-    let payment = match load(&state, &id).await {
+    let payment = match load(&state, &id, "open").await {
         Ok(p) => p,
         Err(page) => return page,
     };
@@ -92,30 +244,27 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    let decline = match outcome {
-        CardOutcome::Approve => None,
-        CardOutcome::Decline(code) => Some(code),
+    let decision = match outcome {
+        CardOutcome::Approve => Decision::Approve {
+            window_secs: window_secs(&state),
+        },
+        CardOutcome::Decline(code) => Decision::Decline(code),
+        CardOutcome::Challenge => Decision::Challenge { then: None },
+        CardOutcome::ChallengeThenDecline(code) => Decision::Challenge { then: Some(code) },
     };
-    match store::decide(&state.db, &payment.id, decline, card.brand(), &card.last4()).await {
-        Ok(true) => {
-            tracing::info!(payment = %payment.id, brand = card.brand(), outcome = ?outcome, "sandbox payment decided");
-            Redirect::to(&payment.return_to()).into_response()
-        }
-        // Already decided or expired meanwhile: send the buyer on; the merchant asks us the truth.
-        Ok(false) => Redirect::to(&payment.return_to()).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "sandbox storage");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The sandbox could not record this payment. Nothing was charged.",
-                None,
-            )
-        }
-    }
+    let last4 = card.last4();
+    let done = store::decide(
+        &state.db,
+        &payment.id,
+        decision,
+        Some((card.brand(), &last4)),
+    )
+    .await;
+    finish(&state, &payment, done).await
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Payment, Response> {
+/// The payment, if it is at the step (`open` or `challenge`) the page is for.
+async fn load(state: &AppState, id: &str, step: &str) -> Result<Payment, Response> {
     let payment = match store::get(state.db.reader(), id).await {
         Ok(Some(p)) => p,
         Ok(None) => {
@@ -137,7 +286,8 @@ async fn load(state: &AppState, id: &str) -> Result<Payment, Response> {
         }
     };
     match payment.status_at(now()) {
-        "open" => Ok(payment),
+        s if s == step => Ok(payment),
+        "challenge" => Err(Redirect::to(&format!("/sandbox/3ds/{id}")).into_response()),
         "expired" => Err(message(
             StatusCode::GONE,
             "Payment session expired",
@@ -160,10 +310,7 @@ fn render_form(
     expiry: String,
     status: StatusCode,
 ) -> Response {
-    let amount = Currency::from_code(&payment.currency)
-        .and_then(|c| Money::new(payment.amount, c).ok())
-        .map(|m| m.format(Locale::En))
-        .unwrap_or_else(|| format!("{} {}", payment.amount, payment.currency));
+    let amount = amount(payment);
     let cards = TEST_CARDS
         .iter()
         .map(|(n, _, what)| {
@@ -185,6 +332,13 @@ fn render_form(
         expiry,
     };
     html(status, page.render())
+}
+
+fn amount(payment: &Payment) -> String {
+    Currency::from_code(&payment.currency)
+        .and_then(|c| Money::new(payment.amount, c).ok())
+        .map(|m| m.format(Locale::En))
+        .unwrap_or_else(|| format!("{} {}", payment.amount, payment.currency))
 }
 
 fn message(

@@ -178,6 +178,11 @@ impl Origin {
         if let Some(a) = amount {
             body["amount"] = a.into();
         }
+        Origin::signed_checkout(&body, ts)
+    }
+
+    /// Any checkout body, signed as the edge signs it.
+    pub fn signed_checkout(body: &Value, ts: i64) -> Request<Body> {
         let body = body.to_string();
         let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
         let sig = channel::sign(
@@ -270,6 +275,21 @@ impl Origin {
         r.json()
     }
 
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(local(path)).body(Body::empty()).expect("req"))
+            .await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &str) -> Reply {
+        self.send(
+            Request::post(local(path))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_owned()))
+                .expect("req"),
+        )
+        .await
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
             .fetch_one(self.state.db.reader())
@@ -277,6 +297,11 @@ impl Origin {
             .expect("count");
         n
     }
+}
+
+/// A URL on this origin as a path (absolute and relative redirects alike).
+pub fn local(url: &str) -> &str {
+    url.strip_prefix(PUBLIC_URL).unwrap_or(url)
 }
 
 /// The backend under test: SQLite by default, PostgreSQL with `LINKPAY_TEST_DATABASE=postgres`

@@ -1,0 +1,93 @@
+//! Time-driven charge endings: authorizations released after their capture window, and
+//! checkouts abandoned at the provider. Moves the process clock, so it has its own binary.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Origin, open_result};
+use linkpay_origin::clock;
+use linkpay_origin::payments::sweep;
+use linkpay_shared::result::Outcome;
+use serde_json::json;
+
+#[tokio::test]
+async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
+    let o = Origin::start().await;
+    let (_, manual) = o
+        .link(r#"{"amount":1000,"currency":"JPY","title":"Camera","single_use":false,"capture_method":"manual"}"#)
+        .await;
+    let result = open_result(&o.pay(&manual, "4242424242424242").await);
+    assert_eq!(result.outcome, Outcome::Paid);
+    let id = result.charge_id;
+    // A buyer who opens the provider's page of an unlimited link and leaves.
+    let (_, unlimited) = o
+        .link(r#"{"amount":700,"currency":"JPY","title":"Tea","single_use":false}"#)
+        .await;
+    assert_eq!(o.checkout(&unlimited).await.status, StatusCode::CREATED);
+    let abandoned: (String,) = sqlx::query_as("SELECT id FROM charges WHERE amount = 700")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("charge");
+
+    assert_eq!(
+        sweep::once(&o.state).await.expect("sweep"),
+        sweep::Swept::default()
+    );
+
+    // 21 minutes later the provider's session is over: the checkout expires.
+    clock::advance(21 * 60);
+    let swept = sweep::once(&o.state).await.expect("sweep");
+    assert_eq!((swept.abandoned, swept.released), (1, 0));
+    let c = o
+        .api("GET", &format!("/v1/charges/{}", abandoned.0), None)
+        .await
+        .json();
+    assert_eq!(
+        (&c["status"], &c["failure_code"]),
+        (&json!("expired"), &json!("payment_expired"))
+    );
+
+    // Past the 30-day window the authorization cannot be captured, and is then released.
+    clock::advance(30 * 86_400);
+    let before = o
+        .api("GET", &format!("/v1/charges/{id}"), None)
+        .await
+        .json();
+    let r = o
+        .api("POST", &format!("/v1/charges/{id}/capture"), Some("{}"))
+        .await;
+    assert_eq!(
+        (r.status, r.error_code()),
+        (StatusCode::CONFLICT, "authorization_expired".to_owned())
+    );
+    assert_eq!(
+        o.api("GET", &format!("/v1/charges/{id}"), None)
+            .await
+            .json(),
+        before,
+        "unchanged"
+    );
+    let swept = sweep::once(&o.state).await.expect("sweep");
+    assert_eq!(swept.released, 1);
+    let c = o
+        .api("GET", &format!("/v1/charges/{id}"), None)
+        .await
+        .json();
+    assert_eq!(
+        (&c["status"], &c["failure_code"]),
+        (&json!("voided"), &json!("authorization_expired"))
+    );
+    let r = o
+        .api("POST", &format!("/v1/charges/{id}/capture"), Some("{}"))
+        .await;
+    assert_eq!(r.error_code(), "authorization_expired");
+    let events = o
+        .count("SELECT COUNT(*) FROM events WHERE type = 'charge.update'")
+        .await;
+    assert_eq!(events, 1, "the release is announced once");
+    assert_eq!(
+        sweep::once(&o.state).await.expect("sweep"),
+        sweep::Swept::default(),
+        "nothing twice"
+    );
+}
