@@ -8,6 +8,7 @@ use crate::checkout::{self, Next, OriginRequest};
 use crate::config::{Config, ConfigError};
 use crate::headers::{self, SELF_ONLY};
 use crate::kv::{self, Batch};
+use crate::methods::{self, Method};
 use crate::pages::{self, Page, Problem, Rejected, Typed};
 use crate::routes::{Route, route};
 use crate::state;
@@ -144,6 +145,8 @@ enum Then {
     ShortLink { accept_language: Option<String> },
     /// The value is the display state of a verified link.
     State { link: Box<Link>, purpose: Purpose },
+    /// The value is the payment methods of the link's merchant.
+    Methods { link: Box<Link>, purpose: Purpose },
 }
 
 /// A link whose token verified.
@@ -163,6 +166,7 @@ enum Purpose {
     Pay {
         typed: Option<String>,
         email: Option<String>,
+        method: Option<String>,
     },
 }
 
@@ -175,6 +179,8 @@ pub struct Checkout {
     link: Box<Link>,
     typed: Option<String>,
     email: String,
+    methods: Vec<Method>,
+    method: Method,
 }
 
 impl Checkout {
@@ -223,7 +229,12 @@ pub fn handle(
         Route::Pay(token) => {
             let typed = crate::form::field(req.body, "amount");
             let email = crate::form::field(req.body, "email");
-            let purpose = Purpose::Pay { typed, email };
+            let method = crate::form::field(req.body, "payment_method");
+            let purpose = Purpose::Pay {
+                typed,
+                email,
+                method,
+            };
             open_link(cfg, token, req.accept_language, purpose, now, nonce)
         }
         Route::ShortLink(code) => Step::ReadKv(Lookup {
@@ -327,7 +338,7 @@ pub fn after_read(
                 Ok(Some(value)) => value,
                 // No state (or no KV at all): the link is as its token says. A failed read
                 // shows the page too: KV is for display, the origin enforces at checkout.
-                Ok(None) | Err(_) => return proceed(cfg, link, purpose, now, nonce),
+                Ok(None) | Err(_) => return read_methods(link, purpose),
             };
             match state::parse(&stored) {
                 Ok(state) => done(pages::finished(
@@ -338,24 +349,85 @@ pub fn after_read(
                 )),
                 Err(e) => Step::Log(
                     format!("display state of link {} ignored: {e}", link.claims.link_id),
-                    Box::new(proceed(cfg, link, purpose, now, nonce)),
+                    Box::new(read_methods(link, purpose)),
                 ),
             }
         }
+        Then::Methods { link, purpose } => match read {
+            Ok(Some(value)) => match methods::parse(&value) {
+                Ok(offered) => proceed(cfg, link, purpose, offered, now, nonce),
+                Err(e) => Step::Log(
+                    format!(
+                        "payment methods of merchant {} ignored: {e}",
+                        link.claims.merchant_id
+                    ),
+                    Box::new(proceed(
+                        cfg,
+                        link,
+                        purpose,
+                        methods::DEFAULT.to_vec(),
+                        now,
+                        nonce,
+                    )),
+                ),
+            },
+            // None stored (or KV unreadable): cards, as the origin does without settings.
+            Ok(None) | Err(_) => proceed(cfg, link, purpose, methods::DEFAULT.to_vec(), now, nonce),
+        },
     }
+}
+
+/// A live link: which payment methods does its merchant offer?
+fn read_methods(link: Box<Link>, purpose: Purpose) -> Step {
+    Step::ReadKv(Lookup {
+        key: kv::methods_key(&link.claims.merchant_id),
+        then: Then::Methods { link, purpose },
+    })
 }
 
 /// The link is live as far as the edge knows: show its page, or check the buyer's amount
 /// and hand the checkout to the origin.
-fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &str) -> Step {
+fn proceed(
+    cfg: &Config,
+    link: Box<Link>,
+    purpose: Purpose,
+    offered: Vec<Method>,
+    now: i64,
+    nonce: &str,
+) -> Step {
     let done = |page: Page| Step::Done(Reply::html(page, nonce, &cfg.form_action));
-    let (typed, email) = match purpose {
-        Purpose::Show => return done(pages::pay(&link.claims, &link.token, link.locale, nonce)),
-        Purpose::Pay { typed, email } => (typed, email.unwrap_or_default().trim().to_owned()),
+    let (typed, email, method) = match purpose {
+        Purpose::Show => {
+            return done(pages::pay(
+                &link.claims,
+                &link.token,
+                link.locale,
+                nonce,
+                &offered,
+            ));
+        }
+        Purpose::Pay {
+            typed,
+            email,
+            method,
+        } => (typed, email.unwrap_or_default().trim().to_owned(), method),
     };
+    let chosen_method = methods::chosen(&offered, method.as_deref());
     let shown = Typed {
         amount: typed.as_deref().unwrap_or_default(),
         email: &email,
+        method: chosen_method.or(offered.first().copied()),
+    };
+    let Some(chosen_method) = chosen_method else {
+        return done(pages::pay_again(
+            &link.claims,
+            &link.token,
+            link.locale,
+            nonce,
+            shown,
+            Rejected::Method,
+            &offered,
+        ));
     };
     // Only a buyer-chosen amount goes to the origin; a fixed link's is in its token, and
     // whatever was posted with it is ignored.
@@ -371,6 +443,7 @@ fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &st
                     nonce,
                     shown,
                     Rejected::Amount(&problem),
+                    &offered,
                 ));
             }
         },
@@ -383,15 +456,26 @@ fn proceed(cfg: &Config, link: Box<Link>, purpose: Purpose, now: i64, nonce: &st
             nonce,
             shown,
             Rejected::Email,
+            &offered,
         ));
     }
     let email_sent = (!email.is_empty()).then_some(email.as_str());
     Step::AskOrigin(Checkout {
-        request: checkout::request(cfg, &link.token, link.locale, chosen, email_sent, now),
+        request: checkout::request(
+            cfg,
+            &link.token,
+            link.locale,
+            chosen,
+            email_sent,
+            chosen_method,
+            now,
+        ),
         form_action: cfg.form_action.clone(),
         link,
         typed,
         email,
+        methods: offered,
+        method: chosen_method,
     })
 }
 
@@ -406,6 +490,7 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
     let typed = Typed {
         amount: checkout.typed.as_deref().unwrap_or_default(),
         email: &checkout.email,
+        method: Some(checkout.method),
     };
     let again = |rejected| {
         pages::pay_again(
@@ -415,6 +500,7 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
             nonce,
             typed,
             rejected,
+            &checkout.methods,
         )
     };
     let page = match next {
@@ -424,6 +510,7 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
         // The origin checks addresses more closely than the edge does.
         Next::EmailInvalid if !checkout.email.is_empty() => again(Rejected::Email),
         Next::EmailInvalid => pages::problem(Problem::Unavailable, link.locale, nonce),
+        Next::MethodUnavailable => again(Rejected::Method),
         Next::AmountInvalid(message)
             if matches!(link.claims.amount, Amount::BuyerChosen { .. }) =>
         {
@@ -685,6 +772,57 @@ mod tests {
     }
 
     #[test]
+    fn the_pay_page_offers_the_merchants_methods_and_sends_the_choice() {
+        let t = token(NOW + 60);
+        let both = r#"{"payment_methods":["card","wallet"]}"#;
+        let mut edge = Edge::with(&[("m:mch_1", both)]);
+        let r = edge.get(&format!("/l/{t}"));
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body
+                .contains("id=\"method-card\" value=\"card\" checked>")
+        );
+        assert!(r.body.contains("id=\"method-wallet\" value=\"wallet\">"));
+        assert_eq!(edge.reads, ["s:lnk_1", "m:mch_1"]);
+
+        let Step::AskOrigin(c) = edge.pay(&t, "payment_method=wallet") else {
+            panic!("expected an origin call");
+        };
+        assert!(c.request.body.ends_with(r#","payment_method":"wallet"}"#));
+        // The merchant switched the wallet off meanwhile: the page again, wallet still chosen.
+        let gone = r#"{"error":{"type":"invalid_request_error","code":"payment_method_unavailable","message":"m","param":"payment_method"}}"#;
+        let r = after_checkout(&c, Some((422, gone)), "n");
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body.contains(
+                "id=\"method-error\" role=\"alert\">This payment method is not available"
+            )
+        );
+        assert!(r.body.contains("value=\"wallet\" checked>"));
+
+        // One method: no choice shown, and a choice the page did not offer is refused here.
+        let mut cards = Edge::new();
+        let r = cards.get(&format!("/l/{t}"));
+        assert!(!r.body.contains("payment-methods"));
+        let r = match cards.pay(&t, "payment_method=wallet") {
+            Step::Done(r) => r,
+            other => panic!("expected the page again, got {other:?}"),
+        };
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("id=\"method-error\""));
+        // A broken value falls back to cards, and says so in the log.
+        let mut broken = Edge::with(&[("m:mch_1", "nonsense")]);
+        assert_eq!(broken.get(&format!("/l/{t}")).status, 200);
+        assert!(broken.logs[0].contains("payment methods of merchant mch_1 ignored"));
+        // Only a wallet: it is what the buyer pays with.
+        let mut wallet = Edge::with(&[("m:mch_1", r#"{"payment_methods":["wallet"]}"#)]);
+        let Step::AskOrigin(c) = wallet.pay(&t, "") else {
+            panic!("expected an origin call");
+        };
+        assert!(c.request.body.ends_with(r#","payment_method":"wallet"}"#));
+    }
+
+    #[test]
     fn pay_asks_the_origin_then_redirects_or_explains() {
         let t = token(NOW + 60);
         let Step::AskOrigin(c) = run("POST", &format!("/l/{t}/pay"), Some("en")) else {
@@ -693,7 +831,7 @@ mod tests {
         assert_eq!(c.link_id(), "lnk_1");
         assert_eq!(
             c.request.body,
-            format!(r#"{{"token":"{t}","locale":"en"}}"#)
+            format!(r#"{{"token":"{t}","locale":"en","payment_method":"card"}}"#)
         );
 
         let r = after_checkout(
@@ -732,7 +870,9 @@ mod tests {
         };
         assert_eq!(
             c.request.body,
-            format!(r#"{{"token":"{t}","locale":"en","email":"buyer+tea@example.com"}}"#)
+            format!(
+                r#"{{"token":"{t}","locale":"en","email":"buyer+tea@example.com","payment_method":"card"}}"#
+            )
         );
         // An empty field sends no email.
         let Step::AskOrigin(c) = Edge::new().pay(&t, "email=") else {
@@ -768,7 +908,7 @@ mod tests {
         };
         assert_eq!(
             c.request.body,
-            format!(r#"{{"token":"{t}","locale":"en"}}"#)
+            format!(r#"{{"token":"{t}","locale":"en","payment_method":"card"}}"#)
         );
     }
 
@@ -851,7 +991,7 @@ mod tests {
         };
         assert_eq!(
             c.request.body,
-            format!(r#"{{"token":"{t}","locale":"en","amount":1500}}"#)
+            format!(r#"{{"token":"{t}","locale":"en","amount":1500,"payment_method":"card"}}"#)
         );
         // Should the origin still refuse it, the buyer sees the field again with its reason.
         let refused = r#"{"error":{"type":"invalid_request","code":"amount_invalid","message":"Amounts <b>must</b> be round."}}"#;
@@ -874,7 +1014,7 @@ mod tests {
         assert!(r.body.contains(&format!(
             "<form id=\"pay-form\" method=\"post\" action=\"/l/{t}/pay\">"
         )));
-        assert_eq!(edge.reads, ["p:Ab3", "s:lnk_1"]);
+        assert_eq!(edge.reads, ["p:Ab3", "s:lnk_1", "m:mch_1"]);
         let r = edge.reply("HEAD", "/p/Ab3", Some("en"), "");
         assert_eq!(r.status, 200);
 
@@ -1048,7 +1188,10 @@ mod tests {
             panic!("a forbidden key is refused");
         };
         assert_eq!(r.status, 400);
-        assert_eq!(r.body, "entry 0: keys must start with \"p:\" or \"s:\"");
+        assert_eq!(
+            r.body,
+            "entry 0: keys must start with \"p:\", \"s:\" or \"m:\""
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! origin's answer means for the buyer. Pure; the worker glue does the actual fetch.
 
 use crate::config::Config;
+use crate::methods::Method;
 use crate::pages::Problem;
 use linkpay_shared::Locale;
 use linkpay_shared::channel::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
@@ -31,6 +32,8 @@ struct Body<'a> {
     /// The buyer's email for the receipt, lightly checked; the origin checks it properly.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
+    /// `card` or `wallet`, one of the methods the page offered.
+    payment_method: &'a str,
 }
 
 /// `POST {ORIGIN_URL}/internal/v1/checkouts`, signed over the channel at `now` (unix secs).
@@ -40,6 +43,7 @@ pub fn request(
     locale: Locale,
     amount: Option<i64>,
     email: Option<&str>,
+    payment_method: Method,
     now: i64,
 ) -> OriginRequest {
     // Two strings and a number always serialize.
@@ -48,6 +52,7 @@ pub fn request(
         locale,
         amount,
         email,
+        payment_method: payment_method.as_str(),
     })
     .unwrap_or_default();
     let signature = channel::sign(&cfg.edge_secret, now, "POST", PATH, body.as_bytes());
@@ -73,6 +78,8 @@ pub enum Next {
     AmountInvalid(String),
     /// The origin refused the buyer's email (`422 email_invalid`).
     EmailInvalid,
+    /// The merchant no longer offers the chosen method (`422 payment_method_unavailable`).
+    MethodUnavailable,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +117,7 @@ pub fn next(status: u16, body: &str) -> Next {
     Next::Problem(match (status, error.code.as_str()) {
         (422, "amount_invalid") => return Next::AmountInvalid(error.message),
         (422, "email_invalid") => return Next::EmailInvalid,
+        (422, "payment_method_unavailable") => return Next::MethodUnavailable,
         (_, "link_already_paid") => Problem::AlreadyPaid,
         (_, "link_used_up") => Problem::UsedUp,
         (_, "link_in_progress") => Problem::InProgress,
@@ -149,16 +157,45 @@ mod tests {
     fn request_is_signed_for_the_origin() {
         let cfg = config();
         assert_eq!(
-            request(&cfg, "abc.def", Locale::En, Some(1500), None, 1).body,
-            r#"{"token":"abc.def","locale":"en","amount":1500}"#
+            request(
+                &cfg,
+                "abc.def",
+                Locale::En,
+                Some(1500),
+                None,
+                Method::Card,
+                1
+            )
+            .body,
+            r#"{"token":"abc.def","locale":"en","amount":1500,"payment_method":"card"}"#
         );
         assert_eq!(
-            request(&cfg, "abc.def", Locale::En, None, Some("b@example.com"), 1).body,
-            r#"{"token":"abc.def","locale":"en","email":"b@example.com"}"#
+            request(
+                &cfg,
+                "abc.def",
+                Locale::En,
+                None,
+                Some("b@example.com"),
+                Method::Wallet,
+                1
+            )
+            .body,
+            r#"{"token":"abc.def","locale":"en","email":"b@example.com","payment_method":"wallet"}"#
         );
-        let req = request(&cfg, "abc.def", Locale::Ja, None, None, 1_700_000_000);
+        let req = request(
+            &cfg,
+            "abc.def",
+            Locale::Ja,
+            None,
+            None,
+            Method::Card,
+            1_700_000_000,
+        );
         assert_eq!(req.url, "http://127.0.0.1:8080/internal/v1/checkouts");
-        assert_eq!(req.body, r#"{"token":"abc.def","locale":"ja"}"#);
+        assert_eq!(
+            req.body,
+            r#"{"token":"abc.def","locale":"ja","payment_method":"card"}"#
+        );
         let header = |name: &str| {
             req.headers
                 .iter()

@@ -28,6 +28,11 @@ pub struct Text {
     pub email_label: &'static str,
     pub email_invalid: &'static str,
     pub card_entry_note: &'static str,
+    /// The payment method choice, shown when the merchant offers more than one.
+    pub method_legend: &'static str,
+    pub method_card: &'static str,
+    pub method_wallet: &'static str,
+    pub method_unavailable: &'static str,
 
     // Result page.
     pub result_page_title: &'static str,
@@ -44,6 +49,8 @@ pub struct Text {
     pub reason_card_declined: &'static str,
     pub reason_insufficient_funds: &'static str,
     pub reason_generic: &'static str,
+    pub reason_authentication_failed: &'static str,
+    pub reason_canceled: &'static str,
 
     // Error pages: (heading, explanation).
     pub link_not_found: (&'static str, &'static str),
@@ -117,6 +124,8 @@ impl Text {
         match failure_code {
             Some("card_declined") => self.reason_card_declined,
             Some("insufficient_funds") => self.reason_insufficient_funds,
+            Some("authentication_failed") => self.reason_authentication_failed,
+            Some("payment_canceled") => self.reason_canceled,
             _ => self.reason_generic,
         }
     }
@@ -155,6 +164,10 @@ static EN: Text = Text {
     email_invalid: "Enter an email address like name@example.com, or leave this empty.",
     card_entry_note: "You will enter your card details on our payment provider's secure page. \
                       This page never asks for them.",
+    method_legend: "Pay with",
+    method_card: "Card",
+    method_wallet: "Wallet",
+    method_unavailable: "This payment method is not available. Choose another one.",
 
     result_page_title: "Payment result",
     paid_heading: "Payment complete",
@@ -170,6 +183,8 @@ static EN: Text = Text {
     reason_card_declined: "Your card was declined.",
     reason_insufficient_funds: "Insufficient funds.",
     reason_generic: "Your card issuer did not approve the payment.",
+    reason_authentication_failed: "The card could not be verified with 3-D Secure.",
+    reason_canceled: "The payment was canceled.",
 
     link_not_found: (
         "Payment link not found",
@@ -245,6 +260,10 @@ static JA: Text = Text {
     email_invalid: "name@example.com の形でメールアドレスを入力するか、空欄にしてください。",
     card_entry_note: "カード情報は決済代行会社の安全なページで入力します。このページでカード情報を\
                       お尋ねすることはありません。",
+    method_legend: "お支払い方法",
+    method_card: "クレジットカード",
+    method_wallet: "ウォレット",
+    method_unavailable: "このお支払い方法はご利用いただけません。別の方法をお選びください。",
 
     result_page_title: "お支払い結果",
     paid_heading: "お支払いが完了しました",
@@ -260,6 +279,8 @@ static JA: Text = Text {
     reason_card_declined: "カードが承認されませんでした。",
     reason_insufficient_funds: "ご利用可能額が不足しています。",
     reason_generic: "カード発行会社によりお支払いが承認されませんでした。",
+    reason_authentication_failed: "3-Dセキュアによる本人認証ができませんでした。",
+    reason_canceled: "お支払いはキャンセルされました。",
 
     link_not_found: (
         "お支払いリンクが見つかりません",

@@ -5,8 +5,9 @@
 //! |------------------|-----------------------------------------|--------------------|
 //! | `p:{code}`       | a link token (short link `/p/{code}`)   | origin, via the endpoint |
 //! | `s:{link_id}`    | display state JSON, see [`crate::state`] | origin, via the endpoint |
+//! | `m:{merchant_id}`| payment methods JSON, see [`crate::methods`] | origin, via the endpoint |
 //!
-//! The origin may write only these two kinds of key: the endpoint is a narrow door, not a
+//! The origin may write only these kinds of key: the endpoint is a narrow door, not a
 //! general KV proxy. It is authenticated like the edge's calls to the origin, in reverse:
 //! the origin signs with `linkpay_shared::channel` over `POST /internal/v1/kv` and the body.
 
@@ -34,6 +35,10 @@ pub fn short_link_key(code: &str) -> String {
 
 pub fn state_key(link_id: &str) -> String {
     format!("s:{link_id}")
+}
+
+pub fn methods_key(merchant_id: &str) -> String {
+    format!("m:{merchant_id}")
 }
 
 /// A short link's code: 1–16 ASCII letters and digits.
@@ -100,12 +105,15 @@ impl fmt::Display for BatchError {
                 "{n} entries: at most {MAX_ENTRIES} puts and deletes together"
             ),
             BatchError::ForbiddenKey(i) => {
-                write!(f, "entry {i}: keys must start with \"p:\" or \"s:\"")
+                write!(
+                    f,
+                    "entry {i}: keys must start with \"p:\", \"s:\" or \"m:\""
+                )
             }
             BatchError::BadKey(i) => write!(
                 f,
                 "entry {i}: \"p:\" takes a code of 1-16 letters and digits, \"s:\" a link id \
-                 of 1-64 letters, digits and underscores"
+                 and \"m:\" a merchant id of 1-64 letters, digits and underscores"
             ),
             BatchError::ValueTooLarge(i) => {
                 write!(
@@ -169,8 +177,8 @@ pub fn parse_batch(body: &[u8], now: i64) -> Result<Batch, BatchError> {
 fn check_key(key: &str) -> Result<(), fn(usize) -> BatchError> {
     let ok = if let Some(code) = key.strip_prefix("p:") {
         valid_code(code)
-    } else if let Some(link_id) = key.strip_prefix("s:") {
-        valid_link_id(link_id)
+    } else if let Some(id) = key.strip_prefix("s:").or_else(|| key.strip_prefix("m:")) {
+        valid_link_id(id)
     } else {
         return Err(BatchError::ForbiddenKey);
     };
@@ -206,6 +214,8 @@ mod tests {
         }
         assert_eq!(short_link_key("Ab3"), "p:Ab3");
         assert_eq!(state_key("lnk_1"), "s:lnk_1");
+        assert_eq!(methods_key("mch_1"), "m:mch_1");
+        assert!(parse(r#"{"put":[{"key":"m:mch_1","value":"{}"}]}"#).is_ok());
     }
 
     #[test]
@@ -255,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn only_short_links_and_states_may_be_written() {
+    fn only_short_links_states_and_payment_methods_may_be_written() {
         for (body, err) in [
             (
                 r#"{"put":[{"key":"config","value":"x"}]}"#,
@@ -270,6 +280,8 @@ mod tests {
             (r#"{"delete":["p:a-b"]}"#, BatchError::BadKey(0)),
             (r#"{"delete":["s:lnk 1"]}"#, BatchError::BadKey(0)),
             (r#"{"delete":["s:"]}"#, BatchError::BadKey(0)),
+            (r#"{"delete":["m:mch 1"]}"#, BatchError::BadKey(0)),
+            (r#"{"delete":["M:mch_1"]}"#, BatchError::ForbiddenKey(0)),
         ] {
             let e = parse(body).expect_err(body);
             assert_eq!(e, err, "{body}");

@@ -26,6 +26,7 @@ pub mod form;
 pub mod headers;
 pub mod i18n;
 pub mod kv;
+pub mod methods;
 pub mod pages;
 pub mod read_cache;
 pub mod routes;

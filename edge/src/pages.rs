@@ -5,6 +5,7 @@
 
 use crate::amount::AmountProblem;
 use crate::i18n::{self, Text};
+use crate::methods::Method;
 use crate::state::LinkState;
 use askama::Template;
 use linkpay_shared::result::{Outcome, PaymentResult};
@@ -139,6 +140,15 @@ struct PayTemplate<'a> {
     expires_iso: String,
     action: String,
     button: String,
+    /// The payment methods offered: radio buttons when there are several.
+    methods: Vec<MethodChoice>,
+    method_error: Option<&'static str>,
+}
+
+struct MethodChoice {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
 }
 
 /// The amount input of a buyer-chosen link.
@@ -181,8 +191,14 @@ struct ErrorTemplate<'a> {
 
 /// The pay page for a verified link. `token` is the verified token: it only ever holds
 /// base64url characters and one dot, so it is safe in the form's action path.
-pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Page {
-    pay_page(claims, token, locale, nonce, None)
+pub fn pay(
+    claims: &LinkClaims,
+    token: &str,
+    locale: Locale,
+    nonce: &str,
+    methods: &[Method],
+) -> Page {
+    pay_page(claims, token, locale, nonce, None, methods)
 }
 
 /// What the buyer typed into the pay form, to show again.
@@ -190,6 +206,8 @@ pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str) -> Pag
 pub struct Typed<'a> {
     pub amount: &'a str,
     pub email: &'a str,
+    /// The payment method to show selected.
+    pub method: Option<Method>,
 }
 
 /// Which field could not be used.
@@ -197,6 +215,8 @@ pub struct Typed<'a> {
 pub enum Rejected<'a> {
     Amount(&'a AmountProblem),
     Email,
+    /// The chosen payment method is not offered (any more).
+    Method,
 }
 
 /// The pay page again, `422`, with what the buyer typed and why it cannot be paid.
@@ -207,8 +227,16 @@ pub fn pay_again(
     nonce: &str,
     typed: Typed<'_>,
     rejected: Rejected<'_>,
+    methods: &[Method],
 ) -> Page {
-    pay_page(claims, token, locale, nonce, Some((typed, rejected)))
+    pay_page(
+        claims,
+        token,
+        locale,
+        nonce,
+        Some((typed, rejected)),
+        methods,
+    )
 }
 
 fn pay_page(
@@ -217,6 +245,7 @@ fn pay_page(
     locale: Locale,
     nonce: &str,
     again: Option<(Typed<'_>, Rejected<'_>)>,
+    methods: &[Method],
 ) -> Page {
     let typed = again.map(|(typed, _)| typed).unwrap_or_default();
     let rejected = again.map(|(_, rejected)| rejected);
@@ -257,6 +286,18 @@ fn pay_page(
         field,
         email_value: typed.email,
         email_error: matches!(rejected, Some(Rejected::Email)).then_some(t.email_invalid),
+        methods: methods
+            .iter()
+            .map(|m| MethodChoice {
+                value: m.as_str(),
+                label: match m {
+                    Method::Card => t.method_card,
+                    Method::Wallet => t.method_wallet,
+                },
+                checked: typed.method.or(methods.first().copied()) == Some(*m),
+            })
+            .collect(),
+        method_error: matches!(rejected, Some(Rejected::Method)).then_some(t.method_unavailable),
         expires,
         expires_iso,
         action: format!("/l/{token}/pay"),
@@ -411,9 +452,12 @@ mod tests {
             !html.contains(" style="),
             "inline style attributes break the CSP"
         );
-        // No form fields but a buyer-chosen amount and the buyer's email, least of all card
-        // fields.
-        let inputs = html.matches("<input").count();
+        // No form fields but a buyer-chosen amount, the buyer's email and the choice of
+        // payment method, least of all card fields.
+        let inputs = html.matches("<input").count()
+            - html
+                .matches("<input type=\"radio\" name=\"payment_method\"")
+                .count();
         let amount_inputs = html
             .matches("<input class=\"field\" id=\"amount-input\"")
             .count();
@@ -426,7 +470,13 @@ mod tests {
 
     #[test]
     fn pay_page_shows_the_link_escaped() {
-        let page = pay(&claims(), "tok.en", Locale::Ja, "n0nce");
+        let page = pay(
+            &claims(),
+            "tok.en",
+            Locale::Ja,
+            "n0nce",
+            crate::methods::DEFAULT,
+        );
         assert_eq!(page.status, 200);
         let html = &page.html;
         assert_safe(html, "n0nce");
@@ -454,7 +504,7 @@ mod tests {
         c.amount = Amount::Fixed(Money::new(1500, Currency::Usd).expect("money"));
         c.reference = Some("INV-7".into());
         c.description = None;
-        let html = pay(&c, "t.k", Locale::En, "n").html;
+        let html = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT).html;
         assert!(html.contains("<html lang=\"en\">"));
         assert!(html.contains("id=\"amount\">$15.00<"));
         assert!(html.contains(">Pay $15.00</button>"));
@@ -470,7 +520,7 @@ mod tests {
             min: 100,
             max: 1_000_000,
         };
-        let page = pay(&c, "t.k", Locale::En, "n");
+        let page = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT);
         assert_eq!(page.status, 200);
         assert_safe(&page.html, "n");
         let html = &page.html;
@@ -496,10 +546,12 @@ mod tests {
             Typed {
                 amount: "0.5\"<x>",
                 email: "b@example.com",
+                method: None,
             },
             Rejected::Amount(&AmountProblem::BelowMinimum(
                 Money::new(100, Currency::Usd).expect("money"),
             )),
+            crate::methods::DEFAULT,
         );
         assert_eq!(again.status, 422);
         // The email typed with it is kept, and is not the field at fault.
@@ -526,7 +578,7 @@ mod tests {
     #[test]
     fn the_optional_email_field_is_posted_and_shown_again_when_refused() {
         let c = claims();
-        let page = pay(&c, "t.k", Locale::En, "n");
+        let page = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT);
         let form = page
             .html
             .split("<form")
@@ -555,8 +607,17 @@ mod tests {
         let typed = Typed {
             amount: "",
             email: "a@b\"<i>",
+            method: None,
         };
-        let again = pay_again(&c, "t.k", Locale::Ja, "n", typed, Rejected::Email);
+        let again = pay_again(
+            &c,
+            "t.k",
+            Locale::Ja,
+            "n",
+            typed,
+            Rejected::Email,
+            crate::methods::DEFAULT,
+        );
         assert_eq!(again.status, 422);
         assert_safe(&again.html, "n");
         assert!(again.html.contains(
