@@ -96,6 +96,11 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start(name: &str) -> Stack {
+        Stack::start_with(name, &[]).await
+    }
+
+    /// As [`Stack::start`], with more (or overriding) environment variables for the origin.
+    pub async fn start_with(name: &str, origin_env: &[(&str, &str)]) -> Stack {
         let root = repo_root();
         let wrangler = root.join("node_modules/.bin/wrangler");
         let worker = root.join("edge/build/index.js");
@@ -114,7 +119,7 @@ impl Stack {
         let edge_url = format!("http://127.0.0.1:{edge_port}");
         let logs = artifacts();
         let database_url = format!("sqlite://{}/linkpay.db", dir.path().display());
-        let origin = OriginProcess::spawn(name, &database_url, &edge_url);
+        let origin = OriginProcess::spawn_with(name, &database_url, &edge_url, origin_env);
         let origin_url = origin.url.clone();
 
         let worker = spawn_worker(name, dir.path(), edge_port, &origin_url);
