@@ -418,16 +418,19 @@ fn proceed(
         email: &email,
         method: chosen_method.or(offered.first().copied()),
     };
-    let Some(chosen_method) = chosen_method else {
-        return done(pages::pay_again(
+    let again = |rejected: Rejected<'_>| {
+        done(pages::pay_again(
             &link.claims,
             &link.token,
             link.locale,
             nonce,
             shown,
-            Rejected::Method,
+            rejected,
             &offered,
-        ));
+        ))
+    };
+    let Some(chosen_method) = chosen_method else {
+        return again(Rejected::Method);
     };
     // Only a buyer-chosen amount goes to the origin; a fixed link's is in its token, and
     // whatever was posted with it is ignored.
@@ -435,29 +438,11 @@ fn proceed(
         Amount::Fixed(_) => None,
         Amount::BuyerChosen { .. } => match amount::choose(&link.claims.amount, typed.as_deref()) {
             Ok(money) => Some(money.minor()),
-            Err(problem) => {
-                return done(pages::pay_again(
-                    &link.claims,
-                    &link.token,
-                    link.locale,
-                    nonce,
-                    shown,
-                    Rejected::Amount(&problem),
-                    &offered,
-                ));
-            }
+            Err(problem) => return again(Rejected::Amount(&problem)),
         },
     };
     if !email.is_empty() && !crate::email::looks_like_one(&email) {
-        return done(pages::pay_again(
-            &link.claims,
-            &link.token,
-            link.locale,
-            nonce,
-            shown,
-            Rejected::Email,
-            &offered,
-        ));
+        return again(Rejected::Email);
     }
     let email_sent = (!email.is_empty()).then_some(email.as_str());
     Step::AskOrigin(Checkout {

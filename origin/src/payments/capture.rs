@@ -2,7 +2,7 @@
 //! error left `capturing` or `voiding`.
 
 use super::state::{Ledger, Refusal, Status};
-use super::{OpError, explain, load, money};
+use super::{OpError, explain, load, money, precheck};
 use crate::charges::{self, Charge};
 use crate::clock::now;
 use crate::outbox;
@@ -20,11 +20,7 @@ pub async fn capture(
     let amount = amount.unwrap_or(charge.amount);
     let now = now();
     let check = |l: &Ledger| l.begin_capture(amount, now);
-    charge
-        .ledger()
-        .map(|l| check(&l))
-        .transpose()
-        .map_err(OpError::Refused)?;
+    precheck(&charge, check)?;
     let claimed = sqlx::query(
         "UPDATE charges SET status = 'capturing', updated_at = $1
           WHERE id = $2 AND status = 'authorized' AND capture_before > $1 AND $3 > 0 AND $3 <= amount",
@@ -61,11 +57,7 @@ pub async fn capture(
 pub async fn void(app: &AppState, merchant_id: &str, charge_id: &str) -> Result<Charge, OpError> {
     let (charge, provider) = load(app, merchant_id, charge_id).await?;
     let check = |l: &Ledger| l.begin_void();
-    charge
-        .ledger()
-        .map(|l| check(&l))
-        .transpose()
-        .map_err(OpError::Refused)?;
+    precheck(&charge, check)?;
     let claimed = sqlx::query(
         "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized'",
     )

@@ -59,6 +59,18 @@ fn money(charge: &Charge, minor: i64) -> Result<Money, OpError> {
         .ok_or(OpError::Refused(Refusal::AmountNotPositive))
 }
 
+/// Applies the state machine's rule to the charge as read, to refuse early with a reason.
+/// (The conditional update that follows is what holds under concurrency.)
+fn precheck(
+    charge: &Charge,
+    check: impl Fn(&state::Ledger) -> Result<state::Ledger, Refusal>,
+) -> Result<(), OpError> {
+    match charge.ledger().map(|l| check(&l)) {
+        Some(Err(r)) => Err(OpError::Refused(r)),
+        _ => Ok(()),
+    }
+}
+
 /// Re-reads a charge whose conditional update did not apply, and says why.
 async fn explain(
     app: &AppState,

@@ -4,7 +4,7 @@
 //! `amount_refunded` when the provider confirms, and is released if it refuses.
 
 use super::state::Ledger;
-use super::{OpError, explain, load, money};
+use super::{OpError, explain, load, money, precheck};
 use crate::charges::{self, Charge};
 use crate::clock::now;
 use crate::ids;
@@ -74,11 +74,7 @@ pub async fn refund(
     let amount =
         amount.unwrap_or(charge.amount_captured - charge.amount_refunded - charge.amount_refunding);
     let check = |l: &Ledger| l.begin_refund(amount);
-    charge
-        .ledger()
-        .map(|l| check(&l))
-        .transpose()
-        .map_err(OpError::Refused)?;
+    precheck(&charge, check)?;
     let now = now();
     // Sortable, so refunds made within one second still list in order.
     let refund_id = ids::new_sortable_id("re");
