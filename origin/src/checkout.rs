@@ -30,9 +30,9 @@ use serde_json::{Value, json};
 
 pub const PATH: &str = "/internal/v1/checkouts";
 
-/// Longer than the provider's own session, so a reservation never lapses while the buyer can
-/// still complete payment on the provider's page.
-pub const RESERVATION_SECS: i64 = crate::sandbox::PAYMENT_TTL_SECS + 5 * 60;
+/// Longer than any provider's own session (the sandbox's 15 minutes, LINE Pay's 20), so a
+/// reservation never lapses while the buyer can still complete payment on the provider's page.
+pub const RESERVATION_SECS: i64 = crate::providers::linepay::limits::SESSION_SECS + 5 * 60;
 
 #[derive(Deserialize)]
 struct CheckoutRequest {
@@ -257,10 +257,17 @@ pub async fn start(
     };
     // Limits the provider publishes are checked before anything is written or sent.
     provider.check(&request).map_err(|e| match e {
-        crate::providers::ProviderError::Refused { message, .. } => ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..ApiError::invalid("amount", "amount_invalid", message)
-        },
+        // The refusal names the field: the amount, or a currency the provider does not take.
+        crate::providers::ProviderError::Refused { code, message } => {
+            let (param, code) = match code.as_str() {
+                "currency" => ("currency", "currency_unsupported"),
+                _ => ("amount", "amount_invalid"),
+            };
+            ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..ApiError::invalid(param, code, message)
+            }
+        }
         other => ApiError::provider(other),
     })?;
     sqlx::query(

@@ -41,6 +41,9 @@ pub struct Config {
     /// `LINKPAY_SANDBOX_CAPTURE_WINDOW`, default `30d`: how long the sandbox provider holds
     /// an authorization for capture (shorten it to try the release of stale authorizations).
     pub sandbox_capture_window: Duration,
+    /// `LINKPAY_LINEPAY_CHANNEL_ID` and `_SECRET` (and optional `_BASE_URL`,
+    /// `_CAPTURE_WINDOW`, `_MAX_AMOUNT_USD`, `_MAX_AMOUNT_THB`); `None` without credentials.
+    pub linepay: Option<crate::providers::linepay::LinePayConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +128,7 @@ impl Config {
                     format!("{window:?} must be 1s to 365d, like 30d"),
                 )
             })?;
+        let linepay = crate::providers::linepay::LinePayConfig::from_lookup(&get)?;
         Ok(Config {
             listen,
             database_url,
@@ -139,6 +143,7 @@ impl Config {
             return_urls_allow_http,
             webhook_allow_private_networks,
             sandbox_capture_window,
+            linepay,
         })
     }
 }

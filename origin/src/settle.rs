@@ -10,7 +10,7 @@ use crate::db::Tx;
 use crate::edge_sync;
 use crate::links::{self, Link};
 use crate::outbox;
-use crate::providers::{CaptureMethod, Outcome, Provider, ProviderError, registry};
+use crate::providers::{CaptureMethod, Outcome, Provider, ProviderError, ReturnRef, registry};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -30,15 +30,30 @@ pub async fn provider_return(
     let Some(provider) = registry::by_name(&state, &name) else {
         return unknown_payment();
     };
-    let Some(provider_ref) = provider.return_ref(&q) else {
-        return unknown_payment();
+    let charge = match provider.return_ref(&q) {
+        Some(ReturnRef::Payment(r)) => {
+            charges::by_provider_ref(state.db.reader(), provider.name(), &r).await
+        }
+        Some(ReturnRef::Charge(id)) => charges::get(state.db.reader(), &id)
+            .await
+            .map(|c| c.filter(|c| c.provider == provider.name())),
+        None => Ok(None),
     };
-    match complete(&state, provider.as_ref(), &provider_ref).await {
+    let charge = match charge {
+        Ok(Some(c)) => c,
+        Ok(None) => return unknown_payment(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the charge of a provider return");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let charge_id = charge.id.clone();
+    match complete(&state, provider.as_ref(), charge).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
         Ok(Next::Merchant(back)) => back.into_response(),
         Err(ReturnError::UnknownPayment) => unknown_payment(),
         Err(ReturnError::Internal(e)) => {
-            tracing::error!(error = %e, payment = %provider_ref, "settling a provider return");
+            tracing::error!(error = %e, charge = %charge_id, "settling a provider return");
             (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
                 .into_response()
         }
@@ -132,11 +147,9 @@ impl From<sqlx::Error> for ReturnError {
 pub async fn complete(
     state: &AppState,
     provider: &dyn Provider,
-    provider_ref: &str,
+    charge: Charge,
 ) -> Result<Next, ReturnError> {
-    let charge = charges::by_provider_ref(state.db.reader(), provider.name(), provider_ref)
-        .await?
-        .ok_or(ReturnError::UnknownPayment)?;
+    let provider_ref = charge.provider_ref.clone().unwrap_or_default();
     // Settled already (by a notification, or an earlier return): nothing left to finish.
     let charge = if charge.status == "pending" {
         let amount = Currency::from_code(&charge.currency)
@@ -147,13 +160,18 @@ pub async fn complete(
         let capture =
             CaptureMethod::parse(&charge.capture_method).unwrap_or(CaptureMethod::Automatic);
         let outcome = provider
-            .complete(provider_ref, amount, capture)
+            .complete(&provider_ref, amount, capture)
             .await
             .map_err(|e| ReturnError::Internal(e.to_string()))?;
-        if outcome == Outcome::Pending
-            && let Some(page) = provider.page_url(provider_ref)
-        {
-            return Ok(Next::BackToProvider(page));
+        if outcome == Outcome::Pending {
+            return match provider.page_url(&provider_ref) {
+                Some(page) => Ok(Next::BackToProvider(page)),
+                None => Err(ReturnError::Internal(format!(
+                    "{} says charge {} is not finished yet",
+                    provider.name(),
+                    charge.id
+                ))),
+            };
         }
         settle(state, &charge, &outcome, provider.capture_window_secs()).await?
     } else {

@@ -34,8 +34,8 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
         sweep::Swept::default()
     );
 
-    // 21 minutes later the provider's session is over: the checkout expires.
-    clock::advance(21 * 60);
+    // 26 minutes later every provider's session is over (LINE Pay's lasts 20): it expires.
+    clock::advance(26 * 60);
     let swept = sweep::once(&o.state).await.expect("sweep");
     assert_eq!((swept.abandoned, swept.released), (1, 0));
     let c = o

@@ -199,7 +199,7 @@ async fn record(
 /// interrupted them. Asks again.
 pub async fn retry_stale(app: &AppState, older_than: i64) -> Result<usize, OpError> {
     let stale: Vec<Refund> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND updated_at <= $1 ORDER BY created_at LIMIT 100"
+        "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND updated_at <= $1 ORDER BY created_at, id LIMIT 100"
     ))
     .bind(older_than)
     .fetch_all(app.db.reader())

@@ -115,12 +115,16 @@ async fn release(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
     Ok(true)
 }
 
-/// A charge still pending after the provider's session is over: settle it as the provider
-/// says (normally `expired`).
+/// A charge still pending after the provider's session is over: finish it as a return would
+/// (a buyer who approved at LINE Pay and never came back has paid), else settle it as the
+/// provider says (normally `expired`).
 async fn abandon(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
     let provider = registry::by_name(app, &c.provider);
+    let amount = super::money(c, c.amount)?;
+    let capture = crate::providers::CaptureMethod::parse(&c.capture_method)
+        .unwrap_or(crate::providers::CaptureMethod::Automatic);
     let outcome = match (&c.provider_ref, provider) {
-        (Some(r), Some(p)) => match p.sync(r).await {
+        (Some(r), Some(p)) => match p.complete(r, amount, capture).await {
             Ok(o) => (o, p.capture_window_secs()),
             Err(e) => {
                 tracing::warn!(charge = %c.id, error = %e, "could not ask the provider about an abandoned checkout");

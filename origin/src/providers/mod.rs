@@ -5,6 +5,7 @@
 //! The origin never takes a result from the buyer's browser: a provider's return and any
 //! notification whose signature fails only prompt the origin to ask the provider (`sync`).
 
+pub mod linepay;
 pub mod registry;
 pub mod sandbox;
 
@@ -109,6 +110,14 @@ pub enum Outcome {
     Voided,
 }
 
+/// What a provider's return names: its own payment, or (where the provider adds nothing to
+/// the URL, as LINE Pay's cancel URL) our charge. Either way only a key to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReturnRef {
+    Payment(String),
+    Charge(String),
+}
+
 /// A notification the provider sent on its own, once its signature has been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -166,9 +175,9 @@ pub trait Provider: Send + Sync {
         None
     }
 
-    /// The payment a provider's return (its query string) names. Unverified: the origin
-    /// uses it only to find the charge, then calls [`Provider::complete`].
-    fn return_ref(&self, query: &HashMap<String, String>) -> Option<String>;
+    /// What a provider's return (its query string) names. Unverified: the origin uses it only
+    /// to find the charge, then calls [`Provider::complete`].
+    fn return_ref(&self, query: &HashMap<String, String>) -> Option<ReturnRef>;
 
     /// The buyer came back from the provider: finish whatever the provider needs finished
     /// (LINE Pay's confirm) and answer the provider's own account of the payment.

@@ -4,8 +4,8 @@
 //! redirect provider does.
 
 use super::{
-    CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, StartPayment,
-    Started,
+    CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
+    StartPayment, Started,
 };
 use crate::db::Db;
 use crate::sandbox::notify;
@@ -115,8 +115,8 @@ impl Provider for SandboxConnector {
         Some(format!("{}/pay/{provider_ref}", self.base_url))
     }
 
-    fn return_ref(&self, query: &HashMap<String, String>) -> Option<String> {
-        query.get("payment_id").cloned()
+    fn return_ref(&self, query: &HashMap<String, String>) -> Option<ReturnRef> {
+        query.get("payment_id").cloned().map(ReturnRef::Payment)
     }
 
     /// The sandbox needs nothing finished: its answer is its record.
