@@ -157,14 +157,14 @@ async fn the_origin_pushes_short_links_and_state_that_buyers_see() {
         "nothing was written"
     );
 
-    // The origin may write short links and display state only.
+    // The origin may write short links, display state and payment methods only.
     let r = worker
         .push_kv(&json!({"put": [{"key": "rate:limit", "value": "x"}]}))
         .await;
     let (status, _, body) = read(r).await;
     assert_eq!(status, 400);
     assert!(
-        body.contains("keys must start with \"p:\" or \"s:\""),
+        body.contains("keys must start with \"p:\", \"s:\" or \"m:\""),
         "{body}"
     );
     let (status, h, _) = get(&worker, "/internal/v1/kv").await;
