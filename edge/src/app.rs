@@ -501,7 +501,11 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
         {
             again(Rejected::Amount(&AmountProblem::Refused(message)))
         }
-        // A fixed link's amount is not the buyer's to fix.
+        // A fixed link's amount is not the buyer's to fix, but a wallet's ceiling can be
+        // avoided by paying another way.
+        Next::AmountInvalid(_) if checkout.methods.len() > 1 && checkout.method != Method::Card => {
+            again(Rejected::Method)
+        }
         Next::AmountInvalid(_) => pages::problem(Problem::Unavailable, link.locale, nonce),
         Next::Problem(problem) => pages::problem(problem, link.locale, nonce),
     };
@@ -784,6 +788,13 @@ mod tests {
             )
         );
         assert!(r.body.contains("value=\"wallet\" checked>"));
+        // LINE Pay does not take the link's currency, or not this much: pay another way.
+        let currency = r#"{"error":{"type":"invalid_request_error","code":"currency_unsupported","message":"m","param":"currency"}}"#;
+        let r = after_checkout(&c, Some((422, currency)), "n");
+        assert!(r.body.contains("id=\"method-error\""), "{}", r.body);
+        let ceiling = r#"{"error":{"type":"invalid_request_error","code":"amount_invalid","message":"m","param":"amount"}}"#;
+        let r = after_checkout(&c, Some((422, ceiling)), "n");
+        assert!(r.body.contains("id=\"method-error\""), "{}", r.body);
 
         // One method: no choice shown, and a choice the page did not offer is refused here.
         let mut cards = Edge::new();

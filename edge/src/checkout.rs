@@ -117,7 +117,10 @@ pub fn next(status: u16, body: &str) -> Next {
     Next::Problem(match (status, error.code.as_str()) {
         (422, "amount_invalid") => return Next::AmountInvalid(error.message),
         (422, "email_invalid") => return Next::EmailInvalid,
-        (422, "payment_method_unavailable") => return Next::MethodUnavailable,
+        // The method's provider does not take this currency: another method may.
+        (422, "payment_method_unavailable" | "currency_unsupported") => {
+            return Next::MethodUnavailable;
+        }
         (_, "link_already_paid") => Problem::AlreadyPaid,
         (_, "link_used_up") => Problem::UsedUp,
         (_, "link_in_progress") => Problem::InProgress,
