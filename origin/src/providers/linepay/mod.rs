@@ -465,14 +465,7 @@ impl LinePayConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone())
-    }
+    use crate::config::tests::lookup;
 
     #[test]
     fn configuration_names_the_variable_and_hides_the_secret() {
