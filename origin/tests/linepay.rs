@@ -175,7 +175,10 @@ async fn manual_capture_void_and_cancel() {
     assert_eq!(come_back(&o, &back).await.status, StatusCode::SEE_OTHER);
     let c = charge_of(&o, &link).await;
     assert_eq!(c["status"], "authorized");
-    assert_eq!(fake.transaction(id).expect("tx").status, Status::Authorized);
+    let t = fake.transaction(id).expect("tx");
+    assert_eq!(t.status, Status::Authorized);
+    // LINE Pay's own deadline (20 days in the fake) wins over the 30-day window.
+    assert_eq!(c["capture_before"].as_i64(), t.authorization_expires_at);
     let cid = c["id"].as_str().expect("id").to_owned();
     let r = post(
         &o,

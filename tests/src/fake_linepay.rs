@@ -29,6 +29,11 @@ use sha2::Sha256;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+/// How long the fake keeps an authorization, as its confirm answer's
+/// `authorizationExpireDate` says: shorter than linkpay's default window, so tests can tell
+/// which one a charge follows.
+pub const AUTHORIZATION_DAYS: i64 = 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Requested; the buyer has not decided.
@@ -54,6 +59,8 @@ pub struct Transaction {
     pub status: Status,
     pub captured: i64,
     pub refunds: Vec<(u64, i64)>,
+    /// Unix seconds, once authorized.
+    pub authorization_expires_at: Option<i64>,
     confirm_url: String,
     cancel_url: String,
 }
@@ -190,6 +197,33 @@ impl FakeLinePay {
     }
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for unix seconds (days to civil date, proleptic Gregorian).
+fn rfc3339(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 fn answer(code: &str, message: &str, info: Option<Value>) -> Response {
     let mut body = json!({"returnCode": code, "returnMessage": message});
     if let Some(info) = info {
@@ -259,6 +293,7 @@ async fn request(State((fake,)): State<Shared>, headers: HeaderMap, body: Bytes)
             status: Status::Reserved,
             captured: 0,
             refunds: Vec::new(),
+            authorization_expires_at: None,
             confirm_url: confirm_url.to_owned(),
             cancel_url: cancel_url.to_owned(),
         },
@@ -302,18 +337,21 @@ async fn confirm(
             None,
         );
     }
-    if t.capture {
-        t.status = Status::Captured;
-        t.captured = t.amount;
-    } else {
-        t.status = Status::Authorized;
-    }
-    let info: Value = serde_json::from_str(&format!(
+    let mut info: Value = serde_json::from_str(&format!(
         r#"{{"orderId": "{}", "transactionId": {id}, "payInfo": [{{"method": "BALANCE", "amount": {}}}]}}"#,
         t.order_id,
         major(t.amount)
     ))
     .expect("json");
+    if t.capture {
+        t.status = Status::Captured;
+        t.captured = t.amount;
+    } else {
+        t.status = Status::Authorized;
+        let expires = unix_now() + AUTHORIZATION_DAYS * 86_400;
+        t.authorization_expires_at = Some(expires);
+        info["authorizationExpireDate"] = json!(rfc3339(expires));
+    }
     ok(Some(info))
 }
 

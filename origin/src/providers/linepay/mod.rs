@@ -153,14 +153,7 @@ impl LinePayConnector {
                 let at = d
                     .transaction_date
                     .as_deref()
-                    .and_then(|t| {
-                        time::OffsetDateTime::parse(
-                            t,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    })
-                    .map(|t| t.unix_timestamp())
+                    .and_then(unix_time)
                     .unwrap_or_else(crate::clock::now);
                 Outcome::Authorized {
                     card: CardDetails::default(),
@@ -178,6 +171,13 @@ impl LinePayConnector {
     fn max_minor(&self, c: Currency) -> Option<i64> {
         self.config.max_minor.get(c.code()).copied()
     }
+}
+
+/// Unix seconds of an ISO 8601 time as LINE Pay writes them.
+fn unix_time(t: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 fn transaction(provider_ref: &str) -> Result<TransactionId, ProviderError> {
@@ -301,9 +301,17 @@ impl Provider for LinePayConnector {
                     tracing::error!(transaction = %id, paid, expected = amount.minor(), "LINE Pay confirmed another amount than requested; refund the difference");
                 }
                 Ok(match capture {
+                    // LINE Pay's own deadline for this authorization, if it gives one, else
+                    // the configured window (the charge takes the earlier of the two).
                     CaptureMethod::Manual => Outcome::Authorized {
                         card: CardDetails::default(),
-                        capture_before: crate::clock::now() + self.config.capture_window_secs,
+                        capture_before: info
+                            .authorization_expire_date
+                            .as_deref()
+                            .and_then(unix_time)
+                            .unwrap_or_else(|| {
+                                crate::clock::now() + self.config.capture_window_secs
+                            }),
                     },
                     CaptureMethod::Automatic => Outcome::Captured {
                         card: CardDetails::default(),

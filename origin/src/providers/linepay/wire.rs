@@ -151,6 +151,10 @@ pub struct ConfirmInfo {
     pub transaction_id: TransactionId,
     #[serde(default)]
     pub pay_info: Vec<PayInfo>,
+    /// Present when confirm only authorized: when LINE Pay lets the authorization lapse
+    /// (ISO 8601).
+    #[serde(default)]
+    pub authorization_expire_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
