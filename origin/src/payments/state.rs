@@ -239,13 +239,15 @@ impl Ledger {
             Status::Refunded => return Err(Refusal::FullyRefunded),
             s => return Err(Refusal::NotCaptured(s)),
         }
-        if amount <= 0 {
-            return Err(Refusal::AmountNotPositive);
-        }
+        // Nothing left comes first: a "refund the rest" read while another refund held the
+        // rest asks for 0, and is told the charge is refunded, not that 0 is no amount.
         let remaining = self.captured - self.refunded - self.refunding;
         if remaining == 0 {
             // All of it refunded, or on its way back by a refund still at the provider.
             return Err(Refusal::FullyRefunded);
+        }
+        if amount <= 0 {
+            return Err(Refusal::AmountNotPositive);
         }
         if amount > remaining {
             return Err(Refusal::RefundAboveRemaining { remaining });
@@ -351,6 +353,8 @@ mod tests {
             .finish_capture(100);
         let held = c.begin_refund(100).expect("refund");
         assert_eq!(held.begin_refund(1), Err(Refusal::FullyRefunded));
+        // "The rest" computed while the hold was on is 0: refunded, not a bad amount.
+        assert_eq!(held.begin_refund(0), Err(Refusal::FullyRefunded));
         assert_eq!(held.finish_refund(100, false), c);
     }
 
