@@ -2,6 +2,8 @@
 
 use crate::db::Flag;
 use crate::payments::state::{Ledger, Status};
+use crate::providers::CaptureMethod;
+use linkpay_shared::{Currency, Money};
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
 
@@ -59,6 +61,16 @@ impl Charge {
             refunding: self.amount_refunding,
             capture_before: self.capture_before,
         })
+    }
+
+    /// `minor` units in the charge's currency (`None` for a currency or amount that is not
+    /// valid money, which the origin never stores).
+    pub fn money(&self, minor: i64) -> Option<Money> {
+        Currency::from_code(&self.currency).and_then(|c| Money::new(minor, c).ok())
+    }
+
+    pub fn capture(&self) -> CaptureMethod {
+        CaptureMethod::parse(&self.capture_method).unwrap_or(CaptureMethod::Automatic)
     }
 
     pub fn to_json(&self) -> Value {

@@ -10,14 +10,14 @@ use crate::db::Tx;
 use crate::edge_sync;
 use crate::links::{self, Link};
 use crate::outbox;
-use crate::providers::{CaptureMethod, Outcome, Provider, ProviderError, ReturnRef, registry};
+use crate::providers::{Outcome, Provider, ProviderError, ReturnRef, registry};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::result::{self, PaymentResult};
-use linkpay_shared::{Currency, Locale, Money};
+use linkpay_shared::{Currency, Locale};
 use std::collections::HashMap;
 
 /// `GET /return/{provider}?…`: a provider sends the buyer here after its pages. The query
@@ -51,7 +51,6 @@ pub async fn provider_return(
     match complete(&state, provider.as_ref(), charge).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
         Ok(Next::Merchant(back)) => back.into_response(),
-        Err(ReturnError::UnknownPayment) => unknown_payment(),
         Err(ReturnError::Internal(e)) => {
             tracing::error!(error = %e, charge = %charge_id, "settling a provider return");
             (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
@@ -132,8 +131,6 @@ pub enum Next {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReturnError {
-    #[error("unknown payment")]
-    UnknownPayment,
     #[error("{0}")]
     Internal(String),
 }
@@ -149,31 +146,22 @@ pub async fn complete(
     provider: &dyn Provider,
     charge: Charge,
 ) -> Result<Next, ReturnError> {
-    let provider_ref = charge.provider_ref.clone().unwrap_or_default();
     // Settled already (by a notification, or an earlier return): nothing left to finish.
     let charge = if charge.status == "pending" {
-        let amount = Currency::from_code(&charge.currency)
-            .and_then(|c| Money::new(charge.amount, c).ok())
-            .ok_or_else(|| {
-                ReturnError::Internal(format!("charge {} has a bad amount", charge.id))
-            })?;
-        let capture =
-            CaptureMethod::parse(&charge.capture_method).unwrap_or(CaptureMethod::Automatic);
-        let outcome = provider
-            .complete(&provider_ref, amount, capture)
-            .await
-            .map_err(|e| ReturnError::Internal(e.to_string()))?;
-        if outcome == Outcome::Pending {
-            return match provider.page_url(&provider_ref) {
-                Some(page) => Ok(Next::BackToProvider(page)),
-                None => Err(ReturnError::Internal(format!(
-                    "{} says charge {} is not finished yet",
-                    provider.name(),
-                    charge.id
-                ))),
-            };
+        match finish_pending(state, provider, &charge).await? {
+            Some(settled) => settled,
+            None => {
+                let provider_ref = charge.provider_ref.as_deref().unwrap_or_default();
+                return match provider.page_url(provider_ref) {
+                    Some(page) => Ok(Next::BackToProvider(page)),
+                    None => Err(ReturnError::Internal(format!(
+                        "{} says charge {} is not finished yet",
+                        provider.name(),
+                        charge.id
+                    ))),
+                };
+            }
         }
-        settle(state, &charge, &outcome, provider.capture_window_secs()).await?
     } else {
         charge
     };
@@ -181,6 +169,33 @@ pub async fn complete(
         return Ok(Next::Merchant(back));
     }
     Ok(Next::Result(result_url(state, &charge).await?))
+}
+
+/// Asks the provider to finish a pending charge (its `complete`: LINE Pay's confirm, the
+/// sandbox's record) and settles what it answers. `None` while the buyer is still at the
+/// provider. Used by returns and by the sweeper for buyers who never came back.
+pub async fn finish_pending(
+    state: &AppState,
+    provider: &dyn Provider,
+    charge: &Charge,
+) -> Result<Option<Charge>, ReturnError> {
+    let amount = charge
+        .money(charge.amount)
+        .ok_or_else(|| ReturnError::Internal(format!("charge {} has a bad amount", charge.id)))?;
+    let outcome = provider
+        .complete(
+            charge.provider_ref.as_deref().unwrap_or_default(),
+            amount,
+            charge.capture(),
+        )
+        .await
+        .map_err(|e| ReturnError::Internal(e.to_string()))?;
+    if outcome == Outcome::Pending {
+        return Ok(None);
+    }
+    Ok(Some(
+        settle(state, charge, &outcome, provider.capture_window_secs()).await?,
+    ))
 }
 
 /// Applies the provider's outcome to a pending charge, once: the conditional update makes a

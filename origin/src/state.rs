@@ -1,5 +1,6 @@
 use crate::config::Config;
 use crate::db::Db;
+use crate::providers::linepay::client::LinePayClient;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -12,12 +13,15 @@ pub struct AppState {
     pub outbox: Arc<Notify>,
     /// Woken when display state for the edge is queued.
     pub edge_sync: Arc<Notify>,
+    /// LINE Pay's HTTP client, when LINE Pay is configured: one per process.
+    pub linepay: Option<Arc<LinePayClient>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
         AppState {
             db,
+            linepay: config.linepay.as_ref().map(|c| Arc::new(c.client())),
             config: Arc::new(config),
             outbox: Default::default(),
             edge_sync: Default::default(),

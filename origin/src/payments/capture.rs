@@ -131,7 +131,6 @@ async fn recover(
     charge: &Charge,
     e: ProviderError,
 ) -> OpError {
-    let refused = matches!(e, ProviderError::Refused { .. });
     if let Err(err) = resolve(app, provider, &charge.id).await {
         tracing::warn!(charge = %charge.id, error = %err, "could not settle a capture or void yet; the sweeper will retry");
     }
@@ -139,7 +138,7 @@ async fn recover(
         ProviderError::Refused { code, .. } if code == "authorization_expired" => {
             OpError::Refused(Refusal::AuthorizationExpired)
         }
-        ProviderError::Refused { message, .. } if refused => OpError::ProviderRefused(message),
+        ProviderError::Refused { message, .. } => OpError::ProviderRefused(message),
         other => OpError::Provider(other),
     }
 }
@@ -167,19 +166,11 @@ pub async fn resolve(
         Outcome::Captured { amount, .. } => {
             finish(app, &charge.id, from, Status::Succeeded, amount, None).await?;
         }
-        Outcome::Voided if charge.capture_before.is_some_and(|t| now() >= t) => {
-            finish(
-                app,
-                &charge.id,
-                from,
-                Status::Voided,
-                0,
-                Some("authorization_expired"),
-            )
-            .await?;
-        }
         Outcome::Voided => {
-            finish(app, &charge.id, from, Status::Voided, 0, None).await?;
+            // Released because its window passed, or voided by the merchant.
+            let lapsed = charge.capture_before.is_some_and(|t| now() >= t);
+            let code = lapsed.then_some("authorization_expired");
+            finish(app, &charge.id, from, Status::Voided, 0, code).await?;
         }
         Outcome::Authorized { .. } => {
             // Nothing happened at the provider: the authorization stands, quietly.

@@ -16,7 +16,7 @@ pub mod sweep;
 use crate::charges::{self, Charge};
 use crate::providers::{Provider, ProviderError, registry};
 use crate::state::AppState;
-use linkpay_shared::{Currency, Money};
+use linkpay_shared::Money;
 use state::Refusal;
 
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +54,8 @@ async fn load(
 }
 
 fn money(charge: &Charge, minor: i64) -> Result<Money, OpError> {
-    Currency::from_code(&charge.currency)
-        .and_then(|c| Money::new(minor, c).ok())
+    charge
+        .money(minor)
         .ok_or(OpError::Refused(Refusal::AmountNotPositive))
 }
 
@@ -78,10 +78,10 @@ async fn explain(
     check: impl Fn(&state::Ledger) -> Result<state::Ledger, Refusal>,
 ) -> OpError {
     match charges::get(app.db.writer(), charge_id).await {
-        Ok(Some(c)) => match c.ledger().map(|l| check(&l)) {
-            Some(Err(r)) => OpError::Refused(r),
+        Ok(Some(c)) => match precheck(&c, check) {
+            Err(refused) => refused,
             // It changed between the read and the update: another call is on it.
-            _ => OpError::Refused(Refusal::InProgress(state::Status::Capturing)),
+            Ok(()) => OpError::Refused(Refusal::InProgress(state::Status::Capturing)),
         },
         Ok(None) => OpError::NotFound,
         Err(e) => OpError::Db(e),

@@ -120,20 +120,16 @@ async fn release(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
 /// provider says (normally `expired`).
 async fn abandon(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
     let provider = registry::by_name(app, &c.provider);
-    let amount = super::money(c, c.amount)?;
-    let capture = crate::providers::CaptureMethod::parse(&c.capture_method)
-        .unwrap_or(crate::providers::CaptureMethod::Automatic);
-    let outcome = match (&c.provider_ref, provider) {
-        (Some(r), Some(p)) => match p.complete(r, amount, capture).await {
-            Ok(o) => (o, p.capture_window_secs()),
-            Err(e) => {
-                tracing::warn!(charge = %c.id, error = %e, "could not ask the provider about an abandoned checkout");
-                return Ok(false);
-            }
-        },
+    let (Some(p), Some(_)) = (provider, &c.provider_ref) else {
         // The provider never opened a session: nothing can complete.
-        _ => (crate::providers::Outcome::Expired, 0),
+        let settled = crate::settle::settle(app, c, &crate::providers::Outcome::Expired, 0).await?;
+        return Ok(settled.status != "pending");
     };
-    let settled = crate::settle::settle(app, c, &outcome.0, outcome.1).await?;
-    Ok(settled.status != "pending")
+    match crate::settle::finish_pending(app, p.as_ref(), c).await {
+        Ok(settled) => Ok(settled.is_some()),
+        Err(e) => {
+            tracing::warn!(charge = %c.id, error = %e, "could not settle an abandoned checkout with its provider");
+            Ok(false)
+        }
+    }
 }

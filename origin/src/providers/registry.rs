@@ -18,11 +18,14 @@ pub fn wallet_providers(state: &AppState) -> Vec<(&'static str, bool)> {
 pub fn by_name(state: &AppState, name: &str) -> Option<Box<dyn Provider>> {
     match name {
         sandbox::NAME => Some(Box::new(SandboxConnector::for_state(state))),
-        linepay::NAME => state
-            .config
-            .linepay
-            .as_ref()
-            .map(|c| Box::new(LinePayConnector::new(c, state.db.clone())) as Box<dyn Provider>),
+        linepay::NAME => match (&state.config.linepay, &state.linepay) {
+            (Some(config), Some(client)) => Some(Box::new(LinePayConnector::new(
+                config,
+                client.clone(),
+                state.db.clone(),
+            ))),
+            _ => None,
+        },
         _ => None,
     }
 }

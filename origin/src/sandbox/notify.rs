@@ -95,6 +95,17 @@ pub fn verify(
     m.verify_slice(&sig).map_err(|_| VerifyError::Mismatch)
 }
 
+/// One HTTP client for every notification of the process (it holds the connection pool).
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("a client with static settings")
+    })
+}
+
 /// Sends the notification for `p` in the background; a lost one costs nothing, because the
 /// buyer's return and the origin's sweeper both ask the sandbox anyway.
 pub fn send(url: String, secret: Vec<u8>, p: &Payment) {
@@ -104,11 +115,7 @@ pub fn send(url: String, secret: Vec<u8>, p: &Payment) {
         Err(_) => return,
     };
     tokio::spawn(async move {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build();
-        let Ok(client) = client else { return };
-        let sent = client
+        let sent = client()
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(SIGNATURE_HEADER, sign(&secret, now, &body))

@@ -25,6 +25,7 @@ use axum::http::HeaderMap;
 use client::{LinePayClient, LinePayError};
 use linkpay_shared::{Currency, Money};
 use std::collections::HashMap;
+use std::sync::Arc;
 use wire::{Kind, RequestStatus, TransactionId};
 
 pub const NAME: &str = "linepay";
@@ -117,19 +118,23 @@ fn missing(var: &'static str) -> ConfigError {
 }
 
 pub struct LinePayConnector {
-    client: LinePayClient,
+    client: Arc<LinePayClient>,
     config: LinePayConfig,
     db: Db,
 }
 
+impl LinePayConfig {
+    /// The HTTP client for these credentials. Built once per process (it holds the
+    /// connection pool and TLS setup) and shared by every connector.
+    pub fn client(&self) -> LinePayClient {
+        LinePayClient::new(&self.base_url, &self.channel_id, &self.channel_secret)
+    }
+}
+
 impl LinePayConnector {
-    pub fn new(config: &LinePayConfig, db: Db) -> LinePayConnector {
+    pub fn new(config: &LinePayConfig, client: Arc<LinePayClient>, db: Db) -> LinePayConnector {
         LinePayConnector {
-            client: LinePayClient::new(
-                &config.base_url,
-                &config.channel_id,
-                &config.channel_secret,
-            ),
+            client,
             config: config.clone(),
             db,
         }
@@ -142,12 +147,7 @@ impl LinePayConnector {
         currency: Option<Currency>,
     ) -> Result<Outcome, ProviderError> {
         let d = self.client.details(id).await.map_err(error)?;
-        let currency = currency.unwrap_or(Currency::Usd);
-        let paid: i64 = d
-            .pay_info
-            .iter()
-            .filter_map(|p| wire::minor_units(&p.amount, currency))
-            .sum();
+        let paid = wire::paid(&d.pay_info, currency.unwrap_or(Currency::Usd));
         Ok(match d.pay_status.as_deref() {
             Some("AUTHORIZATION") => {
                 let at = d
@@ -290,11 +290,7 @@ impl Provider for LinePayConnector {
         }
         match self.client.confirm(id, amount).await {
             Ok(info) => {
-                let paid: i64 = info
-                    .pay_info
-                    .iter()
-                    .filter_map(|p| wire::minor_units(&p.amount, amount.currency()))
-                    .sum();
+                let paid = wire::paid(&info.pay_info, amount.currency());
                 if paid != 0 && paid != amount.minor() {
                     // LINE Pay asks merchants to check this and refund a mismatch; linkpay
                     // records what was paid and says so loudly.

@@ -66,6 +66,14 @@ pub fn minor_units(value: &serde_json::Number, currency: Currency) -> Option<i64
     ((f - rounded).abs() < 1e-6).then_some(rounded as i64)
 }
 
+/// What the buyer paid, in minor units: the sum over the payment methods LINE Pay used.
+pub fn paid(pay_info: &[PayInfo], currency: Currency) -> i64 {
+    pay_info
+        .iter()
+        .filter_map(|p| minor_units(&p.amount, currency))
+        .sum()
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequest<'a> {
