@@ -148,3 +148,71 @@ pub async fn list_for_link(
     w.and("link_id = ?", [SqlValue::Text(link_id.to_owned())]);
     crate::listing::page(db, "charges", COLUMNS, w, cursor, limit).await
 }
+
+/// What a transaction search asks for; every part optional. Times are unix seconds and
+/// amounts minor units in `currency`, all inclusive.
+#[derive(Default, Clone)]
+pub struct ChargeFilter {
+    /// References that start with this.
+    pub reference: Option<String>,
+    /// The email the buyer gave on the pay page, or the one the link was sent to.
+    pub email: Option<String>,
+    pub status: Option<String>,
+    pub created_gte: Option<i64>,
+    pub created_lte: Option<i64>,
+    pub currency: Option<String>,
+    pub amount_gte: Option<i64>,
+    pub amount_lte: Option<i64>,
+    pub link_id: Option<String>,
+}
+
+/// A merchant's charges matching `filter`, newest first, a page at a time.
+pub async fn search(
+    db: &crate::db::Db,
+    merchant_id: &str,
+    livemode: bool,
+    filter: &ChargeFilter,
+    cursor: Option<crate::listing::Cursor>,
+    limit: i64,
+) -> Result<crate::listing::Page<Charge>, sqlx::Error> {
+    use crate::listing::{SqlValue, Where};
+    let text = |s: &str| SqlValue::Text(s.to_owned());
+    let mut w = Where::new();
+    w.and("merchant_id = ?", [text(merchant_id)]);
+    w.and("livemode = ?", [SqlValue::Int(i64::from(livemode))]);
+    if let Some(r) = &filter.reference {
+        w.and(
+            "reference LIKE ? ESCAPE '\\'",
+            [SqlValue::Text(crate::links::like_prefix(r))],
+        );
+    }
+    if let Some(e) = &filter.email {
+        let e = e.trim().to_lowercase();
+        w.and(
+            "(LOWER(buyer_email) = ? OR link_id IN (SELECT id FROM links WHERE LOWER(customer_email) = ?))",
+            [text(&e), text(&e)],
+        );
+    }
+    if let Some(s) = &filter.status {
+        w.and("status = ?", [text(s)]);
+    }
+    if let Some(t) = filter.created_gte {
+        w.and("created_at >= ?", [SqlValue::Int(t)]);
+    }
+    if let Some(t) = filter.created_lte {
+        w.and("created_at <= ?", [SqlValue::Int(t)]);
+    }
+    if let Some(c) = &filter.currency {
+        w.and("currency = ?", [text(c)]);
+    }
+    if let Some(a) = filter.amount_gte {
+        w.and("amount >= ?", [SqlValue::Int(a)]);
+    }
+    if let Some(a) = filter.amount_lte {
+        w.and("amount <= ?", [SqlValue::Int(a)]);
+    }
+    if let Some(l) = &filter.link_id {
+        w.and("link_id = ?", [text(l)]);
+    }
+    crate::listing::page(db, "charges", COLUMNS, w, cursor, limit).await
+}

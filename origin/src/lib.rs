@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod edge_sync;
 pub mod email_address;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), page_headers));
     Router::new()
         .merge(api::router(&state))
+        .merge(dashboard::router(&state))
         .route(checkout::PATH, post(checkout::create))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages)
@@ -96,7 +98,7 @@ async fn page_headers(State(state): State<AppState>, req: Request, next: Next) -
 }
 
 /// `https://pay.example.com/base` → `https://pay.example.com`.
-fn web_origin(url: &str) -> &str {
+pub(crate) fn web_origin(url: &str) -> &str {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
         Some(i) => &url[..after_scheme + i],

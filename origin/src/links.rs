@@ -485,6 +485,26 @@ pub struct LinkFilter {
     pub created_gte: Option<i64>,
     pub created_lte: Option<i64>,
     pub reference: Option<String>,
+    /// References that start with this (the dashboard's search box).
+    pub reference_prefix: Option<String>,
+    pub customer_email: Option<String>,
+    /// Fixed amounts in `currency`, minor units, inclusive.
+    pub currency: Option<String>,
+    pub amount_gte: Option<i64>,
+    pub amount_lte: Option<i64>,
+}
+
+/// `LIKE` pattern for "starts with `prefix`", with the wildcards in it taken literally.
+pub fn like_prefix(prefix: &str) -> String {
+    let mut p = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 pub async fn list(
@@ -516,6 +536,27 @@ pub async fn list(
     }
     if let Some(r) = &filter.reference {
         w.and("reference = ?", [SqlValue::Text(r.clone())]);
+    }
+    if let Some(r) = &filter.reference_prefix {
+        w.and(
+            "reference LIKE ? ESCAPE '\\'",
+            [SqlValue::Text(like_prefix(r))],
+        );
+    }
+    if let Some(e) = &filter.customer_email {
+        w.and(
+            "LOWER(customer_email) = ?",
+            [SqlValue::Text(e.trim().to_lowercase())],
+        );
+    }
+    if let Some(c) = &filter.currency {
+        w.and("currency = ?", [SqlValue::Text(c.clone())]);
+    }
+    if let Some(a) = filter.amount_gte {
+        w.and("amount >= ?", [SqlValue::Int(a)]);
+    }
+    if let Some(a) = filter.amount_lte {
+        w.and("amount <= ?", [SqlValue::Int(a)]);
     }
     page(db, "links", COLUMNS, w, cursor, limit).await
 }

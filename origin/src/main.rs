@@ -5,7 +5,7 @@ use linkpay_origin::cli::{self, CliError, keys::KeysCommand, sign::LinkCommand};
 use linkpay_origin::config::Config;
 use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
-use linkpay_origin::{app, merchants};
+use linkpay_origin::{app, dashboard, merchants};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +44,18 @@ enum Command {
         #[command(subcommand)]
         command: LinkCommand,
     },
+    /// The merchant dashboard (served by `serve` at /dashboard).
+    Dashboard {
+        #[command(subcommand)]
+        command: DashboardCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DashboardCommand {
+    /// Print the code the first-run set-up page asks for. Reads the same environment as
+    /// `serve` (the code is derived from LINKPAY_EDGE_SECRET).
+    SetupCode,
 }
 
 #[tokio::main]
@@ -69,6 +81,18 @@ async fn main() -> ExitCode {
         Command::Link {
             command: LinkCommand::Sign(args),
         } => finish(cli::sign::run(&args, &mut std::io::stdout())),
+        Command::Dashboard {
+            command: DashboardCommand::SetupCode,
+        } => match Config::from_env() {
+            Ok(config) => {
+                println!("{}", dashboard::setup_code(&config.edge_secret));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("linkpay: configuration: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -109,6 +133,16 @@ async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
             // Printed to stdout, once, on purpose: it is never written to the log.
             None => println!("Its test secret key, shown only this once:\n\n    {key}\n"),
         }
+    }
+    if dashboard::needs_setup(&db)
+        .await
+        .map_err(|e| format!("reading dashboard users: {e}"))?
+    {
+        println!(
+            "Dashboard: nobody can sign in yet. Open {}/dashboard/setup and enter the code that \
+             `linkpay dashboard setup-code` prints.",
+            config.public_url
+        );
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

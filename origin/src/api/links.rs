@@ -146,6 +146,7 @@ pub async fn list(
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
         reference: q.string("reference"),
+        ..Default::default()
     };
     let cursor = match q.cursor_id()? {
         Some((param, id)) => {

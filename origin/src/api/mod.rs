@@ -1,17 +1,17 @@
 //! The merchant API under `/v1`: JSON, bearer secret keys, Stripe-style objects and errors.
 
 mod auth;
-mod charges;
+pub(crate) mod charges;
 mod events;
 mod idempotency;
-mod links;
-mod notifications;
+pub(crate) mod links;
+pub(crate) mod notifications;
 mod openapi;
 mod params;
-mod payment_methods;
+pub(crate) mod payment_methods;
 mod query;
-mod return_urls;
-mod webhook_endpoints;
+pub(crate) mod return_urls;
+pub(crate) mod webhook_endpoints;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

@@ -1,0 +1,671 @@
+//! The merchant dashboard, driven like a browser without JavaScript: forms, cookies and
+//! redirects. First-run set-up, sign-in with its rate limit, CSRF on every form, sign-out,
+//! links created and searched from forms, transactions searched and downloaded as CSV, and a
+//! refund through its confirmation step. (`tests/tests/dashboard.rs` does the same in Chromium.)
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Origin, Reply, local};
+use linkpay_origin::clock::now;
+use serde_json::json;
+use std::collections::HashMap;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser: keeps cookies, reads each page's CSRF token, never runs scripts.
+struct Desk {
+    o: Origin,
+    cookies: HashMap<String, String>,
+}
+
+impl Desk {
+    fn new(o: &Origin) -> Desk {
+        Desk {
+            o: o.clone_handle(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Reply {
+        let req = req
+            .header(header::COOKIE, self.cookie_header())
+            .body(body)
+            .expect("request");
+        let reply = self.o.send(req).await;
+        for c in reply.headers.get_all(header::SET_COOKIE) {
+            let c = c.to_str().expect("cookie");
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').expect("name=value");
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        reply
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        self.send(Request::get(local(path)), Body::empty()).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(local(path))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Opens `page`, then posts its form to `action` with its CSRF token and `fields`.
+    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let html = self.get(page).await.text();
+        let csrf = csrf_of(&html);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().expect("token").to_owned()
+}
+
+async fn setup_code(o: &Origin) -> String {
+    linkpay_origin::dashboard::setup_code(&o.state.config.edge_secret)
+}
+
+/// A desk signed in through the first-run set-up.
+async fn set_up(o: &Origin) -> Desk {
+    let mut d = Desk::new(o);
+    let code = setup_code(o).await;
+    let r = d
+        .submit(
+            "/dashboard/setup",
+            "/dashboard/setup",
+            &[
+                ("setup_code", &code),
+                ("shop", "Kissa Tanuki"),
+                ("email", "Owner@Tanuki.example"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    d
+}
+
+#[tokio::test]
+async fn first_run_set_up_needs_the_code_then_signs_in_and_names_the_shop() {
+    let o = Origin::start().await;
+    let mut d = Desk::new(&o);
+    let r = d.get("/dashboard/links").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/dashboard/sign-in"));
+    let r = d.get("/dashboard/sign-in").await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/dashboard/setup"),
+        "nobody can sign in yet"
+    );
+
+    let wrong = d
+        .submit(
+            "/dashboard/setup",
+            "/dashboard/setup",
+            &[
+                ("setup_code", "0000-0000-0000"),
+                ("shop", "Kissa"),
+                ("email", "owner@tanuki.example"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().contains("data-field=\"setup_code\""));
+    assert_eq!(o.count("SELECT COUNT(*) FROM dashboard_users").await, 0);
+
+    let code = setup_code(&o).await;
+    let short = d
+        .submit(
+            "/dashboard/setup",
+            "/dashboard/setup",
+            &[
+                ("setup_code", &code),
+                ("shop", "Kissa"),
+                ("email", "owner@tanuki.example"),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.text().contains("at least 12 characters"));
+
+    let mut d = set_up(&o).await;
+    let page = d.get("/dashboard/links").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("Kissa Tanuki"),
+        "the shop name is shown"
+    );
+    // The demo merchant took the shop's name; its API key still works.
+    let merchant: (String,) = sqlx::query_as("SELECT name FROM merchants")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("merchant");
+    assert_eq!(merchant.0, "Kissa Tanuki");
+    let stored: (String,) = sqlx::query_as("SELECT password_hash FROM dashboard_users")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("user");
+    assert!(
+        stored.0.starts_with("$argon2id$"),
+        "hashed, never stored as typed"
+    );
+    // Set-up closes once someone can sign in.
+    let again = Desk::new(&o).get("/dashboard/setup").await;
+    assert_eq!(again.location.as_deref(), Some("/dashboard/sign-in"));
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_pages_carry_security_headers() {
+    let o = Origin::start().await;
+    let mut d = Desk::new(&o);
+    let code = setup_code(&o).await;
+    let html = d.get("/dashboard/setup").await.text();
+    let r = d
+        .post(
+            "/dashboard/setup",
+            &[
+                ("csrf", &csrf_of(&html)),
+                ("setup_code", &code),
+                ("shop", "Kissa"),
+                ("email", "owner@tanuki.example"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .find(|c| c.starts_with("linkpay_session="))
+        .expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let stored: (String,) = sqlx::query_as("SELECT token_hash FROM dashboard_sessions")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("session");
+    let token = cookie["linkpay_session=".len()..]
+        .split(';')
+        .next()
+        .expect("value");
+    assert_ne!(
+        stored.0, token,
+        "the database holds only a hash of the token"
+    );
+
+    let page = d.get("/dashboard/links").await;
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script-src"), "no scripts at all: {csp}");
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one() {
+    let o = Origin::start().await;
+    set_up(&o).await;
+    let mut d = Desk::new(&o);
+    for _ in 0..5 {
+        let r = d
+            .submit(
+                "/dashboard/sign-in",
+                "/dashboard/sign-in",
+                &[
+                    ("email", "owner@tanuki.example"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text().contains("The email or password is not right"));
+    }
+    let r = d
+        .submit(
+            "/dashboard/sign-in",
+            "/dashboard/sign-in",
+            &[("email", "owner@tanuki.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert!(r.text().contains("Too many failed sign-ins"));
+    assert!(!d.cookies.keys().any(|k| k.contains("session")));
+
+    // Another account is not locked by this one's failures; the window ends.
+    linkpay_origin::clock::advance(16 * 60);
+    let ok = d
+        .submit(
+            "/dashboard/sign-in",
+            "/dashboard/sign-in",
+            &[("email", "OWNER@tanuki.example "), ("password", PASSWORD)],
+        )
+        .await;
+    linkpay_origin::clock::advance(-16 * 60);
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let links_before = o.count("SELECT COUNT(*) FROM links").await;
+    let fields = [
+        ("amount", "1500"),
+        ("currency", "JPY"),
+        ("title", "Tea set"),
+        ("valid_days", "30"),
+    ];
+    let r = d.post("/dashboard/links", &fields).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("reload the page"), "{}", r.text());
+    let mut forged = vec![("csrf", "forged")];
+    forged.extend_from_slice(&fields);
+    assert_eq!(
+        d.post("/dashboard/links", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A browser marks a post from another site; it is refused even with a token.
+    let html = d.get("/dashboard/links/new").await.text();
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf", &csrf_of(&html))
+        .extend_pairs(fields)
+        .finish();
+    let cross = d
+        .send(
+            Request::post("/dashboard/links")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site"),
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    // Signing out without the token does nothing either.
+    assert_eq!(
+        d.post("/dashboard/sign-out", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(o.count("SELECT COUNT(*) FROM links").await, links_before);
+    assert_eq!(d.get("/dashboard/links").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_everywhere() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let stolen = d.cookies.clone();
+    let r = d
+        .submit("/dashboard/links", "/dashboard/sign-out", &[])
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/dashboard/sign-in"));
+    assert!(
+        d.cookies.keys().all(|k| !k.contains("session")),
+        "cookie cleared"
+    );
+    let mut replay = Desk::new(&o);
+    replay.cookies = stolen;
+    let r = replay.get("/dashboard/links").await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/dashboard/sign-in"),
+        "the old token is dead"
+    );
+    assert_eq!(o.count("SELECT COUNT(*) FROM dashboard_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_link_made_from_the_form_has_exact_minor_units_and_bad_fields_are_named() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let bad = d
+        .submit(
+            "/dashboard/links/new",
+            "/dashboard/links",
+            &[
+                ("amount", "15.00"),
+                ("currency", "USD"),
+                ("title", "Tea set"),
+                ("valid_days", "30"),
+                ("customer_email", "not-an-email"),
+                ("send_email", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("data-field=\"customer_email\""),
+        "{}",
+        bad.text()
+    );
+    assert!(
+        bad.text().contains("value=\"Tea set\""),
+        "what was typed is kept"
+    );
+    let precise = d
+        .submit(
+            "/dashboard/links/new",
+            "/dashboard/links",
+            &[
+                ("amount", "1500.5"),
+                ("currency", "JPY"),
+                ("title", "Tea"),
+                ("valid_days", "30"),
+            ],
+        )
+        .await;
+    assert!(precise.text().contains("data-field=\"amount\""));
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM links").await,
+        0,
+        "nothing half made"
+    );
+
+    let r = d
+        .submit(
+            "/dashboard/links/new",
+            "/dashboard/links",
+            &[
+                ("amount", "15.05"),
+                ("currency", "USD"),
+                ("title", "Tea set"),
+                ("reference", "INV-1001"),
+                ("valid_days", "7"),
+                ("customer_email", "buyer@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page_url = r.location.expect("link page");
+    let id = page_url
+        .strip_prefix("/dashboard/links/")
+        .and_then(|s| s.split('?').next())
+        .expect("id");
+    let link = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    assert_eq!(link["amount"], 1505);
+    assert_eq!(link["currency"], "USD");
+    assert_eq!(link["customer_email"], "buyer@example.com");
+    let expires = link["expires_at"].as_i64().expect("expiry");
+    assert!((expires - (now() + 7 * 86_400)).abs() < 60);
+    let page = d.get(&page_url).await.text();
+    assert!(page.contains(link["short_url"].as_str().expect("short url")));
+    assert!(page.contains("$15.05"));
+    let qr = d.get(&format!("/dashboard/links/{id}/qr.svg")).await;
+    assert_eq!(qr.headers[header::CONTENT_TYPE], "image/svg+xml");
+    // Another merchant's session cannot see it: here, a signed-out browser cannot.
+    let r = Desk::new(&o).get(&page_url).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // Send from the link page: the request is queued as an email to the link's buyer.
+    let sent = d
+        .submit(
+            &format!("/dashboard/links/{id}"),
+            &format!("/dashboard/links/{id}/send"),
+            &[("channel", "email")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let queued = o
+        .count("SELECT COUNT(*) FROM notifications WHERE kind = 'payment_request' AND recipient = 'buyer@example.com'")
+        .await;
+    assert_eq!(queued, 1);
+}
+
+#[tokio::test]
+async fn links_are_searched_by_reference_email_status_dates_and_amounts() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    for (reference, amount, email) in [
+        ("INV-1001", 1500, "a@example.com"),
+        ("INV-1002", 3000, "b@example.com"),
+        ("ORD-7", 1500, "a@example.com"),
+    ] {
+        o.api(
+            "POST",
+            "/v1/links",
+            Some(&json!({"amount": amount, "currency": "JPY", "title": "Tea", "reference": reference, "customer_email": email}).to_string()),
+        )
+        .await;
+    }
+    let found = |html: &str| -> Vec<&str> {
+        ["INV-1001", "INV-1002", "ORD-7"]
+            .into_iter()
+            .filter(|r| html.contains(&format!(">{r}<")))
+            .collect()
+    };
+    let html = d.get("/dashboard/links?reference=INV-").await.text();
+    assert_eq!(found(&html), ["INV-1001", "INV-1002"]);
+    let html = d.get("/dashboard/links?email=A%40Example.com").await.text();
+    assert_eq!(found(&html), ["INV-1001", "ORD-7"]);
+    let html = d
+        .get("/dashboard/links?currency=JPY&amount_min=2000&amount_max=3000")
+        .await
+        .text();
+    assert_eq!(found(&html), ["INV-1002"]);
+    let html = d.get("/dashboard/links?status=used").await.text();
+    assert!(found(&html).is_empty());
+    let today = linkpay_origin::clock::rfc3339(now());
+    let html = d
+        .get(&format!("/dashboard/links?from={}", &today[..10]))
+        .await
+        .text();
+    assert_eq!(found(&html).len(), 3);
+    let html = d.get("/dashboard/links?to=2020-01-01").await.text();
+    assert!(found(&html).is_empty());
+    let r = d.get("/dashboard/links?amount_min=100").await;
+    assert!(r.text().contains("Choose a currency to search by amount"));
+}
+
+/// Pays `token` with the sandbox's success card, as a buyer would; answers the charge id.
+async fn pay(o: &Origin, link: &str, token: &str, email: &str) -> String {
+    let body = json!({"token": token, "locale": "en", "email": email});
+    let r = o.send(Origin::signed_checkout(&body, now())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let page = r.json()["redirect_url"]
+        .as_str()
+        .expect("redirect")
+        .to_owned();
+    let posted = o
+        .post_form(&page, "number=4242424242424242&expiry=12%2F30&cvc=123")
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
+    let back = o.get(&posted.location.expect("return")).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let list = o
+        .api("GET", &format!("/v1/links/{link}/charges"), None)
+        .await
+        .json();
+    list["data"][0]["id"]
+        .as_str()
+        .expect("charge id")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirmation() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let mut charges = Vec::new();
+    for (reference, amount, currency, email) in [
+        ("INV-1", 1500, "JPY", "hanako@example.jp"),
+        ("INV-2", 1505, "USD", "taro@example.jp"),
+    ] {
+        let body = json!({"amount": amount, "currency": currency, "title": "お茶のセット", "reference": reference, "free1": "棚A"});
+        let (link, token) = o.link(&body.to_string()).await;
+        charges.push(pay(&o, &link, &token, email).await);
+    }
+
+    let html = d
+        .get("/dashboard/charges?email=hanako%40example.jp")
+        .await
+        .text();
+    assert!(html.contains(&charges[0]) && !html.contains(&charges[1]));
+    let html = d
+        .get("/dashboard/charges?currency=USD&amount_min=15&amount_max=15.05&status=succeeded")
+        .await
+        .text();
+    assert!(html.contains(&charges[1]) && !html.contains(&charges[0]));
+
+    let csv = d.get("/dashboard/charges.csv?reference=INV-&bom=1").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment")
+    );
+    assert!(csv.body.starts_with("\u{feff}".as_bytes()), "BOM asked for");
+    let mut reader = csv::Reader::from_reader(&csv.body[3..]);
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "charge_id",
+            "link_id",
+            "reference",
+            "amount",
+            "currency",
+            "result",
+            "failure_code",
+            "amount_refunded",
+            "free1",
+            "free2",
+            "free3",
+            "email",
+            "payment_method",
+            "processing_type",
+            "created"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 2);
+    let usd = rows
+        .iter()
+        .find(|r| &r[0] == charges[1].as_str())
+        .expect("USD row");
+    assert_eq!((&usd[3], &usd[4], &usd[5]), ("15.05", "USD", "succeeded"));
+    assert_eq!((&usd[8], &usd[11]), ("棚A", "taro@example.jp"));
+    assert_eq!(
+        (&usd[12], &usd[13]),
+        ("card visa 4242", "authorize_and_capture")
+    );
+    let plain = d.get("/dashboard/charges.csv?reference=NONE").await;
+    assert!(
+        plain.body.starts_with(b"charge_id,"),
+        "no BOM unless asked; header even when empty"
+    );
+
+    // Refund: the button leads to a confirmation page; nothing happens until it is confirmed.
+    let id = &charges[0];
+    let page = d.get(&format!("/dashboard/charges/{id}")).await.text();
+    assert!(page.contains(&format!("/dashboard/charges/{id}/refund")));
+    let confirm = d
+        .get(&format!("/dashboard/charges/{id}/refund"))
+        .await
+        .text();
+    assert!(confirm.contains("This cannot be undone"));
+    assert_eq!(o.count("SELECT COUNT(*) FROM refunds").await, 0);
+    let too_much = d
+        .submit(
+            &format!("/dashboard/charges/{id}/refund"),
+            &format!("/dashboard/charges/{id}/refund"),
+            &[("amount", "2000")],
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::BAD_REQUEST);
+    assert!(
+        too_much.text().contains("data-field=\"amount\""),
+        "{}",
+        too_much.text()
+    );
+    let part = d
+        .submit(
+            &format!("/dashboard/charges/{id}/refund"),
+            &format!("/dashboard/charges/{id}/refund"),
+            &[("amount", "500")],
+        )
+        .await;
+    assert_eq!(part.status, StatusCode::SEE_OTHER, "{}", part.text());
+    let charge = o
+        .api("GET", &format!("/v1/charges/{id}"), None)
+        .await
+        .json();
+    assert_eq!(charge["amount_refunded"], 500);
+    let rest = d
+        .submit(
+            &format!("/dashboard/charges/{id}/refund"),
+            &format!("/dashboard/charges/{id}/refund"),
+            &[],
+        )
+        .await;
+    assert_eq!(rest.status, StatusCode::SEE_OTHER);
+    let charge = o
+        .api("GET", &format!("/v1/charges/{id}"), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            charge["status"].as_str(),
+            charge["amount_refunded"].as_i64()
+        ),
+        (Some("refunded"), Some(1500))
+    );
+    let page = d.get(&format!("/dashboard/charges/{id}")).await.text();
+    assert!(
+        !page.contains(&format!("/dashboard/charges/{id}/refund\"")),
+        "nothing left to refund"
+    );
+    // A void of a captured charge is refused with the API's reason.
+    let void = d
+        .submit(
+            &format!("/dashboard/charges/{}", charges[1]),
+            &format!("/dashboard/charges/{}/void", charges[1]),
+            &[],
+        )
+        .await;
+    assert_eq!(void.status, StatusCode::BAD_REQUEST);
+}
