@@ -30,7 +30,6 @@ pub async fn create(
         name: name.to_owned(),
         default_locale: locale.to_owned(),
     };
-    let key = ids::new_secret_key(false);
     sqlx::query(
         "INSERT INTO merchants (id, name, default_locale, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -40,18 +39,65 @@ pub async fn create(
     .bind(now())
     .execute(&mut **tx)
     .await?;
+    let key = new_key(tx, &merchant.id, None).await?;
+    Ok((merchant, key))
+}
+
+/// A new test-mode secret key for the merchant, returned once; only its hash is kept.
+pub async fn new_key(
+    tx: &mut Tx,
+    merchant_id: &str,
+    name: Option<&str>,
+) -> Result<String, sqlx::Error> {
+    let key = ids::new_secret_key(false);
     sqlx::query(
-        "INSERT INTO api_keys (id, merchant_id, key_hash, key_prefix, livemode, created_at)
-         VALUES ($1, $2, $3, $4, 0, $5)",
+        "INSERT INTO api_keys (id, merchant_id, key_hash, key_prefix, livemode, created_at, name)
+         VALUES ($1, $2, $3, $4, 0, $5, $6)",
     )
     .bind(ids::new_id("key"))
-    .bind(&merchant.id)
+    .bind(merchant_id)
     .bind(hash_key(&key))
     .bind(&key[..12])
     .bind(now())
+    .bind(name)
     .execute(&mut **tx)
     .await?;
-    Ok((merchant, key))
+    Ok(key)
+}
+
+/// A key as it can be shown after creation: never the key itself.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyInfo {
+    pub id: String,
+    pub name: Option<String>,
+    /// `sk_test_AbCd`: enough to tell keys apart.
+    pub key_prefix: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn keys(db: &Db, merchant_id: &str) -> Result<Vec<KeyInfo>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, key_prefix, created_at, revoked_at FROM api_keys
+          WHERE merchant_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(merchant_id)
+    .fetch_all(db.reader())
+    .await
+}
+
+/// Revokes a key at once; false if it is not the merchant's or was revoked already.
+pub async fn revoke_key(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND merchant_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(merchant_id)
+    .execute(db.writer())
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// On a brand-new database, creates the demo merchant and returns its key; otherwise `None`.

@@ -669,3 +669,178 @@ async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirma
         .await;
     assert_eq!(void.status, StatusCode::BAD_REQUEST);
 }
+
+/// The value of the page's revealed secret, if it shows one.
+fn revealed(html: &str) -> Option<String> {
+    let marker = "id=\"revealed-secret\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    html[start..].split('"').next().map(str::to_owned)
+}
+
+async fn list_links_with(o: &Origin, key: &str) -> StatusCode {
+    let req = Request::get("/v1/links")
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(Body::empty())
+        .expect("request");
+    o.send(req).await.status
+}
+
+#[tokio::test]
+async fn api_keys_are_shown_once_work_and_stop_working_when_revoked() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let page = "/dashboard/settings/api-keys";
+    let made = d.submit(page, page, &[("name", "Shop backend")]).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let key = revealed(&made.text()).expect("the new key, shown once");
+    assert!(key.starts_with("sk_test_"), "{key}");
+    let again = d.get(page).await.text();
+    assert!(
+        revealed(&again).is_none() && !again.contains(&key),
+        "never shown again"
+    );
+    assert!(
+        again.contains(&format!("{}…", &key[..12])),
+        "listed by its prefix"
+    );
+    assert_eq!(list_links_with(&o, &key).await, StatusCode::OK);
+
+    let id: (String,) = sqlx::query_as("SELECT id FROM api_keys WHERE name = 'Shop backend'")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("key row");
+    let r = d
+        .submit(page, &format!("{page}/{}/delete", id.0), &[])
+        .await;
+    assert_eq!(r.location.as_deref(), Some(page));
+    assert_eq!(list_links_with(&o, &key).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        o.api("GET", "/v1/links", None).await.status,
+        StatusCode::OK,
+        "other keys still work"
+    );
+}
+
+#[tokio::test]
+async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_settings() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+
+    let hooks = "/dashboard/settings/webhooks";
+    let bad = d
+        .submit(hooks, hooks, &[("url", "ftp://shop.example/hook")])
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("data-field=\"url\""));
+    let made = d
+        .submit(
+            hooks,
+            hooks,
+            &[
+                ("url", "https://127.0.0.1:9/hook"),
+                ("enabled_events", "charge.complete"),
+                ("enabled_events", "link.created"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    assert!(
+        revealed(&made.text())
+            .expect("secret")
+            .starts_with("whsec_")
+    );
+    let list = o.api("GET", "/v1/webhook_endpoints", None).await.json();
+    assert_eq!(
+        list["data"][0]["enabled_events"],
+        json!(["charge.complete", "link.created"])
+    );
+    let id = list["data"][0]["id"].as_str().expect("id").to_owned();
+    d.submit(hooks, &format!("{hooks}/{id}/delete"), &[]).await;
+    let list = o.api("GET", "/v1/webhook_endpoints", None).await.json();
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(0));
+
+    let returns = "/dashboard/settings/return-urls";
+    let made = d
+        .submit(
+            returns,
+            returns,
+            &[("url", "https://shop.example/paid"), ("method", "post")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    assert!(revealed(&made.text()).is_some());
+    let list = o.api("GET", "/v1/return_urls", None).await.json();
+    assert_eq!(list["data"][0]["method"], "post");
+
+    let tpl = "/dashboard/settings/templates/email_receipt";
+    let broken = d
+        .submit(
+            &format!("{tpl}?locale=ja"),
+            tpl,
+            &[("locale", "ja"), ("subject", "領収書 {{ amount")],
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(
+        broken.text().contains("data-field=\"subject\""),
+        "{}",
+        broken.text()
+    );
+    assert!(
+        broken.text().contains("領収書 {{ amount"),
+        "what was typed is kept"
+    );
+    let saved = d
+        .submit(
+            &format!("{tpl}?locale=ja"),
+            tpl,
+            &[("locale", "ja"), ("subject", "領収書 {{ amount }}")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let t = o
+        .api(
+            "GET",
+            "/v1/notification_templates/email_receipt?locale=ja",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (t["subject"].as_str(), t["customized"].as_bool()),
+        (Some("領収書 {{ amount }}"), Some(true))
+    );
+    d.submit(
+        &format!("{tpl}?locale=ja"),
+        &format!("{tpl}/reset"),
+        &[("locale", "ja")],
+    )
+    .await;
+    let t = o
+        .api(
+            "GET",
+            "/v1/notification_templates/email_receipt?locale=ja",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(t["customized"], false);
+
+    let methods = "/dashboard/settings/payment-methods";
+    let none = d.submit(methods, methods, &[("provider", "sandbox")]).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert!(none.text().contains("At least one payment method"));
+    let both = d
+        .submit(
+            methods,
+            methods,
+            &[("card", "on"), ("wallet", "on"), ("provider", "sandbox")],
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::OK);
+    let s = o
+        .api("GET", "/v1/payment_method_settings", None)
+        .await
+        .json();
+    assert_eq!(s["enabled"], json!(["card", "wallet"]));
+}

@@ -16,6 +16,7 @@ mod passwords;
 mod rate_limit;
 mod search;
 mod sessions;
+mod settings;
 pub mod sign_in;
 mod users;
 
@@ -63,6 +64,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/dashboard/charges/{id}/{action}",
             get(charges::confirm).post(charges::perform),
         )
+        .merge(settings::router())
         .layer(middleware::from_fn_with_state(state.clone(), guard::layer))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,71 @@
+//! The settings pages: API keys, webhook endpoints, return URLs, message templates and
+//! payment methods (and the pay page's branding).
+
+pub mod api_keys;
+pub mod payment_methods;
+pub mod resource;
+pub mod return_urls;
+pub mod templates;
+pub mod webhooks;
+
+use super::pages::{Chrome, render};
+use super::sessions::Session;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+#[derive(Template)]
+#[template(path = "dashboard/settings.html")]
+struct IndexPage {
+    chrome: Chrome,
+}
+
+async fn index(session: Session) -> Response {
+    render(&IndexPage {
+        chrome: Chrome::new(&session, "settings"),
+    })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/settings", get(index))
+        .route(
+            "/dashboard/settings/api-keys",
+            get(api_keys::list).post(api_keys::create),
+        )
+        .route(
+            "/dashboard/settings/api-keys/{id}/delete",
+            post(api_keys::revoke),
+        )
+        .route(
+            "/dashboard/settings/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/dashboard/settings/webhooks/{id}/delete",
+            post(webhooks::delete),
+        )
+        .route(
+            "/dashboard/settings/return-urls",
+            get(return_urls::list).post(return_urls::create),
+        )
+        .route(
+            "/dashboard/settings/return-urls/{id}/delete",
+            post(return_urls::delete),
+        )
+        .route("/dashboard/settings/templates", get(templates::list))
+        .route(
+            "/dashboard/settings/templates/{name}",
+            get(templates::edit).post(templates::save),
+        )
+        .route(
+            "/dashboard/settings/templates/{name}/reset",
+            post(templates::reset),
+        )
+        .route(
+            "/dashboard/settings/payment-methods",
+            get(payment_methods::show).post(payment_methods::update),
+        )
+}

@@ -1,0 +1,201 @@
+//! Message templates, through the API's handlers: the list with what is customised, an edit
+//! form per template and locale (checked whole before saving), and "back to the default".
+
+use super::webhooks::text;
+use crate::api;
+use crate::dashboard::api_calls::{FieldError, authed, body};
+use crate::dashboard::pages::{Chrome, FormData, PageError, render};
+use crate::dashboard::sessions::Session;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub struct TemplateRow {
+    pub name: String,
+    pub locale: String,
+    pub channel: String,
+    pub customized: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/templates.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<TemplateRow>,
+}
+
+/// `GET /dashboard/settings/templates`
+pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let axum::Json(all) =
+        api::notifications::templates::templates_list(State(state.clone()), authed(&session))
+            .await?;
+    let rows = all["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| TemplateRow {
+            name: text(&t["name"]),
+            locale: text(&t["locale"]),
+            channel: text(&t["channel"]),
+            customized: t["customized"].as_bool().unwrap_or(false),
+        })
+        .collect();
+    Ok(render(&ListPage {
+        chrome: Chrome::new(&session, "settings"),
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/template_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    name: String,
+    locale: String,
+    email: bool,
+    subject: String,
+    text: String,
+    html: String,
+    variables: Vec<String>,
+    customized: bool,
+    notice: Option<&'static str>,
+    error: Option<FieldError>,
+}
+
+fn locale_of(q: &HashMap<String, String>) -> String {
+    q.get("locale").cloned().unwrap_or_else(|| "en".into())
+}
+
+async fn current(
+    state: &AppState,
+    session: &Session,
+    name: &str,
+    locale: &str,
+) -> Result<Value, PageError> {
+    let axum::Json(t) = api::notifications::templates::template_retrieve(
+        State(state.clone()),
+        authed(session),
+        Path(name.to_owned()),
+        RawQuery(Some(format!("locale={locale}"))),
+    )
+    .await?;
+    Ok(t)
+}
+
+fn edit_page(
+    session: &Session,
+    t: &Value,
+    notice: Option<&'static str>,
+    error: Option<FieldError>,
+) -> Response {
+    let page = EditPage {
+        chrome: Chrome::new(session, "settings"),
+        name: text(&t["name"]),
+        locale: text(&t["locale"]),
+        email: t["channel"] == "email",
+        subject: text(&t["subject"]),
+        text: text(&t["text"]),
+        html: text(&t["html"]),
+        variables: t["variables"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect(),
+        customized: t["customized"].as_bool().unwrap_or(false),
+        notice,
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, render(&page)).into_response()
+}
+
+/// `GET /dashboard/settings/templates/{name}?locale=ja`
+pub async fn edit(
+    State(state): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let t = current(&state, &session, &name, &locale_of(&q)).await?;
+    let notice = match q.get("done").map(String::as_str) {
+        Some("saved") => Some("Saved. New messages use it from now on."),
+        Some("reset") => Some("Back to the built-in default."),
+        _ => None,
+    };
+    Ok(edit_page(&session, &t, notice, None))
+}
+
+/// `POST /dashboard/settings/templates/{name}`: saves all parts, or shows what is wrong.
+pub async fn save(
+    State(state): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let locale = form.get("locale").unwrap_or("en").to_owned();
+    let raw = |k: &str| {
+        form.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.replace("\r\n", "\n"))
+    };
+    let mut req = json!({"locale": locale});
+    for part in ["subject", "text", "html"] {
+        if let Some(v) = raw(part) {
+            req[part] = json!(v);
+        }
+    }
+    match api::notifications::templates::template_save(
+        State(state.clone()),
+        authed(&session),
+        Path(name.clone()),
+        body(&req),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/dashboard/settings/templates/{name}?locale={locale}&done=saved"
+        ))
+        .into_response()),
+        Err(e) => {
+            let mut t = current(&state, &session, &name, &locale).await?;
+            // Show what was typed, not what is stored, next to the error.
+            for part in ["subject", "text", "html"] {
+                if let Some(v) = raw(part) {
+                    t[part] = json!(v);
+                }
+            }
+            Ok(edit_page(&session, &t, None, Some(e.into())))
+        }
+    }
+}
+
+/// `POST /dashboard/settings/templates/{name}/reset`
+pub async fn reset(
+    State(state): State<AppState>,
+    session: Session,
+    Path(name): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let locale = form.get("locale").unwrap_or("en").to_owned();
+    let _default = api::notifications::templates::template_delete(
+        State(state.clone()),
+        authed(&session),
+        Path(name.clone()),
+        RawQuery(Some(format!("locale={locale}"))),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/dashboard/settings/templates/{name}?locale={locale}&done=reset"
+    ))
+    .into_response())
+}
