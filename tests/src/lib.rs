@@ -500,3 +500,21 @@ async fn wait_healthy(http: &reqwest::Client, url: &str, what: &str, log: &Path)
         log.display()
     );
 }
+
+/// What `linkpay dashboard setup-code` prints for an origin started by these tests.
+pub fn dashboard_setup_code() -> String {
+    let out = std::process::Command::new(linkpay_binary())
+        .args(["dashboard", "setup-code"])
+        .envs(origin_env("sqlite://unused.db", 1, "http://127.0.0.1:1"))
+        .output()
+        .expect("run linkpay dashboard setup-code");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
