@@ -1,15 +1,19 @@
 use super::params::Params;
+use super::query::Query;
 use crate::api::Authed;
-use crate::charges;
+use crate::charges::{self, ChargeFilter};
 use crate::error::ApiError;
 use crate::payments::refund::{self as refunds, REASONS};
 use crate::payments::state::Refusal;
+use crate::payments::state::Status;
 use crate::payments::{OpError, capture};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use linkpay_shared::Currency;
 use serde_json::{Value, json};
 
 fn no_such_charge(id: &str) -> ApiError {
@@ -45,6 +49,125 @@ fn op_error(id: &str, e: OpError) -> ApiError {
         OpError::Provider(e) => ApiError::provider(e),
         OpError::Db(e) => e.into(),
     }
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "limit",
+    "starting_after",
+    "ending_before",
+    "link",
+    "status",
+    "reference",
+    "email",
+    "currency",
+    "amount[gte]",
+    "amount[lte]",
+    "created[gte]",
+    "created[lte]",
+];
+
+/// `GET /v1/charges?…`: the merchant's charges, searched.
+#[utoipa::path(get, path = "/v1/charges", tag = "charges", summary = "List and search charges, newest first",
+    params(
+        ("link" = Option<String>, Query, description = "Only this link's charges (lnk_…)"),
+        ("status" = Option<String>, Query, description = "pending, authorized, capturing, voiding, succeeded, refunded, failed, expired or voided"),
+        ("reference" = Option<String>, Query, description = "References that start with this"),
+        ("email" = Option<String>, Query, description = "The buyer's email from the pay page, or the link's customer_email; exact, case-insensitive"),
+        ("currency" = Option<String>, Query, description = "ISO 4217; required with amount[gte] or amount[lte]"),
+        ("amount[gte]" = Option<i64>, Query, description = "At least this many minor units of currency"),
+        ("amount[lte]" = Option<i64>, Query, description = "At most this many minor units of currency"),
+        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
+        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
+        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
+        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it (older)"),
+        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it (newer)"),
+    ),
+    responses(
+        (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
+        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
+    let status = q.string("status");
+    if let Some(s) = &status
+        && Status::parse(s).is_none()
+    {
+        return Err(ApiError::invalid(
+            "status",
+            "parameter_invalid",
+            format!("status {s:?} is not a charge status."),
+        ));
+    }
+    let currency = match q.string("currency") {
+        Some(c) => Some(
+            Currency::from_code(&c)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "currency",
+                        "currency_unsupported",
+                        format!("Unsupported currency {c:?}."),
+                    )
+                })?
+                .code()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let (amount_gte, amount_lte) = (q.int("amount[gte]")?, q.int("amount[lte]")?);
+    if currency.is_none() && (amount_gte.is_some() || amount_lte.is_some()) {
+        let param = if amount_gte.is_some() {
+            "amount[gte]"
+        } else {
+            "amount[lte]"
+        };
+        return Err(ApiError::invalid(
+            param,
+            "parameter_missing",
+            "Searching by amount needs currency too: amounts are minor units of one currency.",
+        ));
+    }
+    let filter = ChargeFilter {
+        reference: q.string("reference"),
+        email: q.string("email"),
+        status,
+        created_gte: q.int("created[gte]")?,
+        created_lte: q.int("created[lte]")?,
+        currency,
+        amount_gte,
+        amount_lte,
+        link_id: q.string("link"),
+    };
+    let cursor = match q.cursor_id()? {
+        Some((param, id)) => {
+            let c = charges::get(state.db.reader(), &id)
+                .await?
+                .filter(|c| c.merchant_id == auth.merchant.id)
+                .ok_or_else(|| {
+                    ApiError::invalid(param, "resource_missing", format!("No such charge: {id}"))
+                })?;
+            Some(super::links::cursor(param, c.created_at, id))
+        }
+        None => None,
+    };
+    let page = charges::search(
+        &state.db,
+        &auth.merchant.id,
+        auth.livemode,
+        &filter,
+        cursor,
+        q.limit()?,
+    )
+    .await?;
+    let data = page.items.iter().map(|c| c.to_json()).collect();
+    Ok(Json(super::links::list_json(
+        "/v1/charges",
+        data,
+        page.has_more,
+    )))
 }
 
 /// `GET /v1/charges/{id}`

@@ -28,6 +28,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links/{id}/charges", "GET"),
     ("/v1/links/{id}/qr.svg", "GET"),
     ("/v1/links/{id}/qr.png", "GET"),
+    ("/v1/charges", "GET"),
     ("/v1/charges/{id}", "GET"),
     ("/v1/charges/{id}/refund", "POST"),
     ("/v1/charges/{id}/capture", "POST"),
@@ -70,6 +71,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/links/{id}/charges", get(links::charges))
         .route("/v1/links/{id}/qr.svg", get(links::qr_svg))
         .route("/v1/links/{id}/qr.png", get(links::qr_png))
+        .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/charges/{id}/refund", post(charges::refund))
         .route("/v1/charges/{id}/capture", post(charges::capture))

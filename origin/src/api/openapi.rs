@@ -36,6 +36,7 @@ pub async fn document() -> Json<Value> {
         super::links::charges,
         super::links::qr_svg,
         super::links::qr_png,
+        super::charges::list,
         super::charges::retrieve,
         super::charges::refund,
         super::charges::capture,
