@@ -81,13 +81,16 @@ pub async fn run(state: AppState) {
 pub async fn send_due(state: &AppState, channels: &Channels) -> Result<usize, sqlx::Error> {
     let due = claim(state).await?;
     let n = due.len();
-    for d in due {
-        let outcome = send(channels, &d).await;
-        if let Err(e) = record(state, &d, outcome).await {
+    // The claimed ones go out together (a batch of 300 payment requests should not wait on
+    // 300 round trips in a row); the SMTP pool bounds the connections.
+    futures_util::future::join_all(due.iter().map(|d| async move {
+        let outcome = send(channels, d).await;
+        if let Err(e) = record(state, d, outcome).await {
             // The lease expires and the notification is tried again: at least once.
             tracing::error!(error = %e, notification = %d.id, "recording a notification attempt");
         }
-    }
+    }))
+    .await;
     Ok(n)
 }
 
