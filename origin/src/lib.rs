@@ -2,6 +2,7 @@
 //! `app()` builds the whole router so tests can drive it without a port.
 
 pub mod api;
+pub mod batch;
 pub mod charges;
 pub mod checkout;
 pub mod cli;

@@ -191,6 +191,25 @@ pub async fn create(
     livemode: bool,
     new: NewLink,
 ) -> Result<Link, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let link = create_in(&mut tx, state, merchant, livemode, new, "api").await?;
+    tx.commit().await?;
+    state.edge_sync.notify_one();
+    state.outbox.notify_one();
+    Ok(link)
+}
+
+/// As [`create`], inside the caller's transaction (a batch creates all its links in one):
+/// the link, its `link.created` event, its short code for the edge and its payment requests.
+/// The caller commits, then wakes `edge_sync` and `outbox`.
+pub async fn create_in(
+    tx: &mut Tx,
+    state: &AppState,
+    merchant: &Merchant,
+    livemode: bool,
+    new: NewLink,
+    source: &'static str,
+) -> Result<Link, ApiError> {
     let id = ids::new_id("lnk");
     let claims = LinkClaims {
         link_id: id.clone(),
@@ -210,9 +229,8 @@ pub async fn create(
     let token = keys
         .sign(&claims)
         .map_err(|e| ApiError::internal(format_args!("signing a validated link: {e}")))?;
-    let mut tx = state.db.begin().await?;
     let link = insert(
-        &mut tx,
+        tx,
         InsertLink {
             claims: &claims,
             livemode,
@@ -221,7 +239,7 @@ pub async fn create(
             short_code: Some(ids::short_code()),
             free: new.free,
             metadata: metadata_text(&new.metadata),
-            source: "api",
+            source,
             return_url_id: new.return_url,
             customer: new.customer.clone(),
             capture_method: new.capture_method.as_str(),
@@ -230,7 +248,7 @@ pub async fn create(
     .await?
     .0;
     outbox::record(
-        &mut tx,
+        tx,
         &merchant.id,
         "link.created",
         link.to_json(&state.config.edge_url),
@@ -238,23 +256,15 @@ pub async fn create(
     .await?;
     if let Some(code) = &link.short_code {
         edge_sync::put(
-            &mut tx,
+            tx,
             &edge_sync::short_code_key(code),
             &link.token,
             Some(link.expires_at + SHORT_CODE_GRACE_SECS),
         )
         .await?;
     }
-    crate::notify::outbox::on_link_created(
-        &mut tx,
-        &state.config.edge_url,
-        &link,
-        &new.customer.send,
-    )
-    .await?;
-    tx.commit().await?;
-    state.edge_sync.notify_one();
-    state.outbox.notify_one();
+    crate::notify::outbox::on_link_created(tx, &state.config.edge_url, &link, &new.customer.send)
+        .await?;
     Ok(link)
 }
 

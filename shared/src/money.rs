@@ -156,6 +156,19 @@ pub enum ParseAmountError {
     TooLarge,
 }
 
+/// `minor` units as plain major units, exactly and without grouping: `2400` (JPY), `15.05`
+/// (USD), `-2.50`. What a spreadsheet column wants; the inverse of [`parse_major`].
+pub fn format_major(minor: i64, currency: Currency) -> String {
+    let exp = currency.exponent() as usize;
+    if exp == 0 {
+        return minor.to_string();
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    let digits = format!("{:0width$}", minor.unsigned_abs(), width = exp + 1);
+    let (whole, frac) = digits.split_at(digits.len() - exp);
+    format!("{sign}{whole}.{frac}")
+}
+
 /// Reads an amount a person typed, in major units (`1,500`, `15.5`, `１５００` from a Japanese
 /// keyboard), into minor units, with integer arithmetic only. Thousands separators are
 /// ignored; a currency symbol or sign is not accepted.
@@ -222,6 +235,20 @@ mod tests {
 
     fn money(minor: i64, code: &str) -> Money {
         Money::new(minor, Currency::from_code(code).expect("known currency")).expect("valid")
+    }
+
+    #[test]
+    fn major_units_are_written_exactly_and_read_back() {
+        let code = |c| Currency::from_code(c).expect("known currency");
+        let (jpy, usd) = (code("JPY"), code("USD"));
+        assert_eq!(format_major(2400, jpy), "2400");
+        assert_eq!(format_major(1505, usd), "15.05");
+        assert_eq!(format_major(5, usd), "0.05");
+        assert_eq!(format_major(0, usd), "0.00");
+        assert_eq!(format_major(-250, usd), "-2.50");
+        for minor in [0, 1, 99, 100, 1505, 99_999_999] {
+            assert_eq!(parse_major(&format_major(minor, usd), usd), Ok(minor));
+        }
     }
 
     #[test]

@@ -63,18 +63,29 @@ pub async fn create(
     auth: Authed,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let p = Params::parse(&body, FIELDS)?;
-    let mut new = read_new_link(&p, &auth.merchant.default_locale, now())?;
-    new.return_url =
-        crate::return_urls::for_new_link(&state.db, &auth.merchant.id, p.string("return_url")?)
-            .await?;
-    new.customer = super::notifications::read_customer(&state, &auth, &p).await?;
+    let new = new_link_from(&state, &auth, &body).await?;
     let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
     Ok((
         StatusCode::CREATED,
         Json(link.to_json(&state.config.edge_url)),
     ))
+}
+
+/// A link as `POST /v1/links` describes it, checked field by field: every rule of the API
+/// (and every error naming its field), for the batch upload too.
+pub(crate) async fn new_link_from(
+    state: &AppState,
+    auth: &Authed,
+    body: &[u8],
+) -> Result<NewLink, ApiError> {
+    let p = Params::parse(body, FIELDS)?;
+    let mut new = read_new_link(&p, &auth.merchant.default_locale, now())?;
+    new.return_url =
+        crate::return_urls::for_new_link(&state.db, &auth.merchant.id, p.string("return_url")?)
+            .await?;
+    new.customer = super::notifications::read_customer(state, auth, &p).await?;
+    Ok(new)
 }
 
 /// `GET /v1/links/{id}`

@@ -1,6 +1,7 @@
 //! The merchant API under `/v1`: JSON, bearer secret keys, Stripe-style objects and errors.
 
 mod auth;
+pub(crate) mod batches;
 pub(crate) mod charges;
 mod events;
 mod idempotency;
@@ -34,6 +35,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/charges/{id}/capture", "POST"),
     ("/v1/charges/{id}/void", "POST"),
     ("/v1/charges/{id}/refunds", "GET"),
+    ("/v1/batches", "POST"),
+    ("/v1/batches", "GET"),
+    ("/v1/batches/sample.csv", "GET"),
+    ("/v1/batches/{id}", "GET"),
+    ("/v1/batches/{id}/results.csv", "GET"),
     ("/v1/payment_method_settings", "GET"),
     ("/v1/payment_method_settings", "POST"),
     ("/v1/webhook_endpoints", "POST"),
@@ -77,6 +83,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/charges/{id}/capture", post(charges::capture))
         .route("/v1/charges/{id}/void", post(charges::void))
         .route("/v1/charges/{id}/refunds", get(charges::list_refunds))
+        .route("/v1/batches", post(batches::create).get(batches::list))
+        .route("/v1/batches/sample.csv", get(batches::sample))
+        .route("/v1/batches/{id}", get(batches::retrieve))
+        .route("/v1/batches/{id}/results.csv", get(batches::results))
         .route(
             "/v1/payment_method_settings",
             get(payment_methods::retrieve).post(payment_methods::update),

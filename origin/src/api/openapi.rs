@@ -37,6 +37,11 @@ pub async fn document() -> Json<Value> {
         super::links::qr_svg,
         super::links::qr_png,
         super::charges::list,
+        super::batches::create,
+        super::batches::list,
+        super::batches::retrieve,
+        super::batches::results,
+        super::batches::sample,
         super::charges::retrieve,
         super::charges::refund,
         super::charges::capture,
@@ -77,6 +82,9 @@ pub async fn document() -> Json<Value> {
         LinkList,
         Charge,
         ChargeList,
+        Batch,
+        BatchProgress,
+        BatchList,
         PaymentMethod,
         Card,
         CaptureCharge,
@@ -403,6 +411,46 @@ pub struct LinkList {
     /// More objects exist past this page: pass the last id as `starting_after`.
     has_more: bool,
     data: Vec<PaymentLink>,
+}
+
+/// Links made together from one CSV file.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Batch {
+    /// bat_…
+    id: String,
+    /// "batch"
+    object: String,
+    /// How many links (rows) it made.
+    row_count: i64,
+    /// email, sms or null
+    send: Option<String>,
+    filename: Option<String>,
+    /// sending, or complete when no payment request is still queued
+    status: String,
+    progress: BatchProgress,
+    /// Each row's link and send status as CSV.
+    results_url: String,
+    livemode: bool,
+    created: i64,
+}
+
+/// Payment requests of a batch by status.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BatchProgress {
+    queued: i64,
+    sent: i64,
+    failed: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BatchList {
+    object: String,
+    url: String,
+    has_more: bool,
+    data: Vec<Batch>,
 }
 
 /// A page of charges, newest first.

@@ -3,7 +3,7 @@
 //! times are UTC. An optional UTF-8 BOM makes spreadsheet software read Japanese correctly.
 
 use crate::charges::Charge;
-use linkpay_shared::Currency;
+use linkpay_shared::{Currency, money};
 
 pub const HEADER: &[&str] = &[
     "charge_id",
@@ -23,16 +23,10 @@ pub const HEADER: &[&str] = &[
     "created",
 ];
 
-/// `1500` (JPY), `15.00` (USD): the amount in major units, exactly.
-pub fn major(minor: i64, currency: &str) -> String {
-    let exp = Currency::from_code(currency).map_or(0, Currency::exponent) as usize;
-    if exp == 0 {
-        return minor.to_string();
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    let digits = format!("{:0width$}", minor.unsigned_abs(), width = exp + 1);
-    let (whole, frac) = digits.split_at(digits.len() - exp);
-    format!("{sign}{whole}.{frac}")
+/// The amount in major units, exactly (`2400`, `15.05`).
+fn major(minor: i64, currency: &str) -> String {
+    Currency::from_code(currency)
+        .map_or_else(|| minor.to_string(), |c| money::format_major(minor, c))
 }
 
 /// `authorize_and_capture` for charges captured at payment, `authorize_only` for those the
@@ -81,18 +75,4 @@ pub fn write(charges: &[(Charge, Option<String>)], bom: bool) -> Result<Vec<u8>,
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_written_exactly_in_major_units() {
-        assert_eq!(major(1500, "JPY"), "1500");
-        assert_eq!(major(1505, "USD"), "15.05");
-        assert_eq!(major(5, "USD"), "0.05");
-        assert_eq!(major(0, "USD"), "0.00");
-        assert_eq!(major(-250, "USD"), "-2.50");
-    }
 }
