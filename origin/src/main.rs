@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: LinkCommand,
     },
+    /// Payment links for up to 300 buyers from a CSV file, through a running origin's API.
+    Batch {
+        #[command(subcommand)]
+        command: cli::batch::BatchCommand,
+    },
     /// The merchant dashboard (served by `serve` at /dashboard).
     Dashboard {
         #[command(subcommand)]
@@ -81,6 +86,9 @@ async fn main() -> ExitCode {
         Command::Link {
             command: LinkCommand::Sign(args),
         } => finish(cli::sign::run(&args, &mut std::io::stdout())),
+        Command::Batch { command } => {
+            finish(cli::batch::run(command, &mut std::io::stdout()).await)
+        }
         Command::Dashboard {
             command: DashboardCommand::SetupCode,
         } => match Config::from_env() {

@@ -1,6 +1,8 @@
 //! The command line besides `serve`: link-signing key management (`linkpay keys …`) and
-//! offline links (`linkpay link sign`). Nothing here needs the database or the network.
+//! offline links (`linkpay link sign`), which need no database or network, and batch uploads
+//! (`linkpay batch`), which go through a running origin's API.
 
+pub mod batch;
 pub mod keyfile;
 pub mod keys;
 pub mod sign;
