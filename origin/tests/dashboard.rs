@@ -844,3 +844,111 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
         .json();
     assert_eq!(s["enabled"], json!(["card", "wallet"]));
 }
+
+impl Desk {
+    /// Posts a multipart form with one file field, as a browser's file upload does.
+    async fn upload(
+        &mut self,
+        action: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Reply {
+        let boundary = "----linkpayTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: text/csv\r\n\r\n", file.0).as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(action).header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            Body::from(body),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_csv_upload_lists_errors_by_row_then_makes_the_batch_and_its_results() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let html = d.get("/dashboard/batches/new").await.text();
+    let csrf = csrf_of(&html);
+    let sample = d.get("/dashboard/batches/sample.csv").await;
+    assert!(sample.text().starts_with("reference,amount,currency,title"));
+
+    let bad = "reference,amount,title,customer_email\nA-1,1500,Tea,a@example.com\nA-2,abc,Tea,b@example.com\nA-1,1500,Tea,c@example.com\n";
+    let no_token = d
+        .upload(
+            "/dashboard/batches",
+            &[("send", "email"), ("currency", "JPY")],
+            ("buyers.csv", bad.as_bytes()),
+        )
+        .await;
+    assert_eq!(
+        no_token.status,
+        StatusCode::FORBIDDEN,
+        "a multipart form needs its token too"
+    );
+    let r = d
+        .upload(
+            "/dashboard/batches",
+            &[("csrf", &csrf), ("send", "email"), ("currency", "JPY")],
+            ("buyers.csv", bad.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let page = r.text();
+    assert!(page.contains("2 rows have errors"), "{page}");
+    assert!(page.contains("data-row=\"3\" data-column=\"amount\""));
+    assert!(page.contains("data-row=\"4\" data-column=\"reference\""));
+    assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 0);
+
+    let good = "reference,amount,title,customer_email\nA-1,1500,Tea,a@example.com\nA-2,2400,Pot,b@example.com\n";
+    let r = d
+        .upload(
+            "/dashboard/batches",
+            &[("csrf", &csrf), ("send", "none"), ("currency", "JPY")],
+            ("buyers.csv", good.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let batch_page = r.location.expect("batch page");
+    let page = d.get(&batch_page).await.text();
+    assert!(
+        page.contains("A-2") && page.contains("not_requested"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "nothing to wait for"
+    );
+    let results = d.get(&format!("{batch_page}/results.csv?bom=1")).await;
+    assert!(
+        results
+            .body
+            .starts_with("\u{feff}row,reference,link_id,url".as_bytes())
+    );
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM links WHERE source = 'batch'")
+            .await,
+        2
+    );
+    assert!(
+        d.get("/dashboard/batches")
+            .await
+            .text()
+            .contains("buyers.csv")
+    );
+}

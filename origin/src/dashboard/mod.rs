@@ -6,6 +6,7 @@
 //! is written once and a form's error names the same field the API's would.
 
 mod api_calls;
+mod batches;
 mod charges;
 mod cookies;
 mod export;
@@ -64,6 +65,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/dashboard/charges/{id}/{action}",
             get(charges::confirm).post(charges::perform),
         )
+        .route(
+            "/dashboard/batches",
+            get(batches::list).post(batches::upload),
+        )
+        .route("/dashboard/batches/new", get(batches::new_form))
+        .route("/dashboard/batches/sample.csv", get(batches::sample))
+        .route("/dashboard/batches/{id}", get(batches::show))
+        .route("/dashboard/batches/{id}/results.csv", get(batches::results))
         .merge(settings::router())
         .layer(middleware::from_fn_with_state(state.clone(), guard::layer))
         .layer(middleware::from_fn_with_state(
