@@ -150,10 +150,23 @@ pub enum ParseAmountError {
     Empty,
     #[error("enter the amount in digits, e.g. 1500 or 15.00")]
     NotANumber,
-    #[error("{0} takes at most {1} digits after the decimal point")]
+    #[error("{}", too_precise(*.0, *.1))]
     TooPrecise(Currency, u32),
     #[error("the amount is too large")]
     TooLarge,
+}
+
+fn too_precise(currency: Currency, exponent: u32) -> String {
+    match exponent {
+        0 => format!(
+            "{} amounts are whole numbers, with no decimal point",
+            currency.code()
+        ),
+        n => format!(
+            "{} takes at most {n} digits after the decimal point",
+            currency.code()
+        ),
+    }
 }
 
 /// `minor` units as plain major units, exactly and without grouping: `2400` (JPY), `15.05`

@@ -143,5 +143,53 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
         )
         .await;
     assert_eq!(charge["amount_refunded"], 1200);
+
+    // A CSV of buyers: the errors are listed by row, then the corrected file makes the batch.
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("buyers.csv");
+    std::fs::write(
+        &bad,
+        "reference,amount,title,customer_email\nB-1,1500,Tea,b1@example.com\nB-2,15.5,Tea,b2@example.com\nB-3,900,Tea,not-an-email\n",
+    )
+    .expect("write");
+    goto(&b, &format!("{o}/dashboard/batches/new")).await;
+    b.wait_for("#upload-form").await;
+    b.type_into("#file", &bad.display().to_string()).await;
+    b.click("#upload").await;
+    b.wait_for("#row-errors").await;
+    b.screenshot("dashboard-7-batch-errors").await;
+    let errors = b.text("#row-errors tbody").await;
+    assert!(
+        errors.contains("3 amount") && errors.contains("4 customer_email"),
+        "{errors}"
+    );
+    let good = dir.path().join("buyers-fixed.csv");
+    std::fs::write(
+        &good,
+        "reference,amount,title,customer_email\nB-1,1500,Tea,b1@example.com\nB-2,1550,Tea,b2@example.com\nB-3,900,Tea,b3@example.com\n",
+    )
+    .expect("write");
+    b.type_into("#file", &good.display().to_string()).await;
+    b.click("#upload").await;
+    b.wait_for("#batch-rows").await;
+    b.screenshot("dashboard-8-batch").await;
+    let batch_url = b.client.current_url().await.expect("url").to_string();
+    let results = stack
+        .http
+        .get(format!("{batch_url}/results.csv"))
+        .header("cookie", session_cookie(&b).await)
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("csv");
+    let lines: Vec<&str> = results.lines().collect();
+    assert_eq!(lines.len(), 4, "{results}");
+    assert!(lines[1].starts_with("2,B-1,lnk_"), "{results}");
+    assert!(
+        lines[2].contains(&format!(",{}/p/", stack.edge_url)),
+        "{results}"
+    );
     b.close().await;
 }
