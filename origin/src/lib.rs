@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod branding;
 pub mod charges;
 pub mod checkout;
 pub mod cli;

@@ -4,7 +4,6 @@
 
 use crate::clock::now;
 use crate::db::Tx;
-use crate::edge_sync;
 use crate::providers::PaymentMethod;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
@@ -89,7 +88,5 @@ pub async fn put(tx: &mut Tx, merchant_id: &str, s: &Settings) -> Result<(), sql
     .bind(now())
     .execute(&mut **tx)
     .await?;
-    let value =
-        json!({"payment_methods": s.enabled().iter().map(|m| m.as_str()).collect::<Vec<_>>()});
-    edge_sync::put(tx, &kv_key(merchant_id), &value.to_string(), None).await
+    crate::branding::queue_display(tx, merchant_id).await
 }

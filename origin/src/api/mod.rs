@@ -2,6 +2,7 @@
 
 mod auth;
 pub(crate) mod batches;
+pub(crate) mod branding;
 pub(crate) mod charges;
 mod events;
 mod idempotency;
@@ -40,6 +41,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/batches/sample.csv", "GET"),
     ("/v1/batches/{id}", "GET"),
     ("/v1/batches/{id}/results.csv", "GET"),
+    ("/v1/branding", "GET"),
+    ("/v1/branding", "POST"),
     ("/v1/payment_method_settings", "GET"),
     ("/v1/payment_method_settings", "POST"),
     ("/v1/webhook_endpoints", "POST"),
@@ -83,6 +86,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/charges/{id}/capture", post(charges::capture))
         .route("/v1/charges/{id}/void", post(charges::void))
         .route("/v1/charges/{id}/refunds", get(charges::list_refunds))
+        .route(
+            "/v1/branding",
+            get(branding::retrieve).post(branding::update),
+        )
         .route("/v1/batches", post(batches::create).get(batches::list))
         .route("/v1/batches/sample.csv", get(batches::sample))
         .route("/v1/batches/{id}", get(batches::retrieve))

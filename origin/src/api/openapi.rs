@@ -37,6 +37,8 @@ pub async fn document() -> Json<Value> {
         super::links::qr_svg,
         super::links::qr_png,
         super::charges::list,
+        super::branding::retrieve,
+        super::branding::update,
         super::batches::create,
         super::batches::list,
         super::batches::retrieve,
@@ -83,6 +85,7 @@ pub async fn document() -> Json<Value> {
         Charge,
         ChargeList,
         Batch,
+        Branding,
         BatchProgress,
         BatchList,
         PaymentMethod,
@@ -411,6 +414,31 @@ pub struct LinkList {
     /// More objects exist past this page: pass the last id as `starting_after`.
     has_more: bool,
     data: Vec<PaymentLink>,
+}
+
+/// How the merchant's pay pages look. Null fields use linkpay's default look.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Branding {
+    /// Shown instead of the shop's name; at most 60 characters.
+    display_name: Option<String>,
+    /// https only.
+    logo_url: Option<String>,
+    /// #rrggbb: buttons and accents.
+    primary_color: Option<String>,
+    /// #rrggbb
+    background_color: Option<String>,
+    /// #rrggbb
+    text_color: Option<String>,
+    support_email: Option<String>,
+    /// E.164
+    support_phone: Option<String>,
+    /// https only.
+    support_url: Option<String>,
+    /// standard, compact or centered
+    layout: Option<String>,
+    /// en or ja: also the language of new links.
+    default_locale: Option<String>,
 }
 
 /// Links made together from one CSV file.
