@@ -4,12 +4,13 @@
 //! the result to [`after_read`], [`after_write`] or [`after_checkout`].
 
 use crate::amount::{self, AmountProblem};
+use crate::branding::{self, Branding};
 use crate::checkout::{self, Next, OriginRequest};
 use crate::config::{Config, ConfigError};
 use crate::headers::{self, SELF_ONLY};
 use crate::kv::{self, Batch};
 use crate::methods::{self, Method};
-use crate::pages::{self, Page, Problem, Rejected, Typed};
+use crate::pages::{self, Page, Problem, Rejected, Shop, Typed};
 use crate::routes::{Route, route};
 use crate::state;
 use linkpay_shared::Locale;
@@ -55,8 +56,8 @@ impl Reply {
             content_type: Some("text/html; charset=utf-8"),
             location: None,
             allow: None,
+            security: headers::security_headers_with(nonce, form_action, &page.csp),
             body: page.html,
-            security: headers::security_headers(nonce, form_action),
         }
     }
 
@@ -181,6 +182,7 @@ pub struct Checkout {
     email: String,
     methods: Vec<Method>,
     method: Method,
+    branding: Branding,
 }
 
 impl Checkout {
@@ -255,6 +257,25 @@ pub fn handle(
                     default_locale,
                     nonce,
                 )),
+            }
+        }
+        Route::Preview(token) => {
+            match linkpay_shared::preview::open(&cfg.edge_secret, token, now) {
+                Some(p) => {
+                    let locale = Locale::from_tag(&p.locale).unwrap_or(default_locale);
+                    let mut page = pages::preview(
+                        &p.merchant_name,
+                        locale,
+                        nonce,
+                        &p.branding.sanitized(),
+                        now,
+                    );
+                    // Only the dashboard (served by the origin) may show it in a frame.
+                    page.csp.frame_ancestors = Some(cfg.origin_url.clone());
+                    done(page)
+                }
+                // Tampered or expired: the dashboard mints a fresh one each time it is shown.
+                None => done(pages::problem(Problem::PageNotFound, default_locale, nonce)),
             }
         }
         Route::Health | Route::NotFound | Route::MethodNotAllowed(_) => {
@@ -354,25 +375,38 @@ pub fn after_read(
             }
         }
         Then::Methods { link, purpose } => match read {
-            Ok(Some(value)) => match methods::parse(&value) {
-                Ok(offered) => proceed(cfg, link, purpose, offered, now, nonce),
-                Err(e) => Step::Log(
-                    format!(
-                        "payment methods of merchant {} ignored: {e}",
-                        link.claims.merchant_id
+            Ok(Some(value)) => {
+                let look = branding::from_stored(&value);
+                match methods::parse(&value) {
+                    Ok(offered) => proceed(cfg, link, purpose, offered, look, now, nonce),
+                    Err(e) => Step::Log(
+                        format!(
+                            "payment methods of merchant {} ignored: {e}",
+                            link.claims.merchant_id
+                        ),
+                        Box::new(proceed(
+                            cfg,
+                            link,
+                            purpose,
+                            methods::DEFAULT.to_vec(),
+                            look,
+                            now,
+                            nonce,
+                        )),
                     ),
-                    Box::new(proceed(
-                        cfg,
-                        link,
-                        purpose,
-                        methods::DEFAULT.to_vec(),
-                        now,
-                        nonce,
-                    )),
-                ),
-            },
-            // None stored (or KV unreadable): cards, as the origin does without settings.
-            Ok(None) | Err(_) => proceed(cfg, link, purpose, methods::DEFAULT.to_vec(), now, nonce),
+                }
+            }
+            // None stored (or KV unreadable): cards and linkpay's look, as the origin has
+            // without settings.
+            Ok(None) | Err(_) => proceed(
+                cfg,
+                link,
+                purpose,
+                methods::DEFAULT.to_vec(),
+                Branding::default(),
+                now,
+                nonce,
+            ),
         },
     }
 }
@@ -392,6 +426,7 @@ fn proceed(
     link: Box<Link>,
     purpose: Purpose,
     offered: Vec<Method>,
+    branding: Branding,
     now: i64,
     nonce: &str,
 ) -> Step {
@@ -403,7 +438,10 @@ fn proceed(
                 &link.token,
                 link.locale,
                 nonce,
-                &offered,
+                Shop {
+                    methods: &offered,
+                    branding: &branding,
+                },
             ));
         }
         Purpose::Pay {
@@ -426,7 +464,10 @@ fn proceed(
             nonce,
             shown,
             rejected,
-            &offered,
+            Shop {
+                methods: &offered,
+                branding: &branding,
+            },
         ))
     };
     let Some(chosen_method) = chosen_method else {
@@ -461,6 +502,7 @@ fn proceed(
         email,
         methods: offered,
         method: chosen_method,
+        branding,
     })
 }
 
@@ -485,7 +527,10 @@ pub fn after_checkout(checkout: &Checkout, answer: Option<(u16, &str)>, nonce: &
             nonce,
             typed,
             rejected,
-            &checkout.methods,
+            Shop {
+                methods: &checkout.methods,
+                branding: &checkout.branding,
+            },
         )
     };
     let page = match next {
@@ -693,6 +738,92 @@ mod tests {
         fn pay(&mut self, token: &str, body: &str) -> Step {
             self.step("POST", &format!("/l/{token}/pay"), Some("en"), body)
         }
+    }
+
+    #[test]
+    fn the_pay_page_wears_the_merchants_branding_and_nothing_it_could_inject() {
+        let stored = r##"{"payment_methods":["card"],"branding":{
+            "display_name":"Kissa <script>alert(1)</script>",
+            "logo_url":"https://cdn.tanuki.example/logo.png",
+            "primary_color":"#0f766e","text_color":"black;}body{display:none",
+            "support_email":"help@tanuki.example","layout":"centered"}}"##;
+        let mut edge = Edge::with(&[("m:mch_1", stored)]);
+        let r = edge.get(&format!("/l/{}", token(NOW + 60)));
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            element(&r, "merchant"),
+            "Kissa &#60;script&#62;alert(1)&#60;/script&#62;"
+        );
+        assert!(
+            r.body.contains(
+                r#"<img class="logo" id="logo" src="https://cdn.tanuki.example/logo.png""#
+            )
+        );
+        assert!(
+            r.body
+                .contains(":root{--accent:#0f766e;--accent-hover:#0f766e;}")
+        );
+        assert!(
+            !r.body.contains("black;}body{"),
+            "the bad colour is dropped"
+        );
+        assert!(r.body.contains(r#"<body class="layout-centered">"#));
+        assert!(r.body.contains(r#"href="mailto:help@tanuki.example""#));
+        let csp = &r.security[0].1;
+        assert!(
+            csp.contains("img-src 'self' data: https://cdn.tanuki.example;"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        // Without branding the page is linkpay's own, with no extra image source.
+        let plain = Edge::new().get(&format!("/l/{}", token(NOW + 60)));
+        assert!(plain.body.contains(r#"<body class="layout-standard">"#));
+        assert!(!plain.body.contains("id=\"logo\""));
+        assert!(plain.security[0].1.contains("img-src 'self' data:;"));
+    }
+
+    #[test]
+    fn a_sealed_preview_renders_a_sample_that_only_the_dashboard_may_frame() {
+        let secret = linkpay_shared::SecretKey::from_base64url(KEY).expect("key");
+        let preview = linkpay_shared::preview::Preview {
+            expires_at: NOW + 600,
+            merchant_name: "Kissa".into(),
+            locale: "ja".into(),
+            branding: Branding {
+                primary_color: Some("#be123c".into()),
+                ..Branding::default()
+            },
+        };
+        let token = linkpay_shared::preview::seal(&secret, &preview);
+        let r = Edge::new().get(&format!("/preview/{token}"));
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("id=\"preview-banner\""));
+        assert!(r.body.contains("--accent:#be123c"));
+        assert!(r.body.contains("disabled>"), "the button cannot pay");
+        assert!(r.body.contains("サンプルのご注文"));
+        assert!(
+            r.security[0]
+                .1
+                .contains("frame-ancestors http://127.0.0.1:8080"),
+            "{}",
+            r.security[0].1
+        );
+        let mut tampered = token.into_bytes();
+        tampered[5] ^= 1;
+        let r = Edge::new().get(&format!(
+            "/preview/{}",
+            String::from_utf8(tampered).expect("ascii")
+        ));
+        assert_eq!(r.status, 404);
+        assert!(r.security[0].1.contains("frame-ancestors 'none'"));
+        let expired = linkpay_shared::preview::seal(
+            &secret,
+            &linkpay_shared::preview::Preview {
+                expires_at: NOW,
+                ..preview
+            },
+        );
+        assert_eq!(Edge::new().get(&format!("/preview/{expired}")).status, 404);
     }
 
     fn run(method: &str, path: &str, lang: Option<&str>) -> Step {

@@ -17,20 +17,55 @@ pub fn nonce() -> Result<String, getrandom::Error> {
 /// this worker and to the sources in `form_action` (Chrome applies form-action to the
 /// redirect that answers a form POST, so the provider's hosted page must be listed).
 pub fn content_security_policy(nonce: &str, form_action: &str) -> String {
+    content_security_policy_with(nonce, form_action, &Extra::default())
+}
+
+/// What one page adds to the policy: the merchant's logo host, and (only for the
+/// dashboard's preview) who may frame it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// `https://cdn.example.com`: an image source, nothing wider.
+    pub img_src: Option<String>,
+    /// The dashboard's origin.
+    pub frame_ancestors: Option<String>,
+}
+
+pub fn content_security_policy_with(nonce: &str, form_action: &str, extra: &Extra) -> String {
+    let img = extra
+        .img_src
+        .as_deref()
+        .map(|s| format!(" {s}"))
+        .unwrap_or_default();
+    let frame = extra.frame_ancestors.as_deref().unwrap_or("'none'");
     format!(
-        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:; \
-         form-action {form_action}; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:{img}; \
+         form-action {form_action}; base-uri 'none'; frame-ancestors {frame}"
     )
 }
 
 /// Every header that goes on every response: pages, redirects and errors alike.
 pub fn security_headers(nonce: &str, form_action: &str) -> [(&'static str, String); 5] {
+    security_headers_with(nonce, form_action, &Extra::default())
+}
+
+pub fn security_headers_with(
+    nonce: &str,
+    form_action: &str,
+    extra: &Extra,
+) -> [(&'static str, String); 5] {
+    // X-Frame-Options cannot name an allowed ancestor; a framable page relies on the CSP's
+    // frame-ancestors, which browsers apply instead of it.
+    let framing = if extra.frame_ancestors.is_some() {
+        "SAMEORIGIN"
+    } else {
+        "DENY"
+    };
     [
         (
             "content-security-policy",
-            content_security_policy(nonce, form_action),
+            content_security_policy_with(nonce, form_action, extra),
         ),
-        ("x-frame-options", "DENY".to_owned()),
+        ("x-frame-options", framing.to_owned()),
         // Link and result tokens live in URLs: never leak them to another site.
         ("referrer-policy", "no-referrer".to_owned()),
         ("cache-control", "no-store".to_owned()),

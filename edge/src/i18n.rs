@@ -28,6 +28,11 @@ pub struct Text {
     pub email_label: &'static str,
     pub email_invalid: &'static str,
     pub card_entry_note: &'static str,
+    /// Before the merchant's support contact.
+    pub support_label: &'static str,
+    /// The banner of the dashboard's preview.
+    pub preview_banner: &'static str,
+    pub preview_title: &'static str,
     /// The payment method choice, shown when the merchant offers more than one.
     pub method_legend: &'static str,
     pub method_card: &'static str,
@@ -164,6 +169,9 @@ static EN: Text = Text {
     email_invalid: "Enter an email address like name@example.com, or leave this empty.",
     card_entry_note: "You will enter your card details on our payment provider's secure page. \
                       This page never asks for them.",
+    support_label: "Questions about this payment?",
+    preview_banner: "Preview: this is how buyers see your pay page. It cannot be paid.",
+    preview_title: "Sample order",
     method_legend: "Pay with",
     method_card: "Card",
     method_wallet: "Wallet",
@@ -260,6 +268,9 @@ static JA: Text = Text {
     email_invalid: "name@example.com の形でメールアドレスを入力するか、空欄にしてください。",
     card_entry_note: "カード情報は決済代行会社の安全なページで入力します。このページでカード情報を\
                       お尋ねすることはありません。",
+    support_label: "このお支払いについてのお問い合わせ",
+    preview_banner: "プレビュー：お客様に表示される支払いページです。お支払いはできません。",
+    preview_title: "サンプルのご注文",
     method_legend: "お支払い方法",
     method_card: "クレジットカード",
     method_wallet: "ウォレット",

@@ -7,6 +7,8 @@
 //!   the origin over the signed channel, and answers `303 See Other` to where the buyer pays
 //!   (or an error page).
 //! - `GET /r/{result token}`: the result page, from a token the origin sealed.
+//! - `GET /preview/{token}`: a sample pay page in a branding the origin sealed (the
+//!   dashboard's preview); it cannot be paid.
 //! - `GET /healthz`.
 //! - `POST /internal/v1/kv`: the origin, signing like the edge does towards it, writes
 //!   display state and short links to KV.
@@ -18,6 +20,7 @@
 
 pub mod amount;
 pub mod app;
+pub mod branding;
 pub mod checkout;
 pub mod config;
 pub mod email;

@@ -4,6 +4,7 @@
 //! Askama escapes every value, so titles and descriptions from link tokens are safe.
 
 use crate::amount::AmountProblem;
+use crate::branding::Branding;
 use crate::i18n::{self, Text};
 use crate::methods::Method;
 use crate::state::LinkState;
@@ -20,6 +21,8 @@ pub const MAX_NOTE_CHARS: usize = 500;
 pub struct Page {
     pub status: u16,
     pub html: String,
+    /// What this page adds to the CSP (the logo's host, the preview's framer).
+    pub csp: crate::headers::Extra,
 }
 
 /// Everything that can go wrong for a buyer, each with its own page.
@@ -107,6 +110,10 @@ struct Layout<'a> {
     nonce: &'a str,
     title: &'a str,
     brand: &'static str,
+    /// The merchant's colours as CSS custom properties (checked `#rrggbb` values only).
+    theme: String,
+    /// `standard`, `compact` or `centered`: a class on `<body>`.
+    layout: &'static str,
 }
 
 impl<'a> Layout<'a> {
@@ -116,8 +123,35 @@ impl<'a> Layout<'a> {
             nonce,
             title,
             brand: t.brand_note,
+            theme: String::new(),
+            layout: "standard",
         }
     }
+
+    fn branded(mut self, b: &Branding) -> Layout<'a> {
+        self.theme = b.css();
+        self.layout = b.layout.as_str();
+        self
+    }
+}
+
+/// The merchant's support contact as a link: (href, text).
+fn support_links(b: &Branding) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(e) = &b.support_email {
+        out.push((format!("mailto:{e}"), e.clone()));
+    }
+    if let Some(p) = &b.support_phone {
+        out.push((format!("tel:{p}"), p.clone()));
+    }
+    if let Some(u) = &b.support_url {
+        let shown = u
+            .trim_start_matches("https://")
+            .trim_end_matches('/')
+            .to_owned();
+        out.push((u.clone(), shown));
+    }
+    out
 }
 
 #[derive(Template)]
@@ -143,6 +177,11 @@ struct PayTemplate<'a> {
     /// The payment methods offered: radio buttons when there are several.
     methods: Vec<MethodChoice>,
     method_error: Option<&'static str>,
+    /// The merchant's logo (an https URL the shared rules accepted).
+    logo: Option<&'a str>,
+    support: Vec<(String, String)>,
+    /// The dashboard's preview: a banner, and a form that cannot be sent.
+    preview: Option<&'static str>,
 }
 
 struct MethodChoice {
@@ -191,14 +230,52 @@ struct ErrorTemplate<'a> {
 
 /// The pay page for a verified link. `token` is the verified token: it only ever holds
 /// base64url characters and one dot, so it is safe in the form's action path.
-pub fn pay(
-    claims: &LinkClaims,
-    token: &str,
+pub fn pay(claims: &LinkClaims, token: &str, locale: Locale, nonce: &str, shop: Shop<'_>) -> Page {
+    pay_page(claims, token, locale, nonce, None, shop, false)
+}
+
+/// What the merchant's settings add to a pay page: the payment methods offered and the look.
+#[derive(Debug, Clone, Copy)]
+pub struct Shop<'a> {
+    pub methods: &'a [Method],
+    pub branding: &'a Branding,
+}
+
+/// The dashboard's preview: the pay page of a sample order in `branding`, with a banner and
+/// no way to pay.
+pub fn preview(
+    merchant_name: &str,
     locale: Locale,
     nonce: &str,
-    methods: &[Method],
+    branding: &Branding,
+    now: i64,
 ) -> Page {
-    pay_page(claims, token, locale, nonce, None, methods)
+    let t = i18n::text(locale);
+    let currency = if locale == Locale::Ja { "JPY" } else { "USD" };
+    let amount =
+        linkpay_shared::Currency::from_code(currency).and_then(|c| Money::new(4800, c).ok());
+    let Some(amount) = amount else {
+        return problem(Problem::PageNotFound, locale, nonce);
+    };
+    let claims = LinkClaims {
+        link_id: "lnk_preview".into(),
+        merchant_id: String::new(),
+        merchant_name: merchant_name.to_owned(),
+        amount: Amount::Fixed(amount),
+        expires_at: now + 30 * 86_400,
+        usage: Usage::SingleUse,
+        title: t.preview_title.to_owned(),
+        description: None,
+        reference: Some("PREVIEW-1".into()),
+        locale,
+        free: Default::default(),
+        metadata: Vec::new(),
+    };
+    let shop = Shop {
+        methods: &[Method::Card],
+        branding,
+    };
+    pay_page(&claims, "preview", locale, nonce, None, shop, true)
 }
 
 /// What the buyer typed into the pay form, to show again.
@@ -227,7 +304,7 @@ pub fn pay_again(
     nonce: &str,
     typed: Typed<'_>,
     rejected: Rejected<'_>,
-    methods: &[Method],
+    shop: Shop<'_>,
 ) -> Page {
     pay_page(
         claims,
@@ -235,7 +312,8 @@ pub fn pay_again(
         locale,
         nonce,
         Some((typed, rejected)),
-        methods,
+        shop,
+        false,
     )
 }
 
@@ -245,8 +323,10 @@ fn pay_page(
     locale: Locale,
     nonce: &str,
     again: Option<(Typed<'_>, Rejected<'_>)>,
-    methods: &[Method],
+    shop: Shop<'_>,
+    preview: bool,
 ) -> Page {
+    let (methods, branding) = (shop.methods, shop.branding);
     let typed = again.map(|(typed, _)| typed).unwrap_or_default();
     let rejected = again.map(|(_, rejected)| rejected);
     let t = i18n::text(locale);
@@ -275,9 +355,15 @@ fn pay_page(
     let (expires, expires_iso) = i18n::expiry(locale, claims.expires_at);
     let page_title = format!("{} · {}", t.pay_page_title, claims.title);
     let template = PayTemplate {
-        layout: Layout::new(t, nonce, &page_title),
+        layout: Layout::new(t, nonce, &page_title).branded(branding),
         t,
-        merchant: &claims.merchant_name,
+        merchant: branding
+            .display_name
+            .as_deref()
+            .unwrap_or(&claims.merchant_name),
+        logo: branding.logo_url.as_deref(),
+        support: support_links(branding),
+        preview: preview.then_some(t.preview_banner),
         title: &claims.title,
         description: claims.description.as_deref(),
         reference: claims.reference.as_deref(),
@@ -303,7 +389,13 @@ fn pay_page(
         action: format!("/l/{token}/pay"),
     };
     let status = if again.is_some() { 422 } else { 200 };
-    render(status, &template, locale)
+    let mut page = render(status, &template, locale);
+    page.csp.img_src = branding
+        .logo_url
+        .as_deref()
+        .and_then(linkpay_shared::branding::url_origin)
+        .map(str::to_owned);
+    page
 }
 
 /// The page for a link whose display state says it is finished: `410 Gone` whatever the state,
@@ -390,10 +482,15 @@ fn error_page(problem: Problem, locale: Locale, nonce: &str, note: Option<String
 
 fn render(status: u16, template: &impl Template, locale: Locale) -> Page {
     match template.render() {
-        Ok(html) => Page { status, html },
+        Ok(html) => Page {
+            status,
+            html,
+            csp: Default::default(),
+        },
         // Rendering only fails if a value's Display fails, which ours never do; still, never
         // answer with half a page.
         Err(_) => Page {
+            csp: Default::default(),
             status: 500,
             html: format!(
                 "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>Error</title>\
@@ -409,6 +506,22 @@ mod tests {
     use super::*;
     use linkpay_shared::Currency;
     use linkpay_shared::token::{Amount, Usage};
+
+    const DEFAULT_SHOP: Shop<'static> = Shop {
+        methods: crate::methods::DEFAULT,
+        branding: &NO_BRANDING,
+    };
+    static NO_BRANDING: Branding = Branding {
+        display_name: None,
+        logo_url: None,
+        primary_color: None,
+        background_color: None,
+        text_color: None,
+        support_email: None,
+        support_phone: None,
+        support_url: None,
+        layout: linkpay_shared::branding::Layout::Standard,
+    };
 
     fn claims() -> LinkClaims {
         LinkClaims {
@@ -470,13 +583,7 @@ mod tests {
 
     #[test]
     fn pay_page_shows_the_link_escaped() {
-        let page = pay(
-            &claims(),
-            "tok.en",
-            Locale::Ja,
-            "n0nce",
-            crate::methods::DEFAULT,
-        );
+        let page = pay(&claims(), "tok.en", Locale::Ja, "n0nce", DEFAULT_SHOP);
         assert_eq!(page.status, 200);
         let html = &page.html;
         assert_safe(html, "n0nce");
@@ -504,7 +611,7 @@ mod tests {
         c.amount = Amount::Fixed(Money::new(1500, Currency::Usd).expect("money"));
         c.reference = Some("INV-7".into());
         c.description = None;
-        let html = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT).html;
+        let html = pay(&c, "t.k", Locale::En, "n", DEFAULT_SHOP).html;
         assert!(html.contains("<html lang=\"en\">"));
         assert!(html.contains("id=\"amount\">$15.00<"));
         assert!(html.contains(">Pay $15.00</button>"));
@@ -520,7 +627,7 @@ mod tests {
             min: 100,
             max: 1_000_000,
         };
-        let page = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT);
+        let page = pay(&c, "t.k", Locale::En, "n", DEFAULT_SHOP);
         assert_eq!(page.status, 200);
         assert_safe(&page.html, "n");
         let html = &page.html;
@@ -551,7 +658,7 @@ mod tests {
             Rejected::Amount(&AmountProblem::BelowMinimum(
                 Money::new(100, Currency::Usd).expect("money"),
             )),
-            crate::methods::DEFAULT,
+            DEFAULT_SHOP,
         );
         assert_eq!(again.status, 422);
         // The email typed with it is kept, and is not the field at fault.
@@ -578,7 +685,7 @@ mod tests {
     #[test]
     fn the_optional_email_field_is_posted_and_shown_again_when_refused() {
         let c = claims();
-        let page = pay(&c, "t.k", Locale::En, "n", crate::methods::DEFAULT);
+        let page = pay(&c, "t.k", Locale::En, "n", DEFAULT_SHOP);
         let form = page
             .html
             .split("<form")
@@ -616,7 +723,7 @@ mod tests {
             "n",
             typed,
             Rejected::Email,
-            crate::methods::DEFAULT,
+            DEFAULT_SHOP,
         );
         assert_eq!(again.status, 422);
         assert_safe(&again.html, "n");

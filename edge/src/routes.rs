@@ -18,6 +18,8 @@ pub enum Route<'a> {
     MethodNotAllowed(&'static str),
     /// `GET /r/{result_token}`: the result page.
     Result(&'a str),
+    /// `GET /preview/{token}`: the dashboard's preview of a branding.
+    Preview(&'a str),
     /// `GET /healthz`.
     Health,
     NotFound,
@@ -55,6 +57,11 @@ pub fn route<'a>(method: &str, path: &'a str) -> Route<'a> {
         && let Some(token) = segment(rest)
     {
         return Route::Result(token);
+    } else if let Some(rest) = path.strip_prefix("/preview/")
+        && get
+        && let Some(token) = segment(rest)
+    {
+        return Route::Preview(token);
     }
     Route::NotFound
 }
@@ -69,6 +76,8 @@ mod tests {
         assert_eq!(route("HEAD", "/l/abc.def"), Route::PayPage("abc.def"));
         assert_eq!(route("POST", "/l/abc.def/pay"), Route::Pay("abc.def"));
         assert_eq!(route("GET", "/r/xyz"), Route::Result("xyz"));
+        assert_eq!(route("GET", "/preview/abc.def"), Route::Preview("abc.def"));
+        assert_eq!(route("POST", "/preview/abc.def"), Route::NotFound);
         assert_eq!(route("GET", "/healthz"), Route::Health);
         assert_eq!(route("GET", "/p/Ab3"), Route::ShortLink("Ab3"));
         assert_eq!(route("HEAD", "/p/Ab3"), Route::ShortLink("Ab3"));
