@@ -10,13 +10,12 @@ use serde_json::{Value, json};
 
 async fn queued_display(o: &Origin) -> Value {
     let merchant = o.merchant_id().await;
-    let (value,): (String,) = sqlx::query_as(
-        "SELECT value FROM edge_sync WHERE key = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(format!("m:{merchant}"))
-    .fetch_one(o.state.db.reader())
-    .await
-    .expect("a queued value");
+    let (value,): (String,) =
+        sqlx::query_as("SELECT value FROM edge_sync WHERE key = $1 ORDER BY id DESC LIMIT 1")
+            .bind(format!("m:{merchant}"))
+            .fetch_one(o.state.db.reader())
+            .await
+            .expect("a queued value");
     serde_json::from_str(&value).expect("json")
 }
 
@@ -28,10 +27,19 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
     assert_eq!(fresh["logo_url"], Value::Null);
     assert_eq!(fresh["default_locale"], "en");
     for (body, param) in [
-        (json!({"logo_url": "http://cdn.example/logo.png"}), "logo_url"),
+        (
+            json!({"logo_url": "http://cdn.example/logo.png"}),
+            "logo_url",
+        ),
         (json!({"logo_url": "javascript:alert(1)"}), "logo_url"),
-        (json!({"logo_url": "https://cdn.example/x.png\" onerror=\"alert(1)"}), "logo_url"),
-        (json!({"primary_color": "red;}body{display:none"}), "primary_color"),
+        (
+            json!({"logo_url": "https://cdn.example/x.png\" onerror=\"alert(1)"}),
+            "logo_url",
+        ),
+        (
+            json!({"primary_color": "red;}body{display:none"}),
+            "primary_color",
+        ),
         (json!({"background_color": "#fff"}), "background_color"),
         (json!({"text_color": "url(https://x)"}), "text_color"),
         (json!({"support_email": "not an email"}), "support_email"),
@@ -57,15 +65,17 @@ async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods
         .api(
             "POST",
             "/v1/branding",
-            Some(&json!({
-                "display_name": "Kissa <Tanuki>",
-                "logo_url": "https://cdn.tanuki.example/logo.png",
-                "primary_color": "#0F766E",
-                "support_email": "help@tanuki.example",
-                "layout": "centered",
-                "default_locale": "ja",
-            })
-            .to_string()),
+            Some(
+                &json!({
+                    "display_name": "Kissa <Tanuki>",
+                    "logo_url": "https://cdn.tanuki.example/logo.png",
+                    "primary_color": "#0F766E",
+                    "support_email": "help@tanuki.example",
+                    "layout": "centered",
+                    "default_locale": "ja",
+                })
+                .to_string(),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -85,18 +95,38 @@ async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods
     );
     // A partial update keeps the rest; "" clears one field.
     let r = o
-        .api("POST", "/v1/branding", Some(r##"{"logo_url": "", "text_color": "#111111"}"##))
+        .api(
+            "POST",
+            "/v1/branding",
+            Some(r##"{"logo_url": "", "text_color": "#111111"}"##),
+        )
         .await
         .json();
-    assert_eq!((r["logo_url"].clone(), r["text_color"].clone(), r["layout"].clone()), (Value::Null, json!("#111111"), json!("centered")));
+    assert_eq!(
+        (
+            r["logo_url"].clone(),
+            r["text_color"].clone(),
+            r["layout"].clone()
+        ),
+        (Value::Null, json!("#111111"), json!("centered"))
+    );
     // Changing payment methods pushes the branding along, not over it.
-    o.api("POST", "/v1/payment_method_settings", Some(r#"{"wallet": {"enabled": true}}"#)).await;
+    o.api(
+        "POST",
+        "/v1/payment_method_settings",
+        Some(r#"{"wallet": {"enabled": true}}"#),
+    )
+    .await;
     let pushed = queued_display(&o).await;
     assert_eq!(pushed["payment_methods"], json!(["card", "wallet"]));
     assert_eq!(pushed["branding"]["text_color"], "#111111");
     // The default locale is the language of new links.
     let link = o
-        .api("POST", "/v1/links", Some(r#"{"amount": 1500, "currency": "JPY", "title": "Tea"}"#))
+        .api(
+            "POST",
+            "/v1/links",
+            Some(r#"{"amount": 1500, "currency": "JPY", "title": "Tea"}"#),
+        )
         .await
         .json();
     assert_eq!(link["locale"], "ja");

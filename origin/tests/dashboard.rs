@@ -952,3 +952,79 @@ async fn a_csv_upload_lists_errors_by_row_then_makes_the_batch_and_its_results()
             .contains("buyers.csv")
     );
 }
+
+#[tokio::test]
+async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let page = "/dashboard/settings/branding";
+    let html = d.get(page).await.text();
+    assert!(
+        html.contains("id=\"preview-frame\""),
+        "the saved look is previewed at once"
+    );
+
+    let bad = d
+        .submit(
+            page,
+            page,
+            &[
+                ("action", "save"),
+                ("logo_url", "http://cdn.example/logo.png"),
+                ("layout", "standard"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("data-field=\"logo_url\""),
+        "{}",
+        bad.text()
+    );
+    assert_eq!(o.count("SELECT COUNT(*) FROM merchant_branding").await, 0);
+
+    let fields = [
+        ("display_name", "Kissa <b>Tanuki</b>"),
+        ("primary_color", "#be123c"),
+        ("logo_url", "https://cdn.tanuki.example/logo.png"),
+        ("layout", "compact"),
+        ("default_locale", "ja"),
+    ];
+    let mut preview = vec![("action", "preview")];
+    preview.extend_from_slice(&fields);
+    let shown = d.submit(page, page, &preview).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let html = shown.text();
+    assert!(
+        html.contains("value=\"Kissa &#60;b&#62;Tanuki&#60;/b&#62;\""),
+        "typed values kept, escaped"
+    );
+    let src = html
+        .split("id=\"preview-frame\" src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a preview frame");
+    let token = src
+        .strip_prefix(&format!("{}/preview/", common::EDGE_URL))
+        .expect("an edge preview URL");
+    let opened = linkpay_shared::preview::open(&o.state.config.edge_secret, token, now())
+        .expect("sealed by the origin");
+    assert_eq!(opened.branding.primary_color.as_deref(), Some("#be123c"));
+    assert_eq!(opened.locale, "ja");
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM merchant_branding").await,
+        0,
+        "a preview saves nothing"
+    );
+
+    let mut save = vec![("action", "save")];
+    save.extend_from_slice(&fields);
+    let saved = d.submit(page, page, &save).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let b = o.api("GET", "/v1/branding", None).await.json();
+    assert_eq!(
+        (b["layout"].as_str(), b["default_locale"].as_str()),
+        (Some("compact"), Some("ja"))
+    );
+    assert_eq!(b["display_name"], "Kissa <b>Tanuki</b>");
+}

@@ -191,5 +191,63 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
         lines[2].contains(&format!(",{}/p/", stack.edge_url)),
         "{results}"
     );
+
+    // Branding: previewed in a frame the edge renders, saved, then worn by a new link's page.
+    goto(&b, &format!("{o}/dashboard/settings/branding")).await;
+    b.wait_for("#branding-form").await;
+    b.type_into("#display_name", "Kissa <script>alert(1)</script>")
+        .await;
+    b.type_into("#primary_color", "#be123c").await;
+    b.type_into("#support_email", "help@tanuki.example").await;
+    b.client
+        .find(fantoccini::Locator::Css("#layout option[value=centered]"))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("choose");
+    b.click("#preview").await;
+    b.wait_for("#preview-frame").await;
+    b.client.enter_frame(0).await.expect("into the preview");
+    b.wait_for("#preview-banner").await;
+    let framed_name = b.text("#merchant").await;
+    b.client.enter_parent_frame().await.expect("back");
+    assert_eq!(
+        framed_name, "Kissa <script>alert(1)</script>",
+        "shown as text"
+    );
+    b.screenshot("dashboard-9-branding-preview").await;
+    b.click("#save").await;
+    b.wait_for("#notice").await;
+    let link = stack
+        .create_link(serde_json::json!({"amount": 1800, "currency": "JPY", "title": "Matcha"}))
+        .await;
+    let url = link["url"].as_str().expect("url");
+    let mut branded = false;
+    for _ in 0..50 {
+        goto(&b, url).await;
+        b.wait_for("#pay-button").await;
+        if b.attr("body", "class").await.as_deref() == Some("layout-centered") {
+            branded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(branded, "the edge shows the saved branding within seconds");
+    b.screenshot("dashboard-10-branded-pay-page").await;
+    assert_eq!(b.text("#merchant").await, "Kissa <script>alert(1)</script>");
+    let colour = b
+        .client
+        .find(fantoccini::Locator::Css("#pay-button"))
+        .await
+        .expect("button")
+        .css_value("background-color")
+        .await
+        .expect("colour");
+    assert_eq!(colour, "rgba(190, 18, 60, 1)");
+    assert_eq!(
+        b.attr("#support a", "href").await.as_deref(),
+        Some("mailto:help@tanuki.example")
+    );
     b.close().await;
 }

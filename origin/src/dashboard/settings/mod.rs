@@ -2,6 +2,7 @@
 //! payment methods (and the pay page's branding).
 
 pub mod api_keys;
+pub mod branding;
 pub mod payment_methods;
 pub mod resource;
 pub mod return_urls;
@@ -63,6 +64,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/dashboard/settings/templates/{name}/reset",
             post(templates::reset),
+        )
+        .route(
+            "/dashboard/settings/branding",
+            get(branding::show).post(branding::update),
         )
         .route(
             "/dashboard/settings/payment-methods",
