@@ -4,9 +4,27 @@
 
 use super::super::api_calls::FieldError;
 use super::super::pages::{Chrome, render};
+use crate::error::ApiError;
 use askama::Template;
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// A string field of an API object, or "".
+pub fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// What a create through the API gives the page: the new signing secret (shown once), or
+/// the refusal to show beside the form.
+pub fn created_secret(
+    result: Result<(StatusCode, Json<Value>), ApiError>,
+) -> Result<String, FieldError> {
+    result
+        .map(|(_, Json(created))| text(&created["secret"]))
+        .map_err(FieldError::from)
+}
 
 pub struct Row {
     pub id: String,

@@ -1,8 +1,7 @@
 //! Return URLs, through the API's handlers: where buyers go back after paying, with the
 //! signing secret of the result shown once at creation.
 
-use super::resource::{Field, Input, ResourcePage, Row, Spec};
-use super::webhooks::text;
+use super::resource::{Field, Input, ResourcePage, Row, Spec, created_secret, text};
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
 use crate::dashboard::links::when;
@@ -100,12 +99,10 @@ pub async fn create(
     if let Some(d) = form.get("description") {
         req["description"] = json!(d);
     }
-    match api::return_urls::create(State(state.clone()), authed(&session), body(&req)).await {
-        Ok((_, axum::Json(created))) => {
-            let secret = text(&created["secret"]);
-            page(&state, &session, &FormData(Vec::new()), Some(secret), None).await
-        }
-        Err(e) => page(&state, &session, &form, None, Some(e.into())).await,
+    let made = api::return_urls::create(State(state.clone()), authed(&session), body(&req));
+    match created_secret(made.await) {
+        Ok(secret) => page(&state, &session, &FormData(Vec::new()), Some(secret), None).await,
+        Err(e) => page(&state, &session, &form, None, Some(e)).await,
     }
 }
 

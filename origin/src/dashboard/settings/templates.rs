@@ -1,7 +1,7 @@
 //! Message templates, through the API's handlers: the list with what is customised, an edit
 //! form per template and locale (checked whole before saving), and "back to the default".
 
-use super::webhooks::text;
+use super::resource::text;
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
 use crate::dashboard::pages::{Chrome, FormData, PageError, render};

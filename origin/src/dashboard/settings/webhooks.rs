@@ -1,7 +1,7 @@
 //! Webhook endpoints, through the API's handlers: create (the signing secret is shown once),
 //! list, delete.
 
-use super::resource::{Field, Input, ResourcePage, Row, Spec};
+use super::resource::{Field, Input, ResourcePage, Row, Spec, created_secret, text};
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
 use crate::dashboard::links::when;
@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::webhooks::endpoints::EVENT_TYPES;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn spec() -> Spec {
     Spec {
@@ -91,10 +91,6 @@ async fn page(
     .respond())
 }
 
-pub fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 /// `GET /dashboard/settings/webhooks`
 pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
     page(&state, &session, &FormData(Vec::new()), None, None).await
@@ -114,12 +110,10 @@ pub async fn create(
     if let Some(d) = form.get("description") {
         req["description"] = json!(d);
     }
-    match api::webhook_endpoints::create(State(state.clone()), authed(&session), body(&req)).await {
-        Ok((_, axum::Json(created))) => {
-            let secret = text(&created["secret"]);
-            page(&state, &session, &FormData(Vec::new()), Some(secret), None).await
-        }
-        Err(e) => page(&state, &session, &form, None, Some(e.into())).await,
+    let made = api::webhook_endpoints::create(State(state.clone()), authed(&session), body(&req));
+    match created_secret(made.await) {
+        Ok(secret) => page(&state, &session, &FormData(Vec::new()), Some(secret), None).await,
+        Err(e) => page(&state, &session, &form, None, Some(e)).await,
     }
 }
 
