@@ -165,7 +165,13 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
         .fetch_one(o.state.db.reader())
         .await
         .expect("queued for the edge");
-    assert_eq!(queued.0, r#"{"payment_methods":["card","wallet"]}"#);
+    let queued: Value = serde_json::from_str(&queued.0).expect("json");
+    assert_eq!(queued["payment_methods"], json!(["card", "wallet"]));
+    assert_eq!(
+        queued["branding"],
+        json!({"layout": "standard"}),
+        "linkpay's look"
+    );
 
     // Approve.
     let page = redirect_of(&o, &token, Some("wallet")).await;
