@@ -86,6 +86,10 @@ struct RunArgs {
     /// The linkpay checkout to measure (holds edge/build, target/release/linkpay, node_modules).
     #[arg(long, value_name = "DIR", default_value = ".")]
     root: PathBuf,
+    /// The `linkpay` binary to measure, relative to --root unless absolute. `scripts/bench
+    /// --quick` passes the debug build: a smoke run checks that everything runs, not speed.
+    #[arg(long, value_name = "FILE", default_value = "target/release/linkpay")]
+    linkpay: PathBuf,
     /// Where the JSON goes, relative to --root unless absolute.
     #[arg(long, value_name = "FILE", default_value = "target/bench/results.json")]
     out: PathBuf,
@@ -93,6 +97,8 @@ struct RunArgs {
 
 /// How every figure is measured.
 pub struct Settings {
+    /// The `linkpay` binary under test (absolute).
+    pub linkpay: PathBuf,
     pub warmup: Duration,
     pub duration: Duration,
     pub concurrency: usize,
@@ -282,7 +288,16 @@ async fn run(args: RunArgs) -> ExitCode {
                 .max(0.0),
         )
     };
+    // Children run in temporary folders, so every path must be absolute.
+    let root = match std::fs::canonicalize(&args.root) {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("linkpay-bench: --root {}: {e}", args.root.display());
+            return ExitCode::FAILURE;
+        }
+    };
     let s = Settings {
+        linkpay: root.join(&args.linkpay),
         warmup: secs(args.warmup, 5.0, 1.0),
         duration: secs(args.duration, 10.0, 1.0).max(Duration::from_millis(200)),
         concurrency: args.concurrency.clamp(1, 4096),
@@ -292,14 +307,6 @@ async fn run(args: RunArgs) -> ExitCode {
             .webhook_events
             .unwrap_or(if args.quick { 200 } else { 2000 })
             .max(1),
-    };
-    // Children run in temporary folders, so every path must be absolute.
-    let root = match std::fs::canonicalize(&args.root) {
-        Ok(root) => root,
-        Err(e) => {
-            eprintln!("linkpay-bench: --root {}: {e}", args.root.display());
-            return ExitCode::FAILURE;
-        }
     };
     eprintln!(
         "linkpay-bench: {} warm-up + {} per figure, C={}, {} cores, generator {} thread(s)",
@@ -515,7 +522,8 @@ fn results_json(
         },
         "tools": {
             "workerd": edge::workerd_version(root),
-            "linkpay": procs::first_line(&root.join("target/release/linkpay"), &["--version"]),
+            "linkpay": procs::first_line(&s.linkpay, &["--version"]),
+            "linkpay_path": s.linkpay.strip_prefix(root).unwrap_or(&s.linkpay).display().to_string(),
             "linkpay_bench": env!("CARGO_PKG_VERSION"),
             "rustc": command_line("rustc", &["--version"]),
         },

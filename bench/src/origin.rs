@@ -60,8 +60,7 @@ struct Origin {
 }
 
 /// Starts the origin. `Err` says why it did not come up (with the end of its log).
-async fn start(root: &Path, dir: &Path, db: &Database) -> Result<Origin, String> {
-    let binary = root.join("target/release/linkpay");
+async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, String> {
     if !binary.is_file() {
         return Err(format!(
             "{} is missing: cargo build --release -p linkpay-origin (scripts/bench does).",
@@ -78,7 +77,7 @@ async fn start(root: &Path, dir: &Path, db: &Database) -> Result<Origin, String>
         None => format!("sqlite://{}", dir.join("linkpay.db").display()),
     };
     let key_file = dir.join("demo-secret-key");
-    let mut cmd = Command::new(&binary);
+    let mut cmd = Command::new(binary);
     cmd.arg("serve")
         .arg("--demo-key-file")
         .arg(&key_file)
@@ -92,6 +91,9 @@ async fn start(root: &Path, dir: &Path, db: &Database) -> Result<Origin, String>
         // A failed delivery comes back quickly; the receiver holds a batch for up to 30 s.
         .env("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "2s,2s,2s")
         .env("LINKPAY_WEBHOOK_TIMEOUT", "30s")
+        // The benchmark's webhook receiver listens on loopback, which the SSRF guard refuses
+        // by default.
+        .env("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
         // The default filter, set so a LINKPAY_LOG in the caller's shell changes nothing.
         .env("LINKPAY_LOG", "info,sqlx=warn");
     let mut proc = Proc::spawn(
@@ -357,10 +359,11 @@ pub async fn run(root: &Path, db: &Database, s: &Settings) -> Result<Vec<Figure>
         .map(redact)
         .unwrap_or_else(|| "a new SQLite file".into());
     progress(format!(
-        "origin {kind}: starting target/release/linkpay serve on {shown}…"
+        "origin {kind}: starting {} serve on {shown}…",
+        s.linkpay.strip_prefix(root).unwrap_or(&s.linkpay).display()
     ));
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut origin = start(root, dir.path(), db).await?;
+    let mut origin = start(&s.linkpay, dir.path(), db).await?;
     let step = |i: usize, what: &str| format!("origin {kind}: {what} {i}/{STEPS}");
     let c = s.concurrency;
     let mut figures = Vec::new();
