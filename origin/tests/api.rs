@@ -1,10 +1,8 @@
 //! The merchant API: authentication, link creation and retrieval, and its errors.
 
-mod common;
-
+use crate::common::{EDGE_URL, LINK_KEY, Origin};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{EDGE_URL, LINK_KEY, Origin};
 use linkpay_shared::token::{Keyring, Usage};
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! Time-driven charge endings: authorizations released after their capture window, and
-//! checkouts abandoned at the provider. Moves the process clock, so it has its own binary.
+//! checkouts abandoned at the provider. Moves the process clock, so it runs alone.
 
-mod common;
-
+use crate::common::{Origin, open_result};
 use axum::http::StatusCode;
-use common::{Origin, open_result};
 use linkpay_origin::clock;
 use linkpay_origin::payments::sweep;
 use linkpay_shared::result::Outcome;
@@ -12,7 +10,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
-    let o = Origin::start().await;
+    let o = Origin::start_alone().await;
     let (_, manual) = o
         .link(r#"{"amount":1000,"currency":"JPY","title":"Camera","single_use":false,"capture_method":"manual"}"#)
         .await;

@@ -1,8 +1,6 @@
 //! `linkpay batch`, the built binary, against a real origin listening on a loopback port.
 
-mod common;
-
-use common::Origin;
+use crate::common::Origin;
 use std::process::Command;
 
 struct Run {

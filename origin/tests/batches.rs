@@ -3,11 +3,9 @@
 //! read as Japanese; payment requests go out through the outbox (to a real SMTP server) and
 //! the batch reports their progress; the results download as CSV.
 
-mod common;
-
+use crate::common::{Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Origin, Reply};
 use linkpay_e2e::maildev::Maildev;
 use linkpay_origin::notify::sender::{Channels, send_due};
 use serde_json::Value;

@@ -2,10 +2,8 @@
 //! updates, clearing, the default locale reaching new links, and the value queued for the
 //! edge together with the payment methods.
 
-mod common;
-
+use crate::common::Origin;
 use axum::http::StatusCode;
-use common::Origin;
 use serde_json::{Value, json};
 
 async fn queued_display(o: &Origin) -> Value {

@@ -3,10 +3,10 @@
 //! charge is captured at most once, never refunded beyond its capture, never voided once
 //! captured, and the provider's own ledger agrees with the charge.
 
-mod common;
+use crate::common;
 
+use crate::common::{Origin, open_result};
 use axum::http::StatusCode;
-use common::{Origin, open_result};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

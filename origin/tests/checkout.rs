@@ -1,10 +1,10 @@
 //! Checkout through the sandbox provider: the edge channel, results, single use under a race.
 
-mod common;
+use crate::common;
 
+use crate::common::{Origin, PUBLIC_URL, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{Origin, PUBLIC_URL, open_result};
 use linkpay_shared::result::Outcome;
 
 const JPY_LINK: &str = r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#;

@@ -3,11 +3,11 @@
 //! links created and searched from forms, transactions searched and downloaded as CSV, and a
 //! refund through its confirmation step. (`tests/tests/dashboard.rs` does the same in Chromium.)
 
-mod common;
+use crate::common;
 
+use crate::common::{Origin, Reply, local};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Origin, Reply, local};
 use linkpay_origin::clock::now;
 use serde_json::json;
 use std::collections::HashMap;
@@ -244,7 +244,7 @@ async fn session_cookies_are_http_only_and_pages_carry_security_headers() {
 
 #[tokio::test]
 async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one() {
-    let o = Origin::start().await;
+    let o = Origin::start_alone().await;
     set_up(&o).await;
     let mut d = Desk::new(&o);
     for _ in 0..5 {

@@ -1,12 +1,10 @@
 //! Display state reaches the worker even when the worker was away: the origin keeps it queued
 //! and pushes it, signed, once the worker answers.
 
-mod common;
-
+use crate::common::{EDGE_SECRET, Origin};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use common::{EDGE_SECRET, Origin};
 use linkpay_origin::edge_sync::{self, Pushed};
 use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};

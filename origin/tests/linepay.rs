@@ -3,11 +3,9 @@
 //! page → confirm, capture, void, partial refunds, cancel, limits, refused signatures,
 //! provider errors, the capture window and untrusted returns and notifications.
 
-mod common;
-
+use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Origin, Reply, local, open_result};
 use linkpay_e2e::fake_linepay::{FakeLinePay, Status};
 use linkpay_origin::clock::now;
 use linkpay_origin::providers::linepay::client::{LinePayClient, LinePayError};

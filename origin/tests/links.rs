@@ -1,10 +1,10 @@
 //! Links, complete: amounts, use limits, merchant data, states, listing, offline links.
 //! Runs on SQLite, and on PostgreSQL with LINKPAY_TEST_DATABASE=postgres.
 
-mod common;
+use crate::common;
 
+use crate::common::{LINK_KEY, Origin};
 use axum::http::StatusCode;
-use common::{LINK_KEY, Origin};
 use linkpay_origin::clock::now;
 use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money, SecretKey};

@@ -1,7 +1,7 @@
 //! A database made by the previous release is upgraded in place, with its data intact.
 //! Runs on SQLite, and on PostgreSQL with LINKPAY_TEST_DATABASE=postgres.
 
-mod common;
+use crate::common;
 
 use linkpay_origin::db::Db;
 use sqlx::migrate::Migrator;

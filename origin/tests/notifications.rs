@@ -2,11 +2,9 @@
 //! sender delivers them to a real SMTP server (maildev, started per test) and to a local fake
 //! of Twilio, and the template and settings APIs refuse bad input whole.
 
-mod common;
-
+use crate::common::{EDGE_SECRET, Origin};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{EDGE_SECRET, Origin};
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
 use linkpay_e2e::maildev::Maildev;
 use linkpay_origin::notify::sender::{Channels, send_due};

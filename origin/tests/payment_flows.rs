@@ -1,11 +1,9 @@
 //! Payment flows through the sandbox provider: 3-D Secure, the wallet page, manual capture,
 //! void, partial refunds, and what happens to forged returns and notifications.
 
-mod common;
-
+use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Origin, Reply, local, open_result};
 use linkpay_origin::clock::now;
 use linkpay_origin::sandbox::notify;
 use linkpay_shared::result::Outcome;

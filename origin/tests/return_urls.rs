@@ -1,11 +1,11 @@
 //! Return URLs: the API, and the signed redirect back to the merchant after paying, by GET and
 //! by auto-submitted POST, checked with the verification helper merchants use.
 
-mod common;
+use crate::common;
 
+use crate::common::{EDGE_SECRET, EDGE_URL, Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{EDGE_SECRET, EDGE_URL, Origin, Reply};
 use linkpay_shared::redirect::{self, ResultCode, ReturnFields, ReturnSecret};
 use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};

@@ -1,10 +1,10 @@
 //! Webhook endpoints managed by API, the events they receive, and how delivery treats
 //! receivers that fail, stall, ask for time, or are gone — against real HTTP receivers.
 
-mod common;
+use crate::common;
 
+use crate::common::Origin;
 use axum::http::StatusCode;
-use common::Origin;
 use linkpay_e2e::receiver::{Answer, Receiver};
 use linkpay_origin::clock::now;
 use linkpay_shared::webhook::WebhookSecret;

@@ -1,10 +1,8 @@
 //! One failing delivery walked through the whole default retry schedule (5 s … 24 h, about
 //! three days) by moving the origin's clock instead of waiting. The clock offset is
-//! process-wide, so this file holds this one test.
+//! process-wide, so the test runs alone (`Origin::start_alone`).
 
-mod common;
-
-use common::Origin;
+use crate::common::Origin;
 use linkpay_e2e::receiver::Receiver;
 use linkpay_origin::clock;
 use std::time::Duration;
@@ -45,7 +43,7 @@ async fn wait_for_attempts(o: &Origin, n: i64) -> Row {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
     // The default schedule, as a merchant's deployment has it.
-    let o = Origin::start().await;
+    let o = Origin::start_alone().await;
     assert_eq!(
         o.state.config.webhook_retry_schedule,
         [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map(Duration::from_secs)

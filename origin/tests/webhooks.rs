@@ -1,8 +1,8 @@
 //! Webhook delivery to a real HTTP receiver on loopback: signed, retried until it succeeds.
 
-mod common;
+use crate::common;
 
-use common::Origin;
+use crate::common::Origin;
 use linkpay_e2e::receiver::Receiver;
 use linkpay_shared::webhook::WebhookSecret;
 use std::time::Duration;

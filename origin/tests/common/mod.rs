@@ -12,6 +12,7 @@ use linkpay_shared::SecretKey;
 use linkpay_shared::channel;
 use serde_json::Value;
 use std::sync::Arc;
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 use tower::ServiceExt;
 
 pub const EDGE_URL: &str = "http://edge.test";
@@ -25,6 +26,28 @@ pub struct Origin {
     pub app: Router,
     pub key: String,
     _dir: Arc<tempfile::TempDir>,
+    _clock: Arc<ClockHold>,
+}
+
+/// The process clock (`linkpay_origin::clock`) is one for the whole test binary. Every origin
+/// holds this lock shared while it lives; one whose test moves the clock holds it alone.
+static CLOCK: std::sync::LazyLock<Arc<RwLock<()>>> = std::sync::LazyLock::new(Default::default);
+
+enum ClockHold {
+    Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
+    /// Puts the clock back where it was when dropped, so later tests see the real time.
+    Alone {
+        _guard: OwnedRwLockWriteGuard<()>,
+        offset: i64,
+    },
+}
+
+impl Drop for ClockHold {
+    fn drop(&mut self) {
+        if let ClockHold::Alone { offset, .. } = self {
+            linkpay_origin::clock::advance(*offset - linkpay_origin::clock::offset_secs());
+        }
+    }
 }
 
 pub struct Reply {
@@ -58,6 +81,26 @@ impl Origin {
     }
 
     pub async fn start_with(extra: &[(&str, &str)]) -> Origin {
+        let hold = ClockHold::Shared(CLOCK.clone().read_owned().await);
+        Origin::start_holding(extra, hold).await
+    }
+
+    /// An origin for a test that moves the process clock: it waits until no other origin
+    /// lives, and keeps new ones waiting until it is dropped.
+    pub async fn start_alone() -> Origin {
+        let guard = CLOCK.clone().write_owned().await;
+        let offset = linkpay_origin::clock::offset_secs();
+        Origin::start_holding(
+            &[],
+            ClockHold::Alone {
+                _guard: guard,
+                offset,
+            },
+        )
+        .await
+    }
+
+    async fn start_holding(extra: &[(&str, &str)], clock: ClockHold) -> Origin {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = database_url(&dir).await;
         let keys = format!("k1:{LINK_KEY}");
@@ -88,6 +131,7 @@ impl Origin {
             state,
             key,
             _dir: Arc::new(dir),
+            _clock: Arc::new(clock),
         }
     }
 
