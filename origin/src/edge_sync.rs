@@ -7,11 +7,13 @@
 //! deactivated link whether or not the push has landed.
 
 use crate::clock::now;
-use crate::db::{Backend, Tx};
+use crate::db::Tx;
+use crate::jobs::{self, Queue, Retry, Round};
 use crate::links::Link;
 use crate::state::AppState;
 use linkpay_shared::channel;
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 pub const PATH: &str = "/internal/v1/kv";
@@ -84,28 +86,33 @@ pub async fn run(state: AppState) {
             return;
         }
     };
-    let mut failures = 0;
-    loop {
-        match push_once(&state, &client).await {
-            Ok(Pushed::Some) => failures = 0,
-            Ok(Pushed::Nothing) => {
-                let _ =
-                    tokio::time::timeout(Duration::from_millis(500), state.edge_sync.notified())
-                        .await;
+    // While the worker is unreachable this instance waits as a whole, ignoring new work,
+    // rather than claiming and rescheduling batch after batch: that churn would compete with
+    // checkouts for the database's writer.
+    let failures = AtomicI64::new(0);
+    let wake = Some(state.edge_sync.clone());
+    jobs::run(
+        "pushing display state to the edge",
+        wake,
+        Duration::from_millis(500),
+        || {
+            let (state, client, failures) = (&state, &client, &failures);
+            async move {
+                Ok::<_, sqlx::Error>(match push_once(state, client).await? {
+                    Pushed::Some => {
+                        failures.store(0, Ordering::Relaxed);
+                        Round::Worked
+                    }
+                    Pushed::Nothing => Round::Idle,
+                    Pushed::Failed => {
+                        let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
+                        Round::Pause(Duration::from_secs(backoff(n) as u64))
+                    }
+                })
             }
-            // While the worker is unreachable this instance waits as a whole, ignoring new
-            // work, rather than claiming and rescheduling batch after batch: that churn would
-            // compete with checkouts for the database's writer.
-            Ok(Pushed::Failed) => {
-                failures += 1;
-                tokio::time::sleep(Duration::from_secs(backoff(failures) as u64)).await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "pushing display state to the edge");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
+        },
+    )
+    .await;
 }
 
 /// What one round did.
@@ -174,12 +181,17 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
     }
 }
 
-/// 1 s, 2 s, 4 s … up to a minute: a worker back from an outage gets the queue soon.
+/// 1 s, 2 s, 4 s … up to a minute, never giving up: a worker back from an outage gets the
+/// queue soon, and display state is never dropped.
 fn backoff(attempts: i64) -> i64 {
-    1i64.checked_shl(attempts.clamp(1, 20) as u32 - 1)
-        .unwrap_or(MAX_BACKOFF_SECS)
-        .min(MAX_BACKOFF_SECS)
+    RETRY
+        .delay(attempts)
+        .map_or(MAX_BACKOFF_SECS, |d| d.as_secs() as i64)
 }
+
+const RETRY: Retry<'static> = Retry::Doubling {
+    max: Duration::from_secs(MAX_BACKOFF_SECS as u64),
+};
 
 /// Later writes to a key win, so only the newest queued entry per key is sent.
 fn request_body(batch: &[Queued]) -> Value {
@@ -197,39 +209,31 @@ fn request_body(batch: &[Queued]) -> Value {
     json!({"put": put, "delete": delete})
 }
 
+/// An entry is a job until the worker has taken it; then it is deleted.
+const QUEUE: Queue = Queue {
+    table: "edge_sync",
+    open: None,
+    order: "id",
+    batch: BATCH,
+};
+
 async fn claim(state: &AppState) -> Result<Vec<Queued>, sqlx::Error> {
     let now = now();
-    let (due,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM edge_sync
-          WHERE next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1) AS due",
-    )
-    .bind(now)
-    .fetch_one(state.db.reader())
-    .await?;
-    if due == 0 {
+    let ids: Vec<i64> = QUEUE.claim(&state.db, now, now + 60).await?;
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let skip_locked = match state.db.backend() {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let mut tx = state.db.begin().await?;
-    let mut rows: Vec<Queued> = sqlx::query_as(&format!(
-        "UPDATE edge_sync SET locked_until = $1
-          WHERE id IN (SELECT id FROM edge_sync
-                        WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2)
-                        ORDER BY id LIMIT $3 {skip_locked})
-            AND (locked_until IS NULL OR locked_until <= $2)
-          RETURNING id, key, value, expiration, attempts"
+    // Integers from our own table, so they can be written into the SQL as they are.
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query_as(&format!(
+        "SELECT id, key, value, expiration, attempts FROM edge_sync WHERE id IN ({list}) ORDER BY id"
     ))
-    .bind(now + 60)
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    rows.sort_by_key(|q| q.id);
-    Ok(rows)
+    .fetch_all(state.db.reader())
+    .await
 }
 
 #[cfg(test)]

@@ -1,23 +1,11 @@
 //! Periodic clean-up that any origin instance may run (every statement is idempotent).
 
-use crate::clock::now;
 use crate::state::AppState;
-use std::time::Duration;
 
 /// Idempotency keys are kept at least this long (Stripe keeps them 24 hours).
 pub const IDEMPOTENCY_KEY_TTL_SECS: i64 = 24 * 3600;
 /// Pruning waits a little longer than the promise, so a key is never dropped early.
 const PRUNE_AFTER_SECS: i64 = IDEMPOTENCY_KEY_TTL_SECS + 3600;
-
-pub async fn run(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        if let Err(e) = prune_idempotency_keys(&state, now()).await {
-            tracing::warn!(error = %e, "pruning idempotency keys");
-        }
-    }
-}
 
 pub async fn prune_idempotency_keys(state: &AppState, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")

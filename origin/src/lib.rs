@@ -16,6 +16,7 @@ pub mod email_address;
 pub mod error;
 pub mod housekeeping;
 pub mod ids;
+pub mod jobs;
 pub mod links;
 pub mod listing;
 pub mod merchants;

@@ -1,7 +1,10 @@
 use crate::config::Config;
 use crate::db::Db;
+use crate::jobs::{self, periodic, periodic::Periodic};
 use crate::providers::linepay::client::LinePayClient;
+use futures_util::future::BoxFuture;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
 /// What every handler can reach. Cheap to clone.
@@ -28,15 +31,65 @@ impl AppState {
         }
     }
 
-    /// Starts the background work of one origin instance: webhook delivery, pushing display
-    /// state to the edge, announcing expired links, sending emails and SMS, and housekeeping.
-    /// All of it is safe with several instances.
+    /// Starts the background work of one origin instance on the job runner: webhook
+    /// delivery, pushing display state to the edge, sending emails and SMS, and the periodic
+    /// jobs (sweeping charges, announcing expired links, pruning idempotency keys). All of it
+    /// is safe with several instances.
     pub fn spawn_background(&self) {
         tokio::spawn(crate::webhooks::delivery::run(self.clone()));
         tokio::spawn(crate::edge_sync::run(self.clone()));
-        tokio::spawn(crate::housekeeping::run(self.clone()));
-        tokio::spawn(crate::payments::sweep::run(self.clone()));
-        tokio::spawn(crate::webhooks::expiry::run(self.clone()));
         tokio::spawn(crate::notify::sender::run(self.clone()));
+        let state = self.clone();
+        tokio::spawn(async move {
+            let jobs = state.periodic_jobs();
+            if let Err(e) = periodic::schedule(&state.db, &jobs).await {
+                tracing::error!(error = %e, "cannot schedule the periodic jobs; sweeps will not run");
+                return;
+            }
+            jobs::run(
+                "running periodic jobs",
+                None,
+                Duration::from_secs(1),
+                || periodic::run_due(&state.db, &jobs),
+            )
+            .await;
+        });
+    }
+
+    fn periodic_jobs(&self) -> Vec<Periodic> {
+        let job = |id, every, run: fn(AppState) -> BoxFuture<'static, Result<(), String>>| {
+            let state = self.clone();
+            Periodic {
+                id,
+                every: Duration::from_secs(every),
+                run: Box::new(move || run(state.clone())),
+            }
+        };
+        vec![
+            job("charges.sweep", 30, |s| {
+                Box::pin(async move {
+                    crate::payments::sweep::once(&s)
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }),
+            job("links.expire", 30, |s| {
+                Box::pin(async move {
+                    crate::webhooks::expiry::announce_expired(&s, crate::clock::now())
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }),
+            job("idempotency_keys.prune", 600, |s| {
+                Box::pin(async move {
+                    crate::housekeeping::prune_idempotency_keys(&s, crate::clock::now())
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }),
+        ]
     }
 }

@@ -8,7 +8,7 @@
 use super::email::{Email, Mailer};
 use super::sms::{self, SmsGateway};
 use crate::clock::now;
-use crate::db::Backend;
+use crate::jobs::{self, Queue, Retry, Round};
 use crate::state::AppState;
 use std::time::Duration;
 
@@ -65,16 +65,18 @@ pub async fn run(state: AppState) {
     {
         tracing::error!(error = %e, "cannot set up SMTP; emails will fail");
     }
-    loop {
-        match send_due(&state, &channels).await {
-            Ok(n) if n > 0 => {}
-            Ok(_) => tokio::time::sleep(Duration::from_secs(1)).await,
-            Err(e) => {
-                tracing::error!(error = %e, "sending notifications");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
+    jobs::run(
+        "sending notifications",
+        None,
+        Duration::from_secs(1),
+        || async {
+            Ok::<_, sqlx::Error>(match send_due(&state, &channels).await? {
+                0 => Round::Idle,
+                _ => Round::Worked,
+            })
+        },
+    )
+    .await;
 }
 
 /// Sends one batch of due notifications; answers how many it tried.
@@ -94,52 +96,29 @@ pub async fn send_due(state: &AppState, channels: &Channels) -> Result<usize, sq
     Ok(n)
 }
 
+/// A notification is a job until it is sent or has failed.
+const QUEUE: Queue = Queue {
+    table: "notifications",
+    open: Some("status = 'pending'"),
+    order: "next_attempt_at",
+    batch: BATCH,
+};
+
 async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
-    let (due,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications
-          WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-          LIMIT 1) AS due",
-    )
-    .bind(now)
-    .fetch_one(state.db.reader())
-    .await?;
-    if due == 0 {
-        return Ok(Vec::new());
-    }
-    let skip_locked = match state.db.backend() {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let mut tx = state.db.begin().await?;
-    // The lease condition is checked again on the updated row, so two workers never both
-    // take one notification.
-    let ids: Vec<(String,)> = sqlx::query_as(&format!(
-        "UPDATE notifications SET locked_until = $1
-          WHERE id IN (SELECT id FROM notifications
-                        WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2)
-                        ORDER BY next_attempt_at LIMIT $3 {skip_locked})
-            AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $2)
-          RETURNING id"
-    ))
-    .bind(now + LEASE_SECS)
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let ids: Vec<String> = QUEUE.claim(&state.db, now, now + LEASE_SECS).await?;
     let mut due = Vec::with_capacity(ids.len());
-    for (id,) in ids {
+    for id in ids {
         due.push(
             sqlx::query_as(
                 "SELECT id, channel, recipient, subject, text_body, html_body, attempts
                    FROM notifications WHERE id = $1",
             )
             .bind(&id)
-            .fetch_one(&mut *tx)
+            .fetch_one(state.db.reader())
             .await?,
         );
     }
-    tx.commit().await?;
     Ok(due)
 }
 
@@ -192,7 +171,7 @@ async fn record(state: &AppState, d: &Due, outcome: Outcome) -> Result<(), sqlx:
         }
         Outcome::Failed { permanent, error } => {
             let retry = (!permanent)
-                .then(|| state.config.notify.retry_schedule.get(d.attempts as usize))
+                .then(|| Retry::Schedule(&state.config.notify.retry_schedule).delay(attempts))
                 .flatten();
             let (status, next) = match retry {
                 Some(delay) => ("pending", now + delay.as_secs() as i64),

@@ -12,21 +12,9 @@ use crate::checkout::RESERVATION_SECS;
 use crate::clock::now;
 use crate::providers::registry;
 use crate::state::AppState;
-use std::time::Duration;
 
 /// An operation at the provider that has not finished after this long was interrupted.
 pub const STALE_SECS: i64 = 60;
-const EVERY: Duration = Duration::from_secs(30);
-
-pub async fn run(app: AppState) {
-    let mut tick = tokio::time::interval(EVERY);
-    loop {
-        tick.tick().await;
-        if let Err(e) = once(&app).await {
-            tracing::warn!(error = %e, "sweeping charges");
-        }
-    }
-}
 
 /// What one sweep did.
 #[derive(Debug, Default, PartialEq, Eq)]

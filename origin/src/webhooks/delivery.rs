@@ -7,8 +7,8 @@
 use super::endpoints;
 use super::ssrf;
 use crate::clock::now;
-use crate::db::Backend;
 use crate::ids;
+use crate::jobs::{self, Queue, Retry, Round};
 use crate::state::AppState;
 use linkpay_shared::webhook::WebhookSecret;
 use std::sync::Arc;
@@ -35,6 +35,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Retry-After never pushes a retry further than this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
 
+/// The queue of deliveries: a delivery is a job until it has succeeded, failed or been
+/// canceled.
+const QUEUE: Queue = Queue {
+    table: "webhook_deliveries",
+    open: Some("status = 'pending'"),
+    order: "next_attempt_at",
+    batch: BATCH,
+};
+
 /// Runs until the process exits.
 pub async fn run(state: AppState) {
     let mut builder = reqwest::Client::builder()
@@ -52,73 +61,42 @@ pub async fn run(state: AppState) {
             return;
         }
     };
-    loop {
-        match claim(&state).await {
-            Ok(due) if !due.is_empty() => {
-                let mut sends = tokio::task::JoinSet::new();
-                for d in due {
-                    let (state, client) = (state.clone(), client.clone());
-                    sends.spawn(async move { send(&state, &client, d).await });
-                }
-                while sends.join_next().await.is_some() {}
-            }
-            Ok(_) => {
-                // Idle: wake on a new event, or poll for retries coming due.
-                let _ =
-                    tokio::time::timeout(Duration::from_millis(500), state.outbox.notified()).await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "claiming webhook deliveries");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
+    // Woken by a new event; polls for retries coming due.
+    let wake = Some(state.outbox.clone());
+    jobs::run(
+        "delivering webhooks",
+        wake,
+        Duration::from_millis(500),
+        || send_due(&state, &client),
+    )
+    .await;
 }
 
-/// Leases due deliveries so that no other worker sends them meanwhile; an expired lease (a
-/// crashed sender) makes them due again.
+/// Sends one batch of due deliveries, together.
+async fn send_due(state: &AppState, client: &reqwest::Client) -> Result<Round, sqlx::Error> {
+    let due = claim(state).await?;
+    if due.is_empty() {
+        return Ok(Round::Idle);
+    }
+    let mut sends = tokio::task::JoinSet::new();
+    for d in due {
+        let (state, client) = (state.clone(), client.clone());
+        sends.spawn(async move { send(&state, &client, d).await });
+    }
+    while sends.join_next().await.is_some() {}
+    Ok(Round::Worked)
+}
+
+/// Leases due deliveries so that no other worker sends them meanwhile, with what sending
+/// them needs.
 async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
-    // Look before leasing: most wake-ups find nothing due (no endpoint, or retries not yet
-    // due), and a read costs nothing on SQLite's single writer connection.
-    let (due,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM webhook_deliveries
-          WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-          LIMIT 1) AS due",
-    )
-    .bind(now)
-    .fetch_one(state.db.reader())
-    .await?;
-    if due == 0 {
-        return Ok(Vec::new());
-    }
     // Long enough for a batch to be sent (each send is bounded by the timeout) and recorded;
     // short, because a crashed sender's deliveries wait this long before another takes them.
     let lease = now + 2 * state.config.webhook_timeout.as_secs().max(1) as i64 + 5;
-    let mut tx = state.db.begin().await?;
-    // Several origin instances may claim at once. PostgreSQL skips rows another claimer holds;
-    // on both, the lease condition is checked again on the row being updated, so a row that
-    // someone else leased meanwhile is not taken twice.
-    let skip_locked = match state.db.backend() {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let ids: Vec<(String,)> = sqlx::query_as(&format!(
-        "UPDATE webhook_deliveries SET locked_until = $1
-          WHERE id IN (SELECT id FROM webhook_deliveries
-                        WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $3)
-                        ORDER BY next_attempt_at LIMIT $4 {skip_locked})
-            AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $3)
-          RETURNING id"
-    ))
-    .bind(lease)
-    .bind(now)
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let ids: Vec<String> = QUEUE.claim(&state.db, now, lease).await?;
     let mut due = Vec::with_capacity(ids.len());
-    for (id,) in ids {
+    for id in ids {
         let d: Due = sqlx::query_as(
             "SELECT d.id, d.event_id, d.endpoint_id, d.attempts, e.payload, w.url, w.secret,
                     w.previous_secret, w.previous_secret_expires_at
@@ -128,11 +106,10 @@ async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
               WHERE d.id = $1",
         )
         .bind(&id)
-        .fetch_one(&mut *tx)
+        .fetch_one(state.db.reader())
         .await?;
         due.push(d);
     }
-    tx.commit().await?;
     Ok(due)
 }
 
@@ -216,11 +193,11 @@ fn next_try(
     retry_after: Option<Duration>,
     now: i64,
 ) -> (&'static str, i64) {
-    match state.config.webhook_retry_schedule.get(done as usize) {
+    match Retry::Schedule(&state.config.webhook_retry_schedule).delay(done + 1) {
         Some(base) => {
             let delay = retry_after
-                .map_or(*base, |r| r.max(*base))
-                .min(MAX_RETRY_AFTER.max(*base));
+                .map_or(base, |r| r.max(base))
+                .min(MAX_RETRY_AFTER.max(base));
             ("pending", now + delay.as_secs().max(1) as i64)
         }
         None => ("failed", now),

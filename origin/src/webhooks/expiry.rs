@@ -2,24 +2,12 @@
 //! it. Each link is marked announced by a conditional update in the same transaction as its
 //! event, so the event is recorded exactly once however many origin instances sweep.
 
-use crate::clock::now;
 use crate::links;
 use crate::outbox;
 use crate::state::AppState;
-use std::time::Duration;
 
 /// Links announced per transaction batch read.
 const BATCH: i64 = 100;
-
-pub async fn run(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(30));
-    loop {
-        tick.tick().await;
-        if let Err(e) = announce_expired(&state, now()).await {
-            tracing::warn!(error = %e, "announcing expired links");
-        }
-    }
-}
 
 /// Records `link.expired` for every active link whose expiry has passed and was not yet
 /// announced. Answers how many this call announced.
