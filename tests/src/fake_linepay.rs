@@ -255,6 +255,27 @@ fn parse(body: &Bytes) -> Value {
     serde_json::from_slice(body).unwrap_or(Value::Null)
 }
 
+/// What every call on one transaction starts with: the request is admitted (its signature,
+/// and any failure the test queued), its body read, and the transaction found.
+fn on_transaction(
+    fake: &FakeLinePay,
+    headers: &HeaderMap,
+    path: &str,
+    body: &Bytes,
+    id: u64,
+    then: impl FnOnce(&mut Transaction, &Value) -> Response,
+) -> Response {
+    if let Some(r) = fake.admit(headers, path, &String::from_utf8_lossy(body)) {
+        return r;
+    }
+    let b = parse(body);
+    let mut inner = fake.inner.lock().expect("lock");
+    match inner.transactions.get_mut(&id) {
+        Some(t) => then(t, &b),
+        None => answer("1150", "Transaction record not found", None),
+    }
+}
+
 async fn request(State((fake,)): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let text = String::from_utf8_lossy(&body).into_owned();
     if let Some(r) = fake.admit(&headers, "/v3/payments/request", &text) {
@@ -315,44 +336,39 @@ async fn confirm(
     body: Bytes,
 ) -> Response {
     let path = format!("/v3/payments/{id}/confirm");
-    if let Some(r) = fake.admit(&headers, &path, &String::from_utf8_lossy(&body)) {
-        return r;
-    }
-    let b = parse(&body);
-    let mut inner = fake.inner.lock().expect("lock");
-    let Some(t) = inner.transactions.get_mut(&id) else {
-        return answer("1150", "Transaction record not found", None);
-    };
-    match t.status {
-        Status::Approved => {}
-        Status::Reserved | Status::Canceled => {
-            return answer("1150", "Not approved by the buyer", None);
+    on_transaction(&fake, &headers, &path, &body, id, |t, b| {
+        match t.status {
+            Status::Approved => {}
+            Status::Reserved | Status::Canceled => {
+                return answer("1150", "Not approved by the buyer", None);
+            }
+            _ => return answer("1172", "Existing same orderId", None),
         }
-        _ => return answer("1172", "Existing same orderId", None),
-    }
-    if hundredths(&b["amount"]) != Some(t.amount) || b["currency"].as_str() != Some(&t.currency) {
-        return answer(
-            "1153",
-            "The payment amount is different than the requested amount",
-            None,
-        );
-    }
-    let mut info: Value = serde_json::from_str(&format!(
-        r#"{{"orderId": "{}", "transactionId": {id}, "payInfo": [{{"method": "BALANCE", "amount": {}}}]}}"#,
-        t.order_id,
-        major(t.amount)
-    ))
-    .expect("json");
-    if t.capture {
-        t.status = Status::Captured;
-        t.captured = t.amount;
-    } else {
-        t.status = Status::Authorized;
-        let expires = unix_now() + AUTHORIZATION_DAYS * 86_400;
-        t.authorization_expires_at = Some(expires);
-        info["authorizationExpireDate"] = json!(rfc3339(expires));
-    }
-    ok(Some(info))
+        if hundredths(&b["amount"]) != Some(t.amount) || b["currency"].as_str() != Some(&t.currency)
+        {
+            return answer(
+                "1153",
+                "The payment amount is different than the requested amount",
+                None,
+            );
+        }
+        let mut info: Value = serde_json::from_str(&format!(
+            r#"{{"orderId": "{}", "transactionId": {id}, "payInfo": [{{"method": "BALANCE", "amount": {}}}]}}"#,
+            t.order_id,
+            major(t.amount)
+        ))
+        .expect("json");
+        if t.capture {
+            t.status = Status::Captured;
+            t.captured = t.amount;
+        } else {
+            t.status = Status::Authorized;
+            let expires = unix_now() + AUTHORIZATION_DAYS * 86_400;
+            t.authorization_expires_at = Some(expires);
+            info["authorizationExpireDate"] = json!(rfc3339(expires));
+        }
+        ok(Some(info))
+    })
 }
 
 async fn capture(
@@ -362,27 +378,21 @@ async fn capture(
     body: Bytes,
 ) -> Response {
     let path = format!("/v3/payments/authorizations/{id}/capture");
-    if let Some(r) = fake.admit(&headers, &path, &String::from_utf8_lossy(&body)) {
-        return r;
-    }
-    let b = parse(&body);
-    let mut inner = fake.inner.lock().expect("lock");
-    let Some(t) = inner.transactions.get_mut(&id) else {
-        return answer("1150", "Transaction record not found", None);
-    };
-    match t.status {
-        Status::Authorized => {}
-        Status::Captured => return answer("1152", "Captured already", None),
-        _ => return answer("1150", "No authorization to capture", None),
-    }
-    match hundredths(&b["amount"]) {
-        Some(a) if a > 0 && a <= t.amount && b["currency"].as_str() == Some(&t.currency) => {
-            t.status = Status::Captured;
-            t.captured = a;
-            ok(Some(json!({"transactionId": id, "orderId": t.order_id})))
+    on_transaction(&fake, &headers, &path, &body, id, |t, b| {
+        match t.status {
+            Status::Authorized => {}
+            Status::Captured => return answer("1152", "Captured already", None),
+            _ => return answer("1150", "No authorization to capture", None),
         }
-        _ => answer("1124", "Amount info error", None),
-    }
+        match hundredths(&b["amount"]) {
+            Some(a) if a > 0 && a <= t.amount && b["currency"].as_str() == Some(&t.currency) => {
+                t.status = Status::Captured;
+                t.captured = a;
+                ok(Some(json!({"transactionId": id, "orderId": t.order_id})))
+            }
+            _ => answer("1124", "Amount info error", None),
+        }
+    })
 }
 
 async fn void(
@@ -392,21 +402,14 @@ async fn void(
     body: Bytes,
 ) -> Response {
     let path = format!("/v3/payments/authorizations/{id}/void");
-    if let Some(r) = fake.admit(&headers, &path, &String::from_utf8_lossy(&body)) {
-        return r;
-    }
-    let mut inner = fake.inner.lock().expect("lock");
-    let Some(t) = inner.transactions.get_mut(&id) else {
-        return answer("1150", "Transaction record not found", None);
-    };
-    match t.status {
+    on_transaction(&fake, &headers, &path, &body, id, |t, _| match t.status {
         Status::Authorized => {
             t.status = Status::Voided;
             ok(None)
         }
         Status::Voided => answer("1165", "Voided already", None),
         _ => answer("1150", "No authorization to void", None),
-    }
+    })
 }
 
 async fn refund(

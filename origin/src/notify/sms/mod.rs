@@ -100,15 +100,7 @@ pub fn from_config(config: &Config) -> Option<Box<dyn SmsGateway>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(pk, _)| *pk == k)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::config::tests::lookup;
 
     #[test]
     fn unset_means_no_sms() {

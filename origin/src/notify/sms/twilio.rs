@@ -260,15 +260,7 @@ fn refused(status: u16, text: &str) -> SmsError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(pk, _)| *pk == k)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::config::tests::lookup;
 
     const SID: &str = "AC0123456789abcdef0123456789abcdef";
     const TOKEN: &str = "f00dfeedf00dfeedf00dfeedf00dfeed";
