@@ -2,7 +2,7 @@
 
 use super::resource::{Field, Input, ResourcePage, Row, Spec};
 use crate::dashboard::api_calls::FieldError;
-use crate::dashboard::links::when;
+use crate::dashboard::format::when;
 use crate::dashboard::pages::{Chrome, FormData, PageError};
 use crate::dashboard::sessions::Session;
 use crate::merchants;

@@ -4,7 +4,7 @@
 use super::resource::{Field, Input, ResourcePage, Row, Spec, created_secret, text};
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::links::when;
+use crate::dashboard::format::when;
 use crate::dashboard::pages::{Chrome, FormData, PageError};
 use crate::dashboard::sessions::Session;
 use crate::state::AppState;
