@@ -6,7 +6,7 @@ use super::export;
 use super::format::{show, when};
 use super::links::LinkView;
 use super::list_page::{BothGiven, Listing, Paging};
-use super::pages::{Chrome, FormData, PageError, render};
+use super::pages::{Chrome, FormData, PageError, render, render_form};
 use super::search::Search;
 use super::sessions::Session;
 use crate::api;
@@ -110,30 +110,16 @@ pub async fn list(
         async move { Ok(find(state, session, &id).await?.created_at) }
     };
     let (cursor, paging) = Paging::read(&q, BothGiven::EndingBeforeWins, known).await?;
-    let page = charges::search(
-        &state.db,
-        &session.merchant.id,
-        false,
-        &filter,
-        cursor,
-        PAGE_SIZE,
-    )
-    .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let merchant = &session.merchant.id;
+    let page = charges::search(&state.db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
     let list = paging.listing(search, errors, CHARGE_STATUSES, &page, |c| &c.id);
-    Ok((
-        status,
-        render(&ListPage {
-            chrome: Chrome::new(&session, "charges"),
-            list,
-            charges: page.items.iter().map(ChargeRow::new).collect(),
-        }),
-    )
-        .into_response())
+    let page = ListPage {
+        chrome: Chrome::new(&session, "charges"),
+        list,
+        charges: page.items.iter().map(ChargeRow::new).collect(),
+    };
+    // The search form says what it could not read.
+    Ok(render_form(&page, !page.list.errors.is_empty()))
 }
 
 /// `GET /dashboard/charges.csv?<search>&bom=1`: every charge the search finds.

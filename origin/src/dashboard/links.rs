@@ -4,7 +4,7 @@
 use super::api_calls::{FieldError, authed, body};
 use super::format::{currency_codes, show, when};
 use super::list_page::{BothGiven, Listing, Paging};
-use super::pages::{Chrome, FormData, PageError, render};
+use super::pages::{Chrome, FormData, PageError, render, render_form};
 use super::search::Search;
 use super::sessions::Session;
 use crate::api;
@@ -105,15 +105,7 @@ pub async fn list(
             .ok_or_else(|| PageError::not_found("link"))
     };
     let (cursor, paging) = Paging::read(&q, BothGiven::StartingAfterWins, known).await?;
-    let page = links::list(
-        &state.db,
-        &session.merchant.id,
-        false,
-        &filter,
-        cursor,
-        PAGE_SIZE,
-    )
-    .await?;
+    let page = links::list(db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
     let list = paging.listing(search, errors, LINK_STATUSES, &page, |l| &l.id);
     let links = page
         .items
@@ -317,26 +309,18 @@ async fn link_page(
         50,
     )
     .await?;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let page = LinkPage {
+        chrome: Chrome::new(session, "links"),
+        link: LinkView::new(&link, &state.config.edge_url),
+        charges: charges
+            .items
+            .iter()
+            .map(super::charges::ChargeRow::new)
+            .collect::<Vec<_>>(),
+        notice,
+        error,
     };
-    Ok((
-        status,
-        render(&LinkPage {
-            chrome: Chrome::new(session, "links"),
-            link: LinkView::new(&link, &state.config.edge_url),
-            charges: charges
-                .items
-                .iter()
-                .map(super::charges::ChargeRow::new)
-                .collect::<Vec<_>>(),
-            notice,
-            error,
-        }),
-    )
-        .into_response())
+    Ok(render_form(&page, page.error.is_some()))
 }
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, PageError> {

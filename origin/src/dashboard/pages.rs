@@ -40,6 +40,16 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// Renders a page with a form: `400 Bad Request` when it shows why the form was refused.
+pub fn render_form(t: &impl Template, refused: bool) -> Response {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, render(t)).into_response()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/error.html")]
 struct ErrorPage<'a> {

@@ -1,15 +1,14 @@
 //! Message templates, through the API's handlers: the list with what is customised, an edit
 //! form per template and locale (checked whole before saving), and "back to the default".
 
-use super::resource::text;
+use super::resource::{data, text};
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::pages::{Chrome, FormData, PageError, render};
+use crate::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
 use crate::dashboard::sessions::Session;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -33,10 +32,7 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
     let axum::Json(all) =
         api::notifications::templates::templates_list(State(state.clone()), authed(&session))
             .await?;
-    let rows = all["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let rows = data(&all)
         .map(|t| TemplateRow {
             name: text(&t["name"]),
             locale: text(&t["locale"]),
@@ -110,12 +106,7 @@ fn edit_page(
         notice,
         error,
     };
-    let status = if page.error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    (status, render(&page)).into_response()
+    render_form(&page, page.error.is_some())
 }
 
 /// `GET /dashboard/settings/templates/{name}?locale=ja`
