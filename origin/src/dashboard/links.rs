@@ -9,6 +9,7 @@ use super::search::Search;
 use super::sessions::Session;
 use crate::api;
 use crate::charges::ChargeFilter;
+use crate::error::ApiError;
 use crate::links::{self, Link, LinkFilter};
 use crate::state::AppState;
 use askama::Template;
@@ -354,17 +355,9 @@ pub async fn send(
     if let Some(to) = form.get("to") {
         req["to"] = json!(to);
     }
-    match api::notifications::send_link(
-        State(state.clone()),
-        authed(&session),
-        Path(id.clone()),
-        body(&req),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done=sent")).into_response()),
-        Err(e) => link_page(&state, &session, &id, None, Some(e.message)).await,
-    }
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
+    let sent = api::notifications::send_link(s, auth, path, body(&req)).await;
+    acted(&state, &session, &id, "sent", sent).await
 }
 
 /// `POST /dashboard/links/{id}/deactivate`
@@ -378,17 +371,22 @@ pub async fn deactivate(
         Some(m) => json!({"message": m}),
         None => json!({}),
     };
-    match api::links::deactivate(
-        State(state.clone()),
-        authed(&session),
-        Path(id.clone()),
-        body(&req),
-    )
-    .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/dashboard/links/{id}?done=deactivated")).into_response())
-        }
-        Err(e) => link_page(&state, &session, &id, None, Some(e.message)).await,
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
+    let deactivated = api::links::deactivate(s, auth, path, body(&req)).await;
+    acted(&state, &session, &id, "deactivated", deactivated).await
+}
+
+/// After an action on a link through the API: back to its page, which says it is `done`,
+/// or the page again with the API's refusal.
+async fn acted<T>(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    done: &str,
+    result: Result<T, ApiError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done={done}")).into_response()),
+        Err(e) => link_page(state, session, id, None, Some(e.message)).await,
     }
 }

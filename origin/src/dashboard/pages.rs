@@ -126,22 +126,21 @@ impl FormData {
         )
     }
 
-    /// The field, trimmed; `None` when absent or blank.
+    /// The field, trimmed; `None` when absent or blank (the first of a repeated field).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
+        self.trimmed(name).next().filter(|v| !v.is_empty())
     }
 
+    /// Every value of a repeated field that is not blank.
     pub fn all(&self, name: &str) -> Vec<&str> {
+        self.trimmed(name).filter(|v| !v.is_empty()).collect()
+    }
+
+    fn trimmed<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.0
             .iter()
-            .filter(|(k, _)| k == name)
+            .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .collect()
     }
 }
 

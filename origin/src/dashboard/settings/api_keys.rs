@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::post;
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -59,7 +59,7 @@ impl Resource for ApiKeys {
 }
 
 pub fn routes() -> Router<AppState> {
-    resource::routes::<ApiKeys>(get(list).post(create), post(revoke))
+    resource::routes::<ApiKeys>(post(create), post(revoke))
 }
 
 async fn page(
@@ -69,11 +69,6 @@ async fn page(
     error: Option<FieldError>,
 ) -> Result<Response, PageError> {
     resource::page::<ApiKeys>(state, session, &FormData(Vec::new()), revealed, error).await
-}
-
-/// `GET /dashboard/settings/api-keys`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    page(&state, &session, None, None).await
 }
 
 /// `POST /dashboard/settings/api-keys`

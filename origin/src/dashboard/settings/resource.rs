@@ -10,9 +10,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Json;
 use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::MethodRouter;
+use axum::routing::{MethodRouter, get};
 use serde_json::Value;
 
 /// What differs between the resources: the words, the rows and the create form.
@@ -30,14 +31,22 @@ pub trait Resource {
 }
 
 /// `{base}`: the page and its create form; `{base}/{id}/delete`: a row's button.
-pub fn routes<R: Resource>(
-    page: MethodRouter<AppState>,
+pub fn routes<R: Resource + 'static>(
+    create: MethodRouter<AppState>,
     remove: MethodRouter<AppState>,
 ) -> Router<AppState> {
     let base = R::spec().base;
     Router::new()
-        .route(base, page)
+        .route(base, get(list::<R>).merge(create))
         .route(&format!("{base}/{{id}}/delete"), remove)
+}
+
+/// `GET {base}`
+async fn list<R: Resource>(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    page::<R>(&state, &session, &FormData(Vec::new()), None, None).await
 }
 
 /// The page: the list, the create form, and the secret a create made just now or why the

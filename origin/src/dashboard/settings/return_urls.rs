@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde_json::json;
 
 pub struct ReturnUrls;
@@ -69,12 +69,7 @@ impl Resource for ReturnUrls {
 }
 
 pub fn routes() -> Router<AppState> {
-    resource::routes::<ReturnUrls>(get(list).post(create), post(delete))
-}
-
-/// `GET /dashboard/settings/return-urls`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    resource::page::<ReturnUrls>(&state, &session, &FormData(Vec::new()), None, None).await
+    resource::routes::<ReturnUrls>(post(create), post(delete))
 }
 
 /// `POST /dashboard/settings/return-urls`

@@ -12,7 +12,7 @@ use crate::webhooks::endpoints::EVENT_TYPES;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde_json::json;
 
 pub struct Webhooks;
@@ -72,12 +72,7 @@ impl Resource for Webhooks {
 }
 
 pub fn routes() -> Router<AppState> {
-    resource::routes::<Webhooks>(get(list).post(create), post(delete))
-}
-
-/// `GET /dashboard/settings/webhooks`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    resource::page::<Webhooks>(&state, &session, &FormData(Vec::new()), None, None).await
+    resource::routes::<Webhooks>(post(create), post(delete))
 }
 
 /// `POST /dashboard/settings/webhooks`
