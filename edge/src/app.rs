@@ -23,9 +23,10 @@ use crate::headers::SELF_ONLY;
 use crate::kv::{self, Batch};
 use crate::pages::{self, Page, Problem};
 use crate::routes::{Route, route};
-use link::{Purpose, open_link};
+use link::open_link;
 use linkpay_shared::Locale;
 use linkpay_shared::result::PaymentResult;
+use linkpay_shared::token::LinkClaims;
 
 /// The largest request body the worker reads at all (the KV batch is the biggest there is);
 /// the glue answers [`Reply::too_large`] without reading anything bigger.
@@ -66,6 +67,27 @@ pub enum KvError {
     Unbound,
     /// The read or write failed; the glue has logged why.
     Failed,
+}
+
+/// A link whose token verified.
+#[derive(Debug)]
+struct Link {
+    token: String,
+    claims: LinkClaims,
+    locale: Locale,
+}
+
+#[derive(Debug)]
+enum Purpose {
+    /// Show the pay page.
+    Show,
+    /// The buyer pressed Pay, with this in the amount field (if the form had one) and in
+    /// the email field.
+    Pay {
+        typed: Option<String>,
+        email: Option<String>,
+        method: Option<String>,
+    },
 }
 
 /// The step that answers with `page`.

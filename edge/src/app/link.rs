@@ -2,7 +2,7 @@
 //! state and its merchant's settings from KV before anything is shown or paid.
 
 use super::pay::proceed;
-use super::{KvError, Step, page};
+use super::{KvError, Link, Purpose, Step, page};
 use crate::branding::{self, Branding};
 use crate::config::{Config, ConfigError};
 use crate::headers::SELF_ONLY;
@@ -11,7 +11,7 @@ use crate::methods;
 use crate::pages::{self, Problem};
 use crate::state;
 use linkpay_shared::Locale;
-use linkpay_shared::token::{LinkClaims, TokenError};
+use linkpay_shared::token::TokenError;
 
 /// A KV read in flight: the key, and what its value is for.
 #[derive(Debug)]
@@ -28,27 +28,6 @@ enum Then {
     State { link: Box<Link>, purpose: Purpose },
     /// The value is the payment methods of the link's merchant.
     Methods { link: Box<Link>, purpose: Purpose },
-}
-
-/// A link whose token verified.
-#[derive(Debug)]
-pub(super) struct Link {
-    pub(super) token: String,
-    pub(super) claims: LinkClaims,
-    pub(super) locale: Locale,
-}
-
-#[derive(Debug)]
-pub(super) enum Purpose {
-    /// Show the pay page.
-    Show,
-    /// The buyer pressed Pay, with this in the amount field (if the form had one) and in
-    /// the email field.
-    Pay {
-        typed: Option<String>,
-        email: Option<String>,
-        method: Option<String>,
-    },
 }
 
 /// `GET /p/{code}`: first, which token is stored under the code.

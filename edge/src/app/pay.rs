@@ -1,8 +1,7 @@
 //! A live link's page, and the buyer's Pay: check what they typed, hand the checkout to the
 //! origin, and answer with where to pay or the page again with what went wrong.
 
-use super::link::{Link, Purpose};
-use super::{Reply, Step, page};
+use super::{Link, Purpose, Reply, Step, page};
 use crate::amount::{self, AmountProblem};
 use crate::branding::Branding;
 use crate::checkout::{self, Next, OriginRequest};
