@@ -33,6 +33,7 @@ pub struct Page {
     /// What this page adds to the CSP (the logo's host, the preview's framer).
     pub csp: crate::headers::Extra,
 }
+
 /// What every page's layout needs.
 struct Layout<'a> {
     lang: &'static str,
@@ -63,6 +64,7 @@ impl<'a> Layout<'a> {
         self
     }
 }
+
 #[derive(Template)]
 #[template(path = "edge/result.html")]
 struct ResultTemplate<'a> {
@@ -91,6 +93,7 @@ struct ErrorTemplate<'a> {
     /// The merchant's own words (a deactivated link's note), escaped like every value.
     note: Option<String>,
 }
+
 /// The page for a link whose display state says it is finished: `410 Gone` whatever the state,
 /// since the link will not take a payment again. `usage` tells a paid single-use link from a
 /// multi-use one that took all its payments.
