@@ -3,7 +3,7 @@
 //! download the results.
 
 use super::api_calls::authed;
-use super::links::{currency_codes, when};
+use super::format::{currency_codes, when};
 use super::pages::{Chrome, PageError, render};
 use super::sessions::Session;
 use crate::api::batches::{csv_download, results_csv};

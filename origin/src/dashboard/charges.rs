@@ -3,8 +3,10 @@
 
 use super::api_calls::{FieldError, authed, body};
 use super::export;
-use super::links::{LinkView, currency_codes, pager, show, when};
-use super::pages::{Chrome, FormData, PageError, render};
+use super::format::{show, when};
+use super::links::LinkView;
+use super::list_page::{BothGiven, Listing, Paging};
+use super::pages::{Chrome, FormData, PageError, render, render_form};
 use super::search::Search;
 use super::sessions::Session;
 use crate::api;
@@ -71,23 +73,8 @@ fn shown(c: &Charge, minor: i64) -> String {
 #[template(path = "dashboard/charges.html")]
 struct ListPage {
     chrome: Chrome,
-    search: Search,
-    query: String,
-    errors: Vec<(&'static str, String)>,
+    list: Listing,
     charges: Vec<ChargeRow>,
-    older: Option<String>,
-    newer: Option<String>,
-    statuses: &'static [&'static str],
-    currencies: Vec<&'static str>,
-}
-
-impl ListPage {
-    /// The search as hidden fields of the CSV download form.
-    fn query_pairs(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    }
 }
 
 fn filter_of(search: &Search) -> (ChargeFilter, Vec<(&'static str, String)>) {
@@ -118,50 +105,21 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
-    let mut cursor = None;
-    for param in ["starting_after", "ending_before"] {
-        if let Some(id) = q.get(param) {
-            let c = find(&state, &session, id).await?;
-            cursor = Some(api::links::cursor(param, c.created_at, id.clone()));
-        }
-    }
-    let forward = !matches!(cursor, Some(Cursor::EndingBefore { .. }));
-    let page = charges::search(
-        &state.db,
-        &session.merchant.id,
-        false,
-        &filter,
-        cursor,
-        PAGE_SIZE,
-    )
-    .await?;
-    let (older, newer) = pager(
-        &page.items,
-        |c| &c.id,
-        page.has_more,
-        forward,
-        q.contains_key("starting_after") || q.contains_key("ending_before"),
-    );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
+    let known = |id: String| {
+        let (state, session) = (&state, &session);
+        async move { Ok(find(state, session, &id).await?.created_at) }
     };
-    Ok((
-        status,
-        render(&ListPage {
-            chrome: Chrome::new(&session, "charges"),
-            query: search.query_string(),
-            search,
-            errors,
-            charges: page.items.iter().map(ChargeRow::new).collect(),
-            older,
-            newer,
-            statuses: CHARGE_STATUSES,
-            currencies: currency_codes(),
-        }),
-    )
-        .into_response())
+    let (cursor, paging) = Paging::read(&q, BothGiven::EndingBeforeWins, known).await?;
+    let merchant = &session.merchant.id;
+    let page = charges::search(&state.db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
+    let list = paging.listing(search, errors, CHARGE_STATUSES, &page, |c| &c.id);
+    let page = ListPage {
+        chrome: Chrome::new(&session, "charges"),
+        list,
+        charges: page.items.iter().map(ChargeRow::new).collect(),
+    };
+    // The search form says what it could not read.
+    Ok(render_form(&page, !page.list.errors.is_empty()))
 }
 
 /// `GET /dashboard/charges.csv?<search>&bom=1`: every charge the search finds.

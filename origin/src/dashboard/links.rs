@@ -2,19 +2,21 @@
 //! and a link's page.
 
 use super::api_calls::{FieldError, authed, body};
-use super::pages::{Chrome, FormData, PageError, render};
+use super::format::{currency_codes, show, when};
+use super::list_page::{BothGiven, Listing, Paging};
+use super::pages::{Chrome, FormData, PageError, render, render_form};
 use super::search::Search;
 use super::sessions::Session;
 use crate::api;
 use crate::charges::ChargeFilter;
+use crate::error::ApiError;
 use crate::links::{self, Link, LinkFilter};
-use crate::listing::Cursor;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use linkpay_shared::{Currency, Locale, Money, money};
+use linkpay_shared::{Currency, Locale, money};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -67,38 +69,12 @@ impl LinkView {
     }
 }
 
-/// `¥1,500`, `$15.00`.
-pub fn show(minor: i64, currency: Currency) -> String {
-    Money::new(minor, currency)
-        .map(|m| m.format(Locale::En))
-        .unwrap_or_else(|_| format!("{minor} {}", currency.code()))
-}
-
-/// `2026-11-22 23:40 UTC`.
-pub fn when(unix: i64) -> String {
-    let t = crate::clock::rfc3339(unix);
-    match (t.get(..10), t.get(11..16)) {
-        (Some(d), Some(hm)) => format!("{d} {hm} UTC"),
-        _ => t,
-    }
-}
-
 #[derive(Template)]
 #[template(path = "dashboard/links.html")]
 struct ListPage {
     chrome: Chrome,
-    search: Search,
-    query: String,
-    errors: Vec<(&'static str, String)>,
+    list: Listing,
     links: Vec<LinkView>,
-    older: Option<String>,
-    newer: Option<String>,
-    statuses: &'static [&'static str],
-    currencies: Vec<&'static str>,
-}
-
-pub fn currency_codes() -> Vec<&'static str> {
-    Currency::ALL.iter().map(|c| c.code()).collect()
 }
 
 /// `GET /dashboard/links`
@@ -123,25 +99,15 @@ pub async fn list(
         amount_gte: criteria.amount_gte,
         amount_lte: criteria.amount_lte,
     };
-    let cursor = page_cursor(&state, &session, &q).await?;
-    let forward = !matches!(cursor, Some(Cursor::EndingBefore { .. }));
-    let page = links::list(
-        &state.db,
-        &session.merchant.id,
-        false,
-        &filter,
-        cursor,
-        PAGE_SIZE,
-    )
-    .await?;
-    let query = search.query_string();
-    let (older, newer) = pager(
-        &page.items,
-        |l| &l.id,
-        page.has_more,
-        forward,
-        q.contains_key("starting_after") || q.contains_key("ending_before"),
-    );
+    let (db, merchant) = (&state.db, &session.merchant.id);
+    let known = |id: String| async move {
+        let link = links::get(db, merchant, &id).await?;
+        link.map(|l| l.created_at)
+            .ok_or_else(|| PageError::not_found("link"))
+    };
+    let (cursor, paging) = Paging::read(&q, BothGiven::StartingAfterWins, known).await?;
+    let page = links::list(db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
+    let list = paging.listing(search, errors, LINK_STATUSES, &page, |l| &l.id);
     let links = page
         .items
         .iter()
@@ -149,54 +115,9 @@ pub async fn list(
         .collect();
     Ok(render(&ListPage {
         chrome: Chrome::new(&session, "links"),
-        search,
-        query,
-        errors,
+        list,
         links,
-        older,
-        newer,
-        statuses: LINK_STATUSES,
-        currencies: currency_codes(),
     }))
-}
-
-/// Which ids the "older" and "newer" page links start from. A page read backwards
-/// (`ending_before`) has more newer pages when `has_more`, and older ones for sure.
-pub fn pager<T>(
-    items: &[T],
-    id: impl Fn(&T) -> &String,
-    has_more: bool,
-    forward: bool,
-    paged: bool,
-) -> (Option<String>, Option<String>) {
-    let (first, last) = (items.first().map(&id), items.last().map(&id));
-    let older = if has_more || !forward {
-        last.cloned()
-    } else {
-        None
-    };
-    let newer = if forward && paged || !forward && has_more {
-        first.cloned()
-    } else {
-        None
-    };
-    (older, newer)
-}
-
-async fn page_cursor(
-    state: &AppState,
-    session: &Session,
-    q: &HashMap<String, String>,
-) -> Result<Option<Cursor>, PageError> {
-    for param in ["starting_after", "ending_before"] {
-        if let Some(id) = q.get(param) {
-            let link = links::get(&state.db, &session.merchant.id, id)
-                .await?
-                .ok_or_else(|| PageError::not_found("link"))?;
-            return Ok(Some(api::links::cursor(param, link.created_at, id.clone())));
-        }
-    }
-    Ok(None)
 }
 
 #[derive(Template)]
@@ -389,26 +310,18 @@ async fn link_page(
         50,
     )
     .await?;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let page = LinkPage {
+        chrome: Chrome::new(session, "links"),
+        link: LinkView::new(&link, &state.config.edge_url),
+        charges: charges
+            .items
+            .iter()
+            .map(super::charges::ChargeRow::new)
+            .collect::<Vec<_>>(),
+        notice,
+        error,
     };
-    Ok((
-        status,
-        render(&LinkPage {
-            chrome: Chrome::new(session, "links"),
-            link: LinkView::new(&link, &state.config.edge_url),
-            charges: charges
-                .items
-                .iter()
-                .map(super::charges::ChargeRow::new)
-                .collect::<Vec<_>>(),
-            notice,
-            error,
-        }),
-    )
-        .into_response())
+    Ok(render_form(&page, page.error.is_some()))
 }
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, PageError> {
@@ -442,17 +355,9 @@ pub async fn send(
     if let Some(to) = form.get("to") {
         req["to"] = json!(to);
     }
-    match api::notifications::send_link(
-        State(state.clone()),
-        authed(&session),
-        Path(id.clone()),
-        body(&req),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done=sent")).into_response()),
-        Err(e) => link_page(&state, &session, &id, None, Some(e.message)).await,
-    }
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
+    let sent = api::notifications::send_link(s, auth, path, body(&req)).await;
+    acted(&state, &session, &id, "sent", sent).await
 }
 
 /// `POST /dashboard/links/{id}/deactivate`
@@ -466,17 +371,22 @@ pub async fn deactivate(
         Some(m) => json!({"message": m}),
         None => json!({}),
     };
-    match api::links::deactivate(
-        State(state.clone()),
-        authed(&session),
-        Path(id.clone()),
-        body(&req),
-    )
-    .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/dashboard/links/{id}?done=deactivated")).into_response())
-        }
-        Err(e) => link_page(&state, &session, &id, None, Some(e.message)).await,
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
+    let deactivated = api::links::deactivate(s, auth, path, body(&req)).await;
+    acted(&state, &session, &id, "deactivated", deactivated).await
+}
+
+/// After an action on a link through the API: back to its page, which says it is `done`,
+/// or the page again with the API's refusal.
+async fn acted<T>(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    done: &str,
+    result: Result<T, ApiError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done={done}")).into_response()),
+        Err(e) => link_page(state, session, id, None, Some(e.message)).await,
     }
 }

@@ -40,6 +40,16 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// Renders a page with a form: `400 Bad Request` when it shows why the form was refused.
+pub fn render_form(t: &impl Template, refused: bool) -> Response {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, render(t)).into_response()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/error.html")]
 struct ErrorPage<'a> {
@@ -116,22 +126,21 @@ impl FormData {
         )
     }
 
-    /// The field, trimmed; `None` when absent or blank.
+    /// The field, trimmed; `None` when absent or blank (the first of a repeated field).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
+        self.trimmed(name).next().filter(|v| !v.is_empty())
     }
 
+    /// Every value of a repeated field that is not blank.
     pub fn all(&self, name: &str) -> Vec<&str> {
+        self.trimmed(name).filter(|v| !v.is_empty()).collect()
+    }
+
+    fn trimmed<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.0
             .iter()
-            .filter(|(k, _)| k == name)
+            .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .collect()
     }
 }
 

@@ -1,40 +1,37 @@
 //! API keys: create (the key is shown once), list by prefix, revoke.
 
-use super::resource::{Field, Input, ResourcePage, Row, Spec};
+use super::resource::{self, Field, Resource, Row, Spec};
 use crate::dashboard::api_calls::FieldError;
-use crate::dashboard::links::when;
-use crate::dashboard::pages::{Chrome, FormData, PageError};
+use crate::dashboard::format::when;
+use crate::dashboard::pages::{FormData, PageError};
 use crate::dashboard::sessions::Session;
 use crate::merchants;
 use crate::state::AppState;
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use axum::routing::post;
 
 const MAX_NAME_CHARS: usize = 100;
 
-fn spec() -> Spec {
-    Spec {
-        title: "API keys",
-        intro: "Secret keys for the API (Authorization: Bearer sk_test_…). Keep them on your servers; revoke a key the moment it may have leaked.",
-        base: "/dashboard/settings/api-keys",
-        columns: &["Name", "Key", "Created", "Status"],
-        create_label: "Create a key",
-        remove_label: "Revoke",
-        secret_label: "The new secret key",
-    }
-}
+pub struct ApiKeys;
 
-async fn page(
-    state: &AppState,
-    session: &Session,
-    revealed: Option<String>,
-    notice: Option<String>,
-    error: Option<FieldError>,
-) -> Result<Response, PageError> {
-    let rows = merchants::keys(&state.db, &session.merchant.id)
-        .await?
-        .into_iter()
-        .map(|k| Row {
+impl Resource for ApiKeys {
+    fn spec() -> Spec {
+        Spec {
+            title: "API keys",
+            intro: "Secret keys for the API (Authorization: Bearer sk_test_…). Keep them on your servers; revoke a key the moment it may have leaked.",
+            base: "/dashboard/settings/api-keys",
+            columns: &["Name", "Key", "Created", "Status"],
+            create_label: "Create a key",
+            remove_label: "Revoke",
+            secret_label: "The new secret key",
+        }
+    }
+
+    async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
+        let keys = merchants::keys(&state.db, &session.merchant.id).await?;
+        let rows = keys.into_iter().map(|k| Row {
             cells: vec![
                 k.name.unwrap_or_default(),
                 format!("{}…", k.key_prefix),
@@ -46,30 +43,32 @@ async fn page(
             ],
             removable: k.revoked_at.is_none(),
             id: k.id,
-        })
-        .collect();
-    Ok(ResourcePage {
-        chrome: Chrome::new(session, "settings"),
-        spec: spec(),
-        rows,
-        fields: vec![Field {
-            name: "name",
-            label: "Name (what the key is for)",
-            input: Input::Text {
-                placeholder: "Shop backend",
-            },
-            value: String::new(),
-        }],
-        revealed,
-        notice,
-        error,
+        });
+        Ok(rows.collect())
     }
-    .respond())
+
+    /// A refused name is not shown again: the message says what it must be.
+    fn fields(_typed: &FormData) -> Vec<Field> {
+        vec![Field::text(
+            "name",
+            "Name (what the key is for)",
+            "Shop backend",
+            "",
+        )]
+    }
 }
 
-/// `GET /dashboard/settings/api-keys`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    page(&state, &session, None, None, None).await
+pub fn routes() -> Router<AppState> {
+    resource::routes::<ApiKeys>(post(create), post(revoke))
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    revealed: Option<String>,
+    error: Option<FieldError>,
+) -> Result<Response, PageError> {
+    resource::page::<ApiKeys>(state, session, &FormData(Vec::new()), revealed, error).await
 }
 
 /// `POST /dashboard/settings/api-keys`
@@ -84,7 +83,7 @@ pub async fn create(
             field: "name".into(),
             message: format!("The name must be at most {MAX_NAME_CHARS} characters on one line."),
         };
-        return page(&state, &session, None, None, Some(error)).await;
+        return page(&state, &session, None, Some(error)).await;
     }
     let mut tx = state.db.begin().await?;
     let key = merchants::new_key(
@@ -95,7 +94,7 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     tracing::info!(merchant = %session.merchant.id, user = %session.user_id, "API key created");
-    page(&state, &session, Some(key), None, None).await
+    page(&state, &session, Some(key), None).await
 }
 
 /// `POST /dashboard/settings/api-keys/{id}/delete`: revokes.
@@ -108,5 +107,5 @@ pub async fn revoke(
         return Err(PageError::not_found("active API key"));
     }
     tracing::info!(merchant = %session.merchant.id, user = %session.user_id, key = %id, "API key revoked");
-    Ok(Redirect::to("/dashboard/settings/api-keys").into_response())
+    Ok(resource::removed::<ApiKeys>())
 }

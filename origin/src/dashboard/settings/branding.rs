@@ -4,13 +4,12 @@
 use crate::api;
 use crate::branding;
 use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::pages::{Chrome, FormData, PageError, render};
+use crate::dashboard::pages::{Chrome, FormData, PageError, render_form};
 use crate::dashboard::sessions::Session;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Map, Value};
 
@@ -83,11 +82,6 @@ fn page(
             .unwrap_or_else(|| session.merchant.name.clone());
         branding::preview_url(&state.config, &name, locale, b)
     });
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
     let p = BrandingPage {
         chrome: Chrome::new(session, "settings"),
         values: FIELDS
@@ -101,7 +95,7 @@ fn page(
         notice,
         error,
     };
-    (status, render(&p)).into_response()
+    render_form(&p, p.error.is_some())
 }
 
 /// `GET /dashboard/settings/branding`

@@ -32,30 +32,9 @@ async fn index(session: Session) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard/settings", get(index))
-        .route(
-            "/dashboard/settings/api-keys",
-            get(api_keys::list).post(api_keys::create),
-        )
-        .route(
-            "/dashboard/settings/api-keys/{id}/delete",
-            post(api_keys::revoke),
-        )
-        .route(
-            "/dashboard/settings/webhooks",
-            get(webhooks::list).post(webhooks::create),
-        )
-        .route(
-            "/dashboard/settings/webhooks/{id}/delete",
-            post(webhooks::delete),
-        )
-        .route(
-            "/dashboard/settings/return-urls",
-            get(return_urls::list).post(return_urls::create),
-        )
-        .route(
-            "/dashboard/settings/return-urls/{id}/delete",
-            post(return_urls::delete),
-        )
+        .merge(api_keys::routes())
+        .merge(webhooks::routes())
+        .merge(return_urls::routes())
         .route("/dashboard/settings/templates", get(templates::list))
         .route(
             "/dashboard/settings/templates/{name}",

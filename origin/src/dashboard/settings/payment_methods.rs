@@ -2,14 +2,13 @@
 
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::pages::{Chrome, FormData, PageError, render};
+use crate::dashboard::pages::{Chrome, FormData, PageError, render_form};
 use crate::dashboard::sessions::Session;
 use crate::providers::registry;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
 #[derive(Template)]
@@ -45,12 +44,7 @@ async fn page(
         notice,
         error,
     };
-    let status = if page.error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page)).into_response())
+    Ok(render_form(&page, page.error.is_some()))
 }
 
 /// `GET /dashboard/settings/payment-methods`

@@ -1,42 +1,38 @@
 //! Return URLs, through the API's handlers: where buyers go back after paying, with the
 //! signing secret of the result shown once at creation.
 
-use super::resource::{Field, Input, ResourcePage, Row, Spec, created_secret, text};
+use super::resource::{self, Field, Input, Resource, Row, Spec, data, text};
 use crate::api;
-use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::links::when;
-use crate::dashboard::pages::{Chrome, FormData, PageError};
+use crate::dashboard::api_calls::{authed, body};
+use crate::dashboard::format::when;
+use crate::dashboard::pages::{FormData, PageError};
 use crate::dashboard::sessions::Session;
 use crate::state::AppState;
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use axum::routing::post;
 use serde_json::json;
 
-fn spec() -> Spec {
-    Spec {
-        title: "Return URLs",
-        intro: "Up to 3 pages of your site that buyers are sent back to after paying, with the signed result (docs/redirects.md). A link names one of them.",
-        base: "/dashboard/settings/return-urls",
-        columns: &["Id", "URL", "Method", "Description", "Created"],
-        create_label: "Add a return URL",
-        remove_label: "Delete",
-        secret_label: "The signing secret of its results",
-    }
-}
+pub struct ReturnUrls;
 
-async fn page(
-    state: &AppState,
-    session: &Session,
-    typed: &FormData,
-    revealed: Option<String>,
-    error: Option<FieldError>,
-) -> Result<Response, PageError> {
-    let axum::Json(list) = api::return_urls::list(State(state.clone()), authed(session)).await?;
-    let rows = list["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| Row {
+impl Resource for ReturnUrls {
+    fn spec() -> Spec {
+        Spec {
+            title: "Return URLs",
+            intro: "Up to 3 pages of your site that buyers are sent back to after paying, with the signed result (docs/redirects.md). A link names one of them.",
+            base: "/dashboard/settings/return-urls",
+            columns: &["Id", "URL", "Method", "Description", "Created"],
+            create_label: "Add a return URL",
+            remove_label: "Delete",
+            secret_label: "The signing secret of its results",
+        }
+    }
+
+    async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
+        let axum::Json(list) =
+            api::return_urls::list(State(state.clone()), authed(session)).await?;
+        let rows = data(&list).map(|r| Row {
             id: text(&r["id"]),
             cells: vec![
                 text(&r["id"]),
@@ -46,21 +42,18 @@ async fn page(
                 r["created"].as_i64().map(when).unwrap_or_default(),
             ],
             removable: true,
-        })
-        .collect();
-    Ok(ResourcePage {
-        chrome: Chrome::new(session, "settings"),
-        spec: spec(),
-        rows,
-        fields: vec![
-            Field {
-                name: "url",
-                label: "URL (https)",
-                input: Input::Text {
-                    placeholder: "https://shop.example/paid",
-                },
-                value: typed.get("url").unwrap_or_default().to_owned(),
-            },
+        });
+        Ok(rows.collect())
+    }
+
+    fn fields(typed: &FormData) -> Vec<Field> {
+        vec![
+            Field::text(
+                "url",
+                "URL (https)",
+                "https://shop.example/paid",
+                typed.get("url").unwrap_or_default(),
+            ),
             Field {
                 name: "method",
                 label: "How the buyer is sent",
@@ -70,23 +63,13 @@ async fn page(
                 ]),
                 value: typed.get("method").unwrap_or("get").to_owned(),
             },
-            Field {
-                name: "description",
-                label: "Description (optional)",
-                input: Input::Text { placeholder: "" },
-                value: typed.get("description").unwrap_or_default().to_owned(),
-            },
-        ],
-        revealed,
-        notice: None,
-        error,
+            Field::description(typed),
+        ]
     }
-    .respond())
 }
 
-/// `GET /dashboard/settings/return-urls`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    page(&state, &session, &FormData(Vec::new()), None, None).await
+pub fn routes() -> Router<AppState> {
+    resource::routes::<ReturnUrls>(post(create), post(delete))
 }
 
 /// `POST /dashboard/settings/return-urls`
@@ -100,10 +83,7 @@ pub async fn create(
         req["description"] = json!(d);
     }
     let made = api::return_urls::create(State(state.clone()), authed(&session), body(&req));
-    match created_secret(made.await) {
-        Ok(secret) => page(&state, &session, &FormData(Vec::new()), Some(secret), None).await,
-        Err(e) => page(&state, &session, &form, None, Some(e)).await,
-    }
+    resource::created::<ReturnUrls>(&state, &session, &form, made.await).await
 }
 
 /// `POST /dashboard/settings/return-urls/{id}/delete`
@@ -114,5 +94,5 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     let _deleted =
         api::return_urls::delete(State(state.clone()), authed(&session), Path(id)).await?;
-    Ok(Redirect::to("/dashboard/settings/return-urls").into_response())
+    Ok(resource::removed::<ReturnUrls>())
 }

@@ -1,15 +1,14 @@
 //! Message templates, through the API's handlers: the list with what is customised, an edit
 //! form per template and locale (checked whole before saving), and "back to the default".
 
-use super::resource::text;
+use super::resource::{data, text};
 use crate::api;
 use crate::dashboard::api_calls::{FieldError, authed, body};
-use crate::dashboard::pages::{Chrome, FormData, PageError, render};
+use crate::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
 use crate::dashboard::sessions::Session;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -33,10 +32,7 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
     let axum::Json(all) =
         api::notifications::templates::templates_list(State(state.clone()), authed(&session))
             .await?;
-    let rows = all["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let rows = data(&all)
         .map(|t| TemplateRow {
             name: text(&t["name"]),
             locale: text(&t["locale"]),
@@ -110,12 +106,7 @@ fn edit_page(
         notice,
         error,
     };
-    let status = if page.error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    (status, render(&page)).into_response()
+    render_form(&page, page.error.is_some())
 }
 
 /// `GET /dashboard/settings/templates/{name}?locale=ja`
@@ -142,37 +133,19 @@ pub async fn save(
     form: FormData,
 ) -> Result<Response, PageError> {
     let locale = form.get("locale").unwrap_or("en").to_owned();
-    let raw = |k: &str| {
-        form.0
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.replace("\r\n", "\n"))
-    };
+    let parts = typed_parts(&form);
     let mut req = json!({"locale": locale});
-    for part in ["subject", "text", "html"] {
-        if let Some(v) = raw(part) {
-            req[part] = json!(v);
-        }
+    for (part, v) in &parts {
+        req[*part] = json!(v);
     }
-    match api::notifications::templates::template_save(
-        State(state.clone()),
-        authed(&session),
-        Path(name.clone()),
-        body(&req),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/dashboard/settings/templates/{name}?locale={locale}&done=saved"
-        ))
-        .into_response()),
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
+    match api::notifications::templates::template_save(s, auth, path, body(&req)).await {
+        Ok(_) => Ok(back(&name, &locale, "saved")),
         Err(e) => {
             let mut t = current(&state, &session, &name, &locale).await?;
             // Show what was typed, not what is stored, next to the error.
-            for part in ["subject", "text", "html"] {
-                if let Some(v) = raw(part) {
-                    t[part] = json!(v);
-                }
+            for (part, v) in parts {
+                t[part] = json!(v);
             }
             Ok(edit_page(&session, &t, None, Some(e.into())))
         }
@@ -187,15 +160,27 @@ pub async fn reset(
     form: FormData,
 ) -> Result<Response, PageError> {
     let locale = form.get("locale").unwrap_or("en").to_owned();
-    let _default = api::notifications::templates::template_delete(
-        State(state.clone()),
-        authed(&session),
-        Path(name.clone()),
-        RawQuery(Some(format!("locale={locale}"))),
-    )
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/dashboard/settings/templates/{name}?locale={locale}&done=reset"
+    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
+    let query = RawQuery(Some(format!("locale={locale}")));
+    let _default = api::notifications::templates::template_delete(s, auth, path, query).await?;
+    Ok(back(&name, &locale, "reset"))
+}
+
+/// The parts of a template as typed (untrimmed), with a browser's CRLF line ends as LF.
+fn typed_parts(form: &FormData) -> Vec<(&'static str, String)> {
+    ["subject", "text", "html"]
+        .into_iter()
+        .filter_map(|part| {
+            let (_, v) = form.0.iter().find(|(n, _)| n == part)?;
+            Some((part, v.replace("\r\n", "\n")))
+        })
+        .collect()
+}
+
+/// Back to the template's edit page in `locale`, which says what was `done`.
+fn back(name: &str, locale: &str, done: &str) -> Response {
+    Redirect::to(&format!(
+        "/dashboard/settings/templates/{name}?locale={locale}&done={done}"
     ))
-    .into_response())
+    .into_response()
 }
