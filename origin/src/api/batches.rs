@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::Currency;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The options of an upload, from the query string.
 pub fn choices(q: &Query) -> Result<Choices, ApiError> {
@@ -108,7 +108,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
     batch::get(&state.db, &auth.merchant.id, id)
         .await?
         .filter(|b| b.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such batch: {id}")))
+        .ok_or_else(|| ApiError::no_such("batch", id))
 }
 
 /// `GET /v1/batches/{id}`
@@ -143,9 +143,7 @@ pub async fn list(
         let p = batch::progress(&state.db, &b).await?;
         data.push(b.to_json(p));
     }
-    Ok(Json(
-        json!({"object": "list", "url": "/v1/batches", "has_more": false, "data": data}),
-    ))
+    Ok(Json(super::list::json("/v1/batches", data, false)))
 }
 
 /// `GET /v1/batches/{id}/results.csv?bom=true`

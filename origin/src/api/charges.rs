@@ -1,7 +1,8 @@
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
-use crate::charges::{self, ChargeFilter};
+use crate::charges::{self, Charge, ChargeFilter};
 use crate::error::ApiError;
 use crate::payments::refund::{self as refunds, REASONS};
 use crate::payments::state::Refusal;
@@ -14,16 +15,12 @@ use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use linkpay_shared::Currency;
-use serde_json::{Value, json};
-
-fn no_such_charge(id: &str) -> ApiError {
-    ApiError::not_found("resource_missing", format!("No such charge: {id}"))
-}
+use serde_json::Value;
 
 /// A refused operation leaves the charge as it was; the error says why and what to do.
 fn op_error(id: &str, e: OpError) -> ApiError {
     match e {
-        OpError::NotFound => no_such_charge(id),
+        OpError::NotFound => ApiError::no_such("charge", id),
         OpError::Refused(r) => {
             let status = match r {
                 Refusal::AmountNotPositive
@@ -141,18 +138,10 @@ pub async fn list(
         amount_lte,
         link_id: q.string("link"),
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let c = charges::get(state.db.reader(), &id)
-                .await?
-                .filter(|c| c.merchant_id == auth.merchant.id)
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such charge: {id}"))
-                })?;
-            Some(super::links::cursor(param, c.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "charge", async |id| {
+        Ok(find(&state, &auth, id).await?.map(|c| c.created_at))
+    })
+    .await?;
     let page = charges::search(
         &state.db,
         &auth.merchant.id,
@@ -162,12 +151,13 @@ pub async fn list(
         q.limit()?,
     )
     .await?;
-    let data = page.items.iter().map(|c| c.to_json()).collect();
-    Ok(Json(super::links::list_json(
-        "/v1/charges",
-        data,
-        page.has_more,
-    )))
+    Ok(list::page("/v1/charges", &page, |c| c.to_json()))
+}
+
+/// The merchant's charge, if it is one.
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge>, ApiError> {
+    let charge = charges::get(state.db.reader(), id).await?;
+    Ok(charge.filter(|c| c.merchant_id == auth.merchant.id))
 }
 
 /// `GET /v1/charges/{id}`
@@ -182,10 +172,9 @@ pub async fn retrieve(
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let charge = charges::get(state.db.reader(), &id)
+    let charge = find(&state, &auth, &id)
         .await?
-        .filter(|c| c.merchant_id == auth.merchant.id)
-        .ok_or_else(|| no_such_charge(&id))?;
+        .ok_or_else(|| ApiError::no_such("charge", &id))?;
     Ok(Json(charge.to_json()))
 }
 
@@ -287,19 +276,14 @@ pub async fn list_refunds(
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    charges::get(state.db.reader(), &id)
+    find(&state, &auth, &id)
         .await?
-        .filter(|c| c.merchant_id == auth.merchant.id)
-        .ok_or_else(|| no_such_charge(&id))?;
-    let data: Vec<Value> = refunds::list_for_charge(state.db.reader(), &id)
+        .ok_or_else(|| ApiError::no_such("charge", &id))?;
+    let data = refunds::list_for_charge(state.db.reader(), &id)
         .await?
         .iter()
         .map(|r| r.to_json())
         .collect();
-    Ok(Json(json!({
-        "object": "list",
-        "url": format!("/v1/charges/{id}/refunds"),
-        "has_more": false,
-        "data": data,
-    })))
+    let url = format!("/v1/charges/{id}/refunds");
+    Ok(Json(list::json(&url, data, false)))
 }

@@ -1,4 +1,4 @@
-use super::links::{cursor, list_json};
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -60,20 +60,13 @@ pub async fn list(
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let e = events::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such event: {id}"))
-                })?;
-            Some(cursor(param, e.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "event", async |id| {
+        let event = events::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(event.map(|e| e.created_at))
+    })
+    .await?;
     let page = events::list(&state.db, &auth.merchant.id, &filter, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(Event::to_json).collect();
-    Ok(Json(list_json("/v1/events", data, page.has_more)))
+    Ok(list::page("/v1/events", &page, Event::to_json))
 }
 
 /// `GET /v1/events/{id}`
@@ -107,11 +100,8 @@ pub async fn deliveries(
 ) -> Result<Json<Value>, ApiError> {
     find(&state, &auth, &id).await?;
     let data = events::deliveries(&state.db, &id).await?;
-    Ok(Json(list_json(
-        &format!("/v1/events/{id}/deliveries"),
-        data,
-        false,
-    )))
+    let url = format!("/v1/events/{id}/deliveries");
+    Ok(Json(list::json(&url, data, false)))
 }
 
 /// `POST /v1/events/{id}/resend`
@@ -161,5 +151,5 @@ pub async fn resend(
 async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Event, ApiError> {
     events::get(&state.db, &auth.merchant.id, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such event: {id}")))
+        .ok_or_else(|| ApiError::no_such("event", id))
 }

@@ -1,3 +1,4 @@
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -7,7 +8,6 @@ use crate::links::{
     self, DEFAULT_TTL_SECS, Deactivated, Link, LinkFilter, MAX_DEACTIVATION_MESSAGE_CHARS,
     MAX_TTL_SECS, NewLink,
 };
-use crate::listing::Cursor;
 use crate::providers::CaptureMethod;
 use crate::qr;
 use crate::state::AppState;
@@ -22,7 +22,10 @@ use linkpay_shared::token::{
     MAX_USE_LIMIT, Usage,
 };
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+/// The dashboard still names the cursor helper here.
+pub use super::list::cursor;
 
 pub(crate) const FIELDS: &[&str] = &[
     "amount",
@@ -104,11 +107,12 @@ pub async fn retrieve(
     Ok(Json(link.to_json(&state.config.edge_url)))
 }
 
-async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
+/// The merchant's link in the key's mode, or a 404.
+pub(crate) async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
     links::get(&state.db, &auth.merchant.id, id)
         .await?
         .filter(|l| l.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such link: {id}")))
+        .ok_or_else(|| ApiError::no_such("link", id))
 }
 
 const LIST_PARAMS: &[&str] = &[
@@ -142,34 +146,18 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
-    let status = q.string("status");
-    if let Some(s) = &status
-        && !["active", "used", "expired", "deactivated"].contains(&s.as_str())
-    {
-        return Err(ApiError::invalid(
-            "status",
-            "parameter_invalid",
-            format!("status {s:?} is not one of active, used, expired, deactivated."),
-        ));
-    }
     let filter = LinkFilter {
-        status,
+        status: q.one_of("status", &["active", "used", "expired", "deactivated"])?,
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
         reference: q.string("reference"),
         ..Default::default()
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let link = links::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such link: {id}"))
-                })?;
-            Some(cursor(param, link.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "link", async |id| {
+        let link = links::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(link.map(|l| l.created_at))
+    })
+    .await?;
     let page = links::list(
         &state.db,
         &auth.merchant.id,
@@ -179,24 +167,9 @@ pub async fn list(
         q.limit()?,
     )
     .await?;
-    let data = page
-        .items
-        .iter()
-        .map(|l| l.to_json(&state.config.edge_url))
-        .collect();
-    Ok(Json(list_json("/v1/links", data, page.has_more)))
-}
-
-pub fn cursor(param: &str, created: i64, id: String) -> Cursor {
-    if param == "ending_before" {
-        Cursor::EndingBefore { created, id }
-    } else {
-        Cursor::StartingAfter { created, id }
-    }
-}
-
-pub fn list_json(url: &str, data: Vec<Value>, has_more: bool) -> Value {
-    json!({"object": "list", "url": url, "has_more": has_more, "data": data})
+    Ok(list::page("/v1/links", &page, |l| {
+        l.to_json(&state.config.edge_url)
+    }))
 }
 
 /// `GET /v1/links/{id}/charges`
@@ -217,34 +190,18 @@ pub async fn charges(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(
-        raw.as_deref(),
-        &["limit", "starting_after", "ending_before"],
-    )?;
+    let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let link = find(&state, &auth, &id).await?;
-    let cursor = match q.cursor_id()? {
-        Some((param, charge_id)) => {
-            let charge = crate::charges::get(state.db.reader(), &charge_id)
-                .await?
-                .filter(|c| c.link_id == link.id)
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        param,
-                        "resource_missing",
-                        format!("No such charge on this link: {charge_id}"),
-                    )
-                })?;
-            Some(cursor(param, charge.created_at, charge_id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "charge on this link", async |charge_id| {
+        let charge = crate::charges::get(state.db.reader(), charge_id).await?;
+        Ok(charge
+            .filter(|c| c.link_id == link.id)
+            .map(|c| c.created_at))
+    })
+    .await?;
     let page = crate::charges::list_for_link(&state.db, &link.id, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(|c| c.to_json()).collect();
-    Ok(Json(list_json(
-        &format!("/v1/links/{}/charges", link.id),
-        data,
-        page.has_more,
-    )))
+    let url = format!("/v1/links/{}/charges", link.id);
+    Ok(list::page(&url, &page, |c| c.to_json()))
 }
 
 /// `GET /v1/links/{id}/qr.svg`
@@ -332,10 +289,7 @@ pub async fn deactivate(
             "link_used",
             "This link has already taken all its payments; there is nothing to deactivate.",
         )),
-        None => Err(ApiError::not_found(
-            "resource_missing",
-            format!("No such link: {id}"),
-        )),
+        None => Err(ApiError::no_such("link", &id)),
     }
 }
 

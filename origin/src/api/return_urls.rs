@@ -1,4 +1,4 @@
-use super::links::list_json;
+use super::list;
 use super::params::Params;
 use crate::api::Authed;
 use crate::error::ApiError;
@@ -76,7 +76,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Va
         .iter()
         .map(|r| r.to_json(false))
         .collect();
-    Ok(Json(list_json("/v1/return_urls", data, false)))
+    Ok(Json(list::json("/v1/return_urls", data, false)))
 }
 
 /// `GET /v1/return_urls/{id}`
@@ -122,5 +122,5 @@ pub async fn delete(
 }
 
 fn missing(id: &str) -> ApiError {
-    ApiError::not_found("resource_missing", format!("No such return URL: {id}"))
+    ApiError::no_such("return URL", id)
 }

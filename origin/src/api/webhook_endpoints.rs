@@ -1,4 +1,4 @@
-use super::links::{cursor, list_json};
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -65,32 +65,18 @@ pub async fn list(
     auth: Authed,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(
-        raw.as_deref(),
-        &["limit", "starting_after", "ending_before"],
-    )?;
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let e = endpoints::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        param,
-                        "resource_missing",
-                        format!("No such webhook endpoint: {id}"),
-                    )
-                })?;
-            Some(cursor(param, e.created_at, id))
-        }
-        None => None,
-    };
+    let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
+    let cursor = list::query_cursor(&q, "webhook endpoint", async |id| {
+        let endpoint = endpoints::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(endpoint.map(|e| e.created_at))
+    })
+    .await?;
     let page = endpoints::list(&state.db, &auth.merchant.id, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(Endpoint::to_json).collect();
-    Ok(Json(list_json(
+    Ok(list::page(
         "/v1/webhook_endpoints",
-        data,
-        page.has_more,
-    )))
+        &page,
+        Endpoint::to_json,
+    ))
 }
 
 /// `GET /v1/webhook_endpoints/{id}`
@@ -243,8 +229,5 @@ fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
 }
 
 fn missing(id: &str) -> ApiError {
-    ApiError::not_found(
-        "resource_missing",
-        format!("No such webhook endpoint: {id}"),
-    )
+    ApiError::no_such("webhook endpoint", id)
 }

@@ -3,7 +3,7 @@
 
 use super::schema;
 use crate::api::Authed;
-use crate::api::links::list_json;
+use crate::api::list;
 use crate::api::params::Params;
 use crate::api::query::Query;
 use crate::error::ApiError;
@@ -76,7 +76,7 @@ pub async fn templates_list(
             data.push(template_json(name, locale, &t, customized));
         }
     }
-    Ok(Json(list_json("/v1/notification_templates", data, false)))
+    Ok(Json(list::json("/v1/notification_templates", data, false)))
 }
 
 /// `GET /v1/notification_templates/{name}?locale=ja`
@@ -234,7 +234,7 @@ pub async fn template_preview(
     };
     let link = match p.string("link")? {
         Some(id) => Some(
-            super::find_link(&state, &auth, &id)
+            crate::api::links::find(&state, &auth, &id)
                 .await
                 .map_err(|e| e.with_param("link"))?,
         ),
