@@ -123,6 +123,14 @@ impl Params {
         }))
     }
 
+    /// An on/off setting, `{name: {"enabled": true|false}}`: its new position, if given.
+    pub fn enabled(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.object(name, &["enabled"])? {
+            Some(o) => o.bool("enabled"),
+            None => Ok(None),
+        }
+    }
+
     /// A flat object of string values, such as metadata, in key order.
     pub fn string_map(&self, name: &str) -> Result<Option<Vec<(String, String)>>, ApiError> {
         let Some(v) = self.get(name) else {

@@ -40,9 +40,7 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(&body, &["card", "wallet"])?;
     let mut s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
-    if let Some(card) = p.object("card", &["enabled"])?
-        && let Some(on) = card.bool("enabled")?
-    {
+    if let Some(on) = p.enabled("card")? {
         s.card = on;
     }
     if let Some(wallet) = p.object("wallet", &["enabled", "provider"])? {
