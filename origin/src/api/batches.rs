@@ -116,7 +116,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
     params(("id" = String, Path, description = "bat_…")),
     responses(
         (status = 200, description = "The batch", body = super::openapi::Batch),
-        (status = 404, description = "No such batch", body = super::openapi::Error),
+        super::openapi::NoSuchBatch,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -154,7 +154,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "text/csv: row, reference, link_id, url, amount, currency, customer_email, customer_phone, send_status, send_error", content_type = "text/csv", body = String),
-        (status = 404, description = "No such batch", body = super::openapi::Error),
+        super::openapi::NoSuchBatch,
     ))]
 pub async fn results(
     State(state): State<AppState>,

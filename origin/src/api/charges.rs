@@ -81,7 +81,7 @@ const LIST_PARAMS: &[&str] = &[
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The charge", body = super::openapi::Charge),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -186,7 +186,7 @@ pub async fn retrieve(
     responses(
         (status = 200, description = "The captured charge (`succeeded`)", body = super::openapi::Charge),
         (status = 400, description = "`amount` above the authorization (`amount_too_large`) or not positive", body = super::openapi::Error),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
     ))]
 pub async fn capture(
@@ -211,7 +211,7 @@ pub async fn capture(
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The voided charge", body = super::openapi::Charge),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`) or not authorized (`charge_not_authorized`)", body = super::openapi::Error),
     ))]
 pub async fn void(
@@ -235,7 +235,7 @@ pub async fn void(
     responses(
         (status = 200, description = "The charge, with `amount_refunded` updated", body = super::openapi::Charge),
         (status = 400, description = "`amount` above what is left (`amount_too_large`), not positive, or an unknown `reason`", body = super::openapi::Error),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
     ))]
 pub async fn refund(
@@ -269,7 +269,7 @@ pub async fn refund(
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The refunds", body = super::openapi::RefundList),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
     ))]
 pub async fn list_refunds(
     State(state): State<AppState>,

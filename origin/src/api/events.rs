@@ -34,7 +34,7 @@ const LIST_PARAMS: &[&str] = &[
     ),
     responses(
         (status = 200, description = "A page of events", body = super::openapi::EventList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -75,7 +75,7 @@ pub async fn list(
     params(("id" = String, Path, description = "evt_…")),
     responses(
         (status = 200, description = "The event", body = super::openapi::Event),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ pub async fn retrieve(
     params(("id" = String, Path, description = "evt_…")),
     responses(
         (status = 200, description = "Every delivery of the event", body = super::openapi::DeliveryList),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
     ))]
 pub async fn deliveries(
     State(state): State<AppState>,
@@ -113,7 +113,7 @@ pub async fn deliveries(
     responses(
         (status = 202, description = "Queued", body = super::openapi::Queued),
         (status = 400, description = "`endpoint` is missing or names no endpoint of yours", body = super::openapi::Error),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
         (status = 409, description = "The endpoint is disabled (`endpoint_disabled`)", body = super::openapi::Error),
     ))]
 pub async fn resend(

@@ -57,7 +57,7 @@ pub(crate) const FIELDS: &[&str] = &[
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body for 24 hours; another body with the same key is 409.")),
     responses(
         (status = 201, description = "Created", body = super::openapi::PaymentLink),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
         (status = 401, description = "No or bad API key", body = super::openapi::Error),
         (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
     ))]
@@ -96,7 +96,7 @@ pub(crate) async fn new_link_from(
     params(("id" = String, Path, description = "lnk_…")),
     responses(
         (status = 200, description = "The link", body = super::openapi::PaymentLink),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ const LIST_PARAMS: &[&str] = &[
     ),
     responses(
         (status = 200, description = "A page of links", body = super::openapi::LinkList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -182,7 +182,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn charges(
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ pub async fn charges(
     params(("id" = String, Path, description = "lnk_…")),
     responses(
         (status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn qr_svg(
     State(state): State<AppState>,
@@ -232,7 +232,7 @@ pub async fn qr_svg(
     responses(
         (status = 200, description = "image/png", content_type = "image/png", body = Vec<u8>),
         (status = 400, description = "scale out of range", body = super::openapi::Error),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn qr_png(
     State(state): State<AppState>,
@@ -263,7 +263,7 @@ pub async fn qr_png(
     request_body(content = Option<super::openapi::Deactivate>),
     responses(
         (status = 200, description = "The deactivated link", body = super::openapi::PaymentLink),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
         (status = 409, description = "The link is used: it takes no more payments anyway", body = super::openapi::Error),
     ))]
 pub async fn deactivate(

@@ -31,7 +31,7 @@ pub async fn retrieve(
     request_body = super::openapi::UpdatePaymentMethodSettings,
     responses(
         (status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
     ))]
 pub async fn update(
     State(state): State<AppState>,

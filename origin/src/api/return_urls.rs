@@ -20,7 +20,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
     request_body = super::openapi::CreateReturnUrl,
     responses(
         (status = 201, description = "Created; the secret is shown only here", body = super::openapi::ReturnUrl),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
         (status = 409, description = "The merchant already has 3 return URLs (`return_url_limit_reached`)", body = super::openapi::Error),
     ))]
 pub async fn create(
@@ -85,7 +85,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Va
     params(("id" = String, Path, description = "ru_…")),
     responses(
         (status = 200, description = "The return URL, without its secret", body = super::openapi::ReturnUrl),
-        (status = 404, description = "No such return URL", body = super::openapi::Error),
+        super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn retrieve(
     params(("id" = String, Path, description = "ru_…")),
     responses(
         (status = 200, description = "Deleted", body = super::openapi::DeletedReturnUrl),
-        (status = 404, description = "No such return URL", body = super::openapi::Error),
+        super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn delete(
     State(state): State<AppState>,

@@ -85,7 +85,7 @@ pub async fn list(
     params(("id" = String, Path, description = "we_…")),
     responses(
         (status = 200, description = "The endpoint, without its secret", body = super::openapi::WebhookEndpoint),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -106,8 +106,8 @@ pub async fn retrieve(
     request_body = super::openapi::UpdateWebhookEndpoint,
     responses(
         (status = 200, description = "The updated endpoint", body = super::openapi::WebhookEndpoint),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::BadField,
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn update(
     params(("id" = String, Path, description = "we_…")),
     responses(
         (status = 200, description = "Deleted", body = super::openapi::DeletedWebhookEndpoint),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ pub async fn delete(
     responses(
         (status = 200, description = "The endpoint with its new secret", body = super::openapi::WebhookEndpoint),
         (status = 400, description = "`expire_previous_in` is out of range", body = super::openapi::Error),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn rotate_secret(
     State(state): State<AppState>,

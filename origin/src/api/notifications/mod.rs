@@ -131,7 +131,7 @@ pub async fn read_customer(
     responses(
         (status = 201, description = "Queued", body = schema::Notification),
         (status = 400, description = "A field is wrong or missing; `param` names it", body = super::openapi::Error),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
         (status = 409, description = "The link no longer takes payments, or payment requests are switched off", body = super::openapi::Error),
     ))]
 pub async fn send_link(
@@ -213,7 +213,7 @@ const LIST_PARAMS: &[&str] = &[
     ),
     responses(
         (status = 200, description = "A page of notifications", body = schema::NotificationList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,

@@ -33,7 +33,7 @@ pub(crate) const SETTINGS_FIELDS: &[&str] = &["payment_request", "receipt", "mer
     request_body = schema::UpdateNotificationSettings,
     responses(
         (status = 200, description = "The settings", body = schema::NotificationSettings),
-        (status = 400, description = "A field is wrong; `param` names it", body = crate::api::openapi::Error),
+        crate::api::openapi::BadField,
     ))]
 pub async fn settings_update(
     State(state): State<AppState>,

@@ -88,7 +88,7 @@ pub async fn templates_list(
     ),
     responses(
         (status = 200, description = "The template", body = schema::NotificationTemplate),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_retrieve(
     State(state): State<AppState>,
@@ -136,8 +136,8 @@ async fn merged(
     request_body = schema::SaveNotificationTemplate,
     responses(
         (status = 200, description = "The saved template", body = schema::NotificationTemplate),
-        (status = 400, description = "A part is wrong; `param` names it", body = crate::api::openapi::Error),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::BadPart,
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_save(
     State(state): State<AppState>,
@@ -180,7 +180,7 @@ pub async fn template_save(
     ),
     responses(
         (status = 200, description = "The default template, now in effect", body = schema::NotificationTemplate),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_delete(
     State(state): State<AppState>,
@@ -217,8 +217,8 @@ pub(crate) const PREVIEW_FIELDS: &[&str] = &["locale", "subject", "text", "html"
     request_body = schema::PreviewNotificationTemplate,
     responses(
         (status = 200, description = "The rendered message", body = schema::NotificationPreview),
-        (status = 400, description = "A part is wrong; `param` names it", body = crate::api::openapi::Error),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::BadPart,
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_preview(
     State(state): State<AppState>,
