@@ -32,10 +32,4 @@ pub struct BatchProgress {
     failed: i64,
 }
 
-#[derive(ToSchema)]
-pub struct BatchList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Batch>,
-}
+list_schema!(BatchList of Batch);

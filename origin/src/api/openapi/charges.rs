@@ -49,14 +49,10 @@ pub struct Charge {
     created: i64,
 }
 
-/// A page of charges, newest first.
-#[derive(ToSchema)]
-pub struct ChargeList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Charge>,
-}
+list_schema!(
+    /// A page of charges, newest first.
+    ChargeList of Charge
+);
 
 #[derive(ToSchema)]
 pub struct PaymentMethod {
@@ -103,10 +99,4 @@ pub struct Refund {
     created: i64,
 }
 
-#[derive(ToSchema)]
-pub struct RefundList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Refund>,
-}
+list_schema!(RefundList of Refund);

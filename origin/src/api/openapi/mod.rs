@@ -13,6 +13,22 @@ use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+/// The schema of a list object, `{"object": "list", "url", "has_more", "data": [item, …]}`,
+/// as `api/list.rs` builds it.
+macro_rules! list_schema {
+    ($(#[$attr:meta])* $name:ident of $item:ident) => {
+        $(#[$attr])*
+        #[derive(utoipa::ToSchema)]
+        pub struct $name {
+            object: String,
+            url: String,
+            has_more: bool,
+            data: Vec<$item>,
+        }
+    };
+}
+pub(crate) use list_schema;
+
 mod batches;
 mod charges;
 mod errors;

@@ -50,13 +50,7 @@ pub struct WebhookEndpoint {
     created: i64,
 }
 
-#[derive(ToSchema)]
-pub struct WebhookEndpointList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<WebhookEndpoint>,
-}
+list_schema!(WebhookEndpointList of WebhookEndpoint);
 
 #[derive(ToSchema)]
 pub struct DeletedWebhookEndpoint {
@@ -81,13 +75,7 @@ pub struct Event {
     data: BTreeMap<String, Value>,
 }
 
-#[derive(ToSchema)]
-pub struct EventList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Event>,
-}
+list_schema!(EventList of Event);
 
 #[derive(ToSchema)]
 pub struct Attempt {
@@ -119,13 +107,7 @@ pub struct Delivery {
     attempts: Vec<Attempt>,
 }
 
-#[derive(ToSchema)]
-pub struct DeliveryList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Delivery>,
-}
+list_schema!(DeliveryList of Delivery);
 
 #[derive(ToSchema)]
 pub struct Resend {
