@@ -73,11 +73,8 @@ const LIST_PARAMS: &[&str] = &[
         ("currency" = Option<String>, Query, description = "ISO 4217; required with amount[gte] or amount[lte]"),
         ("amount[gte]" = Option<i64>, Query, description = "At least this many minor units of currency"),
         ("amount[lte]" = Option<i64>, Query, description = "At most this many minor units of currency"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it (newer)"),
+        super::openapi::CreatedRange,
+        super::openapi::ChargePage,
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),

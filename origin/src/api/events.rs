@@ -26,11 +26,8 @@ const LIST_PARAMS: &[&str] = &[
     summary = "List events, newest first",
     params(
         ("type" = Option<String>, Query, description = "Only events of this type, e.g. charge.complete"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "An event id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "An event id: the page before it (newer)"),
+        super::openapi::CreatedRange,
+        super::openapi::EventPage,
     ),
     responses(
         (status = 200, description = "A page of events", body = super::openapi::EventList),

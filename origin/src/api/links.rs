@@ -129,12 +129,9 @@ const LIST_PARAMS: &[&str] = &[
 #[utoipa::path(get, path = "/v1/links", tag = "links", summary = "List payment links, newest first",
     params(
         ("status" = Option<String>, Query, description = "active, used, expired or deactivated"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
+        super::openapi::CreatedRange,
         ("reference" = Option<String>, Query, description = "Exact reference"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A link id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "A link id: the page before it (newer)"),
+        super::openapi::LinkPage,
     ),
     responses(
         (status = 200, description = "A page of links", body = super::openapi::LinkList),
@@ -176,9 +173,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/v1/links/{id}/charges", tag = "links", summary = "List a link's charges, newest first",
     params(
         ("id" = String, Path, description = "lnk_…"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it"),
+        super::openapi::LinkChargePage,
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),

@@ -52,9 +52,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks",
     summary = "List webhook endpoints, newest first",
     params(
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "An endpoint id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "An endpoint id: the page before it"),
+        super::openapi::EndpointPage,
     ),
     responses(
         (status = 200, description = "A page of endpoints, without secrets", body = super::openapi::WebhookEndpointList),

@@ -207,9 +207,7 @@ const LIST_PARAMS: &[&str] = &[
         ("link" = Option<String>, Query, description = "Only this link's (lnk_…)"),
         ("charge" = Option<String>, Query, description = "Only this charge's (ch_…)"),
         ("status" = Option<String>, Query, description = "pending, sent or failed"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A notification id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "A notification id: the page before it"),
+        super::openapi::NotificationPage,
     ),
     responses(
         (status = 200, description = "A page of notifications", body = schema::NotificationList),
