@@ -1,4 +1,4 @@
-//! OpenAPI descriptions of the notification objects (see `openapi.rs`).
+//! OpenAPI descriptions of the notification objects (see `api/openapi/`).
 #![allow(dead_code)] // Read by utoipa only.
 
 use crate::api::openapi::list_schema;
