@@ -39,6 +39,19 @@ fn locale(param: &str, value: Option<String>, default: &str) -> Result<String, A
     }
 }
 
+/// The template the path names and the locale the query asks for (`?locale=`), as the GET
+/// and DELETE of one template read them.
+fn name_and_locale(
+    name: &str,
+    raw: Option<&str>,
+    auth: &Authed,
+) -> Result<(Name, String), ApiError> {
+    let q = Query::parse(raw, &["locale"])?;
+    let name = template_name(name)?;
+    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    Ok((name, locale))
+}
+
 fn template_json(name: Name, locale: &str, t: &Template, customized: bool) -> Value {
     json!({
         "object": "notification_template",
@@ -96,9 +109,7 @@ pub async fn template_retrieve(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(raw.as_deref(), &["locale"])?;
-    let name = template_name(&name)?;
-    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     let (t, customized) =
         outbox::effective_template(state.db.reader(), &auth.merchant.id, name, &locale).await?;
     Ok(Json(template_json(name, &locale, &t, customized)))
@@ -188,9 +199,7 @@ pub async fn template_delete(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(raw.as_deref(), &["locale"])?;
-    let name = template_name(&name)?;
-    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     sqlx::query(
         "DELETE FROM notification_templates WHERE merchant_id = $1 AND name = $2 AND locale = $3",
     )
