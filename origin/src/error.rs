@@ -57,6 +57,11 @@ impl ApiError {
         }
     }
 
+    /// The 404 for an id in the path that names nothing of the merchant's.
+    pub fn no_such(what: &str, id: &str) -> ApiError {
+        ApiError::not_found("resource_missing", format!("No such {what}: {id}"))
+    }
+
     pub fn conflict(status: StatusCode, code: &'static str, message: &str) -> ApiError {
         ApiError {
             status,

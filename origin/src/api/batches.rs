@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::Currency;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The options of an upload, from the query string.
 pub fn choices(q: &Query) -> Result<Choices, ApiError> {
@@ -108,7 +108,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
     batch::get(&state.db, &auth.merchant.id, id)
         .await?
         .filter(|b| b.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such batch: {id}")))
+        .ok_or_else(|| ApiError::no_such("batch", id))
 }
 
 /// `GET /v1/batches/{id}`
@@ -116,7 +116,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
     params(("id" = String, Path, description = "bat_…")),
     responses(
         (status = 200, description = "The batch", body = super::openapi::Batch),
-        (status = 404, description = "No such batch", body = super::openapi::Error),
+        super::openapi::NoSuchBatch,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -143,9 +143,7 @@ pub async fn list(
         let p = batch::progress(&state.db, &b).await?;
         data.push(b.to_json(p));
     }
-    Ok(Json(
-        json!({"object": "list", "url": "/v1/batches", "has_more": false, "data": data}),
-    ))
+    Ok(Json(super::list::json("/v1/batches", data, false)))
 }
 
 /// `GET /v1/batches/{id}/results.csv?bom=true`
@@ -156,7 +154,7 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "text/csv: row, reference, link_id, url, amount, currency, customer_email, customer_phone, send_status, send_error", content_type = "text/csv", body = String),
-        (status = 404, description = "No such batch", body = super::openapi::Error),
+        super::openapi::NoSuchBatch,
     ))]
 pub async fn results(
     State(state): State<AppState>,

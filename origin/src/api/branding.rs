@@ -51,7 +51,7 @@ pub async fn retrieve(
     request_body = super::openapi::Branding,
     responses(
         (status = 200, description = "The branding", body = super::openapi::Branding),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
     ))]
 pub async fn update(
     State(state): State<AppState>,

@@ -1,7 +1,8 @@
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
-use crate::charges::{self, ChargeFilter};
+use crate::charges::{self, Charge, ChargeFilter};
 use crate::error::ApiError;
 use crate::payments::refund::{self as refunds, REASONS};
 use crate::payments::state::Refusal;
@@ -14,16 +15,12 @@ use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use linkpay_shared::Currency;
-use serde_json::{Value, json};
-
-fn no_such_charge(id: &str) -> ApiError {
-    ApiError::not_found("resource_missing", format!("No such charge: {id}"))
-}
+use serde_json::Value;
 
 /// A refused operation leaves the charge as it was; the error says why and what to do.
 fn op_error(id: &str, e: OpError) -> ApiError {
     match e {
-        OpError::NotFound => no_such_charge(id),
+        OpError::NotFound => ApiError::no_such("charge", id),
         OpError::Refused(r) => {
             let status = match r {
                 Refusal::AmountNotPositive
@@ -76,15 +73,12 @@ const LIST_PARAMS: &[&str] = &[
         ("currency" = Option<String>, Query, description = "ISO 4217; required with amount[gte] or amount[lte]"),
         ("amount[gte]" = Option<i64>, Query, description = "At least this many minor units of currency"),
         ("amount[lte]" = Option<i64>, Query, description = "At most this many minor units of currency"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it (newer)"),
+        super::openapi::CreatedRange,
+        super::openapi::ChargePage,
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -141,18 +135,10 @@ pub async fn list(
         amount_lte,
         link_id: q.string("link"),
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let c = charges::get(state.db.reader(), &id)
-                .await?
-                .filter(|c| c.merchant_id == auth.merchant.id)
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such charge: {id}"))
-                })?;
-            Some(super::links::cursor(param, c.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "charge", async |id| {
+        Ok(find(&state, &auth, id).await?.map(|c| c.created_at))
+    })
+    .await?;
     let page = charges::search(
         &state.db,
         &auth.merchant.id,
@@ -162,12 +148,13 @@ pub async fn list(
         q.limit()?,
     )
     .await?;
-    let data = page.items.iter().map(|c| c.to_json()).collect();
-    Ok(Json(super::links::list_json(
-        "/v1/charges",
-        data,
-        page.has_more,
-    )))
+    Ok(list::page("/v1/charges", &page, |c| c.to_json()))
+}
+
+/// The merchant's charge, if it is one.
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge>, ApiError> {
+    let charge = charges::get(state.db.reader(), id).await?;
+    Ok(charge.filter(|c| c.merchant_id == auth.merchant.id))
 }
 
 /// `GET /v1/charges/{id}`
@@ -175,17 +162,16 @@ pub async fn list(
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The charge", body = super::openapi::Charge),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let charge = charges::get(state.db.reader(), &id)
+    let charge = find(&state, &auth, &id)
         .await?
-        .filter(|c| c.merchant_id == auth.merchant.id)
-        .ok_or_else(|| no_such_charge(&id))?;
+        .ok_or_else(|| ApiError::no_such("charge", &id))?;
     Ok(Json(charge.to_json()))
 }
 
@@ -197,7 +183,7 @@ pub async fn retrieve(
     responses(
         (status = 200, description = "The captured charge (`succeeded`)", body = super::openapi::Charge),
         (status = 400, description = "`amount` above the authorization (`amount_too_large`) or not positive", body = super::openapi::Error),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
     ))]
 pub async fn capture(
@@ -222,7 +208,7 @@ pub async fn capture(
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The voided charge", body = super::openapi::Charge),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`) or not authorized (`charge_not_authorized`)", body = super::openapi::Error),
     ))]
 pub async fn void(
@@ -246,7 +232,7 @@ pub async fn void(
     responses(
         (status = 200, description = "The charge, with `amount_refunded` updated", body = super::openapi::Charge),
         (status = 400, description = "`amount` above what is left (`amount_too_large`), not positive, or an unknown `reason`", body = super::openapi::Error),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
         (status = 409, description = "Refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
     ))]
 pub async fn refund(
@@ -280,26 +266,21 @@ pub async fn refund(
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The refunds", body = super::openapi::RefundList),
-        (status = 404, description = "No such charge", body = super::openapi::Error),
+        super::openapi::NoSuchCharge,
     ))]
 pub async fn list_refunds(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    charges::get(state.db.reader(), &id)
+    find(&state, &auth, &id)
         .await?
-        .filter(|c| c.merchant_id == auth.merchant.id)
-        .ok_or_else(|| no_such_charge(&id))?;
-    let data: Vec<Value> = refunds::list_for_charge(state.db.reader(), &id)
+        .ok_or_else(|| ApiError::no_such("charge", &id))?;
+    let data = refunds::list_for_charge(state.db.reader(), &id)
         .await?
         .iter()
         .map(|r| r.to_json())
         .collect();
-    Ok(Json(json!({
-        "object": "list",
-        "url": format!("/v1/charges/{id}/refunds"),
-        "has_more": false,
-        "data": data,
-    })))
+    let url = format!("/v1/charges/{id}/refunds");
+    Ok(Json(list::json(&url, data, false)))
 }

@@ -1,4 +1,4 @@
-use super::links::{cursor, list_json};
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -26,15 +26,12 @@ const LIST_PARAMS: &[&str] = &[
     summary = "List events, newest first",
     params(
         ("type" = Option<String>, Query, description = "Only events of this type, e.g. charge.complete"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "An event id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "An event id: the page before it (newer)"),
+        super::openapi::CreatedRange,
+        super::openapi::EventPage,
     ),
     responses(
         (status = 200, description = "A page of events", body = super::openapi::EventList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -60,20 +57,13 @@ pub async fn list(
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let e = events::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such event: {id}"))
-                })?;
-            Some(cursor(param, e.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "event", async |id| {
+        let event = events::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(event.map(|e| e.created_at))
+    })
+    .await?;
     let page = events::list(&state.db, &auth.merchant.id, &filter, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(Event::to_json).collect();
-    Ok(Json(list_json("/v1/events", data, page.has_more)))
+    Ok(list::page("/v1/events", &page, Event::to_json))
 }
 
 /// `GET /v1/events/{id}`
@@ -82,7 +72,7 @@ pub async fn list(
     params(("id" = String, Path, description = "evt_…")),
     responses(
         (status = 200, description = "The event", body = super::openapi::Event),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -98,7 +88,7 @@ pub async fn retrieve(
     params(("id" = String, Path, description = "evt_…")),
     responses(
         (status = 200, description = "Every delivery of the event", body = super::openapi::DeliveryList),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
     ))]
 pub async fn deliveries(
     State(state): State<AppState>,
@@ -107,11 +97,8 @@ pub async fn deliveries(
 ) -> Result<Json<Value>, ApiError> {
     find(&state, &auth, &id).await?;
     let data = events::deliveries(&state.db, &id).await?;
-    Ok(Json(list_json(
-        &format!("/v1/events/{id}/deliveries"),
-        data,
-        false,
-    )))
+    let url = format!("/v1/events/{id}/deliveries");
+    Ok(Json(list::json(&url, data, false)))
 }
 
 /// `POST /v1/events/{id}/resend`
@@ -123,7 +110,7 @@ pub async fn deliveries(
     responses(
         (status = 202, description = "Queued", body = super::openapi::Queued),
         (status = 400, description = "`endpoint` is missing or names no endpoint of yours", body = super::openapi::Error),
-        (status = 404, description = "No such event", body = super::openapi::Error),
+        super::openapi::NoSuchEvent,
         (status = 409, description = "The endpoint is disabled (`endpoint_disabled`)", body = super::openapi::Error),
     ))]
 pub async fn resend(
@@ -161,5 +148,5 @@ pub async fn resend(
 async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Event, ApiError> {
     events::get(&state.db, &auth.merchant.id, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such event: {id}")))
+        .ok_or_else(|| ApiError::no_such("event", id))
 }

@@ -1,3 +1,4 @@
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -7,7 +8,6 @@ use crate::links::{
     self, DEFAULT_TTL_SECS, Deactivated, Link, LinkFilter, MAX_DEACTIVATION_MESSAGE_CHARS,
     MAX_TTL_SECS, NewLink,
 };
-use crate::listing::Cursor;
 use crate::providers::CaptureMethod;
 use crate::qr;
 use crate::state::AppState;
@@ -22,7 +22,10 @@ use linkpay_shared::token::{
     MAX_USE_LIMIT, Usage,
 };
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+/// The dashboard still names the cursor helper here.
+pub use super::list::cursor;
 
 pub(crate) const FIELDS: &[&str] = &[
     "amount",
@@ -54,7 +57,7 @@ pub(crate) const FIELDS: &[&str] = &[
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body for 24 hours; another body with the same key is 409.")),
     responses(
         (status = 201, description = "Created", body = super::openapi::PaymentLink),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
         (status = 401, description = "No or bad API key", body = super::openapi::Error),
         (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
     ))]
@@ -93,7 +96,7 @@ pub(crate) async fn new_link_from(
     params(("id" = String, Path, description = "lnk_…")),
     responses(
         (status = 200, description = "The link", body = super::openapi::PaymentLink),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -104,11 +107,12 @@ pub async fn retrieve(
     Ok(Json(link.to_json(&state.config.edge_url)))
 }
 
-async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
+/// The merchant's link in the key's mode, or a 404.
+pub(crate) async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
     links::get(&state.db, &auth.merchant.id, id)
         .await?
         .filter(|l| l.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such link: {id}")))
+        .ok_or_else(|| ApiError::no_such("link", id))
 }
 
 const LIST_PARAMS: &[&str] = &[
@@ -125,16 +129,13 @@ const LIST_PARAMS: &[&str] = &[
 #[utoipa::path(get, path = "/v1/links", tag = "links", summary = "List payment links, newest first",
     params(
         ("status" = Option<String>, Query, description = "active, used, expired or deactivated"),
-        ("created[gte]" = Option<i64>, Query, description = "Created at or after (unix seconds)"),
-        ("created[lte]" = Option<i64>, Query, description = "Created at or before (unix seconds)"),
+        super::openapi::CreatedRange,
         ("reference" = Option<String>, Query, description = "Exact reference"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A link id: the page after it (older)"),
-        ("ending_before" = Option<String>, Query, description = "A link id: the page before it (newer)"),
+        super::openapi::LinkPage,
     ),
     responses(
         (status = 200, description = "A page of links", body = super::openapi::LinkList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -142,34 +143,18 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
-    let status = q.string("status");
-    if let Some(s) = &status
-        && !["active", "used", "expired", "deactivated"].contains(&s.as_str())
-    {
-        return Err(ApiError::invalid(
-            "status",
-            "parameter_invalid",
-            format!("status {s:?} is not one of active, used, expired, deactivated."),
-        ));
-    }
     let filter = LinkFilter {
-        status,
+        status: q.one_of("status", &["active", "used", "expired", "deactivated"])?,
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
         reference: q.string("reference"),
         ..Default::default()
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let link = links::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(param, "resource_missing", format!("No such link: {id}"))
-                })?;
-            Some(cursor(param, link.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "link", async |id| {
+        let link = links::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(link.map(|l| l.created_at))
+    })
+    .await?;
     let page = links::list(
         &state.db,
         &auth.merchant.id,
@@ -179,37 +164,20 @@ pub async fn list(
         q.limit()?,
     )
     .await?;
-    let data = page
-        .items
-        .iter()
-        .map(|l| l.to_json(&state.config.edge_url))
-        .collect();
-    Ok(Json(list_json("/v1/links", data, page.has_more)))
-}
-
-pub fn cursor(param: &str, created: i64, id: String) -> Cursor {
-    if param == "ending_before" {
-        Cursor::EndingBefore { created, id }
-    } else {
-        Cursor::StartingAfter { created, id }
-    }
-}
-
-pub fn list_json(url: &str, data: Vec<Value>, has_more: bool) -> Value {
-    json!({"object": "list", "url": url, "has_more": has_more, "data": data})
+    Ok(list::page("/v1/links", &page, |l| {
+        l.to_json(&state.config.edge_url)
+    }))
 }
 
 /// `GET /v1/links/{id}/charges`
 #[utoipa::path(get, path = "/v1/links/{id}/charges", tag = "links", summary = "List a link's charges, newest first",
     params(
         ("id" = String, Path, description = "lnk_…"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A charge id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "A charge id: the page before it"),
+        super::openapi::LinkChargePage,
     ),
     responses(
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn charges(
     State(state): State<AppState>,
@@ -217,34 +185,18 @@ pub async fn charges(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(
-        raw.as_deref(),
-        &["limit", "starting_after", "ending_before"],
-    )?;
+    let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let link = find(&state, &auth, &id).await?;
-    let cursor = match q.cursor_id()? {
-        Some((param, charge_id)) => {
-            let charge = crate::charges::get(state.db.reader(), &charge_id)
-                .await?
-                .filter(|c| c.link_id == link.id)
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        param,
-                        "resource_missing",
-                        format!("No such charge on this link: {charge_id}"),
-                    )
-                })?;
-            Some(cursor(param, charge.created_at, charge_id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "charge on this link", async |charge_id| {
+        let charge = crate::charges::get(state.db.reader(), charge_id).await?;
+        Ok(charge
+            .filter(|c| c.link_id == link.id)
+            .map(|c| c.created_at))
+    })
+    .await?;
     let page = crate::charges::list_for_link(&state.db, &link.id, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(|c| c.to_json()).collect();
-    Ok(Json(list_json(
-        &format!("/v1/links/{}/charges", link.id),
-        data,
-        page.has_more,
-    )))
+    let url = format!("/v1/links/{}/charges", link.id);
+    Ok(list::page(&url, &page, |c| c.to_json()))
 }
 
 /// `GET /v1/links/{id}/qr.svg`
@@ -253,7 +205,7 @@ pub async fn charges(
     params(("id" = String, Path, description = "lnk_…")),
     responses(
         (status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn qr_svg(
     State(state): State<AppState>,
@@ -275,7 +227,7 @@ pub async fn qr_svg(
     responses(
         (status = 200, description = "image/png", content_type = "image/png", body = Vec<u8>),
         (status = 400, description = "scale out of range", body = super::openapi::Error),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
     ))]
 pub async fn qr_png(
     State(state): State<AppState>,
@@ -306,7 +258,7 @@ pub async fn qr_png(
     request_body(content = Option<super::openapi::Deactivate>),
     responses(
         (status = 200, description = "The deactivated link", body = super::openapi::PaymentLink),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
         (status = 409, description = "The link is used: it takes no more payments anyway", body = super::openapi::Error),
     ))]
 pub async fn deactivate(
@@ -332,10 +284,7 @@ pub async fn deactivate(
             "link_used",
             "This link has already taken all its payments; there is nothing to deactivate.",
         )),
-        None => Err(ApiError::not_found(
-            "resource_missing",
-            format!("No such link: {id}"),
-        )),
+        None => Err(ApiError::no_such("link", &id)),
     }
 }
 
@@ -537,103 +486,4 @@ fn text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(body: &str) -> Result<NewLink, ApiError> {
-        read_new_link(&Params::parse(body.as_bytes(), FIELDS)?, "en", 1_000_000)
-    }
-
-    fn param_of(body: &str) -> (String, &'static str) {
-        let e = read(body).err().expect("an error");
-        (e.param.unwrap_or_default(), e.code)
-    }
-
-    #[test]
-    fn accepts_a_minimal_link_with_defaults() {
-        let l = read(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).expect("valid");
-        assert_eq!(l.amount.fixed().map(|m| m.minor()), Some(1500));
-        assert_eq!(l.usage, Usage::SingleUse);
-        assert_eq!(l.expires_at, 1_000_000 + DEFAULT_TTL_SECS);
-        assert_eq!(l.locale, Locale::En);
-    }
-
-    #[test]
-    fn each_bad_field_is_named() {
-        let cases = [
-            (
-                r#"{"currency":"JPY","title":"T"}"#,
-                "amount",
-                "parameter_missing",
-            ),
-            (
-                r#"{"amount":0,"currency":"JPY","title":"T"}"#,
-                "amount",
-                "amount_invalid",
-            ),
-            (
-                r#"{"amount":-5,"currency":"JPY","title":"T"}"#,
-                "amount",
-                "amount_invalid",
-            ),
-            (
-                r#"{"amount":100000000,"currency":"JPY","title":"T"}"#,
-                "amount",
-                "amount_invalid",
-            ),
-            (
-                r#"{"amount":1.5,"currency":"USD","title":"T"}"#,
-                "amount",
-                "parameter_invalid",
-            ),
-            (
-                r#"{"amount":100,"currency":"XXX","title":"T"}"#,
-                "currency",
-                "currency_unsupported",
-            ),
-            (
-                r#"{"amount":100,"title":"T"}"#,
-                "currency",
-                "parameter_missing",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY"}"#,
-                "title",
-                "parameter_missing",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY","title":"  "}"#,
-                "title",
-                "parameter_invalid",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY","title":"T","expires_at":999999}"#,
-                "expires_at",
-                "parameter_invalid",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY","title":"T","locale":"fr"}"#,
-                "locale",
-                "parameter_invalid",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY","title":"T","single_use":"yes"}"#,
-                "single_use",
-                "parameter_invalid",
-            ),
-            (
-                r#"{"amount":100,"currency":"JPY","title":"T","colour":"red"}"#,
-                "colour",
-                "parameter_unknown",
-            ),
-        ];
-        for (body, param, code) in cases {
-            assert_eq!(param_of(body), (param.to_owned(), code), "{body}");
-        }
-        let long = format!(
-            r#"{{"amount":100,"currency":"JPY","title":"{}"}}"#,
-            "x".repeat(101)
-        );
-        assert_eq!(param_of(&long).0, "title");
-    }
-}
+mod tests;

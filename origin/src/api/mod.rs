@@ -7,6 +7,7 @@ pub(crate) mod charges;
 mod events;
 mod idempotency;
 pub(crate) mod links;
+mod list;
 pub(crate) mod notifications;
 mod openapi;
 mod params;

@@ -94,17 +94,27 @@ impl Params {
             .transpose()
     }
 
-    /// A nested object, read with its own field list so its errors name `name[field]`.
-    pub fn object(&self, name: &str, allowed: &[&str]) -> Result<Option<Params>, ApiError> {
-        let Some(v) = self.get(name) else {
-            return Ok(None);
-        };
-        let Value::Object(fields) = v else {
-            return Err(ApiError::invalid(
+    /// The field as a JSON object, if given; anything else is refused as not `an object…`.
+    fn object_fields(
+        &self,
+        name: &str,
+        an_object: &str,
+    ) -> Result<Option<&Map<String, Value>>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(fields)) => Ok(Some(fields)),
+            Some(_) => Err(ApiError::invalid(
                 name,
                 "parameter_invalid",
-                format!("{name} must be an object."),
-            ));
+                format!("{name} must be {an_object}."),
+            )),
+        }
+    }
+
+    /// A nested object, read with its own field list so its errors name `name[field]`.
+    pub fn object(&self, name: &str, allowed: &[&str]) -> Result<Option<Params>, ApiError> {
+        let Some(fields) = self.object_fields(name, "an object")? else {
+            return Ok(None);
         };
         if let Some(unknown) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
             let param = format!("{name}[{unknown}]");
@@ -123,17 +133,18 @@ impl Params {
         }))
     }
 
+    /// An on/off setting, `{name: {"enabled": true|false}}`: its new position, if given.
+    pub fn enabled(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.object(name, &["enabled"])? {
+            Some(o) => o.bool("enabled"),
+            None => Ok(None),
+        }
+    }
+
     /// A flat object of string values, such as metadata, in key order.
     pub fn string_map(&self, name: &str) -> Result<Option<Vec<(String, String)>>, ApiError> {
-        let Some(v) = self.get(name) else {
+        let Some(fields) = self.object_fields(name, "an object of string values")? else {
             return Ok(None);
-        };
-        let Value::Object(fields) = v else {
-            return Err(ApiError::invalid(
-                name,
-                "parameter_invalid",
-                format!("{name} must be an object of string values."),
-            ));
         };
         let mut pairs = Vec::with_capacity(fields.len());
         for (k, v) in fields {

@@ -31,7 +31,7 @@ pub async fn retrieve(
     request_body = super::openapi::UpdatePaymentMethodSettings,
     responses(
         (status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -40,9 +40,7 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(&body, &["card", "wallet"])?;
     let mut s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
-    if let Some(card) = p.object("card", &["enabled"])?
-        && let Some(on) = card.bool("enabled")?
-    {
+    if let Some(on) = p.enabled("card")? {
         s.card = on;
     }
     if let Some(wallet) = p.object("wallet", &["enabled", "provider"])? {

@@ -55,6 +55,21 @@ impl Query {
             .transpose()
     }
 
+    /// A parameter that may only take one of `allowed`.
+    pub fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+        let value = self.string(name);
+        if let Some(v) = &value
+            && !allowed.contains(&v.as_str())
+        {
+            return Err(ApiError::invalid(
+                name,
+                "parameter_invalid",
+                format!("{name} {v:?} is not one of {}.", allowed.join(", ")),
+            ));
+        }
+        Ok(value)
+    }
+
     /// `limit`: 1..=100, default 10, as in Stripe's API.
     pub fn limit(&self) -> Result<i64, ApiError> {
         let limit = self.int("limit")?.unwrap_or(DEFAULT_LIMIT);

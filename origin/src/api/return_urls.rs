@@ -1,4 +1,4 @@
-use super::links::list_json;
+use super::list;
 use super::params::Params;
 use crate::api::Authed;
 use crate::error::ApiError;
@@ -20,7 +20,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
     request_body = super::openapi::CreateReturnUrl,
     responses(
         (status = 201, description = "Created; the secret is shown only here", body = super::openapi::ReturnUrl),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadField,
         (status = 409, description = "The merchant already has 3 return URLs (`return_url_limit_reached`)", body = super::openapi::Error),
     ))]
 pub async fn create(
@@ -76,7 +76,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Va
         .iter()
         .map(|r| r.to_json(false))
         .collect();
-    Ok(Json(list_json("/v1/return_urls", data, false)))
+    Ok(Json(list::json("/v1/return_urls", data, false)))
 }
 
 /// `GET /v1/return_urls/{id}`
@@ -85,7 +85,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Va
     params(("id" = String, Path, description = "ru_…")),
     responses(
         (status = 200, description = "The return URL, without its secret", body = super::openapi::ReturnUrl),
-        (status = 404, description = "No such return URL", body = super::openapi::Error),
+        super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn retrieve(
     params(("id" = String, Path, description = "ru_…")),
     responses(
         (status = 200, description = "Deleted", body = super::openapi::DeletedReturnUrl),
-        (status = 404, description = "No such return URL", body = super::openapi::Error),
+        super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -122,5 +122,5 @@ pub async fn delete(
 }
 
 fn missing(id: &str) -> ApiError {
-    ApiError::not_found("resource_missing", format!("No such return URL: {id}"))
+    ApiError::no_such("return URL", id)
 }

@@ -1,4 +1,4 @@
-use super::links::{cursor, list_json};
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
@@ -52,9 +52,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks",
     summary = "List webhook endpoints, newest first",
     params(
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "An endpoint id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "An endpoint id: the page before it"),
+        super::openapi::EndpointPage,
     ),
     responses(
         (status = 200, description = "A page of endpoints, without secrets", body = super::openapi::WebhookEndpointList),
@@ -65,32 +63,18 @@ pub async fn list(
     auth: Authed,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(
-        raw.as_deref(),
-        &["limit", "starting_after", "ending_before"],
-    )?;
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let e = endpoints::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        param,
-                        "resource_missing",
-                        format!("No such webhook endpoint: {id}"),
-                    )
-                })?;
-            Some(cursor(param, e.created_at, id))
-        }
-        None => None,
-    };
+    let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
+    let cursor = list::query_cursor(&q, "webhook endpoint", async |id| {
+        let endpoint = endpoints::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(endpoint.map(|e| e.created_at))
+    })
+    .await?;
     let page = endpoints::list(&state.db, &auth.merchant.id, cursor, q.limit()?).await?;
-    let data = page.items.iter().map(Endpoint::to_json).collect();
-    Ok(Json(list_json(
+    Ok(list::page(
         "/v1/webhook_endpoints",
-        data,
-        page.has_more,
-    )))
+        &page,
+        Endpoint::to_json,
+    ))
 }
 
 /// `GET /v1/webhook_endpoints/{id}`
@@ -99,7 +83,7 @@ pub async fn list(
     params(("id" = String, Path, description = "we_…")),
     responses(
         (status = 200, description = "The endpoint, without its secret", body = super::openapi::WebhookEndpoint),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn retrieve(
     State(state): State<AppState>,
@@ -120,8 +104,8 @@ pub async fn retrieve(
     request_body = super::openapi::UpdateWebhookEndpoint,
     responses(
         (status = 200, description = "The updated endpoint", body = super::openapi::WebhookEndpoint),
-        (status = 400, description = "A field is wrong; `param` names it", body = super::openapi::Error),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::BadField,
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -154,7 +138,7 @@ pub async fn update(
     params(("id" = String, Path, description = "we_…")),
     responses(
         (status = 200, description = "Deleted", body = super::openapi::DeletedWebhookEndpoint),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -179,7 +163,7 @@ pub async fn delete(
     responses(
         (status = 200, description = "The endpoint with its new secret", body = super::openapi::WebhookEndpoint),
         (status = 400, description = "`expire_previous_in` is out of range", body = super::openapi::Error),
-        (status = 404, description = "No such endpoint", body = super::openapi::Error),
+        super::openapi::NoSuchEndpoint,
     ))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
@@ -243,8 +227,5 @@ fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
 }
 
 fn missing(id: &str) -> ApiError {
-    ApiError::not_found(
-        "resource_missing",
-        format!("No such webhook endpoint: {id}"),
-    )
+    ApiError::no_such("webhook endpoint", id)
 }

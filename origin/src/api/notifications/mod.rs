@@ -5,17 +5,15 @@ pub mod schema;
 pub mod settings;
 pub mod templates;
 
-use super::links::{cursor, list_json};
+use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::api::Authed;
 use crate::email_address;
 use crate::error::ApiError;
-use crate::links::{self, Link};
 use crate::notify::outbox::{self, Filter};
 use crate::notify::settings as notify_settings;
 use crate::notify::sms::phone;
-
 use crate::notify::{Channel, Customer, Kind};
 use crate::state::AppState;
 use axum::Json;
@@ -124,13 +122,6 @@ pub async fn read_customer(
     })
 }
 
-async fn find_link(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
-    links::get(&state.db, &auth.merchant.id, id)
-        .await?
-        .filter(|l| l.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::not_found("resource_missing", format!("No such link: {id}")))
-}
-
 /// `POST /v1/links/{id}/send` with `{"channel": "email"|"sms", "to": …}`.
 #[utoipa::path(post, path = "/v1/links/{id}/send", tag = "notifications",
     summary = "Send a link's payment request",
@@ -140,7 +131,7 @@ async fn find_link(state: &AppState, auth: &Authed, id: &str) -> Result<Link, Ap
     responses(
         (status = 201, description = "Queued", body = schema::Notification),
         (status = 400, description = "A field is wrong or missing; `param` names it", body = super::openapi::Error),
-        (status = 404, description = "No such link", body = super::openapi::Error),
+        super::openapi::NoSuchLink,
         (status = 409, description = "The link no longer takes payments, or payment requests are switched off", body = super::openapi::Error),
     ))]
 pub async fn send_link(
@@ -159,7 +150,7 @@ pub async fn send_link(
         )
     })?;
     let to = p.string("to")?.filter(|s| !s.trim().is_empty());
-    let link = find_link(&state, &auth, &id).await?;
+    let link = super::links::find(&state, &auth, &id).await?;
     let to = match (channel, to) {
         (Channel::Email, Some(to)) => check_email("to", &to)?,
         (Channel::Sms, Some(to)) => e164("to", &to)?,
@@ -216,13 +207,11 @@ const LIST_PARAMS: &[&str] = &[
         ("link" = Option<String>, Query, description = "Only this link's (lnk_…)"),
         ("charge" = Option<String>, Query, description = "Only this charge's (ch_…)"),
         ("status" = Option<String>, Query, description = "pending, sent or failed"),
-        ("limit" = Option<i64>, Query, description = "1-100, default 10"),
-        ("starting_after" = Option<String>, Query, description = "A notification id: the page after it"),
-        ("ending_before" = Option<String>, Query, description = "A notification id: the page before it"),
+        super::openapi::NotificationPage,
     ),
     responses(
         (status = 200, description = "A page of notifications", body = schema::NotificationList),
-        (status = 400, description = "A parameter is wrong; `param` names it", body = super::openapi::Error),
+        super::openapi::BadParam,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -230,36 +219,16 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
-    let status = q.string("status");
-    if let Some(s) = &status
-        && !["pending", "sent", "failed"].contains(&s.as_str())
-    {
-        return Err(ApiError::invalid(
-            "status",
-            "parameter_invalid",
-            format!("status {s:?} is not one of pending, sent, failed."),
-        ));
-    }
     let filter = Filter {
+        status: q.one_of("status", &["pending", "sent", "failed"])?,
         link: q.string("link"),
         charge: q.string("charge"),
-        status,
     };
-    let cursor = match q.cursor_id()? {
-        Some((param, id)) => {
-            let n = outbox::get(&state.db, &auth.merchant.id, &id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        param,
-                        "resource_missing",
-                        format!("No such notification: {id}"),
-                    )
-                })?;
-            Some(cursor(param, n.created_at, id))
-        }
-        None => None,
-    };
+    let cursor = list::query_cursor(&q, "notification", async |id| {
+        let notification = outbox::get(&state.db, &auth.merchant.id, id).await?;
+        Ok(notification.map(|n| n.created_at))
+    })
+    .await?;
     let page = outbox::list(
         &state.db,
         &auth.merchant.id,
@@ -269,8 +238,7 @@ pub async fn list(
         q.limit()?,
     )
     .await?;
-    let data = page.items.iter().map(|n| n.to_json()).collect();
-    Ok(Json(list_json("/v1/notifications", data, page.has_more)))
+    Ok(list::page("/v1/notifications", &page, |n| n.to_json()))
 }
 
 /// `GET /v1/notifications/{id}`
@@ -290,9 +258,7 @@ pub async fn retrieve(
         .await?
         .filter(|n| n.livemode == auth.livemode)
         .map(|n| Json(n.to_json()))
-        .ok_or_else(|| {
-            ApiError::not_found("resource_missing", format!("No such notification: {id}"))
-        })
+        .ok_or_else(|| ApiError::no_such("notification", &id))
 }
 
 pub fn router() -> axum::Router<AppState> {

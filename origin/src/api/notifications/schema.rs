@@ -1,6 +1,7 @@
-//! OpenAPI descriptions of the notification objects (see `openapi.rs`).
+//! OpenAPI descriptions of the notification objects (see `api/openapi/`).
 #![allow(dead_code)] // Read by utoipa only.
 
+use crate::api::openapi::list_schema;
 use utoipa::ToSchema;
 
 #[derive(ToSchema)]
@@ -51,13 +52,7 @@ pub struct Notification {
     sent_at: Option<i64>,
 }
 
-#[derive(ToSchema)]
-pub struct NotificationList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<Notification>,
-}
+list_schema!(NotificationList of Notification);
 
 #[derive(ToSchema)]
 pub struct KindSetting {
@@ -111,13 +106,7 @@ pub struct NotificationTemplate {
     variables: Vec<String>,
 }
 
-#[derive(ToSchema)]
-pub struct NotificationTemplateList {
-    object: String,
-    url: String,
-    has_more: bool,
-    data: Vec<NotificationTemplate>,
-}
+list_schema!(NotificationTemplateList of NotificationTemplate);
 
 #[derive(ToSchema)]
 pub struct SaveNotificationTemplate {

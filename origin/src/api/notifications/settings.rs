@@ -33,7 +33,7 @@ pub(crate) const SETTINGS_FIELDS: &[&str] = &["payment_request", "receipt", "mer
     request_body = schema::UpdateNotificationSettings,
     responses(
         (status = 200, description = "The settings", body = schema::NotificationSettings),
-        (status = 400, description = "A field is wrong; `param` names it", body = crate::api::openapi::Error),
+        crate::api::openapi::BadField,
     ))]
 pub async fn settings_update(
     State(state): State<AppState>,
@@ -42,15 +42,11 @@ pub async fn settings_update(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(&body, SETTINGS_FIELDS)?;
     let mut s: Settings = settings::get(state.db.reader(), &auth.merchant.id).await?;
-    if let Some(o) = p.object("payment_request", &["enabled"])?
-        && let Some(b) = o.bool("enabled")?
-    {
-        s.payment_request = b;
+    if let Some(on) = p.enabled("payment_request")? {
+        s.payment_request = on;
     }
-    if let Some(o) = p.object("receipt", &["enabled"])?
-        && let Some(b) = o.bool("enabled")?
-    {
-        s.receipt = b;
+    if let Some(on) = p.enabled("receipt")? {
+        s.receipt = on;
     }
     if let Some(o) = p.object("merchant_notice", &["enabled", "email"])? {
         if let Some(b) = o.bool("enabled")? {

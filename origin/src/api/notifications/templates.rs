@@ -3,7 +3,7 @@
 
 use super::schema;
 use crate::api::Authed;
-use crate::api::links::list_json;
+use crate::api::list;
 use crate::api::params::Params;
 use crate::api::query::Query;
 use crate::error::ApiError;
@@ -37,6 +37,19 @@ fn locale(param: &str, value: Option<String>, default: &str) -> Result<String, A
             format!("locale {other:?} is not supported: use \"ja\" or \"en\"."),
         )),
     }
+}
+
+/// The template the path names and the locale the query asks for (`?locale=`), as the GET
+/// and DELETE of one template read them.
+fn name_and_locale(
+    name: &str,
+    raw: Option<&str>,
+    auth: &Authed,
+) -> Result<(Name, String), ApiError> {
+    let q = Query::parse(raw, &["locale"])?;
+    let name = template_name(name)?;
+    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    Ok((name, locale))
 }
 
 fn template_json(name: Name, locale: &str, t: &Template, customized: bool) -> Value {
@@ -76,7 +89,7 @@ pub async fn templates_list(
             data.push(template_json(name, locale, &t, customized));
         }
     }
-    Ok(Json(list_json("/v1/notification_templates", data, false)))
+    Ok(Json(list::json("/v1/notification_templates", data, false)))
 }
 
 /// `GET /v1/notification_templates/{name}?locale=ja`
@@ -88,7 +101,7 @@ pub async fn templates_list(
     ),
     responses(
         (status = 200, description = "The template", body = schema::NotificationTemplate),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_retrieve(
     State(state): State<AppState>,
@@ -96,9 +109,7 @@ pub async fn template_retrieve(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(raw.as_deref(), &["locale"])?;
-    let name = template_name(&name)?;
-    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     let (t, customized) =
         outbox::effective_template(state.db.reader(), &auth.merchant.id, name, &locale).await?;
     Ok(Json(template_json(name, &locale, &t, customized)))
@@ -136,8 +147,8 @@ async fn merged(
     request_body = schema::SaveNotificationTemplate,
     responses(
         (status = 200, description = "The saved template", body = schema::NotificationTemplate),
-        (status = 400, description = "A part is wrong; `param` names it", body = crate::api::openapi::Error),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::BadPart,
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_save(
     State(state): State<AppState>,
@@ -180,7 +191,7 @@ pub async fn template_save(
     ),
     responses(
         (status = 200, description = "The default template, now in effect", body = schema::NotificationTemplate),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_delete(
     State(state): State<AppState>,
@@ -188,9 +199,7 @@ pub async fn template_delete(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let q = Query::parse(raw.as_deref(), &["locale"])?;
-    let name = template_name(&name)?;
-    let locale = locale("locale", q.string("locale"), &auth.merchant.default_locale)?;
+    let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     sqlx::query(
         "DELETE FROM notification_templates WHERE merchant_id = $1 AND name = $2 AND locale = $3",
     )
@@ -217,8 +226,8 @@ pub(crate) const PREVIEW_FIELDS: &[&str] = &["locale", "subject", "text", "html"
     request_body = schema::PreviewNotificationTemplate,
     responses(
         (status = 200, description = "The rendered message", body = schema::NotificationPreview),
-        (status = 400, description = "A part is wrong; `param` names it", body = crate::api::openapi::Error),
-        (status = 404, description = "No such template name", body = crate::api::openapi::Error),
+        crate::api::openapi::BadPart,
+        crate::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_preview(
     State(state): State<AppState>,
@@ -234,7 +243,7 @@ pub async fn template_preview(
     };
     let link = match p.string("link")? {
         Some(id) => Some(
-            super::find_link(&state, &auth, &id)
+            crate::api::links::find(&state, &auth, &id)
                 .await
                 .map_err(|e| e.with_param("link"))?,
         ),

@@ -1,0 +1,194 @@
+//! The OpenAPI 3.1 description of `/v1`, generated from the handlers' `#[utoipa::path]`
+//! annotations and the schema types in the submodules (one per resource), served at
+//! `GET /v1/openapi.json`.
+//!
+//! Handlers read request bodies field by field (see `params.rs`) and build responses with
+//! `json!`, so the schema types here are descriptions, not the code path. The tests in
+//! `openapi/tests.rs` keep the two from drifting: every route is described, request schemas
+//! list exactly the fields the handlers accept, and response schemas exactly the fields they
+//! return.
+
+use axum::Json;
+use serde_json::Value;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The schema of a list object, `{"object": "list", "url", "has_more", "data": [item, …]}`,
+/// as `api/list.rs` builds it.
+macro_rules! list_schema {
+    ($(#[$attr:meta])* $name:ident of $item:ident) => {
+        $(#[$attr])*
+        #[derive(utoipa::ToSchema)]
+        pub struct $name {
+            object: String,
+            url: String,
+            has_more: bool,
+            data: Vec<$item>,
+        }
+    };
+}
+pub(crate) use list_schema;
+
+mod batches;
+mod charges;
+mod errors;
+mod links;
+mod params;
+mod responses;
+mod return_urls;
+mod settings;
+mod webhooks;
+
+pub use batches::*;
+pub use charges::*;
+pub use errors::*;
+pub use links::*;
+pub use params::*;
+pub use responses::*;
+pub use return_urls::*;
+pub use settings::*;
+pub use webhooks::*;
+
+/// `GET /v1/openapi.json`, unauthenticated like any public API description.
+pub async fn document() -> Json<Value> {
+    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "linkpay API",
+        description = "Payment links: create, list and deactivate links, read their charges, \
+                       and register webhook endpoints. Money is always an integer in the \
+                       currency's minor units (1500 = ¥1,500 or $15.00). Every POST accepts an \
+                       Idempotency-Key header. Errors share one shape: {\"error\": {type, code, \
+                       message, param}}.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        super::links::create,
+        super::links::list,
+        super::links::retrieve,
+        super::links::deactivate,
+        super::links::charges,
+        super::links::qr_svg,
+        super::links::qr_png,
+        super::charges::list,
+        super::branding::retrieve,
+        super::branding::update,
+        super::batches::create,
+        super::batches::list,
+        super::batches::retrieve,
+        super::batches::results,
+        super::batches::sample,
+        super::charges::retrieve,
+        super::charges::refund,
+        super::charges::capture,
+        super::charges::void,
+        super::charges::list_refunds,
+        super::payment_methods::retrieve,
+        super::payment_methods::update,
+        super::webhook_endpoints::create,
+        super::webhook_endpoints::list,
+        super::webhook_endpoints::retrieve,
+        super::webhook_endpoints::update,
+        super::webhook_endpoints::delete,
+        super::webhook_endpoints::rotate_secret,
+        super::events::list,
+        super::events::retrieve,
+        super::events::deliveries,
+        super::events::resend,
+        super::return_urls::create,
+        super::return_urls::list,
+        super::return_urls::retrieve,
+        super::return_urls::delete,
+        super::notifications::send_link,
+        super::notifications::list,
+        super::notifications::retrieve,
+        super::notifications::settings::settings_retrieve,
+        super::notifications::settings::settings_update,
+        super::notifications::templates::templates_list,
+        super::notifications::templates::template_retrieve,
+        super::notifications::templates::template_save,
+        super::notifications::templates::template_delete,
+        super::notifications::templates::template_preview,
+    ),
+    components(schemas(
+        CreateLink,
+        CustomAmount,
+        Deactivate,
+        PaymentLink,
+        LinkList,
+        Charge,
+        ChargeList,
+        Batch,
+        Branding,
+        BatchProgress,
+        BatchList,
+        PaymentMethod,
+        Card,
+        CaptureCharge,
+        RefundCharge,
+        Refund,
+        RefundList,
+        PaymentMethodSettings,
+        UpdatePaymentMethodSettings,
+        MethodSetting,
+        WalletSetting,
+        CreateWebhookEndpoint,
+        UpdateWebhookEndpoint,
+        RotateSecret,
+        WebhookEndpoint,
+        WebhookEndpointList,
+        DeletedWebhookEndpoint,
+        Event,
+        EventList,
+        Delivery,
+        Attempt,
+        DeliveryList,
+        Resend,
+        Queued,
+        CreateReturnUrl,
+        ReturnUrl,
+        ReturnUrlList,
+        DeletedReturnUrl,
+        super::notifications::schema::SendLink,
+        super::notifications::schema::Notification,
+        super::notifications::schema::NotificationList,
+        super::notifications::schema::NotificationSettings,
+        super::notifications::schema::KindSetting,
+        super::notifications::schema::MerchantNoticeSetting,
+        super::notifications::schema::UpdateNotificationSettings,
+        super::notifications::schema::NotificationTemplate,
+        super::notifications::schema::NotificationTemplateList,
+        super::notifications::schema::SaveNotificationTemplate,
+        super::notifications::schema::PreviewNotificationTemplate,
+        super::notifications::schema::NotificationPreview,
+        Error,
+        ErrorDetail,
+    )),
+    modifiers(&BearerAuth),
+    security(("secret_key" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "secret_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sk_test_…")
+                    .description(Some("Your secret API key: Authorization: Bearer sk_test_…"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,56 @@
+//! The merchant's pay-page settings: branding and payment methods.
+#![allow(dead_code)] // Read by utoipa only.
+
+use utoipa::ToSchema;
+
+/// How the merchant's pay pages look. Null fields use linkpay's default look.
+#[derive(ToSchema)]
+pub struct Branding {
+    /// Shown instead of the shop's name; at most 60 characters.
+    display_name: Option<String>,
+    /// https only.
+    logo_url: Option<String>,
+    /// #rrggbb: buttons and accents.
+    primary_color: Option<String>,
+    /// #rrggbb
+    background_color: Option<String>,
+    /// #rrggbb
+    text_color: Option<String>,
+    support_email: Option<String>,
+    /// E.164
+    support_phone: Option<String>,
+    /// https only.
+    support_url: Option<String>,
+    /// standard, compact or centered
+    layout: Option<String>,
+    /// en or ja: also the language of new links.
+    default_locale: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct PaymentMethodSettings {
+    /// Always `payment_method_settings`.
+    object: String,
+    card: MethodSetting,
+    wallet: WalletSetting,
+    /// The methods pay pages offer, in order.
+    enabled: Vec<String>,
+}
+
+#[derive(ToSchema)]
+pub struct UpdatePaymentMethodSettings {
+    card: Option<MethodSetting>,
+    wallet: Option<WalletSetting>,
+}
+
+#[derive(ToSchema)]
+pub struct MethodSetting {
+    enabled: bool,
+}
+
+#[derive(ToSchema)]
+pub struct WalletSetting {
+    enabled: bool,
+    /// `sandbox` or `linepay`.
+    provider: String,
+}
