@@ -81,6 +81,17 @@ impl Desk {
     }
 }
 
+/// A form sent back with a 400 that names `field` and still holds what was typed.
+fn refused_keeping(r: &Reply, field: &str, typed: &str) {
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text().contains(&format!("data-field=\"{field}\"")),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains(typed), "what was typed is kept");
+}
+
 fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
@@ -371,16 +382,7 @@ async fn a_link_made_from_the_form_has_exact_minor_units_and_bad_fields_are_name
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(
-        bad.text().contains("data-field=\"customer_email\""),
-        "{}",
-        bad.text()
-    );
-    assert!(
-        bad.text().contains("value=\"Tea set\""),
-        "what was typed is kept"
-    );
+    refused_keeping(&bad, "customer_email", "value=\"Tea set\"");
     let precise = d
         .submit(
             "/dashboard/links/new",
@@ -780,16 +782,7 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
             &[("locale", "ja"), ("subject", "領収書 {{ amount")],
         )
         .await;
-    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
-    assert!(
-        broken.text().contains("data-field=\"subject\""),
-        "{}",
-        broken.text()
-    );
-    assert!(
-        broken.text().contains("領収書 {{ amount"),
-        "what was typed is kept"
-    );
+    refused_keeping(&broken, "subject", "領収書 {{ amount");
     let saved = d
         .submit(
             &format!("{tpl}?locale=ja"),

@@ -310,6 +310,25 @@ async fn postgres_schema(pool: &sqlx::AnyPool) -> Schema {
     schema
 }
 
+/// What only one side has, said as `table: only SQLite has …`.
+fn one_sided<T: Ord + std::fmt::Debug>(
+    table: &str,
+    sqlite: &std::collections::BTreeSet<T>,
+    postgres: &std::collections::BTreeSet<T>,
+) -> Vec<String> {
+    sqlite
+        .symmetric_difference(postgres)
+        .map(|x| {
+            let side = if sqlite.contains(x) {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            };
+            format!("{table}: only {side} has {x:?}")
+        })
+        .collect()
+}
+
 /// The dialect twins under migrations/sqlite and migrations/postgres are written by hand; this
 /// keeps them from drifting: both, fully migrated, have the same tables, columns (order, type,
 /// nullability, default, primary key) and indexes (name, columns, uniqueness, predicate).
@@ -343,22 +362,8 @@ async fn the_sqlite_and_postgres_migrations_make_the_same_schema() {
     let mut differences = Vec::new();
     for (name, table) in sqlite {
         let twin = &postgres[name];
-        for c in table.columns.symmetric_difference(&twin.columns) {
-            let side = if table.columns.contains(c) {
-                "SQLite"
-            } else {
-                "PostgreSQL"
-            };
-            differences.push(format!("{name}: only {side} has {c:?}"));
-        }
-        for i in table.indexes.symmetric_difference(&twin.indexes) {
-            let side = if table.indexes.contains(i) {
-                "SQLite"
-            } else {
-                "PostgreSQL"
-            };
-            differences.push(format!("{name}: only {side} has {i:?}"));
-        }
+        differences.extend(one_sided(name, &table.columns, &twin.columns));
+        differences.extend(one_sided(name, &table.indexes, &twin.indexes));
     }
     assert!(
         differences.is_empty(),

@@ -2,13 +2,12 @@
 //! sender delivers them to a real SMTP server (maildev, started per test) and to a local fake
 //! of Twilio, and the template and settings APIs refuse bad input whole.
 
-use crate::common::{EDGE_SECRET, Origin};
+use crate::common::Origin;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
 use linkpay_e2e::maildev::Maildev;
 use linkpay_origin::notify::sender::{Channels, send_due};
-use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};
 
 const FROM: &str = "Demo Shop <shop@linkpay.test>";
@@ -176,22 +175,8 @@ async fn japanese_links_get_the_japanese_default_with_an_encoded_subject() {
 
 /// A checkout where the buyer typed an email on the pay page.
 fn checkout_with_email(token: &str, email: &str) -> Request<Body> {
-    let body = json!({"token": token, "locale": "en", "email": email}).to_string();
-    let ts = linkpay_origin::clock::now();
-    let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-    let sig = channel::sign(
-        &secret,
-        ts,
-        "POST",
-        "/internal/v1/checkouts",
-        body.as_bytes(),
-    );
-    Request::post("/internal/v1/checkouts")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(channel::TIMESTAMP_HEADER, ts.to_string())
-        .header(channel::SIGNATURE_HEADER, sig)
-        .body(Body::from(body))
-        .expect("request")
+    let body = json!({"token": token, "locale": "en", "email": email});
+    Origin::signed_checkout(&body, linkpay_origin::clock::now())
 }
 
 #[tokio::test]

@@ -3,11 +3,10 @@
 
 use crate::common;
 
-use crate::common::{EDGE_SECRET, EDGE_URL, Origin, Reply};
+use crate::common::{EDGE_URL, Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_shared::redirect::{self, ResultCode, ReturnFields, ReturnSecret};
-use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};
 
 const PAID: &str = "4242 4242 4242 4242";
@@ -43,22 +42,7 @@ fn checkout_request(token: &str, email: Option<&str>) -> Request<Body> {
     if let Some(e) = email {
         body["email"] = e.into();
     }
-    let body = body.to_string();
-    let ts = linkpay_origin::clock::now();
-    let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-    let sig = channel::sign(
-        &secret,
-        ts,
-        "POST",
-        "/internal/v1/checkouts",
-        body.as_bytes(),
-    );
-    Request::post("/internal/v1/checkouts")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(channel::TIMESTAMP_HEADER, ts.to_string())
-        .header(channel::SIGNATURE_HEADER, sig)
-        .body(Body::from(body))
-        .expect("request")
+    Origin::signed_checkout(&body, linkpay_origin::clock::now())
 }
 
 /// Checks out with `email`, pays with `card` on the sandbox page, and answers the origin's
