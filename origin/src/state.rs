@@ -2,7 +2,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::jobs::{self, periodic, periodic::Periodic};
 use crate::providers::linepay::client::LinePayClient;
-use futures_util::future::BoxFuture;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -57,39 +57,35 @@ impl AppState {
     }
 
     fn periodic_jobs(&self) -> Vec<Periodic> {
-        let job = |id, every, run: fn(AppState) -> BoxFuture<'static, Result<(), String>>| {
-            let state = self.clone();
-            Periodic {
-                id,
-                every: Duration::from_secs(every),
-                run: Box::new(move || run(state.clone())),
-            }
-        };
         vec![
-            job("charges.sweep", 30, |s| {
-                Box::pin(async move {
-                    crate::payments::sweep::once(&s)
-                        .await
-                        .map(drop)
-                        .map_err(|e| e.to_string())
-                })
+            self.periodic("charges.sweep", 30, |s| async move {
+                crate::payments::sweep::once(&s).await
             }),
-            job("links.expire", 30, |s| {
-                Box::pin(async move {
-                    crate::webhooks::expiry::announce_expired(&s, crate::clock::now())
-                        .await
-                        .map(drop)
-                        .map_err(|e| e.to_string())
-                })
+            self.periodic("links.expire", 30, |s| async move {
+                crate::webhooks::expiry::announce_expired(&s, crate::clock::now()).await
             }),
-            job("idempotency_keys.prune", 600, |s| {
-                Box::pin(async move {
-                    crate::housekeeping::prune_idempotency_keys(&s, crate::clock::now())
-                        .await
-                        .map(drop)
-                        .map_err(|e| e.to_string())
-                })
+            self.periodic("idempotency_keys.prune", 600, |s| async move {
+                crate::housekeeping::prune_idempotency_keys(&s, crate::clock::now()).await
             }),
         ]
+    }
+
+    /// A periodic job that runs `run` on this state every `secs` seconds. What a run answers
+    /// is dropped; its error becomes the job's `last_error`.
+    fn periodic<F, Fut, T, E>(&self, id: &'static str, secs: u64, run: F) -> Periodic
+    where
+        F: Fn(AppState) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        let state = self.clone();
+        Periodic {
+            id,
+            every: Duration::from_secs(secs),
+            run: Box::new(move || {
+                let done = run(state.clone());
+                Box::pin(async move { done.await.map(drop).map_err(|e| e.to_string()) })
+            }),
+        }
     }
 }

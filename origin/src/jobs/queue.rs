@@ -57,7 +57,7 @@ impl Queue {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let mut tx = db.begin().await?;
+        // One statement, so it is atomic on its own; no transaction around it.
         let rows: Vec<(Id,)> = sqlx::query_as(&format!(
             "UPDATE {table} SET locked_until = $2
               WHERE id IN (SELECT id FROM {table} WHERE {due} ORDER BY {order} LIMIT $3 {skip_locked})
@@ -67,9 +67,8 @@ impl Queue {
         .bind(now)
         .bind(lease_until)
         .bind(batch)
-        .fetch_all(&mut *tx)
+        .fetch_all(db.writer())
         .await?;
-        tx.commit().await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }
