@@ -1,7 +1,8 @@
 //! One typed configuration, read from the environment and validated at start-up with messages
 //! that name the variable. Defaults work on a laptop; secrets have no defaults.
 
-use crate::cli::keyfile::KeyFile;
+use crate::base::env::{ConfigError, base_url, parse_duration};
+use crate::domain::keyfile::KeyFile;
 use linkpay_shared::SecretKey;
 use linkpay_shared::token::Keyring;
 use std::net::SocketAddr;
@@ -28,9 +29,9 @@ pub struct Config {
     /// `LINKPAY_WEBHOOK_TIMEOUT`, default `10s`.
     pub webhook_timeout: Duration,
     /// `LINKPAY_SMS_PROVIDER` and the gateway's settings; `None` when SMS is off.
-    pub sms: Option<crate::notify::sms::SmsConfig>,
+    pub sms: Option<crate::services::notify::sms::SmsConfig>,
     /// SMTP (`LINKPAY_SMTP_*`, `LINKPAY_EMAIL_FROM`) and `LINKPAY_NOTIFY_RETRY_SCHEDULE`.
-    pub notify: crate::notify::NotifyConfig,
+    pub notify: crate::services::notify::NotifyConfig,
     /// `LINKPAY_RETURN_URLS_ALLOW_HTTP`, default `false`: accept `http://` return URLs on any
     /// host, not only localhost (for a development setup without TLS).
     pub return_urls_allow_http: bool,
@@ -44,13 +45,6 @@ pub struct Config {
     /// `LINKPAY_LINEPAY_CHANNEL_ID` and `_SECRET` (and optional `_BASE_URL`,
     /// `_CAPTURE_WINDOW`, `_MAX_AMOUNT_USD`, `_MAX_AMOUNT_THB`); `None` without credentials.
     pub linepay: Option<crate::providers::linepay::LinePayConfig>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{var}: {problem}")]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub problem: String,
 }
 
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -110,8 +104,8 @@ impl Config {
                     format!("{timeout:?} must be 1ms to 60s, like 10s"),
                 )
             })?;
-        let sms = crate::notify::sms::SmsConfig::from_lookup(&get)?;
-        let notify = crate::notify::NotifyConfig::from_lookup(&get)?;
+        let sms = crate::services::notify::sms::SmsConfig::from_lookup(&get)?;
+        let notify = crate::services::notify::NotifyConfig::from_lookup(&get)?;
         let switch = |var: &'static str| match or(var, "false").as_str() {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
@@ -176,38 +170,6 @@ fn link_keys(get: &impl Fn(&str) -> Option<String>) -> Result<Keyring, ConfigErr
                 .into(),
         }),
     }
-}
-
-fn base_url(var: &'static str, value: &str) -> Result<String, ConfigError> {
-    normalize_base_url(value).ok_or_else(|| ConfigError {
-        var,
-        problem: format!("{value:?} must be an http(s) base URL such as https://pay.example.com"),
-    })
-}
-
-/// `https://host[:port][/path]` without a trailing slash, query or fragment; `None` if `value`
-/// is not such a URL. Shared by the server's settings and `linkpay link sign --edge-url`.
-pub fn normalize_base_url(value: &str) -> Option<String> {
-    let v = value.trim().trim_end_matches('/');
-    let ok = (v.starts_with("http://") || v.starts_with("https://"))
-        && !v.contains(['?', '#', ' '])
-        && v.len() > "https://".len();
-    ok.then(|| v.to_owned())
-}
-
-/// `250ms`, `5s`, `5m`, `2h`, `30d`.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let split = s.find(|c: char| !c.is_ascii_digit())?;
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n.parse().ok()?;
-    Some(match unit {
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        "d" => Duration::from_secs(n * 86_400),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! `linkpay`: the origin server and its command line.
 
 use clap::{Parser, Subcommand};
+use linkpay_origin::base::db::Db;
 use linkpay_origin::cli::{self, CliError, keys::KeysCommand, sign::LinkCommand};
 use linkpay_origin::config::Config;
-use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
-use linkpay_origin::{app, dashboard, merchants};
+use linkpay_origin::{app, domain::merchants, web::dashboard};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

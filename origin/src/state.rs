@@ -1,6 +1,6 @@
+use crate::base::db::Db;
+use crate::base::jobs::{self, periodic, periodic::Periodic};
 use crate::config::Config;
-use crate::db::Db;
-use crate::jobs::{self, periodic, periodic::Periodic};
 use crate::providers::linepay::client::LinePayClient;
 use std::future::Future;
 use std::sync::Arc;
@@ -36,9 +36,9 @@ impl AppState {
     /// jobs (sweeping charges, announcing expired links, pruning idempotency keys). All of it
     /// is safe with several instances.
     pub fn spawn_background(&self) {
-        tokio::spawn(crate::webhooks::delivery::run(self.clone()));
-        tokio::spawn(crate::edge_sync::run(self.clone()));
-        tokio::spawn(crate::notify::sender::run(self.clone()));
+        tokio::spawn(crate::services::webhooks::delivery::run(self.clone()));
+        tokio::spawn(crate::services::edge_sync::run(self.clone()));
+        tokio::spawn(crate::services::notify::sender::run(self.clone()));
         let state = self.clone();
         tokio::spawn(async move {
             let jobs = state.periodic_jobs();
@@ -59,13 +59,15 @@ impl AppState {
     fn periodic_jobs(&self) -> Vec<Periodic> {
         vec![
             self.periodic("charges.sweep", 30, |s| async move {
-                crate::payments::sweep::once(&s).await
+                crate::services::payments::sweep::once(&s).await
             }),
             self.periodic("links.expire", 30, |s| async move {
-                crate::webhooks::expiry::announce_expired(&s, crate::clock::now()).await
+                crate::services::webhooks::expiry::announce_expired(&s, crate::base::clock::now())
+                    .await
             }),
             self.periodic("idempotency_keys.prune", 600, |s| async move {
-                crate::housekeeping::prune_idempotency_keys(&s, crate::clock::now()).await
+                crate::services::housekeeping::prune_idempotency_keys(&s, crate::base::clock::now())
+                    .await
             }),
         ]
     }

@@ -3,8 +3,8 @@
 
 use crate::common::{Origin, open_result};
 use axum::http::StatusCode;
-use linkpay_origin::clock;
-use linkpay_origin::payments::sweep;
+use linkpay_origin::base::clock;
+use linkpay_origin::services::payments::sweep;
 use linkpay_shared::result::Outcome;
 use serde_json::json;
 

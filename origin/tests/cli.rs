@@ -45,7 +45,7 @@ fn ok(dir: &Path, args: &[&str]) -> Run {
 }
 
 fn now() -> i64 {
-    linkpay_origin::clock::now()
+    linkpay_origin::base::clock::now()
 }
 
 fn new_keys(dir: &Path) {

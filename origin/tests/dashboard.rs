@@ -8,7 +8,7 @@ use crate::common;
 use crate::common::{Origin, Reply, local};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use linkpay_origin::clock::now;
+use linkpay_origin::base::clock::now;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -99,7 +99,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 async fn setup_code(o: &Origin) -> String {
-    linkpay_origin::dashboard::setup_code(&o.state.config.edge_secret)
+    linkpay_origin::web::dashboard::setup_code(&o.state.config.edge_secret)
 }
 
 /// A desk signed in through the first-run set-up.
@@ -284,7 +284,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one()
     assert!(!d.cookies.keys().any(|k| k.contains("session")));
 
     // Another account is not locked by this one's failures; the window ends.
-    linkpay_origin::clock::advance(16 * 60);
+    linkpay_origin::base::clock::advance(16 * 60);
     let ok = d
         .submit(
             "/dashboard/sign-in",
@@ -292,7 +292,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one()
             &[("email", "OWNER@tanuki.example "), ("password", PASSWORD)],
         )
         .await;
-    linkpay_origin::clock::advance(-16 * 60);
+    linkpay_origin::base::clock::advance(-16 * 60);
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
 }
 
@@ -485,7 +485,7 @@ async fn links_are_searched_by_reference_email_status_dates_and_amounts() {
     assert_eq!(found(&html), ["INV-1002"]);
     let html = d.get("/dashboard/links?status=used").await.text();
     assert!(found(&html).is_empty());
-    let today = linkpay_origin::clock::rfc3339(now());
+    let today = linkpay_origin::base::clock::rfc3339(now());
     let html = d
         .get(&format!("/dashboard/links?from={}", &today[..10]))
         .await

@@ -5,7 +5,7 @@ use crate::common::{EDGE_SECRET, Origin};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use linkpay_origin::edge_sync::{self, Pushed};
+use linkpay_origin::services::edge_sync::{self, Pushed};
 use linkpay_shared::{SecretKey, channel};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ async fn start_fake(worker: FakeWorker) -> String {
             async move {
                 let h = |n| headers.get(n).and_then(|v| v.to_str().ok());
                 let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-                let now = linkpay_origin::clock::now();
+                let now = linkpay_origin::base::clock::now();
                 if channel::verify(
                     &secret,
                     h(channel::TIMESTAMP_HEADER),

@@ -7,7 +7,7 @@ use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_e2e::fake_linepay::{FakeLinePay, Status};
-use linkpay_origin::clock::now;
+use linkpay_origin::base::clock::now;
 use linkpay_origin::providers::linepay::client::{LinePayClient, LinePayError};
 use linkpay_origin::providers::linepay::wire::Kind;
 use linkpay_shared::result::Outcome;
@@ -344,7 +344,7 @@ async fn provider_errors_leave_the_charge_as_it_was() {
         0,
         "not confirmed yet"
     );
-    let retried = linkpay_origin::payments::refund::retry_stale(&o.state, now() + 1)
+    let retried = linkpay_origin::services::payments::refund::retry_stale(&o.state, now() + 1)
         .await
         .expect("retry");
     assert_eq!(retried, 2);
@@ -420,7 +420,7 @@ async fn the_capture_window_and_untrusted_returns() {
         Status::Authorized,
         "capture never sent"
     );
-    let swept = linkpay_origin::payments::sweep::once(&o.state)
+    let swept = linkpay_origin::services::payments::sweep::once(&o.state)
         .await
         .expect("sweep");
     assert_eq!(swept.released, 1);

@@ -5,7 +5,7 @@ use crate::common;
 
 use crate::common::{LINK_KEY, Origin};
 use axum::http::StatusCode;
-use linkpay_origin::clock::now;
+use linkpay_origin::base::clock::now;
 use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money, SecretKey};
 use serde_json::{Value, json};
@@ -583,13 +583,14 @@ async fn idempotency_keys_replay_the_first_response_and_refuse_a_different_body(
     assert_eq!(r.json()["error"]["param"], "Idempotency-Key");
 
     // Kept a day at least; pruned after.
-    let pruned = linkpay_origin::housekeeping::prune_idempotency_keys(&o.state, now())
+    let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state, now())
         .await
         .expect("prune");
     assert_eq!(pruned, 0);
-    let pruned = linkpay_origin::housekeeping::prune_idempotency_keys(&o.state, now() + 26 * 3600)
-        .await
-        .expect("prune");
+    let pruned =
+        linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state, now() + 26 * 3600)
+            .await
+            .expect("prune");
     assert!(pruned >= 3, "{pruned}");
 }
 

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use linkpay_origin::db::Db;
+use linkpay_origin::base::db::Db;
 use sqlx::migrate::Migrator;
 use std::borrow::Cow;
 use std::path::Path;

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
 use linkpay_e2e::maildev::Maildev;
-use linkpay_origin::notify::sender::{Channels, send_due};
+use linkpay_origin::services::notify::sender::{Channels, send_due};
 use serde_json::{Value, json};
 
 const FROM: &str = "Demo Shop <shop@linkpay.test>";
@@ -176,7 +176,7 @@ async fn japanese_links_get_the_japanese_default_with_an_encoded_subject() {
 /// A checkout where the buyer typed an email on the pay page.
 fn checkout_with_email(token: &str, email: &str) -> Request<Body> {
     let body = json!({"token": token, "locale": "en", "email": email});
-    Origin::signed_checkout(&body, linkpay_origin::clock::now())
+    Origin::signed_checkout(&body, linkpay_origin::base::clock::now())
 }
 
 #[tokio::test]

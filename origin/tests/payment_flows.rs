@@ -4,8 +4,8 @@
 use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use linkpay_origin::clock::now;
-use linkpay_origin::sandbox::notify;
+use linkpay_origin::base::clock::now;
+use linkpay_origin::providers::sandbox::notify;
 use linkpay_shared::result::Outcome;
 use serde_json::{Value, json};
 

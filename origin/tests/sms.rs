@@ -4,7 +4,8 @@
 
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
 use linkpay_origin::config::Config;
-use linkpay_origin::notify::sms::{self, SmsGateway, segments};
+use linkpay_origin::domain::notifications::segments;
+use linkpay_origin::services::notify::sms::{self, SmsGateway};
 
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "f00dfeedf00dfeedf00dfeedf00dfeed";
@@ -12,7 +13,7 @@ const FROM: &str = "+15005550006";
 const TO: &str = "+819012345678";
 const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
-fn config(sms_env: &[(&str, &str)]) -> Result<Config, linkpay_origin::config::ConfigError> {
+fn config(sms_env: &[(&str, &str)]) -> Result<Config, linkpay_origin::base::env::ConfigError> {
     let mut env: Vec<(String, String)> = vec![
         ("LINKPAY_LINK_KEYS".into(), format!("k1:{LINK_KEY}")),
         ("LINKPAY_EDGE_SECRET".into(), LINK_KEY.into()),

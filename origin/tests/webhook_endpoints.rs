@@ -6,7 +6,7 @@ use crate::common;
 use crate::common::Origin;
 use axum::http::StatusCode;
 use linkpay_e2e::receiver::{Answer, Receiver};
-use linkpay_origin::clock::now;
+use linkpay_origin::base::clock::now;
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -22,7 +22,9 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
 }
 
 fn with_worker(o: &Origin) {
-    tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
+    tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
+        o.state.clone(),
+    ));
 }
 
 fn secret(endpoint: &Value) -> WebhookSecret {
@@ -526,12 +528,12 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
     let later = now() + 400 * 24 * 3600;
     let other = o.clone_handle();
     let (a, b) = tokio::join!(
-        linkpay_origin::webhooks::expiry::announce_expired(&o.state, later),
-        linkpay_origin::webhooks::expiry::announce_expired(&other.state, later),
+        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state, later),
+        linkpay_origin::services::webhooks::expiry::announce_expired(&other.state, later),
     );
     assert_eq!(a.expect("sweep") + b.expect("sweep"), 1);
     assert_eq!(
-        linkpay_origin::webhooks::expiry::announce_expired(&o.state, later)
+        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state, later)
             .await
             .expect("sweep"),
         0

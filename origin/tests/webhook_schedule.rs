@@ -4,7 +4,7 @@
 
 use crate::common::Origin;
 use linkpay_e2e::receiver::Receiver;
-use linkpay_origin::clock;
+use linkpay_origin::base::clock;
 use std::time::Duration;
 
 #[derive(sqlx::FromRow, Debug)]
@@ -48,7 +48,9 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
         o.state.config.webhook_retry_schedule,
         [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map(Duration::from_secs)
     );
-    tokio::spawn(linkpay_origin::webhooks::delivery::run(o.state.clone()));
+    tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
+        o.state.clone(),
+    ));
     let (url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
     o.endpoint(serde_json::json!({"url": url, "enabled_events": ["link.created"]}))

@@ -76,7 +76,7 @@ pub struct ResultsArgs {
 pub async fn run(command: BatchCommand, out: &mut impl Write) -> Result<(), CliError> {
     match command {
         BatchCommand::Sample => out
-            .write_all(crate::batch::SAMPLE_CSV.as_bytes())
+            .write_all(crate::services::batch::SAMPLE_CSV.as_bytes())
             .map_err(super::output_error),
         BatchCommand::Results(a) => {
             let client = Client::new(&a.api)?;

@@ -1,10 +1,10 @@
 //! `linkpay keys new|rotate|retire|list|export`: the link-signing key file. Only `export`
 //! ever prints a secret.
 
-use super::keyfile::{KeyFile, KeyState};
 use super::{CliError, date, key_file_error, output_error, shell_quote};
-use crate::clock;
-use crate::links::MAX_TTL_SECS;
+use crate::base::clock;
+use crate::domain::keyfile::{KeyFile, KeyState};
+use crate::domain::links::MAX_TTL_SECS;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -80,8 +80,8 @@ fn load(path: &Path) -> Result<KeyFile, CliError> {
     KeyFile::load(path).map_err(|e| key_file_error("--file", path, e))
 }
 
-fn kid_error(path: &Path, e: super::keyfile::KeyFileError) -> CliError {
-    use super::keyfile::KeyFileError as E;
+fn kid_error(path: &Path, e: crate::domain::keyfile::KeyFileError) -> CliError {
+    use crate::domain::keyfile::KeyFileError as E;
     match e {
         E::BadKid(_) | E::KidTaken(_) => CliError::Usage(format!("--kid: {e}")),
         other => key_file_error("--file", path, other),

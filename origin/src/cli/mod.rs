@@ -3,11 +3,10 @@
 //! (`linkpay batch`), which go through a running origin's API.
 
 pub mod batch;
-pub mod keyfile;
 pub mod keys;
 pub mod sign;
 
-use keyfile::KeyFileError;
+use crate::domain::keyfile::KeyFileError;
 use std::path::Path;
 
 /// Why a command failed, which decides its exit status: 2 for input the user can correct (an
@@ -58,7 +57,7 @@ fn shell_quote(path: &Path) -> String {
 
 /// `2026-03-01` from unix seconds.
 fn date(unix: i64) -> String {
-    crate::clock::rfc3339(unix).chars().take(10).collect()
+    crate::base::clock::rfc3339(unix).chars().take(10).collect()
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! signed URLs work. No API call and no database: the edge verifies the token with the same
 //! key ring. Only the URL goes to stdout, so scripts can capture it; notes go to stderr.
 
-use super::keyfile::{KeyFile, KeyFileError};
 use super::{CliError, key_file_error, output_error};
-use crate::links::{DEFAULT_TTL_SECS, MAX_TTL_SECS};
-use crate::{clock, ids, qr};
+use crate::domain::keyfile::{KeyFile, KeyFileError};
+use crate::domain::links::{DEFAULT_TTL_SECS, MAX_TTL_SECS};
+use crate::{base::clock, base::ids, base::qr};
 use clap::{Args, Subcommand};
 use linkpay_shared::metadata;
 use linkpay_shared::money::parse_major;
@@ -372,7 +372,7 @@ fn claim_problem(field: &str) -> String {
 }
 
 fn edge_url(url: &str) -> Result<String, CliError> {
-    crate::config::normalize_base_url(url).ok_or_else(|| {
+    crate::base::url::normalize_base_url(url).ok_or_else(|| {
         usage(format!(
             "--edge-url: {url:?} must be an http(s) base URL such as https://pay.example.com"
         ))

@@ -5,8 +5,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use linkpay_origin::base::db::Db;
 use linkpay_origin::config::Config;
-use linkpay_origin::db::Db;
 use linkpay_origin::state::AppState;
 use linkpay_shared::SecretKey;
 use linkpay_shared::channel;
@@ -29,7 +29,7 @@ pub struct Origin {
     _clock: Arc<ClockHold>,
 }
 
-/// The process clock (`linkpay_origin::clock`) is one for the whole test binary. Every origin
+/// The process clock (`linkpay_origin::base::clock`) is one for the whole test binary. Every origin
 /// holds this lock shared while it lives; one whose test moves the clock holds it alone.
 static CLOCK: std::sync::LazyLock<Arc<RwLock<()>>> = std::sync::LazyLock::new(Default::default);
 
@@ -45,7 +45,9 @@ enum ClockHold {
 impl Drop for ClockHold {
     fn drop(&mut self) {
         if let ClockHold::Alone { offset, .. } = self {
-            linkpay_origin::clock::advance(*offset - linkpay_origin::clock::offset_secs());
+            linkpay_origin::base::clock::advance(
+                *offset - linkpay_origin::base::clock::offset_secs(),
+            );
         }
     }
 }
@@ -89,7 +91,7 @@ impl Origin {
     /// lives, and keeps new ones waiting until it is dropped.
     pub async fn start_alone() -> Origin {
         let guard = CLOCK.clone().write_owned().await;
-        let offset = linkpay_origin::clock::offset_secs();
+        let offset = linkpay_origin::base::clock::offset_secs();
         Origin::start_holding(
             &[],
             ClockHold::Alone {
@@ -121,7 +123,7 @@ impl Origin {
             Config::from_lookup(|k| env.iter().rfind(|(ek, _)| ek == k).map(|(_, v)| v.clone()))
                 .expect("config");
         let db = Db::open(&config.database_url).await.expect("open db");
-        let (_, key) = linkpay_origin::merchants::ensure_demo(&db)
+        let (_, key) = linkpay_origin::domain::merchants::ensure_demo(&db)
             .await
             .expect("demo")
             .expect("new db");
@@ -247,7 +249,7 @@ impl Origin {
     pub async fn checkout(&self, token: &str) -> Reply {
         self.send(Origin::checkout_request(
             token,
-            linkpay_origin::clock::now(),
+            linkpay_origin::base::clock::now(),
         ))
         .await
     }
@@ -264,7 +266,7 @@ impl Origin {
         self.send(Origin::checkout_request_for(
             token,
             amount,
-            linkpay_origin::clock::now(),
+            linkpay_origin::base::clock::now(),
         ))
         .await
     }
@@ -370,7 +372,7 @@ pub fn open_result(url: &str) -> linkpay_shared::result::PaymentResult {
     linkpay_shared::result::PaymentResult::open(
         &secret,
         token.as_bytes(),
-        linkpay_origin::clock::now(),
+        linkpay_origin::base::clock::now(),
     )
     .expect("valid result token")
 }

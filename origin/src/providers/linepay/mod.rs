@@ -18,8 +18,8 @@ use super::{
     CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
     StartPayment, Started,
 };
-use crate::config::ConfigError;
-use crate::db::Db;
+use crate::base::db::Db;
+use crate::base::env::ConfigError;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use client::{LinePayClient, LinePayError};
@@ -67,12 +67,15 @@ impl LinePayConfig {
             (None, Some(_)) => return Err(missing("LINKPAY_LINEPAY_CHANNEL_ID")),
         };
         let base_url = set("LINKPAY_LINEPAY_BASE_URL").unwrap_or_else(|| SANDBOX_BASE_URL.into());
-        let base_url = crate::config::normalize_base_url(&base_url).ok_or_else(|| ConfigError {
-            var: "LINKPAY_LINEPAY_BASE_URL",
-            problem: format!("{base_url:?} must be an http(s) base URL such as {SANDBOX_BASE_URL}"),
-        })?;
+        let base_url =
+            crate::base::url::normalize_base_url(&base_url).ok_or_else(|| ConfigError {
+                var: "LINKPAY_LINEPAY_BASE_URL",
+                problem: format!(
+                    "{base_url:?} must be an http(s) base URL such as {SANDBOX_BASE_URL}"
+                ),
+            })?;
         let window = set("LINKPAY_LINEPAY_CAPTURE_WINDOW").unwrap_or_else(|| "30d".into());
-        let capture_window_secs = crate::config::parse_duration(&window)
+        let capture_window_secs = crate::base::env::parse_duration(&window)
             .map(|d| d.as_secs() as i64)
             .filter(|s| (1..=limits::DEFAULT_CAPTURE_WINDOW_SECS).contains(s))
             .ok_or_else(|| ConfigError {
@@ -154,7 +157,7 @@ impl LinePayConnector {
                     .transaction_date
                     .as_deref()
                     .and_then(unix_time)
-                    .unwrap_or_else(crate::clock::now);
+                    .unwrap_or_else(crate::base::clock::now);
                 Outcome::Authorized {
                     card: CardDetails::default(),
                     capture_before: at + self.config.capture_window_secs,
@@ -306,7 +309,7 @@ impl Provider for LinePayConnector {
                             .as_deref()
                             .and_then(unix_time)
                             .unwrap_or_else(|| {
-                                crate::clock::now() + self.config.capture_window_secs
+                                crate::base::clock::now() + self.config.capture_window_secs
                             }),
                     },
                     CaptureMethod::Automatic => Outcome::Captured {
@@ -400,7 +403,7 @@ impl Provider for LinePayConnector {
                 .bind(refund_id)
                 .bind(provider_ref)
                 .bind(amount.minor())
-                .bind(crate::clock::now())
+                .bind(crate::base::clock::now())
                 .execute(self.db.writer())
                 .await?;
             }

@@ -35,7 +35,7 @@ pub fn verify(secret: &str, path: &str, content: &str, nonce: &str, signature: &
 
 /// A fresh nonce: 128 random bits as a UUID-shaped string, as LINE Pay's samples use.
 pub fn nonce() -> String {
-    let b: [u8; 16] = crate::ids::random_bytes();
+    let b: [u8; 16] = crate::base::ids::random_bytes();
     let hex = linkpay_shared::hex::encode(&b);
     format!(
         "{}-{}-{}-{}-{}",

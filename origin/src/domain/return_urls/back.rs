@@ -1,0 +1,224 @@
+//! Sending the buyer back to the merchant's registered return URL once a charge has settled:
+//! a `303` with the signed fields in the query (GET), or a small page whose form posts them
+//! there by itself (POST). The destination is read from the link's stored return URL and
+//! nothing else.
+
+use super::Method;
+use crate::base::clock::now;
+use crate::base::ids;
+use crate::domain::charges::Charge;
+use crate::state::AppState;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use linkpay_shared::redirect::{ResultCode, ReturnFields, ReturnSecret, percent_encode};
+
+/// Where a settled buyer goes, with what.
+#[derive(Debug)]
+pub struct Back {
+    pub url: String,
+    pub method: Method,
+    /// The signed fields and `signature`.
+    pub fields: Vec<(&'static str, String)>,
+    merchant_name: String,
+    japanese: bool,
+}
+
+/// The signed redirect for a settled `charge` whose link names a return URL that still
+/// exists; `None` sends the buyer to the edge's result page as before.
+pub async fn for_charge(state: &AppState, charge: &Charge) -> Result<Option<Back>, sqlx::Error> {
+    let rc = match charge.status.as_str() {
+        "succeeded" => ResultCode::Ok,
+        "failed" | "expired" => ResultCode::Failed,
+        _ => return Ok(None),
+    };
+    let row: Option<(Option<String>, String, String)> = sqlx::query_as(
+        "SELECT l.return_url_id, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = $1",
+    )
+    .bind(&charge.link_id)
+    .fetch_optional(state.db.reader())
+    .await?;
+    let Some((Some(return_url_id), locale, merchant_name)) = row else {
+        return Ok(None);
+    };
+    // The merchant check is belt and braces: links only ever name their merchant's own.
+    let Some(target) = super::get(state.db.reader(), &charge.merchant_id, &return_url_id).await?
+    else {
+        return Ok(None);
+    };
+    let Some(method) = Method::parse(&target.method) else {
+        tracing::error!(return_url = %target.id, method = %target.method, "stored return URL has an unknown method");
+        return Ok(None);
+    };
+    let Ok(secret) = ReturnSecret::parse(&target.secret) else {
+        tracing::error!(return_url = %target.id, "stored return URL secret does not parse");
+        return Ok(None);
+    };
+    let fields = signed_fields(charge, rc, &secret, now());
+    Ok(Some(Back {
+        url: target.url.clone(),
+        method,
+        fields,
+        merchant_name,
+        japanese: locale == "ja",
+    }))
+}
+
+fn signed_fields(
+    charge: &Charge,
+    rc: ResultCode,
+    secret: &ReturnSecret,
+    now: i64,
+) -> Vec<(&'static str, String)> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    ReturnFields {
+        rc,
+        reference: text(&charge.reference),
+        link_id: charge.link_id.clone(),
+        charge_id: charge.id.clone(),
+        amount: charge.amount,
+        currency: charge.currency.clone(),
+        email: text(&charge.buyer_email),
+        free: [
+            text(&charge.free1),
+            text(&charge.free2),
+            text(&charge.free3),
+        ],
+        timestamp: now,
+    }
+    .signed_pairs(secret)
+}
+
+/// The origin of the GET return URL that the buyer of a provider's payment will be redirected
+/// to, if their link names one. Browsers check `form-action` on every hop of the redirects
+/// after a form is posted, so the provider's card page must allow it (see `page_headers`).
+pub async fn redirect_origin(
+    db: &crate::base::db::Db,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let url: Option<(String,)> = sqlx::query_as(
+        "SELECT r.url FROM charges c
+           JOIN links l ON l.id = c.link_id
+           JOIN return_urls r ON r.id = l.return_url_id AND r.merchant_id = c.merchant_id
+          WHERE c.provider = $1 AND c.provider_ref = $2 AND r.method = 'get'",
+    )
+    .bind(provider)
+    .bind(provider_ref)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(url.map(|(u,)| crate::base::url::web_origin(&u).to_owned()))
+}
+
+/// The registered URL with the fields appended to whatever query it already has.
+pub fn with_query(url: &str, fields: &[(&'static str, String)]) -> String {
+    let sep = match url.find('?') {
+        None => "?",
+        Some(_) if url.ends_with(['?', '&']) => "",
+        Some(_) => "&",
+    };
+    let query: Vec<String> = fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", percent_encode(value)))
+        .collect();
+    format!("{url}{sep}{}", query.join("&"))
+}
+
+#[derive(Template)]
+#[template(path = "return/post.html")]
+struct PostPage<'a> {
+    lang: &'static str,
+    nonce: &'a str,
+    heading: String,
+    message: String,
+    button: String,
+    noscript: &'static str,
+    action: &'a str,
+    fields: &'a [(&'static str, String)],
+}
+
+impl IntoResponse for Back {
+    fn into_response(self) -> Response {
+        match self.method {
+            Method::Get => Redirect::to(&with_query(&self.url, &self.fields)).into_response(),
+            Method::Post => self.post_page(),
+        }
+    }
+}
+
+impl Back {
+    /// The auto-submitting form. Its CSP allows this response's one script and stylesheet
+    /// (by nonce) and form submission to the merchant's origin only.
+    fn post_page(&self) -> Response {
+        let nonce = STANDARD.encode(ids::random_bytes::<16>());
+        let m = &self.merchant_name;
+        let (lang, heading, message, button, noscript) = if self.japanese {
+            (
+                "ja",
+                format!("{m}に戻っています…"),
+                format!("お支払いの結果を{m}に送っています。"),
+                format!("{m}へ進む"),
+                "JavaScriptが無効になっています。ボタンを押して進んでください。",
+            )
+        } else {
+            (
+                "en",
+                format!("Returning to {m}…"),
+                format!("Sending the result of your payment to {m}."),
+                format!("Continue to {m}"),
+                "JavaScript is off: press the button to continue.",
+            )
+        };
+        let page = PostPage {
+            lang,
+            nonce: &nonce,
+            heading,
+            message,
+            button,
+            noscript,
+            action: &self.url,
+            fields: &self.fields,
+        };
+        let html = match page.render() {
+            Ok(html) => html,
+            Err(e) => {
+                tracing::error!(error = %e, "rendering the return page");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        let csp = format!(
+            "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; form-action {}; base-uri 'none'; frame-ancestors 'none'",
+            crate::base::url::web_origin(&self.url)
+        );
+        let mut resp = Html(html).into_response();
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_appended_to_the_merchants_own_query() {
+        let f = vec![("rc", "0".to_owned()), ("reference", "A&B 1".to_owned())];
+        assert_eq!(
+            with_query("https://s.example/back", &f),
+            "https://s.example/back?rc=0&reference=A%26B%201"
+        );
+        assert_eq!(
+            with_query("https://s.example/back?session=x", &f),
+            "https://s.example/back?session=x&rc=0&reference=A%26B%201"
+        );
+        assert_eq!(
+            with_query("https://s.example/back?", &f),
+            "https://s.example/back?rc=0&reference=A%26B%201"
+        );
+    }
+}

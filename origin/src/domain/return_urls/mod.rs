@@ -1,0 +1,302 @@
+//! Return URLs: the merchant's own pages a buyer is sent back to after paying, registered in
+//! advance (at most [`MAX_PER_MERCHANT`]) with a signing secret each. A link names one by id;
+//! nothing in a buyer's request can choose the destination, so there is no open redirect.
+
+pub mod back;
+
+use crate::base::clock::now;
+use crate::base::db::Db;
+use crate::base::error::ApiError;
+use crate::base::ids;
+use axum::http::StatusCode;
+use linkpay_shared::redirect::{FIELDS, ReturnSecret, SIGNATURE_FIELD};
+use serde_json::{Value, json};
+use sqlx::{Any, Executor};
+
+pub const MAX_PER_MERCHANT: i64 = 3;
+pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_DESCRIPTION_CHARS: usize = 200;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReturnUrl {
+    pub id: String,
+    pub merchant_id: String,
+    pub url: String,
+    /// `get` or `post`.
+    pub method: String,
+    pub description: Option<String>,
+    pub secret: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, merchant_id, url, method, description, secret, created_at";
+
+impl ReturnUrl {
+    /// The secret goes out in the creation response only.
+    pub fn to_json(&self, with_secret: bool) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "object": "return_url",
+            "url": self.url,
+            "method": self.method,
+            "description": self.description,
+            "created": self.created_at,
+        });
+        if with_secret {
+            v["secret"] = self.secret.clone().into();
+        }
+        v
+    }
+}
+
+/// How the buyer's browser is sent back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Option<Method> {
+        match s {
+            "get" => Some(Method::Get),
+            "post" => Some(Method::Post),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+        }
+    }
+}
+
+/// Checks a return URL: absolute https (http only for a loopback host, or anywhere when
+/// `allow_http`), a host, no userinfo or fragment, printable ASCII, at most 2048 characters,
+/// and no query parameter of its own that would collide with the signed fields.
+pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
+    if url.len() > MAX_URL_LEN {
+        return Err(format!("url must be at most {MAX_URL_LEN} characters."));
+    }
+    if !url.bytes().all(|b| b.is_ascii_graphic()) || url.contains('\\') {
+        return Err("url must be printable ASCII without spaces or backslashes; percent-encode anything else.".into());
+    }
+    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (_, Some(rest)) => (false, rest),
+        _ => return Err("url must be an absolute URL starting with https://.".into()),
+    };
+    if url.contains('#') {
+        return Err("url must not have a fragment (#…).".into());
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err("url must not contain a user name or password.".into());
+    }
+    let host = host_of(authority).ok_or("url must have a valid host (and port, if any).")?;
+    if !https && !allow_http && !is_loopback(host) {
+        return Err(
+            "url must use https:// (http:// is accepted only for localhost and 127.0.0.1).".into(),
+        );
+    }
+    if let Some((_, query)) = rest.split_once('?') {
+        for pair in query.split('&') {
+            let name = pair.split('=').next().unwrap_or("");
+            if FIELDS.contains(&name) || name == SIGNATURE_FIELD {
+                return Err(format!(
+                    "url must not have its own {name:?} query parameter: linkpay adds and signs that one."
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The host of `host[:port]`, if both are well formed.
+fn host_of(authority: &str) -> Option<&str> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (inner, after) = v6.split_once(']')?;
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return None;
+        }
+        (&authority[..inner.len() + 2], after.strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let good_name = !host.is_empty()
+        && (host.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+    let good_port =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u16>().is_ok_and(|n| n > 0));
+    (good_name && good_port).then_some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "[::1]"
+    )
+}
+
+pub struct NewReturnUrl {
+    pub url: String,
+    pub method: Method,
+    pub description: Option<String>,
+}
+
+/// Registers a return URL with a new secret, unless the merchant has the most allowed. The
+/// merchant's row is locked for the count and insert, so two concurrent requests cannot make
+/// four on PostgreSQL (SQLite has one writer anyway).
+pub async fn create(db: &Db, merchant_id: &str, new: NewReturnUrl) -> Result<ReturnUrl, ApiError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM return_urls WHERE merchant_id = $1")
+            .bind(merchant_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if count >= MAX_PER_MERCHANT {
+        return Err(ApiError::conflict(
+            StatusCode::CONFLICT,
+            "return_url_limit_reached",
+            "A merchant can register at most 3 return URLs. Delete one first (DELETE /v1/return_urls/{id}).",
+        ));
+    }
+    let created = ReturnUrl {
+        id: ids::new_id("ru"),
+        merchant_id: merchant_id.to_owned(),
+        url: new.url,
+        method: new.method.as_str().to_owned(),
+        description: new.description,
+        secret: ReturnSecret::from_random_bytes(ids::random_bytes())
+            .expose()
+            .to_owned(),
+        created_at: now(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO return_urls ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ))
+    .bind(&created.id)
+    .bind(&created.merchant_id)
+    .bind(&created.url)
+    .bind(&created.method)
+    .bind(&created.description)
+    .bind(&created.secret)
+    .bind(created.created_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// The merchant's return URLs, oldest first.
+pub async fn list(db: &Db, merchant_id: &str) -> Result<Vec<ReturnUrl>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM return_urls WHERE merchant_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(merchant_id)
+    .fetch_all(db.reader())
+    .await
+}
+
+/// The merchant's return URL with this id; another merchant's is `None`.
+pub async fn get<'e>(
+    db: impl Executor<'e, Database = Any>,
+    merchant_id: &str,
+    id: &str,
+) -> Result<Option<ReturnUrl>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM return_urls WHERE id = $1 AND merchant_id = $2"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes it; links that name it send their buyers to the edge's result page from now on.
+pub async fn delete(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM return_urls WHERE id = $1 AND merchant_id = $2")
+        .bind(id)
+        .bind(merchant_id)
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Checks the `return_url` a new link names: it must be one of the merchant's own.
+pub async fn for_new_link(
+    db: &Db,
+    merchant_id: &str,
+    id: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    match get(db.reader(), merchant_id, &id).await? {
+        Some(r) => Ok(Some(r.id)),
+        None => Err(ApiError::invalid(
+            "return_url",
+            "resource_missing",
+            format!(
+                "No such return URL: {id}. Register one with POST /v1/return_urls and name it by its ru_… id."
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_https_with_a_host_and_nothing_ambiguous() {
+        for ok in [
+            "https://shop.example.com/paid",
+            "https://shop.example.com:8443/paid?session=abc&lang=ja",
+            "https://shop.example.com",
+            "http://127.0.0.1:9000/back",
+            "http://localhost/back",
+            "http://[::1]:8080/",
+            "https://[2001:db8::1]/x",
+        ] {
+            assert_eq!(check_url(ok, false), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://shop.example.com/paid",
+            "ftp://shop.example.com/",
+            "//shop.example.com/",
+            "/paid",
+            "javascript:alert(1)",
+            "https://",
+            "https:///paid",
+            "https://user:pw@shop.example.com/",
+            "https://shop.example.com@evil.example/",
+            "https://shop.example.com/paid#top",
+            "https://shop.example.com/a b",
+            "https://shop.example.com\\@evil.example/",
+            "https://shop.example.com:0/",
+            "https://shop.example.com:99999/",
+            "https://shop.example.com:/",
+            "https://shop_example.com/",
+            "https://shop.example.com/paid?rc=0",
+            "https://shop.example.com/paid?x=1&signature=",
+            "https://ショップ.example/",
+        ] {
+            assert!(check_url(bad, false).is_err(), "{bad}");
+        }
+        assert!(check_url("http://shop.example.com/paid", true).is_ok());
+        let long = format!("https://shop.example.com/{}", "a".repeat(2048));
+        assert!(check_url(&long, false).is_err());
+    }
+}

@@ -1,0 +1,68 @@
+//! Events, written in the same transaction as the change they describe, and a queued delivery
+//! for every enabled webhook endpoint of the merchant that wants the event's type. The webhook worker sends them later, so
+//! a crash between "paid" and "told the merchant" loses nothing.
+
+use crate::base::clock::{now, rfc3339};
+use crate::base::db::Tx;
+use crate::base::ids;
+use crate::domain::webhooks::endpoints;
+use serde_json::{Value, json};
+
+pub async fn record(
+    tx: &mut Tx,
+    merchant_id: &str,
+    kind: &str,
+    object: Value,
+) -> Result<String, sqlx::Error> {
+    let id = ids::new_sortable_id("evt");
+    let created = now();
+    let payload = json!({
+        "id": id,
+        "type": kind,
+        "timestamp": rfc3339(created),
+        "data": object,
+    });
+    sqlx::query(
+        "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(merchant_id)
+    .bind(kind)
+    .bind(payload.to_string())
+    .bind(created)
+    .execute(&mut **tx)
+    .await?;
+    let endpoints: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = $1 AND enabled = 1",
+    )
+    .bind(merchant_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (endpoint_id, wanted) in endpoints {
+        if endpoints::wants(&wanted, kind) {
+            queue_delivery(tx, &id, &endpoint_id, created).await?;
+        }
+    }
+    Ok(id)
+}
+
+/// Queues one delivery of an event to an endpoint, due at `due`.
+pub async fn queue_delivery(
+    tx: &mut Tx,
+    event_id: &str,
+    endpoint_id: &str,
+    due: i64,
+) -> Result<String, sqlx::Error> {
+    let id = ids::new_sortable_id("dlv");
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(event_id)
+    .bind(endpoint_id)
+    .bind(due)
+    .bind(due)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,372 @@
+//! Checkout: a buyer on the edge pressed Pay. The edge forwards the link token over the
+//! authenticated channel; the origin re-verifies it, claims the link, opens a charge and asks
+//! the provider for a page to send the buyer to.
+//!
+//! Use limits are enforced here, in one write transaction per checkout: a charge on a limited
+//! link *holds* a use while its buyer is at the provider, so racing buyers beyond the limit get
+//! "in progress" and never reach the provider. A decline or an expired provider session ends
+//! the hold; a success counts towards the limit, and the last one marks the link used.
+//!
+//! Expiry and deactivation are checked when a checkout starts. A payment that started before
+//! the link expired (or was deactivated) is settled normally: the buyer was already at the
+//! provider and may have been charged, so refusing it would mean a refund.
+
+use crate::base::clock::now;
+use crate::base::db::Tx;
+use crate::base::error::ApiError;
+use crate::base::ids;
+use crate::domain::links::{self, Link};
+use crate::providers::{CaptureMethod, PaymentMethod, StartPayment, registry};
+use crate::state::AppState;
+use crate::{domain::charges, domain::webhooks::outbox};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use linkpay_shared::token::{self, LinkClaims, TokenError};
+use linkpay_shared::{Money, channel};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub const PATH: &str = "/internal/v1/checkouts";
+
+/// Longer than any provider's own session (the sandbox's 15 minutes, LINE Pay's 20), so a
+/// reservation never lapses while the buyer can still complete payment on the provider's page.
+pub const RESERVATION_SECS: i64 = crate::providers::linepay::limits::SESSION_SECS + 5 * 60;
+
+#[derive(Deserialize)]
+struct CheckoutRequest {
+    token: String,
+    /// Minor units, for a link whose buyer chooses the amount (the edge has checked it; the
+    /// origin checks again).
+    amount: Option<i64>,
+    /// What the buyer typed in the pay page's email field, if anything (the edge checked it
+    /// lightly; it is checked properly here).
+    email: Option<String>,
+    /// `card` (the default) or `wallet`: what the buyer chose on the pay page.
+    payment_method: Option<String>,
+}
+
+/// `POST /internal/v1/checkouts`, called only by the edge worker.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    channel::verify(
+        &state.config.edge_secret,
+        header(channel::TIMESTAMP_HEADER),
+        header(channel::SIGNATURE_HEADER),
+        "POST",
+        PATH,
+        &body,
+        now(),
+    )
+    .map_err(|e| {
+        tracing::warn!(error = %e, "refused an unauthenticated checkout request");
+        ApiError::unauthorized(
+            "edge_signature_invalid",
+            "This endpoint is for the linkpay edge worker only.",
+        )
+    })?;
+    let req: CheckoutRequest = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::bad_request(
+            "invalid_json",
+            "Expected {\"token\": \"…\", \"amount\": minor units (buyer-chosen links only)}.",
+        )
+    })?;
+    let claims = state
+        .config
+        .link_keys
+        .verify(req.token.as_bytes(), now())
+        .map_err(|e| match e {
+            TokenError::Expired => expired(),
+            TokenError::UnknownKey => ApiError::invalid(
+                "token",
+                "link_key_unknown",
+                "This payment link was signed with a key that is unknown here or has been retired.",
+            ),
+            _ => not_found(),
+        })?;
+    let amount = claims.amount.resolve(req.amount).map_err(|e| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..ApiError::invalid(
+            "amount",
+            "amount_invalid",
+            format!("{}.", capitalize(&e.to_string())),
+        )
+    })?;
+    let email = buyer_email(req.email.as_deref())?;
+    let method = match req.payment_method.as_deref() {
+        None | Some("") => PaymentMethod::Card,
+        Some(m) => PaymentMethod::parse(m).ok_or_else(|| method_unavailable(m))?,
+    };
+    let redirect_url = start(
+        &state,
+        &claims,
+        &req.token,
+        amount,
+        email.as_deref(),
+        method,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "redirect_url": redirect_url })),
+    ))
+}
+
+/// An empty field is no email; anything else must be an address.
+fn buyer_email(typed: Option<&str>) -> Result<Option<String>, ApiError> {
+    match typed.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => crate::base::email_address::check(t)
+            .map(Some)
+            .map_err(|m| ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..ApiError::invalid("email", "email_invalid", m)
+            }),
+    }
+}
+
+fn method_unavailable(method: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..ApiError::invalid(
+            "payment_method",
+            "payment_method_unavailable",
+            format!("This shop does not take {method:?} payments. Choose another payment method."),
+        )
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Opens a charge for `amount` on the link the verified `claims` describe, within its use
+/// limit, and asks the provider where to send the buyer.
+///
+/// A limited link (single use, or up to N payments) is locked for the length of the
+/// transaction, and a new charge is admitted only while completed payments plus charges
+/// still *held* at the provider stay under the limit. A hold lasts `RESERVATION_SECS`, longer
+/// than the provider's session, so a lapsed hold can no longer turn into a payment.
+pub async fn start(
+    state: &AppState,
+    claims: &LinkClaims,
+    token: &str,
+    amount: Money,
+    buyer_email: Option<&str>,
+    method: PaymentMethod,
+) -> Result<String, ApiError> {
+    let now = now();
+    let settings =
+        crate::domain::payment_methods::get(state.db.reader(), &claims.merchant_id).await?;
+    if !settings.allows(method) {
+        return Err(method_unavailable(method.as_str()));
+    }
+    let provider = registry::for_method(state, method, &settings.wallet_provider)
+        .ok_or_else(|| method_unavailable(method.as_str()))?;
+    // Sortable, so a link's charges list newest first within a second too.
+    let charge_id = ids::new_sortable_id("ch");
+    let mut tx = state.db.begin().await?;
+    // A limited link is locked first, so that what is read below cannot change until commit:
+    // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
+    // need no lock, which keeps a busy multi-use link from serialising its buyers.
+    let limited = claims.usage.limit().is_some();
+    let mut locked = limited && lock(&mut tx, &claims.link_id).await?;
+    let mut link = links::by_id(&mut *tx, &claims.link_id).await?;
+    if link.is_none() {
+        // First checkout of a link signed offline: record it from the token.
+        let kid = token::key_id(token).unwrap_or_default();
+        if links::record_offline(&mut tx, claims, token, &kid, &state.config.edge_url).await? {
+            tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
+        }
+        if limited && !locked {
+            locked = lock(&mut tx, &claims.link_id).await?;
+        }
+        link = links::by_id(&mut *tx, &claims.link_id).await?;
+    }
+    // The token must describe this row: same merchant and terms (a genuine token from another
+    // deployment sharing a key, or a re-signed offline link with other terms, is refused).
+    let link = link
+        .filter(|l| {
+            l.merchant_id == claims.merchant_id
+                && l.amount_terms() == Some(claims.amount)
+                && l.usage_limit == claims.usage.limit().map(i64::from)
+                && l.expires_at == claims.expires_at
+        })
+        .ok_or_else(not_found)?;
+    debug_assert!(!limited || locked);
+    match link.status.as_str() {
+        "used" => return Err(used(&link)),
+        "deactivated" => {
+            return Err(ApiError::conflict(
+                StatusCode::GONE,
+                "link_deactivated",
+                "This payment link has been deactivated by the merchant.",
+            ));
+        }
+        _ if now >= link.expires_at => return Err(expired()),
+        _ => {}
+    }
+    let reserved_until = if let Some(limit) = link.usage_limit {
+        // Holds that lapsed belong to buyers who left the provider's page: their sessions
+        // are over, so the charges can never complete.
+        sqlx::query(
+            "UPDATE charges SET status = 'expired', failure_code = 'payment_expired', updated_at = $1
+              WHERE link_id = $2 AND status = 'pending' AND reserved_until <= $1",
+        )
+        .bind(now)
+        .bind(&link.id)
+        .execute(&mut *tx)
+        .await?;
+        let (held,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM charges WHERE link_id = $1 AND status = 'pending' AND reserved_until > $2",
+        )
+        .bind(&link.id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if link.paid_count >= limit {
+            return Err(used(&link));
+        }
+        if link.paid_count + held >= limit {
+            return Err(ApiError::conflict(
+                StatusCode::CONFLICT,
+                "link_in_progress",
+                "Someone is paying this link right now. If that payment does not complete, the link becomes available again.",
+            ));
+        }
+        Some(now + RESERVATION_SECS)
+    } else {
+        None
+    };
+    let capture = CaptureMethod::parse(&link.capture_method).unwrap_or(CaptureMethod::Automatic);
+    let request = StartPayment {
+        charge_id: &charge_id,
+        amount,
+        method,
+        capture,
+        merchant_name: &claims.merchant_name,
+        description: &claims.title,
+        return_url: format!("{}/return/{}", state.config.public_url, provider.name()),
+    };
+    // Limits the provider publishes are checked before anything is written or sent.
+    provider.check(&request).map_err(|e| match e {
+        // The refusal names the field: the amount, or a currency the provider does not take.
+        crate::providers::ProviderError::Refused { code, message } => {
+            let (param, code) = match code.as_str() {
+                "currency" => ("currency", "currency_unsupported"),
+                _ => ("amount", "amount_invalid"),
+            };
+            ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..ApiError::invalid(param, code, message)
+            }
+        }
+        other => ApiError::provider(other),
+    })?;
+    sqlx::query(
+        "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
+                              reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at,
+                              payment_method, capture_method)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(&charge_id)
+    .bind(&link.id)
+    .bind(&link.merchant_id)
+    .bind(i64::from(link.livemode))
+    .bind(amount.minor())
+    .bind(amount.currency().code())
+    .bind(provider.name())
+    .bind(reserved_until)
+    .bind(&link.reference)
+    .bind(&link.free1)
+    .bind(&link.free2)
+    .bind(&link.free3)
+    .bind(&link.metadata)
+    .bind(buyer_email)
+    .bind(now)
+    .bind(now)
+    .bind(method.as_str())
+    .bind(capture.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {
+        outbox::record(
+            &mut tx,
+            &charge.merchant_id,
+            "charge.create",
+            charge.to_json(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox.notify_one();
+
+    // Never hold a transaction across a provider call.
+    let started = provider.start(request).await;
+    match started {
+        Ok(s) => {
+            sqlx::query("UPDATE charges SET provider_ref = $1, updated_at = $2 WHERE id = $3")
+                .bind(&s.provider_ref)
+                .bind(crate::base::clock::now())
+                .bind(&charge_id)
+                .execute(state.db.writer())
+                .await?;
+            tracing::info!(charge = %charge_id, link = %claims.link_id, "checkout started");
+            Ok(s.redirect_url)
+        }
+        Err(e) => {
+            // Failing the charge also ends its hold on the link.
+            sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&charge_id)
+                .execute(state.db.writer())
+                .await?;
+            Err(ApiError::provider(e))
+        }
+    }
+}
+
+/// Takes the link's row lock for the rest of the transaction; false if there is no such row.
+async fn lock(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE links SET paid_count = paid_count WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("link_not_found", "This payment link is not valid.")
+}
+
+fn expired() -> ApiError {
+    ApiError::conflict(
+        StatusCode::GONE,
+        "link_expired",
+        "This payment link has expired.",
+    )
+}
+
+fn used(link: &Link) -> ApiError {
+    if link.single_use() {
+        ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_already_paid",
+            "This payment link has already been paid.",
+        )
+    } else {
+        ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_used_up",
+            "This payment link has taken all the payments it accepts.",
+        )
+    }
+}

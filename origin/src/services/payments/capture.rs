@@ -1,0 +1,189 @@
+//! Capturing and voiding an authorization, and settling one that a crash or a provider
+//! error left `capturing` or `voiding`.
+
+use super::{OpError, explain, load, money, precheck};
+use crate::base::clock::now;
+use crate::domain::charges::state::{Ledger, Refusal, Status};
+use crate::domain::charges::{self, Charge};
+use crate::domain::webhooks::outbox;
+use crate::providers::{Outcome, Provider, ProviderError};
+use crate::state::AppState;
+
+/// Captures `amount` (default: all) of an authorized charge, within its capture window.
+pub async fn capture(
+    app: &AppState,
+    merchant_id: &str,
+    charge_id: &str,
+    amount: Option<i64>,
+) -> Result<Charge, OpError> {
+    let (charge, provider) = load(app, merchant_id, charge_id).await?;
+    let amount = amount.unwrap_or(charge.amount);
+    let now = now();
+    let check = |l: &Ledger| l.begin_capture(amount, now);
+    precheck(&charge, check)?;
+    let claimed = sqlx::query(
+        "UPDATE charges SET status = 'capturing', updated_at = $1
+          WHERE id = $2 AND status = 'authorized' AND capture_before > $1 AND $3 > 0 AND $3 <= amount",
+    )
+    .bind(now)
+    .bind(&charge.id)
+    .bind(amount)
+    .execute(app.db.writer())
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(explain(app, &charge.id, check).await);
+    }
+    let provider_ref = charge.provider_ref.clone().unwrap_or_default();
+    match provider
+        .capture(&provider_ref, money(&charge, amount)?)
+        .await
+    {
+        Ok(()) => {
+            finish(
+                app,
+                &charge.id,
+                Status::Capturing,
+                Status::Succeeded,
+                amount,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(recover(app, provider.as_ref(), &charge, e).await),
+    }
+}
+
+/// Releases a whole authorization.
+pub async fn void(app: &AppState, merchant_id: &str, charge_id: &str) -> Result<Charge, OpError> {
+    let (charge, provider) = load(app, merchant_id, charge_id).await?;
+    let check = |l: &Ledger| l.begin_void();
+    precheck(&charge, check)?;
+    let claimed = sqlx::query(
+        "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized'",
+    )
+    .bind(now())
+    .bind(&charge.id)
+    .execute(app.db.writer())
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(explain(app, &charge.id, check).await);
+    }
+    let provider_ref = charge.provider_ref.clone().unwrap_or_default();
+    match provider.void(&provider_ref).await {
+        Ok(()) => finish(app, &charge.id, Status::Voiding, Status::Voided, 0, None).await,
+        Err(e) => Err(recover(app, provider.as_ref(), &charge, e).await),
+    }
+}
+
+/// Records what the provider did, once, with its `charge.update` event.
+pub(super) async fn finish(
+    app: &AppState,
+    charge_id: &str,
+    from: Status,
+    to: Status,
+    captured: i64,
+    failure_code: Option<&str>,
+) -> Result<Charge, OpError> {
+    let mut tx = app.db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE charges SET status = $1, amount_captured = CASE WHEN $1 = 'succeeded' THEN $2 ELSE amount_captured END,
+                            failure_code = COALESCE($3, failure_code), updated_at = $4
+          WHERE id = $5 AND status = $6",
+    )
+    .bind(to.as_str())
+    .bind(captured)
+    .bind(failure_code)
+    .bind(now())
+    .bind(charge_id)
+    .bind(from.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let charge = charges::get(&mut *tx, charge_id)
+        .await?
+        .ok_or(OpError::NotFound)?;
+    if changed {
+        outbox::record(
+            &mut tx,
+            &charge.merchant_id,
+            "charge.update",
+            charge.to_json(),
+        )
+        .await?;
+        if to == Status::Succeeded {
+            crate::domain::notifications::outbox::on_charge_succeeded(&mut tx, &charge).await?;
+        }
+    }
+    tx.commit().await?;
+    if changed {
+        app.outbox.notify_one();
+        tracing::info!(charge = %charge.id, status = %charge.status, captured = charge.amount_captured, "charge updated");
+    }
+    Ok(charge)
+}
+
+/// A capture or void the provider did not confirm: ask it what is true now and record that.
+/// Answers the error to give the caller.
+async fn recover(
+    app: &AppState,
+    provider: &dyn Provider,
+    charge: &Charge,
+    e: ProviderError,
+) -> OpError {
+    if let Err(err) = resolve(app, provider, &charge.id).await {
+        tracing::warn!(charge = %charge.id, error = %err, "could not settle a capture or void yet; the sweeper will retry");
+    }
+    match e {
+        ProviderError::Refused { code, .. } if code == "authorization_expired" => {
+            OpError::Refused(Refusal::AuthorizationExpired)
+        }
+        ProviderError::Refused { message, .. } => OpError::ProviderRefused(message),
+        other => OpError::Provider(other),
+    }
+}
+
+/// Settles a charge left `capturing` or `voiding` by asking the provider. Anything else is
+/// left alone.
+pub async fn resolve(
+    app: &AppState,
+    provider: &dyn Provider,
+    charge_id: &str,
+) -> Result<(), OpError> {
+    let Some(charge) = charges::get(app.db.writer(), charge_id).await? else {
+        return Ok(());
+    };
+    let from = match charge.status.as_str() {
+        "capturing" => Status::Capturing,
+        "voiding" => Status::Voiding,
+        _ => return Ok(()),
+    };
+    let outcome = provider
+        .sync(charge.provider_ref.as_deref().unwrap_or_default())
+        .await
+        .map_err(OpError::Provider)?;
+    match outcome {
+        Outcome::Captured { amount, .. } => {
+            finish(app, &charge.id, from, Status::Succeeded, amount, None).await?;
+        }
+        Outcome::Voided => {
+            // Released because its window passed, or voided by the merchant.
+            let lapsed = charge.capture_before.is_some_and(|t| now() >= t);
+            let code = lapsed.then_some("authorization_expired");
+            finish(app, &charge.id, from, Status::Voided, 0, code).await?;
+        }
+        Outcome::Authorized { .. } => {
+            // Nothing happened at the provider: the authorization stands, quietly.
+            sqlx::query("UPDATE charges SET status = 'authorized', updated_at = $1 WHERE id = $2 AND status = $3")
+                .bind(now())
+                .bind(&charge.id)
+                .bind(from.as_str())
+                .execute(app.db.writer())
+                .await?;
+        }
+        other => {
+            tracing::error!(charge = %charge.id, outcome = ?other, "provider reports an unexpected state for an authorization");
+        }
+    }
+    Ok(())
+}

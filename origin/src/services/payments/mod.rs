@@ -1,0 +1,88 @@
+//! What a merchant does with a charge after the buyer has paid: capture an authorization,
+//! void it, refund a capture in part or in full. The rules live in [`crate::domain::charges::state`]; each operation
+//! here applies them as a conditional update, so concurrent calls cannot capture twice,
+//! refund more than was captured or void a captured charge, whatever their order.
+//!
+//! The provider is always asked outside a database transaction. While it is being asked the
+//! charge says so (`capturing`, `voiding`, or money held in `amount_refunding` by a
+//! `pending` refund), and [`sweep`] settles anything a crash left in between by asking the
+//! provider.
+
+pub mod capture;
+pub mod refund;
+pub mod sweep;
+
+use crate::domain::charges::state::{self, Refusal};
+use crate::domain::charges::{self, Charge};
+use crate::providers::{Provider, ProviderError, registry};
+use crate::state::AppState;
+use linkpay_shared::Money;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("no such charge")]
+    NotFound,
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The provider refused for its own reasons; the charge is as it was.
+    #[error("{0}")]
+    ProviderRefused(String),
+    #[error(transparent)]
+    Provider(ProviderError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The merchant's charge, and the provider that holds it.
+async fn load(
+    app: &AppState,
+    merchant_id: &str,
+    charge_id: &str,
+) -> Result<(Charge, Box<dyn Provider>), OpError> {
+    let charge = charges::get(app.db.writer(), charge_id)
+        .await?
+        .filter(|c| c.merchant_id == merchant_id)
+        .ok_or(OpError::NotFound)?;
+    let provider = registry::by_name(app, &charge.provider).ok_or_else(|| {
+        OpError::Provider(ProviderError::Unavailable(format!(
+            "provider {} is not configured on this origin",
+            charge.provider
+        )))
+    })?;
+    Ok((charge, provider))
+}
+
+fn money(charge: &Charge, minor: i64) -> Result<Money, OpError> {
+    charge
+        .money(minor)
+        .ok_or(OpError::Refused(Refusal::AmountNotPositive))
+}
+
+/// Applies the state machine's rule to the charge as read, to refuse early with a reason.
+/// (The conditional update that follows is what holds under concurrency.)
+fn precheck(
+    charge: &Charge,
+    check: impl Fn(&state::Ledger) -> Result<state::Ledger, Refusal>,
+) -> Result<(), OpError> {
+    match charge.ledger().map(|l| check(&l)) {
+        Some(Err(r)) => Err(OpError::Refused(r)),
+        _ => Ok(()),
+    }
+}
+
+/// Re-reads a charge whose conditional update did not apply, and says why.
+async fn explain(
+    app: &AppState,
+    charge_id: &str,
+    check: impl Fn(&state::Ledger) -> Result<state::Ledger, Refusal>,
+) -> OpError {
+    match charges::get(app.db.writer(), charge_id).await {
+        Ok(Some(c)) => match precheck(&c, check) {
+            Err(refused) => refused,
+            // It changed between the read and the update: another call is on it.
+            Ok(()) => OpError::Refused(Refusal::InProgress(state::Status::Capturing)),
+        },
+        Ok(None) => OpError::NotFound,
+        Err(e) => OpError::Db(e),
+    }
+}

@@ -1,0 +1,382 @@
+//! Settling a charge once the provider has decided, and sending the buyer to the edge's
+//! result page. A provider return only names the payment; the outcome comes from asking the
+//! provider (`complete`/`sync`), so a buyer cannot forge a success by editing a URL. A
+//! provider notification is applied only if its signature verifies; otherwise the origin
+//! asks the provider.
+
+use crate::base::clock::now;
+use crate::base::db::Tx;
+use crate::domain::charges::{self, Charge};
+use crate::domain::links::{self, Link};
+use crate::domain::webhooks::outbox;
+use crate::providers::{Outcome, Provider, ProviderError, ReturnRef, registry};
+use crate::services::edge_sync;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use linkpay_shared::result::{self, PaymentResult};
+use linkpay_shared::{Currency, Locale};
+use std::collections::HashMap;
+
+/// `GET /return/{provider}?…`: a provider sends the buyer here after its pages. The query
+/// only names the payment; what happened is asked of the provider.
+pub async fn provider_return(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(provider) = registry::by_name(&state, &name) else {
+        return unknown_payment();
+    };
+    let charge = match provider.return_ref(&q) {
+        Some(ReturnRef::Payment(r)) => {
+            charges::by_provider_ref(state.db.reader(), provider.name(), &r).await
+        }
+        Some(ReturnRef::Charge(id)) => charges::get(state.db.reader(), &id)
+            .await
+            .map(|c| c.filter(|c| c.provider == provider.name())),
+        None => Ok(None),
+    };
+    let charge = match charge {
+        Ok(Some(c)) => c,
+        Ok(None) => return unknown_payment(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the charge of a provider return");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let charge_id = charge.id.clone();
+    match complete(&state, provider.as_ref(), charge).await {
+        Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
+        Ok(Next::Merchant(back)) => back.into_response(),
+        Err(ReturnError::Internal(e)) => {
+            tracing::error!(error = %e, charge = %charge_id, "settling a provider return");
+            (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
+                .into_response()
+        }
+    }
+}
+
+fn unknown_payment() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "This payment is not known here. Nothing was charged by this request.",
+    )
+        .into_response()
+}
+
+/// `POST /providers/{provider}/notifications`: a provider tells us about a payment on its
+/// own. A notification whose signature verifies is applied; one that does not is refused,
+/// and the payment it names is asked of the provider instead.
+pub async fn provider_notification(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(provider) = registry::by_name(&state, &name) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let (provider_ref, outcome, verified) = match provider.verify_notification(&headers, &body) {
+        Ok(n) => (n.provider_ref, Some(n.outcome), true),
+        Err(ProviderError::Unverified {
+            claimed_ref: Some(r),
+        }) => (r, None, false),
+        Err(e) => {
+            tracing::warn!(provider = %name, error = %e, "refused a provider notification");
+            return (StatusCode::BAD_REQUEST, "notification refused").into_response();
+        }
+    };
+    let charge =
+        match charges::by_provider_ref(state.db.reader(), provider.name(), &provider_ref).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return (StatusCode::NOT_FOUND, "unknown payment").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "reading a charge for a notification");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+    let outcome = match outcome {
+        Some(o) => Ok(o),
+        None => {
+            tracing::warn!(provider = %name, payment = %provider_ref, "a provider notification failed its signature; asking the provider instead");
+            provider.sync(&provider_ref).await
+        }
+    };
+    let applied = match outcome {
+        Ok(o) => settle(&state, &charge, &o, provider.capture_window_secs())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match (applied, verified) {
+        (Err(e), _) => {
+            tracing::error!(error = %e, payment = %provider_ref, "applying a provider notification");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        (Ok(()), true) => StatusCode::OK.into_response(),
+        (Ok(()), false) => (StatusCode::BAD_REQUEST, "signature does not verify").into_response(),
+    }
+}
+
+pub enum Next {
+    Result(String),
+    /// The link names a return URL: back to the merchant, signed.
+    Merchant(crate::domain::return_urls::back::Back),
+    BackToProvider(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReturnError {
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ReturnError {
+    fn from(e: sqlx::Error) -> Self {
+        ReturnError::Internal(e.to_string())
+    }
+}
+
+pub async fn complete(
+    state: &AppState,
+    provider: &dyn Provider,
+    charge: Charge,
+) -> Result<Next, ReturnError> {
+    // Settled already (by a notification, or an earlier return): nothing left to finish.
+    let charge = if charge.status == "pending" {
+        match finish_pending(state, provider, &charge).await? {
+            Some(settled) => settled,
+            None => {
+                let provider_ref = charge.provider_ref.as_deref().unwrap_or_default();
+                return match provider.page_url(provider_ref) {
+                    Some(page) => Ok(Next::BackToProvider(page)),
+                    None => Err(ReturnError::Internal(format!(
+                        "{} says charge {} is not finished yet",
+                        provider.name(),
+                        charge.id
+                    ))),
+                };
+            }
+        }
+    } else {
+        charge
+    };
+    if let Some(back) = crate::domain::return_urls::back::for_charge(state, &charge).await? {
+        return Ok(Next::Merchant(back));
+    }
+    Ok(Next::Result(result_url(state, &charge).await?))
+}
+
+/// Asks the provider to finish a pending charge (its `complete`: LINE Pay's confirm, the
+/// sandbox's record) and settles what it answers. `None` while the buyer is still at the
+/// provider. Used by returns and by the sweeper for buyers who never came back.
+pub async fn finish_pending(
+    state: &AppState,
+    provider: &dyn Provider,
+    charge: &Charge,
+) -> Result<Option<Charge>, ReturnError> {
+    let amount = charge
+        .money(charge.amount)
+        .ok_or_else(|| ReturnError::Internal(format!("charge {} has a bad amount", charge.id)))?;
+    let outcome = provider
+        .complete(
+            charge.provider_ref.as_deref().unwrap_or_default(),
+            amount,
+            charge.capture(),
+        )
+        .await
+        .map_err(|e| ReturnError::Internal(e.to_string()))?;
+    if outcome == Outcome::Pending {
+        return Ok(None);
+    }
+    Ok(Some(
+        settle(state, charge, &outcome, provider.capture_window_secs()).await?,
+    ))
+}
+
+/// Applies the provider's outcome to a pending charge, once: the conditional update makes a
+/// reload, a second return or a notification racing the return a no-op, and the event is
+/// written in the same transaction. `window_secs` caps an authorization's capture window.
+pub async fn settle(
+    state: &AppState,
+    charge: &Charge,
+    outcome: &Outcome,
+    window_secs: i64,
+) -> Result<Charge, sqlx::Error> {
+    let now = now();
+    let no_card = crate::providers::CardDetails::default();
+    let (status, code, message, card, captured, capture_before) = match outcome {
+        Outcome::Authorized {
+            card,
+            capture_before,
+        } => (
+            "authorized",
+            None,
+            None,
+            card,
+            0,
+            Some((*capture_before).min(now + window_secs)),
+        ),
+        Outcome::Captured { card, amount } => ("succeeded", None, None, card, *amount, None),
+        Outcome::Declined {
+            code,
+            message,
+            card,
+        } => (
+            "failed",
+            Some(code.clone()),
+            Some(message.clone()),
+            card,
+            0,
+            None,
+        ),
+        Outcome::Canceled => (
+            "failed",
+            Some("payment_canceled".into()),
+            Some("The buyer canceled the payment at the provider.".into()),
+            &no_card,
+            0,
+            None,
+        ),
+        Outcome::Expired => (
+            "expired",
+            Some("payment_expired".into()),
+            Some("The buyer did not complete payment in time.".into()),
+            &no_card,
+            0,
+            None,
+        ),
+        Outcome::Voided => (
+            "voided",
+            Some("authorization_expired".into()),
+            Some("The provider released the authorization before it was captured.".into()),
+            &no_card,
+            0,
+            None,
+        ),
+        Outcome::Pending => return Ok(charge.clone()),
+    };
+    let mut tx = state.db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5,
+                            amount_captured = $6, capture_before = $7, updated_at = $8
+          WHERE id = $9 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(&code)
+    .bind(&message)
+    .bind(&card.brand)
+    .bind(&card.last4)
+    .bind(captured)
+    .bind(capture_before)
+    .bind(now)
+    .bind(&charge.id)
+    .execute(&mut *tx)
+    .await?;
+    let paid = matches!(status, "succeeded" | "authorized");
+    let pushed_state = changed.rows_affected() == 1
+        && paid
+        && count_payment(&mut tx, &charge.link_id, &charge.id).await?;
+    let settled = charges::get(&mut *tx, &charge.id)
+        .await?
+        .unwrap_or_else(|| charge.clone());
+    if changed.rows_affected() == 1 {
+        outbox::record(
+            &mut tx,
+            &settled.merchant_id,
+            "charge.complete",
+            settled.to_json(),
+        )
+        .await?;
+        if settled.status == "succeeded" {
+            crate::domain::notifications::outbox::on_charge_succeeded(&mut tx, &settled).await?;
+        }
+    }
+    tx.commit().await?;
+    if changed.rows_affected() == 1 {
+        state.outbox.notify_one();
+        if pushed_state {
+            state.edge_sync.notify_one();
+        }
+        tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
+    }
+    Ok(settled)
+}
+
+/// Counts a completed payment (captured, or authorized for a later capture) against the
+/// link's limit; the one that reaches the limit marks the link used and tells the edge. A
+/// voided authorization still counts: the merchant chose to void it, and can make a new link. A failed charge needs nothing here: its hold on the link
+/// ended when it left `pending`.
+/// True if it queued display state for the edge.
+async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bool, sqlx::Error> {
+    let link: Option<Link> = sqlx::query_as(&format!(
+        "UPDATE links SET paid_count = paid_count + 1,
+                status = CASE WHEN status = 'active' AND usage_limit IS NOT NULL AND paid_count + 1 >= usage_limit
+                              THEN 'used' ELSE status END
+          WHERE id = $1
+          RETURNING {}",
+        links::COLUMNS
+    ))
+    .bind(link_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(link) = link else {
+        return Ok(false);
+    };
+    if let Some(limit) = link.usage_limit
+        && link.paid_count > limit
+    {
+        // Cannot happen while holds outlive provider sessions; if it does, the money moved,
+        // so the charge stands and a person must refund it.
+        tracing::error!(charge = %charge_id, link = %link_id, limit, paid = link.paid_count, "a link took more payments than its limit; refund the extra charge");
+    }
+    if link.status == "used" && link.usage_limit == Some(link.paid_count) {
+        edge_sync::put_link_state(tx, &link, "used", None).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnError> {
+    let (title, locale, merchant_name): (String, String, String) = sqlx::query_as(
+        "SELECT l.title, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = $1",
+    )
+    .bind(&charge.link_id)
+    .fetch_one(state.db.reader())
+    .await?;
+    let outcome = match charge.status.as_str() {
+        "succeeded" | "authorized" => result::Outcome::Paid,
+        "failed" if charge.failure_code.as_deref() != Some("provider_unavailable") => {
+            result::Outcome::Declined
+        }
+        _ => result::Outcome::Failed,
+    };
+    let r = PaymentResult {
+        charge_id: charge.id.clone(),
+        link_id: charge.link_id.clone(),
+        outcome,
+        amount: charge.amount,
+        currency: Currency::from_code(&charge.currency).ok_or_else(|| {
+            ReturnError::Internal(format!(
+                "charge {} has unknown currency {}",
+                charge.id, charge.currency
+            ))
+        })?,
+        title,
+        merchant_name,
+        failure_code: charge.failure_code.clone(),
+        card_brand: charge.card_brand.clone(),
+        card_last4: charge.card_last4.clone(),
+        locale: Locale::from_tag(&locale).unwrap_or(Locale::En),
+        issued_at: now(),
+    };
+    Ok(format!(
+        "{}/r/{}",
+        state.config.edge_url,
+        r.seal(&state.config.edge_secret)
+    ))
+}

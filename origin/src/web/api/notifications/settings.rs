@@ -1,0 +1,65 @@
+//! `GET`/`POST /v1/notification_settings`: which kinds are sent, and the merchant's notice address.
+
+use super::schema;
+use crate::base::error::ApiError;
+use crate::domain::notifications::settings::{self, Settings};
+use crate::state::AppState;
+use crate::web::api::Authed;
+use crate::web::api::params::Params;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use serde_json::Value;
+
+/// `GET /v1/notification_settings`
+#[utoipa::path(get, path = "/v1/notification_settings", tag = "notifications",
+    summary = "Retrieve notification settings",
+    responses((status = 200, description = "The settings", body = schema::NotificationSettings)))]
+pub async fn settings_retrieve(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> Result<Json<Value>, ApiError> {
+    let s = settings::get(state.db.reader(), &auth.merchant.id).await?;
+    Ok(Json(s.to_json()))
+}
+
+pub(crate) const SETTINGS_FIELDS: &[&str] = &["payment_request", "receipt", "merchant_notice"];
+
+/// `POST /v1/notification_settings` with any of
+/// `{"payment_request": {"enabled": b}, "receipt": {"enabled": b}, "merchant_notice": {"enabled": b, "email": "…"}}`.
+#[utoipa::path(post, path = "/v1/notification_settings", tag = "notifications",
+    summary = "Update notification settings",
+    description = "Fields not given keep their value. `merchant_notice.email` null or \"\" removes the address (no notices are sent without one).",
+    request_body = schema::UpdateNotificationSettings,
+    responses(
+        (status = 200, description = "The settings", body = schema::NotificationSettings),
+        crate::web::api::openapi::BadField,
+    ))]
+pub async fn settings_update(
+    State(state): State<AppState>,
+    auth: Authed,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::parse(&body, SETTINGS_FIELDS)?;
+    let mut s: Settings = settings::get(state.db.reader(), &auth.merchant.id).await?;
+    if let Some(on) = p.enabled("payment_request")? {
+        s.payment_request = on;
+    }
+    if let Some(on) = p.enabled("receipt")? {
+        s.receipt = on;
+    }
+    if let Some(o) = p.object("merchant_notice", &["enabled", "email"])? {
+        if let Some(b) = o.bool("enabled")? {
+            s.merchant_notice = b;
+        }
+        if o.has("email") {
+            s.notice_email = match o.string("email")?.filter(|e| !e.trim().is_empty()) {
+                Some(e) => Some(super::check_email("merchant_notice[email]", &e)?),
+                None => None,
+            };
+        }
+    }
+    settings::save(state.db.writer(), &auth.merchant.id, &s).await?;
+    let saved = settings::get(state.db.writer(), &auth.merchant.id).await?;
+    Ok(Json(saved.to_json()))
+}

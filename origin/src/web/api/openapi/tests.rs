@@ -1,0 +1,144 @@
+use super::*;
+use serde_json::json;
+
+fn doc() -> Value {
+    serde_json::to_value(ApiDoc::openapi()).expect("serialises")
+}
+
+fn properties(doc: &Value, schema: &str) -> Vec<String> {
+    let mut names: Vec<String> = doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("schema {schema} has properties"))
+        .keys()
+        .cloned()
+        .collect();
+    names.sort();
+    names
+}
+
+fn sorted(list: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn it_is_openapi_3_1_and_describes_every_route() {
+    let d = doc();
+    assert!(d["openapi"].as_str().expect("version").starts_with("3.1"));
+    let paths = d["paths"].as_object().expect("paths");
+    for (path, method) in super::super::ROUTES {
+        assert!(
+            paths
+                .get(*path)
+                .and_then(|p| p.get(method.to_ascii_lowercase()))
+                .is_some(),
+            "{method} {path} is not in the OpenAPI document"
+        );
+    }
+}
+
+#[test]
+fn request_schemas_list_exactly_the_accepted_fields() {
+    let d = doc();
+    assert_eq!(
+        properties(&d, "CreateLink"),
+        sorted(super::super::links::FIELDS)
+    );
+    assert_eq!(
+        properties(&d, "CreateReturnUrl"),
+        sorted(super::super::return_urls::FIELDS)
+    );
+    assert_eq!(
+        properties(&d, "CustomAmount"),
+        sorted(&["minimum", "maximum"])
+    );
+}
+
+#[test]
+fn response_schemas_list_exactly_the_returned_fields() {
+    let d = doc();
+    let link = crate::domain::links::Link {
+        id: "lnk_1".into(),
+        merchant_id: "mch_1".into(),
+        livemode: false,
+        currency: "JPY".into(),
+        amount: Some(1),
+        amount_min: None,
+        amount_max: None,
+        title: "t".into(),
+        description: None,
+        reference: None,
+        usage_limit: Some(1),
+        locale: "en".into(),
+        expires_at: 1,
+        token: "x".into(),
+        status: "active".into(),
+        paid_count: 0,
+        free1: None,
+        free2: None,
+        free3: None,
+        metadata: "{}".into(),
+        short_code: None,
+        source: "api".into(),
+        deactivation_message: None,
+        deactivated_at: None,
+        created_at: 1,
+        return_url_id: None,
+        customer_email: None,
+        customer_phone: None,
+        customer_name: None,
+        capture_method: "automatic".into(),
+    };
+    let keys = |v: Value| {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        properties(&d, "PaymentLink"),
+        keys(link.to_json("https://e"))
+    );
+    let charge = crate::domain::charges::Charge {
+        id: "ch_1".into(),
+        link_id: "lnk_1".into(),
+        merchant_id: "mch_1".into(),
+        livemode: false,
+        amount: 1,
+        currency: "JPY".into(),
+        status: "pending".into(),
+        provider: "sandbox".into(),
+        provider_ref: None,
+        failure_code: None,
+        failure_message: None,
+        card_brand: None,
+        card_last4: None,
+        reference: None,
+        free1: None,
+        free2: None,
+        free3: None,
+        metadata: "{}".into(),
+        buyer_email: None,
+        amount_refunded: 0,
+        created_at: 1,
+        updated_at: 1,
+        payment_method: "card".into(),
+        capture_method: "automatic".into(),
+        amount_captured: 0,
+        amount_refunding: 0,
+        capture_before: None,
+    };
+    assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
+    let ru = crate::domain::return_urls::ReturnUrl {
+        id: "ru_1".into(),
+        merchant_id: "mch_1".into(),
+        url: "https://s".into(),
+        method: "get".into(),
+        description: None,
+        secret: "rsec_x".into(),
+        created_at: 1,
+    };
+    assert_eq!(properties(&d, "ReturnUrl"), keys(ru.to_json(true)));
+    let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
+    assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
+}

@@ -1,0 +1,89 @@
+//! `GET/POST /v1/payment_method_settings`: which payment methods the pay pages offer.
+
+use super::params::Params;
+use crate::base::error::ApiError;
+use crate::domain::payment_methods;
+use crate::providers::registry;
+use crate::state::AppState;
+use crate::web::api::Authed;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use serde_json::Value;
+
+/// `GET /v1/payment_method_settings`
+#[utoipa::path(get, path = "/v1/payment_method_settings", tag = "payment methods",
+    summary = "Retrieve payment method settings",
+    responses((status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings)))]
+pub async fn retrieve(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> Result<Json<Value>, ApiError> {
+    let s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
+    Ok(Json(s.to_json()))
+}
+
+/// `POST /v1/payment_method_settings` with any of
+/// `{"card": {"enabled": b}, "wallet": {"enabled": b, "provider": "sandbox"}}`.
+#[utoipa::path(post, path = "/v1/payment_method_settings", tag = "payment methods",
+    summary = "Enable or disable payment methods",
+    description = "Fields not given keep their value. At least one method stays enabled. `wallet.provider` is `sandbox` (the built-in wallet page) or `linepay` when this origin has LINE Pay credentials. Pay pages show the change within seconds (it is pushed to the edge).",
+    request_body = super::openapi::UpdatePaymentMethodSettings,
+    responses(
+        (status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings),
+        super::openapi::BadField,
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authed,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::parse(&body, &["card", "wallet"])?;
+    let mut s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
+    if let Some(on) = p.enabled("card")? {
+        s.card = on;
+    }
+    if let Some(wallet) = p.object("wallet", &["enabled", "provider"])? {
+        if let Some(on) = wallet.bool("enabled")? {
+            s.wallet = on;
+        }
+        if let Some(provider) = wallet.string("provider")? {
+            let known = registry::wallet_providers(&state);
+            match known.iter().find(|(name, _)| *name == provider) {
+                Some((_, true)) => s.wallet_provider = provider,
+                Some((_, false)) => {
+                    return Err(ApiError::invalid(
+                        "wallet[provider]",
+                        "provider_not_configured",
+                        format!(
+                            "{provider} is not set up on this origin: see docs/{provider}.md for the settings it needs."
+                        ),
+                    ));
+                }
+                None => {
+                    let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+                    return Err(ApiError::invalid(
+                        "wallet[provider]",
+                        "parameter_invalid",
+                        format!(
+                            "wallet provider {provider:?} is not one of {}.",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if s.enabled().is_empty() {
+        return Err(ApiError::invalid(
+            "card[enabled]",
+            "parameter_invalid",
+            "At least one payment method must stay enabled, or buyers could not pay.",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    payment_methods::put(&mut tx, &auth.merchant.id, &s).await?;
+    tx.commit().await?;
+    state.edge_sync.notify_one();
+    Ok(Json(s.to_json()))
+}

@@ -1,0 +1,126 @@
+use super::list;
+use super::params::Params;
+use crate::base::error::ApiError;
+use crate::domain::return_urls::{self, MAX_DESCRIPTION_CHARS, Method, NewReturnUrl};
+use crate::state::AppState;
+use crate::web::api::Authed;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
+
+/// `POST /v1/return_urls` with `{"url": "https://…", "method": "get"|"post", "description"}`.
+/// The answer holds the signing secret; it is not shown again.
+#[utoipa::path(post, path = "/v1/return_urls", tag = "return_urls",
+    summary = "Register a return URL",
+    description = "Buyers of a link that names this return URL are sent back to it after paying, with signed result fields (see docs/redirects.md). At most 3 per merchant.",
+    request_body = super::openapi::CreateReturnUrl,
+    responses(
+        (status = 201, description = "Created; the secret is shown only here", body = super::openapi::ReturnUrl),
+        super::openapi::BadField,
+        (status = 409, description = "The merchant already has 3 return URLs (`return_url_limit_reached`)", body = super::openapi::Error),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let p = Params::parse(&body, FIELDS)?;
+    let url = p.required("url", Params::string)?;
+    return_urls::check_url(&url, state.config.return_urls_allow_http)
+        .map_err(|m| ApiError::invalid("url", "url_invalid", m))?;
+    let method = match p.string("method")? {
+        None => Method::Get,
+        Some(m) => Method::parse(&m).ok_or_else(|| {
+            ApiError::invalid(
+                "method",
+                "parameter_invalid",
+                format!("method {m:?} must be \"get\" (a 303 redirect) or \"post\" (an auto-submitted form)."),
+            )
+        })?,
+    };
+    let description = p.string("description")?.filter(|d| !d.is_empty());
+    if let Some(d) = &description
+        && d.chars().count() > MAX_DESCRIPTION_CHARS
+    {
+        return Err(ApiError::invalid(
+            "description",
+            "parameter_invalid",
+            format!("description must be at most {MAX_DESCRIPTION_CHARS} characters."),
+        ));
+    }
+    let created = return_urls::create(
+        &state.db,
+        &auth.merchant.id,
+        NewReturnUrl {
+            url,
+            method,
+            description,
+        },
+    )
+    .await?;
+    tracing::info!(return_url = %created.id, merchant = %auth.merchant.id, "return URL registered");
+    Ok((StatusCode::CREATED, Json(created.to_json(true))))
+}
+
+/// `GET /v1/return_urls`
+#[utoipa::path(get, path = "/v1/return_urls", tag = "return_urls",
+    summary = "List return URLs, oldest first",
+    responses((status = 200, description = "All of the merchant's return URLs (3 at most)", body = super::openapi::ReturnUrlList)))]
+pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Value>, ApiError> {
+    let data = return_urls::list(&state.db, &auth.merchant.id)
+        .await?
+        .iter()
+        .map(|r| r.to_json(false))
+        .collect();
+    Ok(Json(list::json("/v1/return_urls", data, false)))
+}
+
+/// `GET /v1/return_urls/{id}`
+#[utoipa::path(get, path = "/v1/return_urls/{id}", tag = "return_urls",
+    summary = "Retrieve a return URL",
+    params(("id" = String, Path, description = "ru_…")),
+    responses(
+        (status = 200, description = "The return URL, without its secret", body = super::openapi::ReturnUrl),
+        super::openapi::NoSuchReturnUrl,
+    ))]
+pub async fn retrieve(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let found = return_urls::get(state.db.reader(), &auth.merchant.id, &id)
+        .await?
+        .ok_or_else(|| missing(&id))?;
+    Ok(Json(found.to_json(false)))
+}
+
+/// `DELETE /v1/return_urls/{id}`
+#[utoipa::path(delete, path = "/v1/return_urls/{id}", tag = "return_urls",
+    summary = "Delete a return URL",
+    description = "Links that name it send their buyers to linkpay's own result page from now on.",
+    params(("id" = String, Path, description = "ru_…")),
+    responses(
+        (status = 200, description = "Deleted", body = super::openapi::DeletedReturnUrl),
+        super::openapi::NoSuchReturnUrl,
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !return_urls::delete(&state.db, &auth.merchant.id, &id).await? {
+        return Err(missing(&id));
+    }
+    tracing::info!(return_url = %id, merchant = %auth.merchant.id, "return URL deleted");
+    Ok(Json(
+        json!({"id": id, "object": "return_url", "deleted": true}),
+    ))
+}
+
+fn missing(id: &str) -> ApiError {
+    ApiError::no_such("return URL", id)
+}
