@@ -1,33 +1,74 @@
+//! The composition root: the application state handlers reach, built from the configuration,
+//! and the background work of one instance, started on the job runner.
+
+use crate::base::clock::now;
 use crate::base::db::Db;
 use crate::base::jobs::{self, periodic, periodic::Periodic};
 use crate::config::Config;
-use crate::providers::linepay::client::LinePayClient;
+use crate::providers::Providers;
+use crate::providers::sandbox::SandboxConnector;
+use crate::services::notify::sender::{self, Channels, Sender};
+use crate::services::webhooks::{delivery, expiry};
+use crate::services::{Services, edge_sync, housekeeping, payments};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    /// Woken when new webhook deliveries are queued, so they go out without polling delay.
-    pub outbox: Arc<Notify>,
-    /// Woken when display state for the edge is queued.
-    pub edge_sync: Arc<Notify>,
-    /// LINE Pay's HTTP client, when LINE Pay is configured: one per process.
-    pub linepay: Option<Arc<LinePayClient>>,
+    /// What the services take, built once from `config`.
+    pub services: Arc<Services>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        AppState {
-            db,
-            linepay: config.linepay.as_ref().map(|c| Arc::new(c.client())),
-            config: Arc::new(config),
+        let sandbox = SandboxConnector::new(
+            db.clone(),
+            &config.public_url,
+            config.sandbox_capture_window,
+            &config.edge_secret,
+        );
+        let services = Services {
+            db: db.clone(),
+            providers: Providers::new(db.clone(), sandbox, config.linepay.clone()),
+            public_url: config.public_url.clone(),
+            edge_url: config.edge_url.clone(),
+            link_keys: config.link_keys.clone(),
+            edge_secret: config.edge_secret.clone(),
             outbox: Default::default(),
             edge_sync: Default::default(),
+        };
+        AppState {
+            db,
+            config: Arc::new(config),
+            services: Arc::new(services),
+        }
+    }
+
+    /// The webhook worker's share of the state.
+    pub fn deliveries(&self) -> delivery::Deliveries {
+        delivery::Deliveries {
+            db: self.db.clone(),
+            retry_schedule: self.config.webhook_retry_schedule.clone(),
+            timeout: self.config.webhook_timeout,
+            allow_private_networks: self.config.webhook_allow_private_networks,
+        }
+    }
+
+    /// The webhook worker, to spawn: it runs until the process exits.
+    pub fn deliver_webhooks(&self) -> impl Future<Output = ()> + Send + 'static {
+        delivery::run(Arc::new(self.deliveries()), self.services.outbox.clone())
+    }
+
+    /// The notification sender's share of the state.
+    pub fn sender(&self) -> Sender {
+        Sender {
+            db: self.db.clone(),
+            retry_schedule: self.config.notify.retry_schedule.clone(),
+            channels: Channels::new(&self.config.notify, self.config.sms.as_ref()),
         }
     }
 
@@ -36,13 +77,13 @@ impl AppState {
     /// jobs (sweeping charges, announcing expired links, pruning idempotency keys). All of it
     /// is safe with several instances.
     pub fn spawn_background(&self) {
-        tokio::spawn(crate::services::webhooks::delivery::run(self.clone()));
-        tokio::spawn(crate::services::edge_sync::run(self.clone()));
-        tokio::spawn(crate::services::notify::sender::run(self.clone()));
-        let state = self.clone();
+        tokio::spawn(self.deliver_webhooks());
+        tokio::spawn(edge_sync::run(self.services.clone()));
+        tokio::spawn(sender::run(self.sender()));
+        let db = self.db.clone();
+        let jobs = self.periodic_jobs();
         tokio::spawn(async move {
-            let jobs = state.periodic_jobs();
-            if let Err(e) = periodic::schedule(&state.db, &jobs).await {
+            if let Err(e) = periodic::schedule(&db, &jobs).await {
                 tracing::error!(error = %e, "cannot schedule the periodic jobs; sweeps will not run");
                 return;
             }
@@ -50,7 +91,7 @@ impl AppState {
                 "running periodic jobs",
                 None,
                 Duration::from_secs(1),
-                || periodic::run_due(&state.db, &jobs),
+                || periodic::run_due(&db, &jobs),
             )
             .await;
         });
@@ -59,33 +100,31 @@ impl AppState {
     fn periodic_jobs(&self) -> Vec<Periodic> {
         vec![
             self.periodic("charges.sweep", 30, |s| async move {
-                crate::services::payments::sweep::once(&s).await
+                payments::sweep::once(&s).await
             }),
             self.periodic("links.expire", 30, |s| async move {
-                crate::services::webhooks::expiry::announce_expired(&s, crate::base::clock::now())
-                    .await
+                expiry::announce_expired(&s, now()).await
             }),
             self.periodic("idempotency_keys.prune", 600, |s| async move {
-                crate::services::housekeeping::prune_idempotency_keys(&s, crate::base::clock::now())
-                    .await
+                housekeeping::prune_idempotency_keys(&s.db, now()).await
             }),
         ]
     }
 
-    /// A periodic job that runs `run` on this state every `secs` seconds. What a run answers
-    /// is dropped; its error becomes the job's `last_error`.
+    /// A periodic job that runs `run` on the services every `secs` seconds. What a run
+    /// answers is dropped; its error becomes the job's `last_error`.
     fn periodic<F, Fut, T, E>(&self, id: &'static str, secs: u64, run: F) -> Periodic
     where
-        F: Fn(AppState) -> Fut + Send + Sync + 'static,
+        F: Fn(Arc<Services>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
         E: std::fmt::Display,
     {
-        let state = self.clone();
+        let services = self.services.clone();
         Periodic {
             id,
             every: Duration::from_secs(secs),
             run: Box::new(move || {
-                let done = run(state.clone());
+                let done = run(services.clone());
                 Box::pin(async move { done.await.map(drop).map_err(|e| e.to_string()) })
             }),
         }

@@ -28,13 +28,13 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
         .expect("charge");
 
     assert_eq!(
-        sweep::once(&o.state).await.expect("sweep"),
+        sweep::once(&o.state.services).await.expect("sweep"),
         sweep::Swept::default()
     );
 
     // 26 minutes later every provider's session is over (LINE Pay's lasts 20): it expires.
     clock::advance(26 * 60);
-    let swept = sweep::once(&o.state).await.expect("sweep");
+    let swept = sweep::once(&o.state.services).await.expect("sweep");
     assert_eq!((swept.abandoned, swept.released), (1, 0));
     let c = o
         .api("GET", &format!("/v1/charges/{}", abandoned.0), None)
@@ -65,7 +65,7 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
         before,
         "unchanged"
     );
-    let swept = sweep::once(&o.state).await.expect("sweep");
+    let swept = sweep::once(&o.state.services).await.expect("sweep");
     assert_eq!(swept.released, 1);
     let c = o
         .api("GET", &format!("/v1/charges/{id}"), None)
@@ -84,7 +84,7 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
         .await;
     assert_eq!(events, 1, "the release is announced once");
     assert_eq!(
-        sweep::once(&o.state).await.expect("sweep"),
+        sweep::once(&o.state.services).await.expect("sweep"),
         sweep::Swept::default(),
         "nothing twice"
     );

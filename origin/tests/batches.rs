@@ -7,7 +7,7 @@ use crate::common::{Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_e2e::maildev::Maildev;
-use linkpay_origin::services::notify::sender::{Channels, send_due};
+use linkpay_origin::services::notify::sender::send_due;
 use serde_json::Value;
 
 async fn upload(o: &Origin, query: &str, csv: impl Into<Vec<u8>>) -> Reply {
@@ -209,8 +209,8 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(errors(&again).len(), 300);
     assert!(again.text().contains("already has an active link"));
-    let channels = Channels::from_config(&o.state.config);
-    while send_due(&o.state, &channels).await.expect("send") > 0 {}
+    let sender = o.state.sender();
+    while send_due(&sender).await.expect("send") > 0 {}
     let batch: Value = o
         .api("GET", &format!("/v1/batches/{id}"), None)
         .await

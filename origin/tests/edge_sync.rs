@@ -93,7 +93,9 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
 
     // The worker is down: nothing is lost, the entries wait with a retry time.
     assert_eq!(
-        edge_sync::push_once(&o.state, &client).await.expect("push"),
+        edge_sync::push_once(&o.state.services, &client)
+            .await
+            .expect("push"),
         Pushed::Failed
     );
     assert_eq!(o.count("SELECT COUNT(*) FROM edge_sync").await, 2);
@@ -104,7 +106,9 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
     );
     // Not due yet: a second round sends nothing.
     assert_eq!(
-        edge_sync::push_once(&o.state, &client).await.expect("push"),
+        edge_sync::push_once(&o.state.services, &client)
+            .await
+            .expect("push"),
         Pushed::Nothing
     );
 
@@ -115,7 +119,9 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
         .await
         .expect("make due");
     assert_eq!(
-        edge_sync::push_once(&o.state, &client).await.expect("push"),
+        edge_sync::push_once(&o.state.services, &client)
+            .await
+            .expect("push"),
         Pushed::Some
     );
     assert_eq!(o.count("SELECT COUNT(*) FROM edge_sync").await, 0);

@@ -344,9 +344,10 @@ async fn provider_errors_leave_the_charge_as_it_was() {
         0,
         "not confirmed yet"
     );
-    let retried = linkpay_origin::services::payments::refund::retry_stale(&o.state, now() + 1)
-        .await
-        .expect("retry");
+    let retried =
+        linkpay_origin::services::payments::refund::retry_stale(&o.state.services, now() + 1)
+            .await
+            .expect("retry");
     assert_eq!(retried, 2);
     let c = charge_of(&o, &link).await;
     assert_eq!(c["amount_refunded"], 1500);
@@ -420,7 +421,7 @@ async fn the_capture_window_and_untrusted_returns() {
         Status::Authorized,
         "capture never sent"
     );
-    let swept = linkpay_origin::services::payments::sweep::once(&o.state)
+    let swept = linkpay_origin::services::payments::sweep::once(&o.state.services)
         .await
         .expect("sweep");
     assert_eq!(swept.released, 1);

@@ -583,14 +583,16 @@ async fn idempotency_keys_replay_the_first_response_and_refuse_a_different_body(
     assert_eq!(r.json()["error"]["param"], "Idempotency-Key");
 
     // Kept a day at least; pruned after.
-    let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state, now())
+    let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state.db, now())
         .await
         .expect("prune");
     assert_eq!(pruned, 0);
-    let pruned =
-        linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state, now() + 26 * 3600)
-            .await
-            .expect("prune");
+    let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(
+        &o.state.db,
+        now() + 26 * 3600,
+    )
+    .await
+    .expect("prune");
     assert!(pruned >= 3, "{pruned}");
 }
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
 use linkpay_e2e::maildev::Maildev;
-use linkpay_origin::services::notify::sender::{Channels, send_due};
+use linkpay_origin::services::notify::sender::send_due;
 use serde_json::{Value, json};
 
 const FROM: &str = "Demo Shop <shop@linkpay.test>";
@@ -32,8 +32,8 @@ async fn origin(env: &[(&'static str, String)]) -> Origin {
 
 /// Runs the sender until nothing is due.
 async fn flush(o: &Origin) {
-    let channels = Channels::from_config(&o.state.config);
-    while send_due(&o.state, &channels).await.expect("send") > 0 {}
+    let sender = o.state.sender();
+    while send_due(&sender).await.expect("send") > 0 {}
 }
 
 async fn notifications(o: &Origin, query: &str) -> Vec<Value> {
@@ -305,8 +305,8 @@ async fn an_email_is_retried_after_the_smtp_server_was_down() {
     let (link, _) = o
         .link(r#"{"amount":1500,"currency":"JPY","title":"Tea","customer_email":"buyer@example.com","send":["email"]}"#)
         .await;
-    let channels = Channels::from_config(&o.state.config);
-    assert_eq!(send_due(&o.state, &channels).await.expect("send"), 1);
+    let sender = o.state.sender();
+    assert_eq!(send_due(&sender).await.expect("send"), 1);
     let n = &notifications(&o, &format!("link={link}")).await[0];
     assert_eq!(n["status"], "pending", "{n}");
     assert_eq!(n["attempts"], 1);

@@ -36,7 +36,7 @@ fn gateway(fake: &FakeTwilio, token: &str, sender: (&str, &str)) -> Box<dyn SmsG
         !format!("{c:?}").contains(token),
         "the auth token must not be printable"
     );
-    sms::from_config(&c).expect("a gateway")
+    sms::gateway(c.sms.as_ref().expect("a gateway"))
 }
 
 async fn twilio() -> (FakeTwilio, Box<dyn SmsGateway>) {
@@ -48,7 +48,7 @@ async fn twilio() -> (FakeTwilio, Box<dyn SmsGateway>) {
 #[tokio::test]
 async fn no_sms_settings_means_no_gateway() {
     let c = config(&[]).expect("config");
-    assert!(sms::from_config(&c).is_none());
+    assert!(c.sms.is_none());
 }
 
 #[tokio::test]

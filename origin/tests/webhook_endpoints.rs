@@ -22,9 +22,7 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
 }
 
 fn with_worker(o: &Origin) {
-    tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
-        o.state.clone(),
-    ));
+    tokio::spawn(o.state.deliver_webhooks());
 }
 
 fn secret(endpoint: &Value) -> WebhookSecret {
@@ -528,12 +526,12 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
     let later = now() + 400 * 24 * 3600;
     let other = o.clone_handle();
     let (a, b) = tokio::join!(
-        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state, later),
-        linkpay_origin::services::webhooks::expiry::announce_expired(&other.state, later),
+        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state.services, later),
+        linkpay_origin::services::webhooks::expiry::announce_expired(&other.state.services, later),
     );
     assert_eq!(a.expect("sweep") + b.expect("sweep"), 1);
     assert_eq!(
-        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state, later)
+        linkpay_origin::services::webhooks::expiry::announce_expired(&o.state.services, later)
             .await
             .expect("sweep"),
         0

@@ -48,9 +48,7 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
         o.state.config.webhook_retry_schedule,
         [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map(Duration::from_secs)
     );
-    tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
-        o.state.clone(),
-    ));
+    tokio::spawn(o.state.deliver_webhooks());
     let (url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
     o.endpoint(serde_json::json!({"url": url, "enabled_events": ["link.created"]}))
@@ -78,7 +76,7 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
         }
         // ...and then it does.
         clock::advance(row.next_attempt_at - clock::now());
-        o.state.outbox.notify_one();
+        o.state.services.outbox.notify_one();
     }
     // Status and attempt count change in one statement.
     let done = wait_for_attempts(&o, schedule.len() as i64 + 1).await;

@@ -4,10 +4,7 @@
 
 use crate::base::clock::now;
 use crate::base::db::Tx;
-use crate::domain::payment_methods;
-use crate::services::edge_sync;
 use linkpay_shared::branding::{Branding, Layout};
-use serde_json::json;
 use sqlx::{Any, Executor};
 
 type Row = (
@@ -60,8 +57,8 @@ pub async fn get<'e>(
     })
 }
 
-/// Saves a branding that passed its checks, and the merchant's default locale, and queues
-/// the edge's copy, all in the caller's transaction.
+/// Saves a branding that passed its checks, and the merchant's default locale, in the
+/// caller's transaction (which then queues the edge's copy: `edge_state::queue_merchant`).
 pub async fn save(
     tx: &mut Tx,
     merchant_id: &str,
@@ -94,30 +91,14 @@ pub async fn save(
         .bind(merchant_id)
         .execute(&mut **tx)
         .await?;
-    queue_display(tx, merchant_id).await
-}
-
-/// Queues what the edge shows of a merchant: payment methods and branding, one value.
-pub async fn queue_display(tx: &mut Tx, merchant_id: &str) -> Result<(), sqlx::Error> {
-    let methods = payment_methods::get(&mut **tx, merchant_id).await?;
-    let branding = get(&mut **tx, merchant_id).await?;
-    let value = json!({
-        "payment_methods": methods.enabled().iter().map(|m| m.as_str()).collect::<Vec<_>>(),
-        "branding": branding,
-    });
-    edge_sync::put(
-        tx,
-        &payment_methods::kv_key(merchant_id),
-        &value.to_string(),
-        None,
-    )
-    .await
+    Ok(())
 }
 
 /// A URL at the edge that renders the pay page in `branding` (saved or not) with sample
 /// data, for the dashboard's preview. It works for ten minutes.
 pub fn preview_url(
-    config: &crate::config::Config,
+    edge_url: &str,
+    edge_secret: &linkpay_shared::SecretKey,
     merchant_name: &str,
     locale: &str,
     branding: &Branding,
@@ -130,7 +111,7 @@ pub fn preview_url(
     };
     format!(
         "{}/preview/{}",
-        config.edge_url,
-        linkpay_shared::preview::seal(&config.edge_secret, &p)
+        edge_url,
+        linkpay_shared::preview::seal(edge_secret, &p)
     )
 }

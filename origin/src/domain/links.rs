@@ -2,15 +2,10 @@
 
 use crate::base::clock::now;
 use crate::base::db::{Db, Tx};
-use crate::base::error::ApiError;
-use crate::base::ids;
 use crate::base::listing::{Cursor, Page, SqlValue, Where, page};
-use crate::domain::merchants::Merchant;
 use crate::domain::webhooks::outbox;
-use crate::services::edge_sync;
-use crate::state::AppState;
-use linkpay_shared::token::{Amount, LinkClaims, Usage};
-use linkpay_shared::{Currency, Locale, Money};
+use linkpay_shared::token::{Amount, LinkClaims};
+use linkpay_shared::{Currency, Money};
 use serde_json::{Map, Value, json};
 use sqlx::{Any, Executor};
 
@@ -22,25 +17,7 @@ pub const MAX_TTL_SECS: i64 = 365 * 86_400;
 pub const MAX_DEACTIVATION_MESSAGE_CHARS: usize = 500;
 /// Short codes stay resolvable this long after the link expires, so a late buyer sees
 /// "expired" rather than "no such link".
-const SHORT_CODE_GRACE_SECS: i64 = 30 * 86_400;
-
-pub struct NewLink {
-    pub amount: Amount,
-    pub title: String,
-    pub description: Option<String>,
-    pub reference: Option<String>,
-    pub usage: Usage,
-    pub expires_at: i64,
-    pub locale: Locale,
-    pub free: [Option<String>; 3],
-    /// Keys ascending.
-    pub metadata: Vec<(String, String)>,
-    /// The merchant's return URL (`ru_…`) buyers go back to, checked to be theirs.
-    pub return_url: Option<String>,
-    /// Who the link is for, and where to send the payment request now.
-    pub customer: crate::domain::notifications::Customer,
-    pub capture_method: crate::providers::CaptureMethod,
-}
+pub const SHORT_CODE_GRACE_SECS: i64 = 30 * 86_400;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Link {
@@ -167,7 +144,7 @@ impl Link {
     }
 }
 
-fn metadata_text(pairs: &[(String, String)]) -> String {
+pub fn metadata_text(pairs: &[(String, String)]) -> String {
     let map: Map<String, Value> = pairs
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -182,113 +159,25 @@ fn amount_columns(amount: &Amount) -> (Option<i64>, Option<i64>, Option<i64>) {
     }
 }
 
-/// Signs and stores a new link and queues its short code for the edge. The token is minted
-/// before the row is written, so a stored link always has a URL that verifies. The token
-/// carries only what the pay page shows: free fields and metadata stay in the database.
-pub async fn create(
-    state: &AppState,
-    merchant: &Merchant,
-    livemode: bool,
-    new: NewLink,
-) -> Result<Link, ApiError> {
-    let mut tx = state.db.begin().await?;
-    let link = create_in(&mut tx, state, merchant, livemode, new, "api").await?;
-    tx.commit().await?;
-    state.edge_sync.notify_one();
-    state.outbox.notify_one();
-    Ok(link)
-}
-
-/// As [`create`], inside the caller's transaction (a batch creates all its links in one):
-/// the link, its `link.created` event, its short code for the edge and its payment requests.
-/// The caller commits, then wakes `edge_sync` and `outbox`.
-pub async fn create_in(
-    tx: &mut Tx,
-    state: &AppState,
-    merchant: &Merchant,
-    livemode: bool,
-    new: NewLink,
-    source: &'static str,
-) -> Result<Link, ApiError> {
-    let id = ids::new_id("lnk");
-    let claims = LinkClaims {
-        link_id: id.clone(),
-        merchant_id: merchant.id.clone(),
-        merchant_name: merchant.name.clone(),
-        amount: new.amount,
-        expires_at: new.expires_at,
-        usage: new.usage,
-        title: new.title,
-        description: new.description,
-        reference: new.reference,
-        locale: new.locale,
-        free: Default::default(),
-        metadata: Vec::new(),
-    };
-    let keys = &state.config.link_keys;
-    let token = keys
-        .sign(&claims)
-        .map_err(|e| ApiError::internal(format_args!("signing a validated link: {e}")))?;
-    let link = insert(
-        tx,
-        InsertLink {
-            claims: &claims,
-            livemode,
-            kid: keys.current_kid(),
-            token,
-            short_code: Some(ids::short_code()),
-            free: new.free,
-            metadata: metadata_text(&new.metadata),
-            source,
-            return_url_id: new.return_url,
-            customer: new.customer.clone(),
-            capture_method: new.capture_method.as_str(),
-        },
-    )
-    .await?
-    .0;
-    outbox::record(
-        tx,
-        &merchant.id,
-        "link.created",
-        link.to_json(&state.config.edge_url),
-    )
-    .await?;
-    if let Some(code) = &link.short_code {
-        edge_sync::put(
-            tx,
-            &edge_sync::short_code_key(code),
-            &link.token,
-            Some(link.expires_at + SHORT_CODE_GRACE_SECS),
-        )
-        .await?;
-    }
-    crate::domain::notifications::outbox::on_link_created(
-        tx,
-        &state.config.edge_url,
-        &link,
-        &new.customer.send,
-    )
-    .await?;
-    Ok(link)
-}
-
-struct InsertLink<'a> {
-    claims: &'a LinkClaims,
-    livemode: bool,
-    kid: &'a str,
-    token: String,
-    short_code: Option<String>,
-    free: [Option<String>; 3],
-    metadata: String,
-    source: &'static str,
-    return_url_id: Option<String>,
-    customer: crate::domain::notifications::Customer,
-    capture_method: &'static str,
+/// A link's row as stored, for [`insert`].
+pub struct InsertLink<'a> {
+    pub claims: &'a LinkClaims,
+    pub livemode: bool,
+    pub kid: &'a str,
+    pub token: String,
+    pub short_code: Option<String>,
+    pub free: [Option<String>; 3],
+    pub metadata: String,
+    pub source: &'static str,
+    pub return_url_id: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_name: Option<String>,
+    pub capture_method: &'static str,
 }
 
 /// Inserts a link; answers it and whether this call inserted it (not a racing one).
-async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::Error> {
+pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::Error> {
     let c = new.claims;
     let (amount, amount_min, amount_max) = amount_columns(&c.amount);
     let [free1, free2, free3] = new.free;
@@ -319,9 +208,9 @@ async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sqlx::
         deactivated_at: None,
         created_at: now(),
         return_url_id: new.return_url_id,
-        customer_email: new.customer.email,
-        customer_phone: new.customer.phone,
-        customer_name: new.customer.name,
+        customer_email: new.customer_email,
+        customer_phone: new.customer_phone,
+        customer_name: new.customer_name,
         capture_method: new.capture_method.to_owned(),
     };
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
@@ -399,7 +288,9 @@ pub async fn record_offline(
             source: "offline",
             // A token cannot name a return URL yet.
             return_url_id: None,
-            customer: Default::default(),
+            customer_email: None,
+            customer_phone: None,
+            customer_name: None,
             // Nor a capture method: offline links capture automatically.
             capture_method: "automatic",
         },
@@ -435,62 +326,26 @@ pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Link>, s
         .filter(|l| l.merchant_id == merchant_id))
 }
 
-/// What a deactivation did.
-pub enum Deactivated {
-    Now(Link),
-    Already(Link),
-    /// A used link has nothing left to stop.
-    Used(Link),
-}
-
-/// Stops a link taking payments and tells the edge. A payment already at the provider when
-/// this happens still completes (the buyer has been asked for money; refusing it would mean
-/// a refund); new checkouts are refused from this transaction on.
-pub async fn deactivate(
-    state: &AppState,
+/// Marks the merchant's active link deactivated with `message`, in the caller's
+/// transaction; true if this call changed it.
+pub async fn mark_deactivated(
+    tx: &mut Tx,
     merchant_id: &str,
     id: &str,
-    message: Option<String>,
-) -> Result<Option<Deactivated>, ApiError> {
-    let now = now();
-    let mut tx = state.db.begin().await?;
-    let changed = sqlx::query(
+    message: Option<&str>,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE links SET status = 'deactivated', deactivation_message = $1, deactivated_at = $2
           WHERE id = $3 AND merchant_id = $4 AND status = 'active'",
     )
-    .bind(&message)
-    .bind(now)
+    .bind(message)
+    .bind(at)
     .bind(id)
     .bind(merchant_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    let link = by_id(&mut *tx, id)
-        .await?
-        .filter(|l| l.merchant_id == merchant_id);
-    let Some(link) = link else {
-        return Ok(None);
-    };
-    if changed {
-        edge_sync::put_link_state(&mut tx, &link, "deactivated", message.as_deref()).await?;
-        outbox::record(
-            &mut tx,
-            merchant_id,
-            "link.deactivated",
-            link.to_json(&state.config.edge_url),
-        )
-        .await?;
-        tx.commit().await?;
-        state.edge_sync.notify_one();
-        state.outbox.notify_one();
-        tracing::info!(link = %id, "link deactivated");
-        return Ok(Some(Deactivated::Now(link)));
-    }
-    Ok(Some(match link.status.as_str() {
-        "used" => Deactivated::Used(link),
-        _ => Deactivated::Already(link),
-    }))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Filters for listing links. Times are unix seconds, inclusive.

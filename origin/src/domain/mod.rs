@@ -4,6 +4,7 @@
 
 pub mod branding;
 pub mod charges;
+pub mod edge_state;
 pub mod keyfile;
 pub mod links;
 pub mod merchants;

@@ -4,9 +4,33 @@
 
 use crate::base::clock::now;
 use crate::base::db::Tx;
-use crate::providers::PaymentMethod;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
+
+/// How the buyer pays at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    Card,
+    Wallet,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 2] = [PaymentMethod::Card, PaymentMethod::Wallet];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "card",
+            PaymentMethod::Wallet => "wallet",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// The wallet provider a merchant starts with: the built-in sandbox.
+pub const DEFAULT_WALLET_PROVIDER: &str = "sandbox";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -21,7 +45,7 @@ impl Default for Settings {
         Settings {
             card: true,
             wallet: false,
-            wallet_provider: crate::providers::sandbox::NAME.into(),
+            wallet_provider: DEFAULT_WALLET_PROVIDER.into(),
         }
     }
 }
@@ -74,7 +98,8 @@ pub async fn get<'e>(
         .unwrap_or_default())
 }
 
-/// Saves the settings and queues them for the edge, in the caller's transaction.
+/// Saves the settings in the caller's transaction (which then queues them for the edge:
+/// `edge_state::queue_merchant`).
 pub async fn put(tx: &mut Tx, merchant_id: &str, s: &Settings) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO payment_method_settings (merchant_id, card, wallet, wallet_provider, updated_at)
@@ -88,5 +113,5 @@ pub async fn put(tx: &mut Tx, merchant_id: &str, s: &Settings) -> Result<(), sql
     .bind(now())
     .execute(&mut **tx)
     .await?;
-    crate::domain::branding::queue_display(tx, merchant_id).await
+    Ok(())
 }

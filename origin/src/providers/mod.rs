@@ -9,56 +9,14 @@ pub mod linepay;
 pub mod registry;
 pub mod sandbox;
 
+pub use registry::Providers;
+
+use crate::domain::charges::CaptureMethod;
+use crate::domain::payment_methods::PaymentMethod;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use linkpay_shared::Money;
 use std::collections::HashMap;
-
-/// How the buyer pays at the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentMethod {
-    Card,
-    Wallet,
-}
-
-impl PaymentMethod {
-    pub const ALL: [PaymentMethod; 2] = [PaymentMethod::Card, PaymentMethod::Wallet];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethod::Card => "card",
-            PaymentMethod::Wallet => "wallet",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PaymentMethod> {
-        PaymentMethod::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-}
-
-/// Whether the provider takes the money at once or only holds it for a later capture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaptureMethod {
-    Automatic,
-    Manual,
-}
-
-impl CaptureMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaptureMethod::Automatic => "automatic",
-            CaptureMethod::Manual => "manual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaptureMethod> {
-        match s {
-            "automatic" => Some(CaptureMethod::Automatic),
-            "manual" => Some(CaptureMethod::Manual),
-            _ => None,
-        }
-    }
-}
 
 /// What the origin asks a provider to collect.
 pub struct StartPayment<'a> {

@@ -1,43 +1,68 @@
 //! Which provider handles what: providers by the name stored on charges, and the provider
 //! for each payment method a merchant enables.
 
-use super::linepay::{self, LinePayConnector};
+use super::Provider;
+use super::linepay::{self, LinePayConfig, LinePayConnector, client::LinePayClient};
 use super::sandbox::{self, SandboxConnector};
-use super::{PaymentMethod, Provider};
-use crate::state::AppState;
+use crate::base::db::Db;
+use crate::domain::payment_methods::PaymentMethod;
+use std::sync::Arc;
 
-/// The names a merchant can pick as wallet provider, with whether this origin has it set up.
-pub fn wallet_providers(state: &AppState) -> Vec<(&'static str, bool)> {
-    vec![
-        (sandbox::NAME, true),
-        (linepay::NAME, state.config.linepay.is_some()),
-    ]
+/// The providers this origin is set up with. Built once at start-up; cheap to clone.
+#[derive(Clone)]
+pub struct Providers {
+    db: Db,
+    sandbox: SandboxConnector,
+    /// LINE Pay's settings and its HTTP client (one per process), when it is configured.
+    linepay: Option<(LinePayConfig, Arc<LinePayClient>)>,
 }
 
-/// The provider stored on a charge, if this origin knows it (and has it configured).
-pub fn by_name(state: &AppState, name: &str) -> Option<Box<dyn Provider>> {
-    match name {
-        sandbox::NAME => Some(Box::new(SandboxConnector::for_state(state))),
-        linepay::NAME => match (&state.config.linepay, &state.linepay) {
-            (Some(config), Some(client)) => Some(Box::new(LinePayConnector::new(
-                config,
-                client.clone(),
-                state.db.clone(),
-            ))),
-            _ => None,
-        },
-        _ => None,
+impl Providers {
+    pub fn new(db: Db, sandbox: SandboxConnector, linepay: Option<LinePayConfig>) -> Providers {
+        let linepay = linepay.map(|config| {
+            let client = Arc::new(config.client());
+            (config, client)
+        });
+        Providers {
+            db,
+            sandbox,
+            linepay,
+        }
     }
-}
 
-/// The provider for `method`; `wallet_provider` is the merchant's choice for wallets.
-pub fn for_method(
-    state: &AppState,
-    method: PaymentMethod,
-    wallet_provider: &str,
-) -> Option<Box<dyn Provider>> {
-    match method {
-        PaymentMethod::Card => by_name(state, sandbox::NAME),
-        PaymentMethod::Wallet => by_name(state, wallet_provider),
+    /// The names a merchant can pick as wallet provider, with whether this origin has it set
+    /// up.
+    pub fn wallet_providers(&self) -> Vec<(&'static str, bool)> {
+        vec![
+            (sandbox::NAME, true),
+            (linepay::NAME, self.linepay.is_some()),
+        ]
+    }
+
+    /// The provider stored on a charge, if this origin knows it (and has it configured).
+    pub fn by_name(&self, name: &str) -> Option<Box<dyn Provider>> {
+        match name {
+            sandbox::NAME => Some(Box::new(self.sandbox.clone())),
+            linepay::NAME => self.linepay.as_ref().map(|(config, client)| {
+                Box::new(LinePayConnector::new(
+                    config,
+                    client.clone(),
+                    self.db.clone(),
+                )) as Box<dyn Provider>
+            }),
+            _ => None,
+        }
+    }
+
+    /// The provider for `method`; `wallet_provider` is the merchant's choice for wallets.
+    pub fn for_method(
+        &self,
+        method: PaymentMethod,
+        wallet_provider: &str,
+    ) -> Option<Box<dyn Provider>> {
+        match method {
+            PaymentMethod::Card => self.by_name(sandbox::NAME),
+            PaymentMethod::Wallet => self.by_name(wallet_provider),
+        }
     }
 }

@@ -15,18 +15,15 @@ use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
+use crate::domain::charges::CaptureMethod;
 use crate::domain::links::{self, Link};
-use crate::providers::{CaptureMethod, PaymentMethod, StartPayment, registry};
-use crate::state::AppState;
+use crate::domain::payment_methods::PaymentMethod;
+use crate::providers::StartPayment;
+use crate::services::Services;
 use crate::{domain::charges, domain::webhooks::outbox};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use linkpay_shared::token::{self, LinkClaims, TokenError};
-use linkpay_shared::{Money, channel};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use linkpay_shared::Money;
+use linkpay_shared::token::{self, LinkClaims};
 
 pub const PATH: &str = "/internal/v1/checkouts";
 
@@ -34,103 +31,7 @@ pub const PATH: &str = "/internal/v1/checkouts";
 /// reservation never lapses while the buyer can still complete payment on the provider's page.
 pub const RESERVATION_SECS: i64 = crate::providers::linepay::limits::SESSION_SECS + 5 * 60;
 
-#[derive(Deserialize)]
-struct CheckoutRequest {
-    token: String,
-    /// Minor units, for a link whose buyer chooses the amount (the edge has checked it; the
-    /// origin checks again).
-    amount: Option<i64>,
-    /// What the buyer typed in the pay page's email field, if anything (the edge checked it
-    /// lightly; it is checked properly here).
-    email: Option<String>,
-    /// `card` (the default) or `wallet`: what the buyer chose on the pay page.
-    payment_method: Option<String>,
-}
-
-/// `POST /internal/v1/checkouts`, called only by the edge worker.
-pub async fn create(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    channel::verify(
-        &state.config.edge_secret,
-        header(channel::TIMESTAMP_HEADER),
-        header(channel::SIGNATURE_HEADER),
-        "POST",
-        PATH,
-        &body,
-        now(),
-    )
-    .map_err(|e| {
-        tracing::warn!(error = %e, "refused an unauthenticated checkout request");
-        ApiError::unauthorized(
-            "edge_signature_invalid",
-            "This endpoint is for the linkpay edge worker only.",
-        )
-    })?;
-    let req: CheckoutRequest = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request(
-            "invalid_json",
-            "Expected {\"token\": \"…\", \"amount\": minor units (buyer-chosen links only)}.",
-        )
-    })?;
-    let claims = state
-        .config
-        .link_keys
-        .verify(req.token.as_bytes(), now())
-        .map_err(|e| match e {
-            TokenError::Expired => expired(),
-            TokenError::UnknownKey => ApiError::invalid(
-                "token",
-                "link_key_unknown",
-                "This payment link was signed with a key that is unknown here or has been retired.",
-            ),
-            _ => not_found(),
-        })?;
-    let amount = claims.amount.resolve(req.amount).map_err(|e| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        ..ApiError::invalid(
-            "amount",
-            "amount_invalid",
-            format!("{}.", capitalize(&e.to_string())),
-        )
-    })?;
-    let email = buyer_email(req.email.as_deref())?;
-    let method = match req.payment_method.as_deref() {
-        None | Some("") => PaymentMethod::Card,
-        Some(m) => PaymentMethod::parse(m).ok_or_else(|| method_unavailable(m))?,
-    };
-    let redirect_url = start(
-        &state,
-        &claims,
-        &req.token,
-        amount,
-        email.as_deref(),
-        method,
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "redirect_url": redirect_url })),
-    ))
-}
-
-/// An empty field is no email; anything else must be an address.
-fn buyer_email(typed: Option<&str>) -> Result<Option<String>, ApiError> {
-    match typed.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => crate::base::email_address::check(t)
-            .map(Some)
-            .map_err(|m| ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                ..ApiError::invalid("email", "email_invalid", m)
-            }),
-    }
-}
-
-fn method_unavailable(method: &str) -> ApiError {
+pub fn method_unavailable(method: &str) -> ApiError {
     ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         ..ApiError::invalid(
@@ -141,13 +42,6 @@ fn method_unavailable(method: &str) -> ApiError {
     }
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 /// Opens a charge for `amount` on the link the verified `claims` describe, within its use
 /// limit, and asks the provider where to send the buyer.
 ///
@@ -156,7 +50,7 @@ fn capitalize(s: &str) -> String {
 /// still *held* at the provider stay under the limit. A hold lasts `RESERVATION_SECS`, longer
 /// than the provider's session, so a lapsed hold can no longer turn into a payment.
 pub async fn start(
-    state: &AppState,
+    svc: &Services,
     claims: &LinkClaims,
     token: &str,
     amount: Money,
@@ -165,15 +59,17 @@ pub async fn start(
 ) -> Result<String, ApiError> {
     let now = now();
     let settings =
-        crate::domain::payment_methods::get(state.db.reader(), &claims.merchant_id).await?;
+        crate::domain::payment_methods::get(svc.db.reader(), &claims.merchant_id).await?;
     if !settings.allows(method) {
         return Err(method_unavailable(method.as_str()));
     }
-    let provider = registry::for_method(state, method, &settings.wallet_provider)
+    let provider = svc
+        .providers
+        .for_method(method, &settings.wallet_provider)
         .ok_or_else(|| method_unavailable(method.as_str()))?;
     // Sortable, so a link's charges list newest first within a second too.
     let charge_id = ids::new_sortable_id("ch");
-    let mut tx = state.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     // A limited link is locked first, so that what is read below cannot change until commit:
     // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
     // need no lock, which keeps a busy multi-use link from serialising its buyers.
@@ -183,7 +79,7 @@ pub async fn start(
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
-        if links::record_offline(&mut tx, claims, token, &kid, &state.config.edge_url).await? {
+        if links::record_offline(&mut tx, claims, token, &kid, &svc.edge_url).await? {
             tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
         }
         if limited && !locked {
@@ -254,7 +150,7 @@ pub async fn start(
         capture,
         merchant_name: &claims.merchant_name,
         description: &claims.title,
-        return_url: format!("{}/return/{}", state.config.public_url, provider.name()),
+        return_url: format!("{}/return/{}", svc.public_url, provider.name()),
     };
     // Limits the provider publishes are checked before anything is written or sent.
     provider.check(&request).map_err(|e| match e {
@@ -307,7 +203,7 @@ pub async fn start(
         .await?;
     }
     tx.commit().await?;
-    state.outbox.notify_one();
+    svc.outbox.notify_one();
 
     // Never hold a transaction across a provider call.
     let started = provider.start(request).await;
@@ -317,7 +213,7 @@ pub async fn start(
                 .bind(&s.provider_ref)
                 .bind(crate::base::clock::now())
                 .bind(&charge_id)
-                .execute(state.db.writer())
+                .execute(svc.db.writer())
                 .await?;
             tracing::info!(charge = %charge_id, link = %claims.link_id, "checkout started");
             Ok(s.redirect_url)
@@ -327,7 +223,7 @@ pub async fn start(
             sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&charge_id)
-                .execute(state.db.writer())
+                .execute(svc.db.writer())
                 .await?;
             Err(ApiError::provider(e))
         }
@@ -343,11 +239,11 @@ async fn lock(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
     Ok(done.rows_affected() == 1)
 }
 
-fn not_found() -> ApiError {
+pub fn not_found() -> ApiError {
     ApiError::not_found("link_not_found", "This payment link is not valid.")
 }
 
-fn expired() -> ApiError {
+pub fn expired() -> ApiError {
     ApiError::conflict(
         StatusCode::GONE,
         "link_expired",

@@ -1,16 +1,13 @@
-//! Display state and short codes for the edge worker's KV.
+//! Pushing display state and short codes to the edge worker's KV.
 //!
-//! A change the pay page should reflect (a link used up or deactivated, a new short code) is
-//! queued in `edge_sync` in the same transaction as the change, and a background task pushes
-//! the queue to the worker's `POST /internal/v1/kv`, signed like the edge's own calls to the
-//! origin. KV is for display only: the origin still refuses a checkout of a used or
-//! deactivated link whether or not the push has landed.
+//! Changes are queued in `edge_sync` by `domain::edge_state` in the same transaction as the
+//! change; this background task pushes the queue to the worker's `POST /internal/v1/kv`,
+//! signed like the edge's own calls to the origin. KV is for display only: the origin still
+//! refuses a checkout of a used or deactivated link whether or not the push has landed.
 
 use crate::base::clock::now;
-use crate::base::db::Tx;
 use crate::base::jobs::{self, Queue, Retry, Round};
-use crate::domain::links::Link;
-use crate::state::AppState;
+use crate::services::Services;
 use linkpay_shared::channel;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -20,48 +17,6 @@ pub const PATH: &str = "/internal/v1/kv";
 /// The worker takes at most 100 entries per request.
 const BATCH: i64 = 100;
 const MAX_BACKOFF_SECS: i64 = 60;
-
-pub fn short_code_key(code: &str) -> String {
-    format!("p:{code}")
-}
-
-pub fn state_key(link_id: &str) -> String {
-    format!("s:{link_id}")
-}
-
-/// Queues `key = value` for the worker's KV, expiring at `expiration` (unix seconds).
-pub async fn put(
-    tx: &mut Tx,
-    key: &str,
-    value: &str,
-    expiration: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    let now = now();
-    sqlx::query(
-        "INSERT INTO edge_sync (key, value, expiration, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(key)
-    .bind(value)
-    .bind(expiration)
-    .bind(now)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Queues what the pay page of `link` should say instead of offering to pay.
-pub async fn put_link_state(
-    tx: &mut Tx,
-    link: &Link,
-    status: &str,
-    message: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let value = json!({"status": status, "message": message}).to_string();
-    // Kept a while past expiry, then KV forgets it: the token's own expiry takes over.
-    let expiration = link.expires_at + 30 * 86_400;
-    put(tx, &state_key(&link.id), &value, Some(expiration)).await
-}
 
 #[derive(sqlx::FromRow)]
 struct Queued {
@@ -73,7 +28,7 @@ struct Queued {
 }
 
 /// Runs until the process exits.
-pub async fn run(state: AppState) {
+pub async fn run(svc: std::sync::Arc<Services>) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -90,15 +45,15 @@ pub async fn run(state: AppState) {
     // rather than claiming and rescheduling batch after batch: that churn would compete with
     // checkouts for the database's writer.
     let failures = AtomicI64::new(0);
-    let wake = Some(state.edge_sync.clone());
+    let wake = Some(svc.edge_sync.clone());
     jobs::run(
         "pushing display state to the edge",
         wake,
         Duration::from_millis(500),
         || {
-            let (state, client, failures) = (&state, &client, &failures);
+            let (svc, client, failures) = (&*svc, &client, &failures);
             async move {
-                Ok::<_, sqlx::Error>(match push_once(state, client).await? {
+                Ok::<_, sqlx::Error>(match push_once(svc, client).await? {
                     Pushed::Some => {
                         failures.store(0, Ordering::Relaxed);
                         Round::Worked
@@ -124,16 +79,16 @@ pub enum Pushed {
 }
 
 /// Pushes one batch of due entries.
-pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pushed, sqlx::Error> {
-    let batch = claim(state).await?;
+pub async fn push_once(svc: &Services, client: &reqwest::Client) -> Result<Pushed, sqlx::Error> {
+    let batch = claim(svc).await?;
     if batch.is_empty() {
         return Ok(Pushed::Nothing);
     }
     let body = request_body(&batch).to_string();
     let ts = now();
-    let signature = channel::sign(&state.config.edge_secret, ts, "POST", PATH, body.as_bytes());
+    let signature = channel::sign(&svc.edge_secret, ts, "POST", PATH, body.as_bytes());
     let sent = client
-        .post(format!("{}{PATH}", state.config.edge_url))
+        .post(format!("{}{PATH}", svc.edge_url))
         .header(channel::TIMESTAMP_HEADER, ts.to_string())
         .header(channel::SIGNATURE_HEADER, signature)
         .header("content-type", "application/json")
@@ -143,10 +98,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
     let failure = match sent {
         Ok(r) if r.status().is_success() => None,
         Ok(r) => Some(format!("the worker answered {}", r.status())),
-        Err(e) => Some(format!(
-            "cannot reach the worker at {}: {e}",
-            state.config.edge_url
-        )),
+        Err(e) => Some(format!("cannot reach the worker at {}: {e}", svc.edge_url)),
     };
     // One statement for the whole batch: the ids are integers from our own table, so they
     // can be written into the SQL as they are.
@@ -158,7 +110,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
     match failure {
         None => {
             sqlx::query(&format!("DELETE FROM edge_sync WHERE id IN ({ids})"))
-                .execute(state.db.writer())
+                .execute(svc.db.writer())
                 .await?;
             Ok(Pushed::Some)
         }
@@ -174,7 +126,7 @@ pub async fn push_once(state: &AppState, client: &reqwest::Client) -> Result<Pus
             ))
             .bind(now() + backoff(attempts))
             .bind(&error)
-            .execute(state.db.writer())
+            .execute(svc.db.writer())
             .await?;
             Ok(Pushed::Failed)
         }
@@ -217,9 +169,9 @@ const QUEUE: Queue = Queue {
     batch: BATCH,
 };
 
-async fn claim(state: &AppState) -> Result<Vec<Queued>, sqlx::Error> {
+async fn claim(svc: &Services) -> Result<Vec<Queued>, sqlx::Error> {
     let now = now();
-    let ids: Vec<i64> = QUEUE.claim(&state.db, now, now + 60).await?;
+    let ids: Vec<i64> = QUEUE.claim(&svc.db, now, now + 60).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -232,7 +184,7 @@ async fn claim(state: &AppState) -> Result<Vec<Queued>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT id, key, value, expiration, attempts FROM edge_sync WHERE id IN ({list}) ORDER BY id"
     ))
-    .fetch_all(state.db.reader())
+    .fetch_all(svc.db.reader())
     .await
 }
 

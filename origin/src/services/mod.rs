@@ -6,7 +6,35 @@ pub mod batch;
 pub mod checkout;
 pub mod edge_sync;
 pub mod housekeeping;
+pub mod links;
 pub mod notify;
 pub mod payments;
 pub mod settle;
 pub mod webhooks;
+
+use crate::base::db::Db;
+use crate::providers::Providers;
+use linkpay_shared::SecretKey;
+use linkpay_shared::token::Keyring;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What the payment services share, built once by the composition root (`state`): the
+/// database, the providers, where buyers' pages live, the keys, and the wake-ups for the
+/// background work they queue. The background workers take only their own settings.
+pub struct Services {
+    pub db: Db,
+    pub providers: Providers,
+    /// `LINKPAY_PUBLIC_URL`: how browsers reach this origin (provider pages and returns).
+    pub public_url: String,
+    /// `LINKPAY_EDGE_URL`: how browsers reach the edge worker (link and result pages).
+    pub edge_url: String,
+    /// The keys links are signed with, current first.
+    pub link_keys: Keyring,
+    /// Shared with the edge: signs what the origin and the edge tell each other.
+    pub edge_secret: SecretKey,
+    /// Woken when webhook deliveries or notifications are queued, so they go out at once.
+    pub outbox: Arc<Notify>,
+    /// Woken when display state for the edge is queued.
+    pub edge_sync: Arc<Notify>,
+}

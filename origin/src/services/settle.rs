@@ -7,120 +7,13 @@
 use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::domain::charges::{self, Charge};
+use crate::domain::edge_state;
 use crate::domain::links::{self, Link};
 use crate::domain::webhooks::outbox;
-use crate::providers::{Outcome, Provider, ProviderError, ReturnRef, registry};
-use crate::services::edge_sync;
-use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use crate::providers::{Outcome, Provider};
+use crate::services::Services;
 use linkpay_shared::result::{self, PaymentResult};
 use linkpay_shared::{Currency, Locale};
-use std::collections::HashMap;
-
-/// `GET /return/{provider}?…`: a provider sends the buyer here after its pages. The query
-/// only names the payment; what happened is asked of the provider.
-pub async fn provider_return(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(provider) = registry::by_name(&state, &name) else {
-        return unknown_payment();
-    };
-    let charge = match provider.return_ref(&q) {
-        Some(ReturnRef::Payment(r)) => {
-            charges::by_provider_ref(state.db.reader(), provider.name(), &r).await
-        }
-        Some(ReturnRef::Charge(id)) => charges::get(state.db.reader(), &id)
-            .await
-            .map(|c| c.filter(|c| c.provider == provider.name())),
-        None => Ok(None),
-    };
-    let charge = match charge {
-        Ok(Some(c)) => c,
-        Ok(None) => return unknown_payment(),
-        Err(e) => {
-            tracing::error!(error = %e, "reading the charge of a provider return");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let charge_id = charge.id.clone();
-    match complete(&state, provider.as_ref(), charge).await {
-        Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
-        Ok(Next::Merchant(back)) => back.into_response(),
-        Err(ReturnError::Internal(e)) => {
-            tracing::error!(error = %e, charge = %charge_id, "settling a provider return");
-            (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")
-                .into_response()
-        }
-    }
-}
-
-fn unknown_payment() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        "This payment is not known here. Nothing was charged by this request.",
-    )
-        .into_response()
-}
-
-/// `POST /providers/{provider}/notifications`: a provider tells us about a payment on its
-/// own. A notification whose signature verifies is applied; one that does not is refused,
-/// and the payment it names is asked of the provider instead.
-pub async fn provider_notification(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(provider) = registry::by_name(&state, &name) else {
-        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
-    };
-    let (provider_ref, outcome, verified) = match provider.verify_notification(&headers, &body) {
-        Ok(n) => (n.provider_ref, Some(n.outcome), true),
-        Err(ProviderError::Unverified {
-            claimed_ref: Some(r),
-        }) => (r, None, false),
-        Err(e) => {
-            tracing::warn!(provider = %name, error = %e, "refused a provider notification");
-            return (StatusCode::BAD_REQUEST, "notification refused").into_response();
-        }
-    };
-    let charge =
-        match charges::by_provider_ref(state.db.reader(), provider.name(), &provider_ref).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return (StatusCode::NOT_FOUND, "unknown payment").into_response(),
-            Err(e) => {
-                tracing::error!(error = %e, "reading a charge for a notification");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-    let outcome = match outcome {
-        Some(o) => Ok(o),
-        None => {
-            tracing::warn!(provider = %name, payment = %provider_ref, "a provider notification failed its signature; asking the provider instead");
-            provider.sync(&provider_ref).await
-        }
-    };
-    let applied = match outcome {
-        Ok(o) => settle(&state, &charge, &o, provider.capture_window_secs())
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    match (applied, verified) {
-        (Err(e), _) => {
-            tracing::error!(error = %e, payment = %provider_ref, "applying a provider notification");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-        (Ok(()), true) => StatusCode::OK.into_response(),
-        (Ok(()), false) => (StatusCode::BAD_REQUEST, "signature does not verify").into_response(),
-    }
-}
 
 pub enum Next {
     Result(String),
@@ -142,13 +35,13 @@ impl From<sqlx::Error> for ReturnError {
 }
 
 pub async fn complete(
-    state: &AppState,
+    svc: &Services,
     provider: &dyn Provider,
     charge: Charge,
 ) -> Result<Next, ReturnError> {
     // Settled already (by a notification, or an earlier return): nothing left to finish.
     let charge = if charge.status == "pending" {
-        match finish_pending(state, provider, &charge).await? {
+        match finish_pending(svc, provider, &charge).await? {
             Some(settled) => settled,
             None => {
                 let provider_ref = charge.provider_ref.as_deref().unwrap_or_default();
@@ -165,17 +58,17 @@ pub async fn complete(
     } else {
         charge
     };
-    if let Some(back) = crate::domain::return_urls::back::for_charge(state, &charge).await? {
+    if let Some(back) = crate::domain::return_urls::back::for_charge(&svc.db, &charge).await? {
         return Ok(Next::Merchant(back));
     }
-    Ok(Next::Result(result_url(state, &charge).await?))
+    Ok(Next::Result(result_url(svc, &charge).await?))
 }
 
 /// Asks the provider to finish a pending charge (its `complete`: LINE Pay's confirm, the
 /// sandbox's record) and settles what it answers. `None` while the buyer is still at the
 /// provider. Used by returns and by the sweeper for buyers who never came back.
 pub async fn finish_pending(
-    state: &AppState,
+    svc: &Services,
     provider: &dyn Provider,
     charge: &Charge,
 ) -> Result<Option<Charge>, ReturnError> {
@@ -194,7 +87,7 @@ pub async fn finish_pending(
         return Ok(None);
     }
     Ok(Some(
-        settle(state, charge, &outcome, provider.capture_window_secs()).await?,
+        settle(svc, charge, &outcome, provider.capture_window_secs()).await?,
     ))
 }
 
@@ -202,7 +95,7 @@ pub async fn finish_pending(
 /// reload, a second return or a notification racing the return a no-op, and the event is
 /// written in the same transaction. `window_secs` caps an authorization's capture window.
 pub async fn settle(
-    state: &AppState,
+    svc: &Services,
     charge: &Charge,
     outcome: &Outcome,
     window_secs: i64,
@@ -260,7 +153,7 @@ pub async fn settle(
         ),
         Outcome::Pending => return Ok(charge.clone()),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     let changed = sqlx::query(
         "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5,
                             amount_captured = $6, capture_before = $7, updated_at = $8
@@ -298,9 +191,9 @@ pub async fn settle(
     }
     tx.commit().await?;
     if changed.rows_affected() == 1 {
-        state.outbox.notify_one();
+        svc.outbox.notify_one();
         if pushed_state {
-            state.edge_sync.notify_one();
+            svc.edge_sync.notify_one();
         }
         tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
     }
@@ -335,18 +228,18 @@ async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bo
         tracing::error!(charge = %charge_id, link = %link_id, limit, paid = link.paid_count, "a link took more payments than its limit; refund the extra charge");
     }
     if link.status == "used" && link.usage_limit == Some(link.paid_count) {
-        edge_sync::put_link_state(tx, &link, "used", None).await?;
+        edge_state::put_link_state(tx, &link, "used", None).await?;
         return Ok(true);
     }
     Ok(false)
 }
 
-async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnError> {
+async fn result_url(svc: &Services, charge: &Charge) -> Result<String, ReturnError> {
     let (title, locale, merchant_name): (String, String, String) = sqlx::query_as(
         "SELECT l.title, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = $1",
     )
     .bind(&charge.link_id)
-    .fetch_one(state.db.reader())
+    .fetch_one(svc.db.reader())
     .await?;
     let outcome = match charge.status.as_str() {
         "succeeded" | "authorized" => result::Outcome::Paid,
@@ -374,9 +267,5 @@ async fn result_url(state: &AppState, charge: &Charge) -> Result<String, ReturnE
         locale: Locale::from_tag(&locale).unwrap_or(Locale::En),
         issued_at: now(),
     };
-    Ok(format!(
-        "{}/r/{}",
-        state.config.edge_url,
-        r.seal(&state.config.edge_secret)
-    ))
+    Ok(format!("{}/r/{}", svc.edge_url, r.seal(&svc.edge_secret)))
 }

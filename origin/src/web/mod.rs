@@ -3,12 +3,13 @@
 //! the checkout the edge forwards. Handlers take the application state and call services.
 
 pub mod api;
+mod checkout;
 pub mod dashboard;
+mod returns;
 mod sandbox;
 
 use crate::base::error;
 use crate::domain::return_urls;
-use crate::services::{checkout, settle};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -20,16 +21,16 @@ use axum::routing::{get, post};
 pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(sandbox::router())
-        .route("/return/{provider}", get(settle::provider_return))
+        .route("/return/{provider}", get(returns::provider_return))
         .route(
             "/providers/{provider}/notifications",
-            post(settle::provider_notification),
+            post(returns::provider_notification),
         )
         .layer(middleware::from_fn_with_state(state.clone(), page_headers));
     Router::new()
         .merge(api::router(&state))
         .merge(dashboard::router(&state))
-        .route(checkout::PATH, post(checkout::create))
+        .route(crate::services::checkout::PATH, post(checkout::create))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages)
         .fallback(error::not_found)

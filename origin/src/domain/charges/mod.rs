@@ -2,9 +2,32 @@
 
 pub mod state;
 
+/// Whether the provider takes the money at once or only holds it for a later capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureMethod {
+    Automatic,
+    Manual,
+}
+
+impl CaptureMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureMethod::Automatic => "automatic",
+            CaptureMethod::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaptureMethod> {
+        match s {
+            "automatic" => Some(CaptureMethod::Automatic),
+            "manual" => Some(CaptureMethod::Manual),
+            _ => None,
+        }
+    }
+}
+
 use crate::base::db::Flag;
 use crate::domain::charges::state::{Ledger, Status};
-use crate::providers::CaptureMethod;
 use linkpay_shared::{Currency, Money};
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};

@@ -7,7 +7,6 @@ use super::Method;
 use crate::base::clock::now;
 use crate::base::ids;
 use crate::domain::charges::Charge;
-use crate::state::AppState;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -28,7 +27,10 @@ pub struct Back {
 
 /// The signed redirect for a settled `charge` whose link names a return URL that still
 /// exists; `None` sends the buyer to the edge's result page as before.
-pub async fn for_charge(state: &AppState, charge: &Charge) -> Result<Option<Back>, sqlx::Error> {
+pub async fn for_charge(
+    db: &crate::base::db::Db,
+    charge: &Charge,
+) -> Result<Option<Back>, sqlx::Error> {
     let rc = match charge.status.as_str() {
         "succeeded" => ResultCode::Ok,
         "failed" | "expired" => ResultCode::Failed,
@@ -38,14 +40,13 @@ pub async fn for_charge(state: &AppState, charge: &Charge) -> Result<Option<Back
         "SELECT l.return_url_id, l.locale, m.name FROM links l JOIN merchants m ON m.id = l.merchant_id WHERE l.id = $1",
     )
     .bind(&charge.link_id)
-    .fetch_optional(state.db.reader())
+    .fetch_optional(db.reader())
     .await?;
     let Some((Some(return_url_id), locale, merchant_name)) = row else {
         return Ok(None);
     };
     // The merchant check is belt and braces: links only ever name their merchant's own.
-    let Some(target) = super::get(state.db.reader(), &charge.merchant_id, &return_url_id).await?
-    else {
+    let Some(target) = super::get(db.reader(), &charge.merchant_id, &return_url_id).await? else {
         return Ok(None);
     };
     let Some(method) = Method::parse(&target.method) else {

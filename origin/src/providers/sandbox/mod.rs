@@ -23,6 +23,7 @@ use store::{NewPayment, Payment, Refusal};
 
 pub const NAME: &str = "sandbox";
 
+#[derive(Clone)]
 pub struct SandboxConnector {
     pub db: Db,
     /// The sandbox's public base, e.g. `http://127.0.0.1:8080/sandbox`.
@@ -32,13 +33,19 @@ pub struct SandboxConnector {
 }
 
 impl SandboxConnector {
-    /// The connector this origin uses: the sandbox mounted under its own public URL.
-    pub fn for_state(state: &crate::state::AppState) -> SandboxConnector {
+    /// The connector this origin uses: the sandbox mounted under its own `public_url`,
+    /// signing its notifications with a key derived from the edge secret.
+    pub fn new(
+        db: Db,
+        public_url: &str,
+        capture_window: std::time::Duration,
+        edge_secret: &linkpay_shared::SecretKey,
+    ) -> SandboxConnector {
         SandboxConnector {
-            db: state.db.clone(),
-            base_url: format!("{}/sandbox", state.config.public_url),
-            capture_window_secs: state.config.sandbox_capture_window.as_secs() as i64,
-            notification_secret: notify::secret(&state.config.edge_secret),
+            db,
+            base_url: format!("{public_url}/sandbox"),
+            capture_window_secs: capture_window.as_secs() as i64,
+            notification_secret: notify::secret(edge_secret),
         }
     }
 

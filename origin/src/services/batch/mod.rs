@@ -10,9 +10,10 @@ pub mod rows;
 use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::base::ids;
+use crate::domain::merchants::Merchant;
 use crate::domain::notifications::Channel;
-use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::services::Services;
+use crate::services::links::NewLink;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -127,11 +128,14 @@ pub struct Upload<'a> {
     pub filename: Option<String>,
 }
 
-/// Checks every row, then creates all the links and the batch in one transaction.
-pub async fn create(
-    state: &AppState,
-    auth: &Authed,
+/// Checks every row, then creates all the links and the batch in one transaction. Each row
+/// becomes the body of a `POST /v1/links`, which `parse` checks by the API's own rules.
+pub async fn create<F: Future<Output = Result<NewLink, ApiError>>>(
+    svc: &Services,
+    merchant: &Merchant,
+    livemode: bool,
     upload: Upload<'_>,
+    parse: impl Fn(String) -> F,
 ) -> Result<Batch, BatchError> {
     let c = upload.choices;
     let (text, encoding) = decode::decode(upload.bytes, c.encoding).map_err(BatchError::File)?;
@@ -139,19 +143,19 @@ pub async fn create(
         currency: c.currency,
         send: c.send,
     };
-    let parsed = rows::read(state, auth, &text, &options)
+    let parsed = rows::read(&svc.db, merchant, livemode, &text, &options, parse)
         .await
         .map_err(BatchError::Rows)?;
     let batch = Batch {
         id: ids::new_sortable_id("bat"),
-        merchant_id: auth.merchant.id.clone(),
-        livemode: auth.livemode,
+        merchant_id: merchant.id.clone(),
+        livemode,
         row_count: parsed.len() as i64,
         send: c.send.map(|ch| ch.as_str().to_owned()),
         filename: upload.filename,
         created_at: now(),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     sqlx::query(
         "INSERT INTO batches (id, merchant_id, livemode, row_count, send, filename, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -166,15 +170,9 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     for row in parsed {
-        let link = crate::domain::links::create_in(
-            &mut tx,
-            state,
-            &auth.merchant,
-            auth.livemode,
-            row.link,
-            "batch",
-        )
-        .await?;
+        let link =
+            crate::services::links::create_in(&mut tx, svc, merchant, livemode, row.link, "batch")
+                .await?;
         sqlx::query("INSERT INTO batch_rows (batch_id, row_number, link_id) VALUES ($1, $2, $3)")
             .bind(&batch.id)
             .bind(row.row as i64)
@@ -183,8 +181,8 @@ pub async fn create(
             .await?;
     }
     tx.commit().await?;
-    state.edge_sync.notify_one();
-    state.outbox.notify_one();
+    svc.edge_sync.notify_one();
+    svc.outbox.notify_one();
     tracing::info!(batch = %batch.id, merchant = %batch.merchant_id, rows = batch.row_count, encoding = encoding.as_str(), "batch created");
     Ok(batch)
 }

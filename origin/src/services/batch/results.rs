@@ -3,8 +3,8 @@
 //! an optional UTF-8 BOM for spreadsheet software.
 
 use super::Batch;
+use crate::base::db::Db;
 use crate::domain::links::Link;
-use crate::state::AppState;
 use linkpay_shared::{Currency, money};
 
 pub const HEADER: &[&str] = &[
@@ -29,16 +29,16 @@ pub struct ResultRow {
     pub send_error: Option<String>,
 }
 
-pub async fn rows(state: &AppState, batch: &Batch) -> Result<Vec<ResultRow>, sqlx::Error> {
+pub async fn rows(db: &Db, batch: &Batch) -> Result<Vec<ResultRow>, sqlx::Error> {
     let numbered: Vec<(i64, String)> = sqlx::query_as(
         "SELECT row_number, link_id FROM batch_rows WHERE batch_id = $1 ORDER BY row_number",
     )
     .bind(&batch.id)
-    .fetch_all(state.db.reader())
+    .fetch_all(db.reader())
     .await?;
     let mut out = Vec::with_capacity(numbered.len());
     for (row, link_id) in numbered {
-        let Some(link) = crate::domain::links::by_id(state.db.reader(), &link_id).await? else {
+        let Some(link) = crate::domain::links::by_id(db.reader(), &link_id).await? else {
             continue;
         };
         let sent: Option<(String, Option<String>)> = sqlx::query_as(
@@ -48,7 +48,7 @@ pub async fn rows(state: &AppState, batch: &Batch) -> Result<Vec<ResultRow>, sql
         )
         .bind(&link.id)
         .bind(batch.created_at + 60)
-        .fetch_optional(state.db.reader())
+        .fetch_optional(db.reader())
         .await?;
         let (send_status, send_error) = match sent {
             None => ("not_requested".to_owned(), None),

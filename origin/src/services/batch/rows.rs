@@ -3,9 +3,10 @@
 //! so a CSV row and an API call follow one set of rules; an error names the row (as a
 //! spreadsheet numbers it: the header is row 1) and the column.
 
-use crate::domain::links::NewLink;
-use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::base::db::Db;
+use crate::base::error::ApiError;
+use crate::domain::merchants::Merchant;
+use crate::services::links::NewLink;
 use linkpay_shared::{Currency, money};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -156,11 +157,13 @@ fn body(row: usize, cells: &HashMap<&str, &str>, options: &Options) -> Result<Va
 }
 
 /// Every row of `text` as a link, or every error in it. Nothing is created here.
-pub async fn read(
-    state: &AppState,
-    auth: &Authed,
+pub async fn read<F: Future<Output = Result<NewLink, ApiError>>>(
+    db: &Db,
+    merchant: &Merchant,
+    livemode: bool,
     text: &str,
     options: &Options,
+    parse: impl Fn(String) -> F,
 ) -> Result<Vec<ParsedRow>, Vec<RowError>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -266,8 +269,7 @@ pub async fn read(
                 continue;
             }
         };
-        match crate::web::api::links::new_link_from(state, auth, body.to_string().as_bytes()).await
-        {
+        match parse(body.to_string()).await {
             Ok(link) => parsed.push(ParsedRow {
                 row,
                 reference,
@@ -283,7 +285,7 @@ pub async fn read(
             )),
         }
     }
-    match existing_references(state, auth, &parsed).await {
+    match existing_references(db, &merchant.id, livemode, &parsed).await {
         Ok(used) => errors.extend(used),
         Err(e) => {
             return Err(vec![RowError::new(
@@ -304,8 +306,9 @@ pub async fn read(
 /// Rows whose reference an active link of the merchant already has: most often the same
 /// file uploaded twice, which would ask every buyer to pay twice.
 async fn existing_references(
-    state: &AppState,
-    auth: &Authed,
+    db: &Db,
+    merchant_id: &str,
+    livemode: bool,
     rows: &[ParsedRow],
 ) -> Result<Vec<RowError>, sqlx::Error> {
     let mut errors = Vec::new();
@@ -313,11 +316,11 @@ async fn existing_references(
         let found: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM links WHERE merchant_id = $1 AND livemode = $2 AND reference = $3 AND status = 'active' AND expires_at > $4 LIMIT 1",
         )
-        .bind(&auth.merchant.id)
-        .bind(i64::from(auth.livemode))
+        .bind(merchant_id)
+        .bind(i64::from(livemode))
         .bind(&r.reference)
         .bind(crate::base::clock::now())
-        .fetch_optional(state.db.reader())
+        .fetch_optional(db.reader())
         .await?;
         if let Some((id,)) = found {
             errors.push(RowError::new(

@@ -8,8 +8,8 @@
 use super::email::{Email, Mailer};
 use super::sms::{self, SmsGateway};
 use crate::base::clock::now;
+use crate::base::db::Db;
 use crate::base::jobs::{self, Queue, Retry, Round};
-use crate::state::AppState;
 use std::time::Duration;
 
 const BATCH: i64 = 16;
@@ -29,14 +29,16 @@ pub struct Channels {
 }
 
 impl Channels {
-    pub fn from_config(config: &crate::config::Config) -> Channels {
-        let mailer = match &config.notify.smtp {
-            Some(c) => Mailer::new(c),
+    pub fn new(notify: &super::NotifyConfig, sms: Option<&sms::SmsConfig>) -> Channels {
+        let mailer = match &notify.smtp {
+            Some(c) => Mailer::new(c).inspect_err(|e| {
+                tracing::error!(error = %e, "cannot set up SMTP; emails will fail");
+            }),
             None => Err(NO_SMTP.to_owned()),
         };
         Channels {
             mailer,
-            sms: sms::from_config(config),
+            sms: sms.map(sms::gateway),
         }
     }
 }
@@ -57,20 +59,22 @@ enum Outcome {
     Failed { permanent: bool, error: String },
 }
 
+/// What the notification sender needs: the database, how to retry, and the ways out.
+pub struct Sender {
+    pub db: Db,
+    /// `LINKPAY_NOTIFY_RETRY_SCHEDULE`: delays after each transient failure.
+    pub retry_schedule: Vec<Duration>,
+    pub channels: Channels,
+}
+
 /// Runs until the process exits.
-pub async fn run(state: AppState) {
-    let channels = Channels::from_config(&state.config);
-    if let Err(e) = &channels.mailer
-        && state.config.notify.smtp.is_some()
-    {
-        tracing::error!(error = %e, "cannot set up SMTP; emails will fail");
-    }
+pub async fn run(state: Sender) {
     jobs::run(
         "sending notifications",
         None,
         Duration::from_secs(1),
         || async {
-            Ok::<_, sqlx::Error>(match send_due(&state, &channels).await? {
+            Ok::<_, sqlx::Error>(match send_due(&state).await? {
                 0 => Round::Idle,
                 _ => Round::Worked,
             })
@@ -80,13 +84,13 @@ pub async fn run(state: AppState) {
 }
 
 /// Sends one batch of due notifications; answers how many it tried.
-pub async fn send_due(state: &AppState, channels: &Channels) -> Result<usize, sqlx::Error> {
+pub async fn send_due(state: &Sender) -> Result<usize, sqlx::Error> {
     let due = claim(state).await?;
     let n = due.len();
     // The claimed ones go out together (a batch of 300 payment requests should not wait on
     // 300 round trips in a row); the SMTP pool bounds the connections.
     futures_util::future::join_all(due.iter().map(|d| async move {
-        let outcome = send(channels, d).await;
+        let outcome = send(&state.channels, d).await;
         if let Err(e) = record(state, d, outcome).await {
             // The lease expires and the notification is tried again: at least once.
             tracing::error!(error = %e, notification = %d.id, "recording a notification attempt");
@@ -104,7 +108,7 @@ const QUEUE: Queue = Queue {
     batch: BATCH,
 };
 
-async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
+async fn claim(state: &Sender) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
     let ids: Vec<String> = QUEUE.claim(&state.db, now, now + LEASE_SECS).await?;
     let mut due = Vec::with_capacity(ids.len());
@@ -152,7 +156,7 @@ async fn send(channels: &Channels, d: &Due) -> Outcome {
     }
 }
 
-async fn record(state: &AppState, d: &Due, outcome: Outcome) -> Result<(), sqlx::Error> {
+async fn record(state: &Sender, d: &Due, outcome: Outcome) -> Result<(), sqlx::Error> {
     let now = now();
     let attempts = d.attempts + 1;
     match outcome {
@@ -171,7 +175,7 @@ async fn record(state: &AppState, d: &Due, outcome: Outcome) -> Result<(), sqlx:
         }
         Outcome::Failed { permanent, error } => {
             let retry = (!permanent)
-                .then(|| Retry::Schedule(&state.config.notify.retry_schedule).delay(attempts))
+                .then(|| Retry::Schedule(&state.retry_schedule).delay(attempts))
                 .flatten();
             let (status, next) = match retry {
                 Some(delay) => ("pending", now + delay.as_secs() as i64),

@@ -7,16 +7,16 @@ use crate::domain::charges::state::{Ledger, Refusal, Status};
 use crate::domain::charges::{self, Charge};
 use crate::domain::webhooks::outbox;
 use crate::providers::{Outcome, Provider, ProviderError};
-use crate::state::AppState;
+use crate::services::Services;
 
 /// Captures `amount` (default: all) of an authorized charge, within its capture window.
 pub async fn capture(
-    app: &AppState,
+    svc: &Services,
     merchant_id: &str,
     charge_id: &str,
     amount: Option<i64>,
 ) -> Result<Charge, OpError> {
-    let (charge, provider) = load(app, merchant_id, charge_id).await?;
+    let (charge, provider) = load(svc, merchant_id, charge_id).await?;
     let amount = amount.unwrap_or(charge.amount);
     let now = now();
     let check = |l: &Ledger| l.begin_capture(amount, now);
@@ -28,10 +28,10 @@ pub async fn capture(
     .bind(now)
     .bind(&charge.id)
     .bind(amount)
-    .execute(app.db.writer())
+    .execute(svc.db.writer())
     .await?;
     if claimed.rows_affected() == 0 {
-        return Err(explain(app, &charge.id, check).await);
+        return Err(explain(svc, &charge.id, check).await);
     }
     let provider_ref = charge.provider_ref.clone().unwrap_or_default();
     match provider
@@ -40,7 +40,7 @@ pub async fn capture(
     {
         Ok(()) => {
             finish(
-                app,
+                svc,
                 &charge.id,
                 Status::Capturing,
                 Status::Succeeded,
@@ -49,13 +49,13 @@ pub async fn capture(
             )
             .await
         }
-        Err(e) => Err(recover(app, provider.as_ref(), &charge, e).await),
+        Err(e) => Err(recover(svc, provider.as_ref(), &charge, e).await),
     }
 }
 
 /// Releases a whole authorization.
-pub async fn void(app: &AppState, merchant_id: &str, charge_id: &str) -> Result<Charge, OpError> {
-    let (charge, provider) = load(app, merchant_id, charge_id).await?;
+pub async fn void(svc: &Services, merchant_id: &str, charge_id: &str) -> Result<Charge, OpError> {
+    let (charge, provider) = load(svc, merchant_id, charge_id).await?;
     let check = |l: &Ledger| l.begin_void();
     precheck(&charge, check)?;
     let claimed = sqlx::query(
@@ -63,28 +63,28 @@ pub async fn void(app: &AppState, merchant_id: &str, charge_id: &str) -> Result<
     )
     .bind(now())
     .bind(&charge.id)
-    .execute(app.db.writer())
+    .execute(svc.db.writer())
     .await?;
     if claimed.rows_affected() == 0 {
-        return Err(explain(app, &charge.id, check).await);
+        return Err(explain(svc, &charge.id, check).await);
     }
     let provider_ref = charge.provider_ref.clone().unwrap_or_default();
     match provider.void(&provider_ref).await {
-        Ok(()) => finish(app, &charge.id, Status::Voiding, Status::Voided, 0, None).await,
-        Err(e) => Err(recover(app, provider.as_ref(), &charge, e).await),
+        Ok(()) => finish(svc, &charge.id, Status::Voiding, Status::Voided, 0, None).await,
+        Err(e) => Err(recover(svc, provider.as_ref(), &charge, e).await),
     }
 }
 
 /// Records what the provider did, once, with its `charge.update` event.
 pub(super) async fn finish(
-    app: &AppState,
+    svc: &Services,
     charge_id: &str,
     from: Status,
     to: Status,
     captured: i64,
     failure_code: Option<&str>,
 ) -> Result<Charge, OpError> {
-    let mut tx = app.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     let changed = sqlx::query(
         "UPDATE charges SET status = $1, amount_captured = CASE WHEN $1 = 'succeeded' THEN $2 ELSE amount_captured END,
                             failure_code = COALESCE($3, failure_code), updated_at = $4
@@ -117,7 +117,7 @@ pub(super) async fn finish(
     }
     tx.commit().await?;
     if changed {
-        app.outbox.notify_one();
+        svc.outbox.notify_one();
         tracing::info!(charge = %charge.id, status = %charge.status, captured = charge.amount_captured, "charge updated");
     }
     Ok(charge)
@@ -126,12 +126,12 @@ pub(super) async fn finish(
 /// A capture or void the provider did not confirm: ask it what is true now and record that.
 /// Answers the error to give the caller.
 async fn recover(
-    app: &AppState,
+    svc: &Services,
     provider: &dyn Provider,
     charge: &Charge,
     e: ProviderError,
 ) -> OpError {
-    if let Err(err) = resolve(app, provider, &charge.id).await {
+    if let Err(err) = resolve(svc, provider, &charge.id).await {
         tracing::warn!(charge = %charge.id, error = %err, "could not settle a capture or void yet; the sweeper will retry");
     }
     match e {
@@ -146,11 +146,11 @@ async fn recover(
 /// Settles a charge left `capturing` or `voiding` by asking the provider. Anything else is
 /// left alone.
 pub async fn resolve(
-    app: &AppState,
+    svc: &Services,
     provider: &dyn Provider,
     charge_id: &str,
 ) -> Result<(), OpError> {
-    let Some(charge) = charges::get(app.db.writer(), charge_id).await? else {
+    let Some(charge) = charges::get(svc.db.writer(), charge_id).await? else {
         return Ok(());
     };
     let from = match charge.status.as_str() {
@@ -164,13 +164,13 @@ pub async fn resolve(
         .map_err(OpError::Provider)?;
     match outcome {
         Outcome::Captured { amount, .. } => {
-            finish(app, &charge.id, from, Status::Succeeded, amount, None).await?;
+            finish(svc, &charge.id, from, Status::Succeeded, amount, None).await?;
         }
         Outcome::Voided => {
             // Released because its window passed, or voided by the merchant.
             let lapsed = charge.capture_before.is_some_and(|t| now() >= t);
             let code = lapsed.then_some("authorization_expired");
-            finish(app, &charge.id, from, Status::Voided, 0, code).await?;
+            finish(svc, &charge.id, from, Status::Voided, 0, code).await?;
         }
         Outcome::Authorized { .. } => {
             // Nothing happened at the provider: the authorization stands, quietly.
@@ -178,7 +178,7 @@ pub async fn resolve(
                 .bind(now())
                 .bind(&charge.id)
                 .bind(from.as_str())
-                .execute(app.db.writer())
+                .execute(svc.db.writer())
                 .await?;
         }
         other => {

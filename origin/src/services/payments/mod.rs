@@ -14,8 +14,8 @@ pub mod sweep;
 
 use crate::domain::charges::state::{self, Refusal};
 use crate::domain::charges::{self, Charge};
-use crate::providers::{Provider, ProviderError, registry};
-use crate::state::AppState;
+use crate::providers::{Provider, ProviderError};
+use crate::services::Services;
 use linkpay_shared::Money;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,15 +35,15 @@ pub enum OpError {
 
 /// The merchant's charge, and the provider that holds it.
 async fn load(
-    app: &AppState,
+    svc: &Services,
     merchant_id: &str,
     charge_id: &str,
 ) -> Result<(Charge, Box<dyn Provider>), OpError> {
-    let charge = charges::get(app.db.writer(), charge_id)
+    let charge = charges::get(svc.db.writer(), charge_id)
         .await?
         .filter(|c| c.merchant_id == merchant_id)
         .ok_or(OpError::NotFound)?;
-    let provider = registry::by_name(app, &charge.provider).ok_or_else(|| {
+    let provider = svc.providers.by_name(&charge.provider).ok_or_else(|| {
         OpError::Provider(ProviderError::Unavailable(format!(
             "provider {} is not configured on this origin",
             charge.provider
@@ -72,11 +72,11 @@ fn precheck(
 
 /// Re-reads a charge whose conditional update did not apply, and says why.
 async fn explain(
-    app: &AppState,
+    svc: &Services,
     charge_id: &str,
     check: impl Fn(&state::Ledger) -> Result<state::Ledger, Refusal>,
 ) -> OpError {
-    match charges::get(app.db.writer(), charge_id).await {
+    match charges::get(svc.db.writer(), charge_id).await {
         Ok(Some(c)) => match precheck(&c, check) {
             Err(refused) => refused,
             // It changed between the read and the update: another call is on it.

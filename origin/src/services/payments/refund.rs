@@ -10,7 +10,7 @@ use crate::domain::charges::state::Ledger;
 use crate::domain::charges::{self, Charge};
 use crate::domain::webhooks::outbox;
 use crate::providers::{Provider, ProviderError};
-use crate::state::AppState;
+use crate::services::Services;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
 
@@ -64,13 +64,13 @@ pub async fn list_for_charge<'e>(
 
 /// Refunds `amount` (default: all that is left) of a captured charge.
 pub async fn refund(
-    app: &AppState,
+    svc: &Services,
     merchant_id: &str,
     charge_id: &str,
     amount: Option<i64>,
     reason: Option<&str>,
 ) -> Result<(Charge, Refund), OpError> {
-    let (charge, provider) = load(app, merchant_id, charge_id).await?;
+    let (charge, provider) = load(svc, merchant_id, charge_id).await?;
     let amount =
         amount.unwrap_or(charge.amount_captured - charge.amount_refunded - charge.amount_refunding);
     let check = |l: &Ledger| l.begin_refund(amount);
@@ -78,7 +78,7 @@ pub async fn refund(
     let now = now();
     // Sortable, so refunds made within one second still list in order.
     let refund_id = ids::new_sortable_id("re");
-    let mut tx = app.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     let held = sqlx::query(
         "UPDATE charges SET amount_refunding = amount_refunding + $1, updated_at = $2
           WHERE id = $3 AND status = 'succeeded' AND $1 > 0
@@ -91,7 +91,7 @@ pub async fn refund(
     .await?;
     if held.rows_affected() == 0 {
         drop(tx);
-        return Err(explain(app, &charge.id, check).await);
+        return Err(explain(svc, &charge.id, check).await);
     }
     sqlx::query(
         "INSERT INTO refunds (id, charge_id, merchant_id, amount, currency, status, reason, created_at, updated_at)
@@ -107,13 +107,13 @@ pub async fn refund(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    send(app, provider.as_ref(), &charge, &refund_id, amount).await
+    send(svc, provider.as_ref(), &charge, &refund_id, amount).await
 }
 
 /// Asks the provider for a held refund and records its answer. Safe to repeat: the provider
 /// keys refunds by our id, and recording applies once.
 pub(super) async fn send(
-    app: &AppState,
+    svc: &Services,
     provider: &dyn Provider,
     charge: &Charge,
     refund_id: &str,
@@ -124,9 +124,9 @@ pub(super) async fn send(
         .refund(&provider_ref, refund_id, money(charge, amount)?)
         .await;
     match answer {
-        Ok(()) => record(app, &charge.id, refund_id, amount, None).await,
+        Ok(()) => record(svc, &charge.id, refund_id, amount, None).await,
         Err(ProviderError::Refused { message, .. }) => {
-            record(app, &charge.id, refund_id, amount, Some(&message)).await?;
+            record(svc, &charge.id, refund_id, amount, Some(&message)).await?;
             Err(OpError::ProviderRefused(message))
         }
         // Unknown whether it happened: the refund stays pending and is asked again later.
@@ -139,14 +139,14 @@ pub(super) async fn send(
 
 /// Settles a pending refund: done (`failure` None) or refused. Once only.
 async fn record(
-    app: &AppState,
+    svc: &Services,
     charge_id: &str,
     refund_id: &str,
     amount: i64,
     failure: Option<&str>,
 ) -> Result<(Charge, Refund), OpError> {
     let now = now();
-    let mut tx = app.db.begin().await?;
+    let mut tx = svc.db.begin().await?;
     let settled = sqlx::query(
         "UPDATE refunds SET status = $1, failure_message = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'",
     )
@@ -189,7 +189,7 @@ async fn record(
     }
     tx.commit().await?;
     if settled && failure.is_none() {
-        app.outbox.notify_one();
+        svc.outbox.notify_one();
         tracing::info!(charge = %charge.id, refund = %refund.id, amount, "refund succeeded");
     }
     Ok((charge, refund))
@@ -197,19 +197,19 @@ async fn record(
 
 /// Refunds still pending a while after they were asked for: a crash or a provider outage
 /// interrupted them. Asks again.
-pub async fn retry_stale(app: &AppState, older_than: i64) -> Result<usize, OpError> {
+pub async fn retry_stale(svc: &Services, older_than: i64) -> Result<usize, OpError> {
     let stale: Vec<Refund> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND updated_at <= $1 ORDER BY created_at, id LIMIT 100"
     ))
     .bind(older_than)
-    .fetch_all(app.db.reader())
+    .fetch_all(svc.db.reader())
     .await?;
     let mut done = 0;
     for r in stale {
-        let Ok((charge, provider)) = load(app, &r.merchant_id, &r.charge_id).await else {
+        let Ok((charge, provider)) = load(svc, &r.merchant_id, &r.charge_id).await else {
             continue;
         };
-        if send(app, provider.as_ref(), &charge, &r.id, r.amount)
+        if send(svc, provider.as_ref(), &charge, &r.id, r.amount)
             .await
             .is_ok()
         {

@@ -9,9 +9,8 @@ use super::capture::{finish, resolve};
 use crate::base::clock::now;
 use crate::domain::charges::state::Status;
 use crate::domain::charges::{self, Charge};
-use crate::providers::registry;
+use crate::services::Services;
 use crate::services::checkout::RESERVATION_SECS;
-use crate::state::AppState;
 
 /// An operation at the provider that has not finished after this long was interrupted.
 pub const STALE_SECS: i64 = 60;
@@ -25,73 +24,73 @@ pub struct Swept {
     pub refunds_retried: usize,
 }
 
-pub async fn once(app: &AppState) -> Result<Swept, super::OpError> {
+pub async fn once(svc: &Services) -> Result<Swept, super::OpError> {
     let now = now();
     let mut swept = Swept::default();
-    for c in select(app, "status = 'authorized' AND capture_before <= $1", now).await? {
-        if release(app, &c).await? {
+    for c in select(svc, "status = 'authorized' AND capture_before <= $1", now).await? {
+        if release(svc, &c).await? {
             swept.released += 1;
         }
     }
     for c in select(
-        app,
+        svc,
         "status = 'pending' AND created_at <= $1",
         now - RESERVATION_SECS,
     )
     .await?
     {
-        if abandon(app, &c).await? {
+        if abandon(svc, &c).await? {
             swept.abandoned += 1;
         }
     }
     for c in select(
-        app,
+        svc,
         "status IN ('capturing', 'voiding') AND updated_at <= $1",
         now - STALE_SECS,
     )
     .await?
     {
-        if let Some(p) = registry::by_name(app, &c.provider)
-            && resolve(app, p.as_ref(), &c.id).await.is_ok()
+        if let Some(p) = svc.providers.by_name(&c.provider)
+            && resolve(svc, p.as_ref(), &c.id).await.is_ok()
         {
             swept.resumed += 1;
         }
     }
-    swept.refunds_retried = super::refund::retry_stale(app, now - STALE_SECS).await?;
+    swept.refunds_retried = super::refund::retry_stale(svc, now - STALE_SECS).await?;
     Ok(swept)
 }
 
-async fn select(app: &AppState, condition: &str, at: i64) -> Result<Vec<Charge>, sqlx::Error> {
+async fn select(svc: &Services, condition: &str, at: i64) -> Result<Vec<Charge>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {} FROM charges WHERE {condition} ORDER BY updated_at LIMIT 100",
         charges::COLUMNS
     ))
     .bind(at)
-    .fetch_all(app.db.reader())
+    .fetch_all(svc.db.reader())
     .await
 }
 
 /// Releases an authorization whose window has passed. The provider is asked to void it; if
 /// it cannot be reached, its own window lapses the hold anyway, so the charge is released
 /// either way.
-async fn release(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
+async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
     let claimed = sqlx::query(
         "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized' AND capture_before <= $1",
     )
     .bind(now())
     .bind(&c.id)
-    .execute(app.db.writer())
+    .execute(svc.db.writer())
     .await?;
     if claimed.rows_affected() == 0 {
         return Ok(false);
     }
-    if let Some(p) = registry::by_name(app, &c.provider)
+    if let Some(p) = svc.providers.by_name(&c.provider)
         && let Err(e) = p.void(c.provider_ref.as_deref().unwrap_or_default()).await
     {
         tracing::info!(charge = %c.id, error = %e, "provider did not void an expired authorization; its window has lapsed it");
     }
     finish(
-        app,
+        svc,
         &c.id,
         Status::Voiding,
         Status::Voided,
@@ -106,15 +105,15 @@ async fn release(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
 /// A charge still pending after the provider's session is over: finish it as a return would
 /// (a buyer who approved at LINE Pay and never came back has paid), else settle it as the
 /// provider says (normally `expired`).
-async fn abandon(app: &AppState, c: &Charge) -> Result<bool, super::OpError> {
-    let provider = registry::by_name(app, &c.provider);
+async fn abandon(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
+    let provider = svc.providers.by_name(&c.provider);
     let (Some(p), Some(_)) = (provider, &c.provider_ref) else {
         // The provider never opened a session: nothing can complete.
         let settled =
-            crate::services::settle::settle(app, c, &crate::providers::Outcome::Expired, 0).await?;
+            crate::services::settle::settle(svc, c, &crate::providers::Outcome::Expired, 0).await?;
         return Ok(settled.status != "pending");
     };
-    match crate::services::settle::finish_pending(app, p.as_ref(), c).await {
+    match crate::services::settle::finish_pending(svc, p.as_ref(), c).await {
         Ok(settled) => Ok(settled.is_some()),
         Err(e) => {
             tracing::warn!(charge = %c.id, error = %e, "could not settle an abandoned checkout with its provider");

@@ -5,13 +5,14 @@
 //! `410 Gone` disables the endpoint.
 
 use crate::base::clock::now;
+use crate::base::db::Db;
 use crate::base::ids;
 use crate::base::jobs::{self, Queue, Retry, Round};
 use crate::domain::webhooks::{endpoints, ssrf};
-use crate::state::AppState;
 use linkpay_shared::webhook::WebhookSecret;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 /// Deliveries claimed per round.
 const BATCH: i64 = 32;
@@ -43,14 +44,24 @@ const QUEUE: Queue = Queue {
     batch: BATCH,
 };
 
-/// Runs until the process exits.
-pub async fn run(state: AppState) {
+/// What the webhook worker needs: the database and the `LINKPAY_WEBHOOK_*` settings.
+pub struct Deliveries {
+    pub db: Db,
+    /// Delays after each failed attempt; past the last one a delivery has failed.
+    pub retry_schedule: Vec<Duration>,
+    pub timeout: Duration,
+    /// Whether endpoints on loopback and private addresses may be sent to.
+    pub allow_private_networks: bool,
+}
+
+/// Runs until the process exits; `wake` is notified when deliveries are queued.
+pub async fn run(state: Arc<Deliveries>, wake: Arc<Notify>) {
     let mut builder = reqwest::Client::builder()
-        .timeout(state.config.webhook_timeout)
-        .connect_timeout(CONNECT_TIMEOUT.min(state.config.webhook_timeout))
+        .timeout(state.timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(state.timeout))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("linkpay-webhooks/", env!("CARGO_PKG_VERSION")));
-    if !state.config.webhook_allow_private_networks {
+    if !state.allow_private_networks {
         builder = builder.dns_resolver(Arc::new(ssrf::PublicOnly));
     }
     let client = match builder.build() {
@@ -61,7 +72,7 @@ pub async fn run(state: AppState) {
         }
     };
     // Woken by a new event; polls for retries coming due.
-    let wake = Some(state.outbox.clone());
+    let wake = Some(wake);
     jobs::run(
         "delivering webhooks",
         wake,
@@ -72,7 +83,7 @@ pub async fn run(state: AppState) {
 }
 
 /// Sends one batch of due deliveries, together.
-async fn send_due(state: &AppState, client: &reqwest::Client) -> Result<Round, sqlx::Error> {
+async fn send_due(state: &Arc<Deliveries>, client: &reqwest::Client) -> Result<Round, sqlx::Error> {
     let due = claim(state).await?;
     if due.is_empty() {
         return Ok(Round::Idle);
@@ -88,11 +99,11 @@ async fn send_due(state: &AppState, client: &reqwest::Client) -> Result<Round, s
 
 /// Leases due deliveries so that no other worker sends them meanwhile, with what sending
 /// them needs.
-async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
+async fn claim(state: &Deliveries) -> Result<Vec<Due>, sqlx::Error> {
     let now = now();
     // Long enough for a batch to be sent (each send is bounded by the timeout) and recorded;
     // short, because a crashed sender's deliveries wait this long before another takes them.
-    let lease = now + 2 * state.config.webhook_timeout.as_secs().max(1) as i64 + 5;
+    let lease = now + 2 * state.timeout.as_secs().max(1) as i64 + 5;
     let ids: Vec<String> = QUEUE.claim(&state.db, now, lease).await?;
     let mut due = Vec::with_capacity(ids.len());
     for id in ids {
@@ -112,7 +123,7 @@ async fn claim(state: &AppState) -> Result<Vec<Due>, sqlx::Error> {
     Ok(due)
 }
 
-async fn send(state: &AppState, client: &reqwest::Client, d: Due) {
+async fn send(state: &Deliveries, client: &reqwest::Client, d: Due) {
     let started = Instant::now();
     let attempted_at = now();
     let result = post(state, client, &d).await;
@@ -126,7 +137,7 @@ async fn send(state: &AppState, client: &reqwest::Client, d: Due) {
 /// Records one attempt and its consequence for the delivery (and, on 410, the endpoint) in
 /// one transaction.
 async fn record(
-    state: &AppState,
+    state: &Deliveries,
     d: &Due,
     attempted_at: i64,
     duration_ms: i64,
@@ -187,12 +198,12 @@ async fn record(
 /// After failed attempt number `done + 1`: the next try per the schedule, later if the
 /// receiver asked (Retry-After, capped at a day), or `failed` when the schedule is over.
 fn next_try(
-    state: &AppState,
+    state: &Deliveries,
     done: i64,
     retry_after: Option<Duration>,
     now: i64,
 ) -> (&'static str, i64) {
-    match Retry::Schedule(&state.config.webhook_retry_schedule).delay(done + 1) {
+    match Retry::Schedule(&state.retry_schedule).delay(done + 1) {
         Some(base) => {
             let delay = retry_after
                 .map_or(base, |r| r.max(base))
@@ -206,12 +217,12 @@ fn next_try(
 /// Sends one delivery. Returns the status code and any `Retry-After`. The response body is
 /// never read: only the status matters.
 async fn post(
-    state: &AppState,
+    state: &Deliveries,
     client: &reqwest::Client,
     d: &Due,
 ) -> Result<(u16, Option<Duration>), String> {
     let url = reqwest::Url::parse(&d.url).map_err(|e| format!("bad url: {e}"))?;
-    if !state.config.webhook_allow_private_networks
+    if !state.allow_private_networks
         && let Some(why) = ssrf::literal_forbidden(&url)
     {
         return Err(format!("refused: the endpoint's host is {why}"));

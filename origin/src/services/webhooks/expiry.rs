@@ -4,14 +4,14 @@
 
 use crate::domain::links;
 use crate::domain::webhooks::outbox;
-use crate::state::AppState;
+use crate::services::Services;
 
 /// Links announced per transaction batch read.
 const BATCH: i64 = 100;
 
 /// Records `link.expired` for every active link whose expiry has passed and was not yet
 /// announced. Answers how many this call announced.
-pub async fn announce_expired(state: &AppState, now: i64) -> Result<usize, sqlx::Error> {
+pub async fn announce_expired(svc: &Services, now: i64) -> Result<usize, sqlx::Error> {
     let mut announced = 0;
     loop {
         let due: Vec<(String,)> = sqlx::query_as(
@@ -20,11 +20,11 @@ pub async fn announce_expired(state: &AppState, now: i64) -> Result<usize, sqlx:
         )
         .bind(now)
         .bind(BATCH)
-        .fetch_all(state.db.reader())
+        .fetch_all(svc.db.reader())
         .await?;
         let mut this_round = 0;
         for (id,) in &due {
-            let mut tx = state.db.begin().await?;
+            let mut tx = svc.db.begin().await?;
             let won = sqlx::query(
                 "UPDATE links SET expiry_announced = 1 WHERE id = $1 AND expiry_announced = 0 AND status = 'active'",
             )
@@ -38,7 +38,7 @@ pub async fn announce_expired(state: &AppState, now: i64) -> Result<usize, sqlx:
                     &mut tx,
                     &link.merchant_id,
                     "link.expired",
-                    link.to_json(&state.config.edge_url),
+                    link.to_json(&svc.edge_url),
                 )
                 .await?;
                 this_round += 1;
@@ -47,7 +47,7 @@ pub async fn announce_expired(state: &AppState, now: i64) -> Result<usize, sqlx:
         }
         announced += this_round;
         if this_round > 0 {
-            state.outbox.notify_one();
+            svc.outbox.notify_one();
         }
         if (due.len() as i64) < BATCH || this_round == 0 {
             return Ok(announced);

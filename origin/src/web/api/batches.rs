@@ -90,14 +90,17 @@ pub async fn create(
         )
         .into());
     }
+    let (s, a) = (&state, &auth);
     let b = batch::create(
-        &state,
-        &auth,
+        &state.services,
+        &auth.merchant,
+        auth.livemode,
         Upload {
             bytes: &body,
             choices,
             filename: q.string("filename"),
         },
+        |row| async move { super::links::new_link_from(s, a, row.as_bytes()).await },
     )
     .await?;
     let p = batch::progress(&state.db, &b).await?;
@@ -174,7 +177,7 @@ pub async fn results_csv(
     b: &batch::Batch,
     bom: bool,
 ) -> Result<Response, ApiError> {
-    let rows = batch::results::rows(state, b).await?;
+    let rows = batch::results::rows(&state.db, b).await?;
     let csv =
         batch::results::csv(&rows, &state.config.edge_url, bom).map_err(ApiError::internal)?;
     Ok(csv_download(&format!("{}-results.csv", b.id), csv))

@@ -196,7 +196,7 @@ pub async fn capture(
         Some(p) => p.int("amount")?,
         None => None,
     };
-    capture::capture(&state, &auth.merchant.id, &id, amount)
+    capture::capture(&state.services, &auth.merchant.id, &id, amount)
         .await
         .map(|c| Json(c.to_json()))
         .map_err(|e| op_error(&id, e))
@@ -218,7 +218,7 @@ pub async fn void(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     Params::parse_optional(&body, &[])?;
-    capture::void(&state, &auth.merchant.id, &id)
+    capture::void(&state.services, &auth.merchant.id, &id)
         .await
         .map(|c| Json(c.to_json()))
         .map_err(|e| op_error(&id, e))
@@ -254,10 +254,16 @@ pub async fn refund(
             format!("reason {r:?} is not one of {}.", REASONS.join(", ")),
         ));
     }
-    refunds::refund(&state, &auth.merchant.id, &id, amount, reason.as_deref())
-        .await
-        .map(|(c, _)| Json(c.to_json()))
-        .map_err(|e| op_error(&id, e))
+    refunds::refund(
+        &state.services,
+        &auth.merchant.id,
+        &id,
+        amount,
+        reason.as_deref(),
+    )
+    .await
+    .map(|(c, _)| Json(c.to_json()))
+    .map_err(|e| op_error(&id, e))
 }
 
 /// `GET /v1/charges/{id}/refunds`

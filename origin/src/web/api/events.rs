@@ -124,7 +124,7 @@ pub async fn resend(
     find(&state, &auth, &id).await?;
     match events::resend(&state.db, &auth.merchant.id, &id, &endpoint).await? {
         Resend::Queued(delivery) => {
-            state.outbox.notify_one();
+            state.services.outbox.notify_one();
             tracing::info!(event = %id, endpoint = %endpoint, %delivery, "event queued again");
             Ok((
                 StatusCode::ACCEPTED,

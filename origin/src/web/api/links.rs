@@ -4,11 +4,11 @@ use super::query::Query;
 use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::base::qr;
+use crate::domain::charges::CaptureMethod;
 use crate::domain::links::{
-    self, DEFAULT_TTL_SECS, Deactivated, Link, LinkFilter, MAX_DEACTIVATION_MESSAGE_CHARS,
-    MAX_TTL_SECS, NewLink,
+    self, DEFAULT_TTL_SECS, Link, LinkFilter, MAX_DEACTIVATION_MESSAGE_CHARS, MAX_TTL_SECS,
 };
-use crate::providers::CaptureMethod;
+use crate::services::links::{Deactivated, NewLink};
 use crate::state::AppState;
 use crate::web::api::Authed;
 use axum::Json;
@@ -67,7 +67,8 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = new_link_from(&state, &auth, &body).await?;
-    let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
+    let link =
+        crate::services::links::create(&state.services, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
     Ok((
         StatusCode::CREATED,
@@ -279,7 +280,9 @@ pub async fn deactivate(
         text("message", m, MAX_DEACTIVATION_MESSAGE_CHARS)?;
     }
     find(&state, &auth, &id).await?;
-    match links::deactivate(&state, &auth.merchant.id, &id, message).await? {
+    match crate::services::links::deactivate(&state.services, &auth.merchant.id, &id, message)
+        .await?
+    {
         Some(Deactivated::Now(link)) | Some(Deactivated::Already(link)) => {
             Ok(Json(link.to_json(&state.config.edge_url)))
         }

@@ -3,7 +3,6 @@
 use super::params::Params;
 use crate::base::error::ApiError;
 use crate::domain::payment_methods;
-use crate::providers::registry;
 use crate::state::AppState;
 use crate::web::api::Authed;
 use axum::Json;
@@ -48,7 +47,7 @@ pub async fn update(
             s.wallet = on;
         }
         if let Some(provider) = wallet.string("provider")? {
-            let known = registry::wallet_providers(&state);
+            let known = state.services.providers.wallet_providers();
             match known.iter().find(|(name, _)| *name == provider) {
                 Some((_, true)) => s.wallet_provider = provider,
                 Some((_, false)) => {
@@ -83,7 +82,8 @@ pub async fn update(
     }
     let mut tx = state.db.begin().await?;
     payment_methods::put(&mut tx, &auth.merchant.id, &s).await?;
+    crate::domain::edge_state::queue_merchant(&mut tx, &auth.merchant.id).await?;
     tx.commit().await?;
-    state.edge_sync.notify_one();
+    state.services.edge_sync.notify_one();
     Ok(Json(s.to_json()))
 }

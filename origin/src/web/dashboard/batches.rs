@@ -175,7 +175,20 @@ pub async fn upload(
         choices,
         filename,
     };
-    match batch::create(&state, &authed(&session), upload).await {
+    let auth = authed(&session);
+    let (s, a) = (&state, &auth);
+    let parse = |row: String| async move {
+        crate::web::api::links::new_link_from(s, a, row.as_bytes()).await
+    };
+    match batch::create(
+        &state.services,
+        &auth.merchant,
+        auth.livemode,
+        upload,
+        parse,
+    )
+    .await
+    {
         Ok(b) => {
             tracing::info!(batch = %b.id, user = %session.user_id, "dashboard batch upload");
             Ok(Redirect::to(&format!("/dashboard/batches/{}", b.id)).into_response())
@@ -224,7 +237,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let b = find(&state, &session, &id).await?;
     let progress = batch::progress(&state.db, &b).await?;
-    let rows = batch::results::rows(&state, &b)
+    let rows = batch::results::rows(&state.db, &b)
         .await?
         .into_iter()
         .map(|r| {

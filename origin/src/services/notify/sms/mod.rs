@@ -5,7 +5,6 @@
 pub mod twilio;
 
 use crate::base::env::ConfigError;
-use crate::config::Config;
 
 /// A message the gateway accepted for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,11 +88,11 @@ impl SmsConfig {
     }
 }
 
-/// The configured gateway, or `None` when SMS is not set up. Boxed because the choice is made
-/// at run time; wrap it in an `Arc` (`Arc::from(boxed)`) to share it between tasks.
-pub fn from_config(config: &Config) -> Option<Box<dyn SmsGateway>> {
-    match config.sms.as_ref()? {
-        SmsConfig::Twilio(c) => Some(Box::new(twilio::Twilio::new(c.clone()))),
+/// The gateway `config` sets up. Boxed because the choice is made at run time; wrap it in an
+/// `Arc` (`Arc::from(boxed)`) to share it between tasks.
+pub fn gateway(config: &SmsConfig) -> Box<dyn SmsGateway> {
+    match config {
+        SmsConfig::Twilio(c) => Box::new(twilio::Twilio::new(c.clone())),
     }
 }
 

@@ -80,7 +80,13 @@ fn page(
             .display_name
             .clone()
             .unwrap_or_else(|| session.merchant.name.clone());
-        branding::preview_url(&state.config, &name, locale, b)
+        branding::preview_url(
+            &state.config.edge_url,
+            &state.config.edge_secret,
+            &name,
+            locale,
+            b,
+        )
     });
     let p = BrandingPage {
         chrome: Chrome::new(session, "settings"),

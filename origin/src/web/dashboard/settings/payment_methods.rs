@@ -1,6 +1,5 @@
 //! Which payment methods pay pages offer, through the API's handler.
 
-use crate::providers::registry;
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{FieldError, authed, body};
@@ -40,7 +39,7 @@ async fn page(
             .as_str()
             .unwrap_or_default()
             .to_owned(),
-        providers: registry::wallet_providers(state),
+        providers: state.services.providers.wallet_providers(),
         notice,
         error,
     };
