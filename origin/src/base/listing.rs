@@ -30,6 +30,30 @@ pub enum SqlValue {
     Text(String),
 }
 
+impl From<i64> for SqlValue {
+    fn from(v: i64) -> SqlValue {
+        SqlValue::Int(v)
+    }
+}
+
+impl From<&str> for SqlValue {
+    fn from(v: &str) -> SqlValue {
+        SqlValue::Text(v.to_owned())
+    }
+}
+
+impl From<&String> for SqlValue {
+    fn from(v: &String) -> SqlValue {
+        SqlValue::Text(v.clone())
+    }
+}
+
+impl From<String> for SqlValue {
+    fn from(v: String) -> SqlValue {
+        SqlValue::Text(v)
+    }
+}
+
 impl Where {
     pub fn new() -> Where {
         Where::default()
@@ -49,6 +73,23 @@ impl Where {
             }
         }
         self.clauses.push(out);
+    }
+
+    /// The rows of one merchant in one mode (test or live), where every list starts.
+    pub fn owned_by(merchant_id: &str, livemode: Option<bool>) -> Where {
+        let mut w = Where::new();
+        w.and("merchant_id = ?", [merchant_id.into()]);
+        if let Some(live) = livemode {
+            w.and("livemode = ?", [i64::from(live).into()]);
+        }
+        w
+    }
+
+    /// Adds `clause`, whose one `?` is `value`, when a filter gives a value.
+    pub fn and_if<V: Into<SqlValue>>(&mut self, clause: &str, value: Option<V>) {
+        if let Some(v) = value {
+            self.and(clause, [v.into()]);
+        }
     }
 
     pub fn sql(&self) -> String {

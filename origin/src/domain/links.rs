@@ -386,9 +386,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page<Link>, sqlx::Error> {
     let now = now();
-    let mut w = Where::new();
-    w.and("merchant_id = ?", [SqlValue::Text(merchant_id.to_owned())]);
-    w.and("livemode = ?", [SqlValue::Int(i64::from(livemode))]);
+    let mut w = Where::owned_by(merchant_id, Some(livemode));
     match filter.status.as_deref() {
         Some("active") => w.and("status = 'active' AND expires_at > ?", [SqlValue::Int(now)]),
         Some("expired") => w.and(
@@ -398,35 +396,18 @@ pub async fn list(
         Some(other) => w.and("status = ?", [SqlValue::Text(other.to_owned())]),
         None => {}
     }
-    if let Some(t) = filter.created_gte {
-        w.and("created_at >= ?", [SqlValue::Int(t)]);
-    }
-    if let Some(t) = filter.created_lte {
-        w.and("created_at <= ?", [SqlValue::Int(t)]);
-    }
-    if let Some(r) = &filter.reference {
-        w.and("reference = ?", [SqlValue::Text(r.clone())]);
-    }
-    if let Some(r) = &filter.reference_prefix {
-        w.and(
-            "reference LIKE ? ESCAPE '\\'",
-            [SqlValue::Text(like_prefix(r))],
-        );
-    }
-    if let Some(e) = &filter.customer_email {
-        w.and(
-            "LOWER(customer_email) = ?",
-            [SqlValue::Text(e.trim().to_lowercase())],
-        );
-    }
-    if let Some(c) = &filter.currency {
-        w.and("currency = ?", [SqlValue::Text(c.clone())]);
-    }
-    if let Some(a) = filter.amount_gte {
-        w.and("amount >= ?", [SqlValue::Int(a)]);
-    }
-    if let Some(a) = filter.amount_lte {
-        w.and("amount <= ?", [SqlValue::Int(a)]);
-    }
+    w.and_if("created_at >= ?", filter.created_gte);
+    w.and_if("created_at <= ?", filter.created_lte);
+    w.and_if("reference = ?", filter.reference.as_ref());
+    let prefix = filter.reference_prefix.as_deref().map(like_prefix);
+    w.and_if("reference LIKE ? ESCAPE '\\'", prefix);
+    let email = filter
+        .customer_email
+        .as_ref()
+        .map(|e| e.trim().to_lowercase());
+    w.and_if("LOWER(customer_email) = ?", email);
+    w.and_if("currency = ?", filter.currency.as_ref());
+    w.and_if("amount >= ?", filter.amount_gte);
+    w.and_if("amount <= ?", filter.amount_lte);
     page(db, "links", COLUMNS, w, cursor, limit).await
 }

@@ -102,6 +102,17 @@ pub async fn settle(
 ) -> Result<Charge, sqlx::Error> {
     let now = now();
     let no_card = crate::providers::CardDetails::default();
+    // An outcome without a card or money: its status and why.
+    let ended = |status, code: &str, message: &str| {
+        (
+            status,
+            Some(code.to_owned()),
+            Some(message.to_owned()),
+            &no_card,
+            0,
+            None,
+        )
+    };
     let (status, code, message, card, captured, capture_before) = match outcome {
         Outcome::Authorized {
             card,
@@ -127,29 +138,20 @@ pub async fn settle(
             0,
             None,
         ),
-        Outcome::Canceled => (
+        Outcome::Canceled => ended(
             "failed",
-            Some("payment_canceled".into()),
-            Some("The buyer canceled the payment at the provider.".into()),
-            &no_card,
-            0,
-            None,
+            "payment_canceled",
+            "The buyer canceled the payment at the provider.",
         ),
-        Outcome::Expired => (
+        Outcome::Expired => ended(
             "expired",
-            Some("payment_expired".into()),
-            Some("The buyer did not complete payment in time.".into()),
-            &no_card,
-            0,
-            None,
+            "payment_expired",
+            "The buyer did not complete payment in time.",
         ),
-        Outcome::Voided => (
+        Outcome::Voided => ended(
             "voided",
-            Some("authorization_expired".into()),
-            Some("The provider released the authorization before it was captured.".into()),
-            &no_card,
-            0,
-            None,
+            "authorization_expired",
+            "The provider released the authorization before it was captured.",
         ),
         Outcome::Pending => return Ok(charge.clone()),
     };

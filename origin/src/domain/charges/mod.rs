@@ -201,43 +201,25 @@ pub async fn search(
     limit: i64,
 ) -> Result<crate::base::listing::Page<Charge>, sqlx::Error> {
     use crate::base::listing::{SqlValue, Where};
-    let text = |s: &str| SqlValue::Text(s.to_owned());
-    let mut w = Where::new();
-    w.and("merchant_id = ?", [text(merchant_id)]);
-    w.and("livemode = ?", [SqlValue::Int(i64::from(livemode))]);
-    if let Some(r) = &filter.reference {
-        w.and(
-            "reference LIKE ? ESCAPE '\\'",
-            [SqlValue::Text(crate::domain::links::like_prefix(r))],
-        );
-    }
+    let mut w = Where::owned_by(merchant_id, Some(livemode));
+    let prefix = filter
+        .reference
+        .as_deref()
+        .map(crate::domain::links::like_prefix);
+    w.and_if("reference LIKE ? ESCAPE '\\'", prefix);
     if let Some(e) = &filter.email {
         let e = e.trim().to_lowercase();
         w.and(
             "(LOWER(buyer_email) = ? OR link_id IN (SELECT id FROM links WHERE LOWER(customer_email) = ?))",
-            [text(&e), text(&e)],
+            [SqlValue::from(&e), SqlValue::from(e)],
         );
     }
-    if let Some(s) = &filter.status {
-        w.and("status = ?", [text(s)]);
-    }
-    if let Some(t) = filter.created_gte {
-        w.and("created_at >= ?", [SqlValue::Int(t)]);
-    }
-    if let Some(t) = filter.created_lte {
-        w.and("created_at <= ?", [SqlValue::Int(t)]);
-    }
-    if let Some(c) = &filter.currency {
-        w.and("currency = ?", [text(c)]);
-    }
-    if let Some(a) = filter.amount_gte {
-        w.and("amount >= ?", [SqlValue::Int(a)]);
-    }
-    if let Some(a) = filter.amount_lte {
-        w.and("amount <= ?", [SqlValue::Int(a)]);
-    }
-    if let Some(l) = &filter.link_id {
-        w.and("link_id = ?", [text(l)]);
-    }
+    w.and_if("status = ?", filter.status.as_ref());
+    w.and_if("created_at >= ?", filter.created_gte);
+    w.and_if("created_at <= ?", filter.created_lte);
+    w.and_if("currency = ?", filter.currency.as_ref());
+    w.and_if("amount >= ?", filter.amount_gte);
+    w.and_if("amount <= ?", filter.amount_lte);
+    w.and_if("link_id = ?", filter.link_id.as_ref());
     crate::base::listing::page(db, "charges", COLUMNS, w, cursor, limit).await
 }

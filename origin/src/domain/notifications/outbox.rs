@@ -8,7 +8,7 @@ use super::{Channel, Kind, format_amount, format_time, settings};
 use crate::base::clock::now;
 use crate::base::db::{Db, Flag, Tx};
 use crate::base::ids;
-use crate::base::listing::{Cursor, Page, SqlValue, Where, page};
+use crate::base::listing::{Cursor, Page, Where, page};
 use crate::domain::charges::Charge;
 use crate::domain::links::Link;
 use serde_json::{Value, json};
@@ -411,17 +411,9 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Notification>, sqlx::Error> {
-    let mut w = Where::new();
-    w.and("merchant_id = ?", [SqlValue::Text(merchant_id.to_owned())]);
-    w.and("livemode = ?", [SqlValue::Int(i64::from(livemode))]);
-    if let Some(l) = &filter.link {
-        w.and("link_id = ?", [SqlValue::Text(l.clone())]);
-    }
-    if let Some(c) = &filter.charge {
-        w.and("charge_id = ?", [SqlValue::Text(c.clone())]);
-    }
-    if let Some(s) = &filter.status {
-        w.and("status = ?", [SqlValue::Text(s.clone())]);
-    }
+    let mut w = Where::owned_by(merchant_id, Some(livemode));
+    w.and_if("link_id = ?", filter.link.as_ref());
+    w.and_if("charge_id = ?", filter.charge.as_ref());
+    w.and_if("status = ?", filter.status.as_ref());
     page(db, "notifications", COLUMNS, w, cursor, limit).await
 }

@@ -4,7 +4,7 @@
 use crate::base::clock::now;
 use crate::base::db::{Db, Tx};
 use crate::base::ids;
-use crate::base::listing::{self, Cursor, Page, SqlValue, Where};
+use crate::base::listing::{self, Cursor, Page, Where};
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 
@@ -174,8 +174,7 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Endpoint>, sqlx::Error> {
-    let mut filter = Where::new();
-    filter.and("merchant_id = ?", [SqlValue::Text(merchant_id.to_owned())]);
+    let mut filter = Where::owned_by(merchant_id, None);
     filter.and("deleted_at IS NULL", []);
     listing::page(db, "webhook_endpoints", COLUMNS, filter, cursor, limit).await
 }

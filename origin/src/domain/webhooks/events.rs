@@ -3,7 +3,7 @@
 
 use crate::base::clock::now;
 use crate::base::db::Db;
-use crate::base::listing::{self, Cursor, Page, SqlValue, Where};
+use crate::base::listing::{self, Cursor, Page, Where};
 use crate::domain::webhooks::endpoints;
 use crate::domain::webhooks::outbox;
 use serde_json::{Value, json};
@@ -47,17 +47,10 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Event>, sqlx::Error> {
-    let mut w = Where::new();
-    w.and("merchant_id = ?", [SqlValue::Text(merchant_id.to_owned())]);
-    if let Some(kind) = &filter.kind {
-        w.and("type = ?", [SqlValue::Text(kind.clone())]);
-    }
-    if let Some(t) = filter.created_gte {
-        w.and("created_at >= ?", [SqlValue::Int(t)]);
-    }
-    if let Some(t) = filter.created_lte {
-        w.and("created_at <= ?", [SqlValue::Int(t)]);
-    }
+    let mut w = Where::owned_by(merchant_id, None);
+    w.and_if("type = ?", filter.kind.as_ref());
+    w.and_if("created_at >= ?", filter.created_gte);
+    w.and_if("created_at <= ?", filter.created_lte);
     listing::page(db, "events", COLUMNS, w, cursor, limit).await
 }
 

@@ -213,6 +213,22 @@ fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
     }
 }
 
+/// After a conditional update of payment `id`: `None` if it changed one row, else the
+/// payment as it is now, for the caller to say why it did not change.
+async fn applied_or_current(
+    db: &Db,
+    id: &str,
+    changed: u64,
+) -> Result<Result<Option<Payment>, Refusal>, sqlx::Error> {
+    if changed == 1 {
+        return Ok(Ok(None));
+    }
+    Ok(get(db.writer(), id)
+        .await?
+        .map(Some)
+        .ok_or_else(|| refuse("unknown_payment", format!("No payment {id}."))))
+}
+
 /// Captures `amount` (at most what was authorized) of an authorization, once. Capturing the
 /// same amount again answers Ok, so a caller that crashed after asking can ask again.
 pub async fn capture(db: &Db, id: &str, amount: i64) -> Result<Result<(), Refusal>, sqlx::Error> {
@@ -226,11 +242,10 @@ pub async fn capture(db: &Db, id: &str, amount: i64) -> Result<Result<(), Refusa
     .bind(now)
     .execute(db.writer())
     .await?;
-    if done.rows_affected() == 1 {
-        return Ok(Ok(()));
-    }
-    let Some(p) = get(db.writer(), id).await? else {
-        return Ok(Err(refuse("unknown_payment", format!("No payment {id}."))));
+    let p = match applied_or_current(db, id, done.rows_affected()).await? {
+        Ok(Some(p)) => p,
+        Ok(None) => return Ok(Ok(())),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     Ok(match p.status_at(now) {
         "succeeded" | "refunded" if p.amount_captured == amount => Ok(()),
@@ -258,11 +273,10 @@ pub async fn void(db: &Db, id: &str) -> Result<Result<(), Refusal>, sqlx::Error>
     .bind(id)
     .execute(db.writer())
     .await?;
-    if done.rows_affected() == 1 {
-        return Ok(Ok(()));
-    }
-    let Some(p) = get(db.writer(), id).await? else {
-        return Ok(Err(refuse("unknown_payment", format!("No payment {id}."))));
+    let p = match applied_or_current(db, id, done.rows_affected()).await? {
+        Ok(Some(p)) => p,
+        Ok(None) => return Ok(Ok(())),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     Ok(match p.status.as_str() {
         "voided" => Ok(()),
