@@ -223,6 +223,28 @@ async fn refuse_newer_schema(
     Ok(())
 }
 
+/// The row of `table` with this `id` if it belongs to `merchant_id` (another merchant's is
+/// `None`), as `T`, from the `columns` it is read from; `and` narrows it further (`TRUE` for
+/// nothing more).
+pub async fn owned_row<'e, T>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    (table, columns): (&str, &str),
+    and: &str,
+    merchant_id: &str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!(
+        "SELECT {columns} FROM {table} WHERE id = $1 AND merchant_id = $2 AND {and}"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(db)
+    .await
+}
+
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs.
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {

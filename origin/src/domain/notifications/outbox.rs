@@ -387,13 +387,8 @@ pub async fn get(
     merchant_id: &str,
     id: &str,
 ) -> Result<Option<Notification>, sqlx::Error> {
-    let n: Option<Notification> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await?;
-    Ok(n.filter(|n| n.merchant_id == merchant_id))
+    let table = ("notifications", COLUMNS);
+    crate::base::db::owned_row(db.reader(), table, "TRUE", merchant_id, id).await
 }
 
 #[derive(Default)]

@@ -215,13 +215,7 @@ pub async fn get<'e>(
     merchant_id: &str,
     id: &str,
 ) -> Result<Option<ReturnUrl>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM return_urls WHERE id = $1 AND merchant_id = $2"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(db)
-    .await
+    crate::base::db::owned_row(db, ("return_urls", COLUMNS), "TRUE", merchant_id, id).await
 }
 
 /// Deletes it; links that name it send their buyers to the edge's result page from now on.

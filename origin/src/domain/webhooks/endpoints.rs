@@ -159,13 +159,8 @@ fn new_secret() -> String {
 
 /// The merchant's endpoint with this id, unless deleted.
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Endpoint>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2 AND deleted_at IS NULL"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(db.reader())
-    .await
+    let (table, live) = (("webhook_endpoints", COLUMNS), "deleted_at IS NULL");
+    crate::base::db::owned_row(db.reader(), table, live, merchant_id, id).await
 }
 
 pub async fn list(

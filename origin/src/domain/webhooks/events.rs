@@ -55,13 +55,8 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Event>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM events WHERE id = $1 AND merchant_id = $2"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(db.reader())
-    .await
+    let table = ("events", COLUMNS);
+    crate::base::db::owned_row(db.reader(), table, "TRUE", merchant_id, id).await
 }
 
 #[derive(sqlx::FromRow)]

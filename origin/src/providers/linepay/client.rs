@@ -77,19 +77,13 @@ impl LinePayClient {
         id: TransactionId,
         amount: Money,
     ) -> Result<ConfirmInfo, LinePayError> {
-        let body = AmountBody {
-            amount: Amount(amount),
-            currency: amount.currency().code(),
-        };
+        let body = AmountBody::from(amount);
         self.post(&format!("/v3/payments/{id}/confirm"), &body)
             .await
     }
 
     pub async fn capture(&self, id: TransactionId, amount: Money) -> Result<(), LinePayError> {
-        let body = AmountBody {
-            amount: Amount(amount),
-            currency: amount.currency().code(),
-        };
+        let body = AmountBody::from(amount);
         let path = format!("/v3/payments/authorizations/{id}/capture");
         done(self.send(&path, &body).await?)
     }

@@ -120,9 +120,18 @@ pub struct PaymentOptions {
 
 /// The body of confirm and capture.
 #[derive(Debug, Serialize)]
-pub struct AmountBody<'a> {
+pub struct AmountBody {
     pub amount: Amount,
-    pub currency: &'a str,
+    pub currency: &'static str,
+}
+
+impl From<Money> for AmountBody {
+    fn from(m: Money) -> AmountBody {
+        AmountBody {
+            amount: Amount(m),
+            currency: m.currency().code(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

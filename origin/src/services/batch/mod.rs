@@ -192,13 +192,8 @@ pub async fn get(
     merchant_id: &str,
     id: &str,
 ) -> Result<Option<Batch>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM batches WHERE id = $1 AND merchant_id = $2"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(db.reader())
-    .await
+    let table = ("batches", COLUMNS);
+    crate::base::db::owned_row(db.reader(), table, "TRUE", merchant_id, id).await
 }
 
 /// The merchant's batches, newest first.
