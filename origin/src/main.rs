@@ -120,9 +120,10 @@ async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
     let db = Db::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
-    if let Some((merchant, key)) = merchants::ensure_demo(&db)
-        .await
-        .map_err(|e| format!("creating the demo merchant: {e}"))?
+    if let Some((merchant, key)) =
+        merchants::ensure_demo(&db, linkpay_origin::base::clock::system_now())
+            .await
+            .map_err(|e| format!("creating the demo merchant: {e}"))?
     {
         println!(
             "Created demo merchant \"{}\" ({}).",

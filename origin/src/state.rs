@@ -1,7 +1,7 @@
 //! The composition root: the application state handlers reach, built from the configuration,
 //! and the background work of one instance, started on the job runner.
 
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::jobs::{self, periodic, periodic::Periodic};
 use crate::config::Config;
@@ -18,6 +18,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// This instance's clock (the services' too).
+    pub clock: Clock,
     pub config: Arc<Config>,
     /// What the services take, built once from `config`.
     pub services: Arc<Services>,
@@ -25,15 +27,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
+        let clock = Clock::default();
         let sandbox = SandboxConnector::new(
             db.clone(),
+            clock.clone(),
             &config.public_url,
             config.sandbox_capture_window,
             &config.edge_secret,
         );
         let services = Services {
             db: db.clone(),
-            providers: Providers::new(db.clone(), sandbox, config.linepay.clone()),
+            clock: clock.clone(),
+            providers: Providers::new(db.clone(), clock.clone(), sandbox, config.linepay.clone()),
             public_url: config.public_url.clone(),
             edge_url: config.edge_url.clone(),
             link_keys: config.link_keys.clone(),
@@ -43,6 +48,7 @@ impl AppState {
         };
         AppState {
             db,
+            clock,
             config: Arc::new(config),
             services: Arc::new(services),
         }
@@ -52,6 +58,7 @@ impl AppState {
     pub fn deliveries(&self) -> delivery::Deliveries {
         delivery::Deliveries {
             db: self.db.clone(),
+            clock: self.clock.clone(),
             retry_schedule: self.config.webhook_retry_schedule.clone(),
             timeout: self.config.webhook_timeout,
             allow_private_networks: self.config.webhook_allow_private_networks,
@@ -67,6 +74,7 @@ impl AppState {
     pub fn sender(&self) -> Sender {
         Sender {
             db: self.db.clone(),
+            clock: self.clock.clone(),
             retry_schedule: self.config.notify.retry_schedule.clone(),
             channels: Channels::new(&self.config.notify, self.config.sms.as_ref()),
         }
@@ -80,10 +88,10 @@ impl AppState {
         tokio::spawn(self.deliver_webhooks());
         tokio::spawn(edge_sync::run(self.services.clone()));
         tokio::spawn(sender::run(self.sender()));
-        let db = self.db.clone();
+        let (db, clock) = (self.db.clone(), self.clock.clone());
         let jobs = self.periodic_jobs();
         tokio::spawn(async move {
-            if let Err(e) = periodic::schedule(&db, &jobs).await {
+            if let Err(e) = periodic::schedule(&db, &clock, &jobs).await {
                 tracing::error!(error = %e, "cannot schedule the periodic jobs; sweeps will not run");
                 return;
             }
@@ -91,7 +99,7 @@ impl AppState {
                 "running periodic jobs",
                 None,
                 Duration::from_secs(1),
-                || periodic::run_due(&db, &jobs),
+                || periodic::run_due(&db, &clock, &jobs),
             )
             .await;
         });
@@ -103,10 +111,10 @@ impl AppState {
                 payments::sweep::once(&s).await
             }),
             self.periodic("links.expire", 30, |s| async move {
-                expiry::announce_expired(&s, now()).await
+                expiry::announce_expired(&s, s.clock.now()).await
             }),
             self.periodic("idempotency_keys.prune", 600, |s| async move {
-                housekeeping::prune_idempotency_keys(&s.db, now()).await
+                housekeeping::prune_idempotency_keys(&s.db, s.clock.now()).await
             }),
         ]
     }

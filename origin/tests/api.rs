@@ -24,7 +24,7 @@ async fn creates_a_link_whose_url_verifies_and_retrieves_it() {
         .expect("edge link url");
     let ring = Keyring::parse(&format!("k1:{LINK_KEY}")).expect("ring");
     let claims = ring
-        .verify(token.as_bytes(), linkpay_origin::base::clock::now())
+        .verify(token.as_bytes(), linkpay_origin::base::clock::system_now())
         .expect("token verifies");
     assert_eq!(claims.link_id, id);
     assert_eq!(claims.title, "Tea set");
@@ -41,7 +41,7 @@ async fn creates_a_link_whose_url_verifies_and_retrieves_it() {
 #[tokio::test]
 async fn bad_input_is_refused_with_the_field_named_and_nothing_created() {
     let o = Origin::start().await;
-    let past = linkpay_origin::base::clock::now() - 10;
+    let past = linkpay_origin::base::clock::system_now() - 10;
     let cases: Vec<(String, &str, Option<&str>)> = vec![
         ("not json".into(), "invalid_json", None),
         (

@@ -1,16 +1,15 @@
 //! Time-driven charge endings: authorizations released after their capture window, and
-//! checkouts abandoned at the provider. Moves the process clock, so it runs alone.
+//! checkouts abandoned at the provider, on a moved clock (the origin's own).
 
 use crate::common::{Origin, open_result};
 use axum::http::StatusCode;
-use linkpay_origin::base::clock;
 use linkpay_origin::services::payments::sweep;
 use linkpay_shared::result::Outcome;
 use serde_json::json;
 
 #[tokio::test]
 async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
-    let o = Origin::start_alone().await;
+    let o = Origin::start().await;
     let (_, manual) = o
         .link(r#"{"amount":1000,"currency":"JPY","title":"Camera","single_use":false,"capture_method":"manual"}"#)
         .await;
@@ -33,7 +32,7 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
     );
 
     // 26 minutes later every provider's session is over (LINE Pay's lasts 20): it expires.
-    clock::advance(26 * 60);
+    o.state.clock.advance(26 * 60);
     let swept = sweep::once(&o.state.services).await.expect("sweep");
     assert_eq!((swept.abandoned, swept.released), (1, 0));
     let c = o
@@ -46,7 +45,7 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
     );
 
     // Past the 30-day window the authorization cannot be captured, and is then released.
-    clock::advance(30 * 86_400);
+    o.state.clock.advance(30 * 86_400);
     let before = o
         .api("GET", &format!("/v1/charges/{id}"), None)
         .await

@@ -187,8 +187,9 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     assert_eq!(errors(&r)[0], (2, "expires_at".to_owned()));
     let csv = csv.replace(
         "2099-12-31",
-        &linkpay_origin::base::clock::rfc3339(linkpay_origin::base::clock::now() + 10 * 86_400)
-            [..10],
+        &linkpay_origin::base::clock::rfc3339(
+            linkpay_origin::base::clock::system_now() + 10 * 86_400,
+        )[..10],
     );
     let r = upload(&o, "send=email&filename=november.csv", csv.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

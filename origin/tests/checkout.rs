@@ -125,7 +125,7 @@ async fn row_text_query(o: &Origin, table: &str) -> String {
 async fn the_edge_channel_must_be_signed_and_fresh() {
     let o = Origin::start().await;
     let (_, token) = o.link(JPY_LINK).await;
-    let now = linkpay_origin::base::clock::now();
+    let now = linkpay_origin::base::clock::system_now();
     let stale = o.send(Origin::checkout_request(&token, now - 301)).await;
     assert_eq!(stale.status, StatusCode::UNAUTHORIZED);
     let unsigned = o
@@ -256,7 +256,7 @@ async fn sandbox_page_rejects_bad_cards_by_field_and_keeps_the_payment_open() {
 async fn fifty_concurrent_checkouts_of_a_single_use_link_reach_the_provider_once() {
     let o = Origin::start().await;
     let (id, token) = o.link(JPY_LINK).await;
-    let now = linkpay_origin::base::clock::now();
+    let now = linkpay_origin::base::clock::system_now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {
         let app = o.app.clone();

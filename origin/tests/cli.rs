@@ -45,7 +45,7 @@ fn ok(dir: &Path, args: &[&str]) -> Run {
 }
 
 fn now() -> i64 {
-    linkpay_origin::base::clock::now()
+    linkpay_origin::base::clock::system_now()
 }
 
 fn new_keys(dir: &Path) {

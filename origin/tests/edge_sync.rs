@@ -26,7 +26,7 @@ async fn start_fake(worker: FakeWorker) -> String {
             async move {
                 let h = |n| headers.get(n).and_then(|v| v.to_str().ok());
                 let secret = SecretKey::from_base64url(EDGE_SECRET).expect("secret");
-                let now = linkpay_origin::base::clock::now();
+                let now = linkpay_origin::base::clock::system_now();
                 if channel::verify(
                     &secret,
                     h(channel::TIMESTAMP_HEADER),

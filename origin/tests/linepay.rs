@@ -7,7 +7,7 @@ use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_e2e::fake_linepay::{FakeLinePay, Status};
-use linkpay_origin::base::clock::now;
+use linkpay_origin::base::clock::system_now;
 use linkpay_origin::providers::linepay::client::{LinePayClient, LinePayError};
 use linkpay_origin::providers::linepay::wire::Kind;
 use linkpay_shared::result::Outcome;
@@ -43,7 +43,7 @@ async fn setup(extra: &[(&str, &str)]) -> (Origin, FakeLinePay) {
 
 async fn checkout(o: &Origin, token: &str) -> Reply {
     let body = json!({"token": token, "locale": "en", "payment_method": "wallet"});
-    o.send(Origin::signed_checkout(&body, now())).await
+    o.send(Origin::signed_checkout(&body, system_now())).await
 }
 
 /// Starts a LINE Pay checkout; answers the approval page and the transaction id.
@@ -258,7 +258,9 @@ async fn published_limits_are_enforced_before_any_call() {
     // The same links still take cards.
     let body = json!({"token": yen, "locale": "en", "payment_method": "card"});
     assert_eq!(
-        o.send(Origin::signed_checkout(&body, now())).await.status,
+        o.send(Origin::signed_checkout(&body, system_now()))
+            .await
+            .status,
         StatusCode::CREATED
     );
 }
@@ -344,10 +346,12 @@ async fn provider_errors_leave_the_charge_as_it_was() {
         0,
         "not confirmed yet"
     );
-    let retried =
-        linkpay_origin::services::payments::refund::retry_stale(&o.state.services, now() + 1)
-            .await
-            .expect("retry");
+    let retried = linkpay_origin::services::payments::refund::retry_stale(
+        &o.state.services,
+        system_now() + 1,
+    )
+    .await
+    .expect("retry");
     assert_eq!(retried, 2);
     let c = charge_of(&o, &link).await;
     assert_eq!(c["amount_refunded"], 1500);

@@ -5,7 +5,7 @@ use crate::common;
 
 use crate::common::{LINK_KEY, Origin};
 use axum::http::StatusCode;
-use linkpay_origin::base::clock::now;
+use linkpay_origin::base::clock::system_now;
 use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
 use linkpay_shared::{Currency, Locale, Money, SecretKey};
 use serde_json::{Value, json};
@@ -66,7 +66,7 @@ async fn merchant_data_and_terms_are_returned_and_carried_on_every_charge() {
     // The token carries the terms the pay page needs, not the merchant's private data.
     let claims = Keyring::parse(&format!("k1:{LINK_KEY}"))
         .expect("keys")
-        .verify(token_of(&link).as_bytes(), now())
+        .verify(token_of(&link).as_bytes(), system_now())
         .expect("token verifies");
     assert_eq!(
         claims.amount,
@@ -211,7 +211,7 @@ async fn bad_input_names_the_field_and_creates_nothing() {
             "parameter_invalid",
         ),
         (
-            json!({"amount": 100, "currency": "JPY", "title": "T", "expires_at": now() - 1}),
+            json!({"amount": 100, "currency": "JPY", "title": "T", "expires_at": system_now() - 1}),
             "expires_at",
             "parameter_invalid",
         ),
@@ -370,7 +370,7 @@ async fn a_payment_in_flight_when_the_link_expires_is_settled_and_later_ones_are
     let o = Origin::start().await;
     let link = create(
         &o,
-        json!({"amount": 100, "currency": "JPY", "title": "Flash sale", "expires_at": now() + 2}),
+        json!({"amount": 100, "currency": "JPY", "title": "Flash sale", "expires_at": system_now() + 2}),
     )
     .await;
     let token = token_of(&link);
@@ -489,7 +489,7 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
         .json();
     assert_eq!(active["data"].as_array().expect("data").len(), 22);
 
-    let future = now() + 3600;
+    let future = system_now() + 3600;
     let none = o
         .api("GET", &format!("/v1/links?created%5Bgte%5D={future}"), None)
         .await
@@ -583,13 +583,14 @@ async fn idempotency_keys_replay_the_first_response_and_refuse_a_different_body(
     assert_eq!(r.json()["error"]["param"], "Idempotency-Key");
 
     // Kept a day at least; pruned after.
-    let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state.db, now())
-        .await
-        .expect("prune");
+    let pruned =
+        linkpay_origin::services::housekeeping::prune_idempotency_keys(&o.state.db, system_now())
+            .await
+            .expect("prune");
     assert_eq!(pruned, 0);
     let pruned = linkpay_origin::services::housekeeping::prune_idempotency_keys(
         &o.state.db,
-        now() + 26 * 3600,
+        system_now() + 26 * 3600,
     )
     .await
     .expect("prune");
@@ -602,7 +603,7 @@ fn offline_claims(link_id: &str, merchant_id: &str) -> LinkClaims {
         merchant_id: merchant_id.into(),
         merchant_name: String::new(),
         amount: Amount::Fixed(Money::new(2500, Currency::Eur).expect("money")),
-        expires_at: now() + 3600,
+        expires_at: system_now() + 3600,
         usage: Usage::Limited(2),
         title: "Offline order".into(),
         description: None,

@@ -2,8 +2,8 @@
 //! router on a SQLite file, or on PostgreSQL with `LINKPAY_TEST_DATABASE=postgres`) or the
 //! built `linkpay` binary. One binary links once, and the PostgreSQL run reuses it.
 //!
-//! Tests that move the process clock start their origin with `Origin::start_alone`, which
-//! waits for every other origin test to finish and holds the rest back meanwhile.
+//! Every origin has its own clock (`o.state.clock`), so a test that moves time moves only its
+//! origin's, and runs beside the others.
 
 mod common;
 

@@ -176,7 +176,7 @@ async fn japanese_links_get_the_japanese_default_with_an_encoded_subject() {
 /// A checkout where the buyer typed an email on the pay page.
 fn checkout_with_email(token: &str, email: &str) -> Request<Body> {
     let body = json!({"token": token, "locale": "en", "email": email});
-    Origin::signed_checkout(&body, linkpay_origin::base::clock::now())
+    Origin::signed_checkout(&body, linkpay_origin::base::clock::system_now())
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use linkpay_origin::base::clock::now;
+use linkpay_origin::base::clock::system_now;
 use linkpay_origin::providers::sandbox::notify;
 use linkpay_shared::result::Outcome;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ async fn checkout(o: &Origin, token: &str, method: Option<&str>) -> Reply {
     if let Some(m) = method {
         body["payment_method"] = m.into();
     }
-    o.send(Origin::signed_checkout(&body, now())).await
+    o.send(Origin::signed_checkout(&body, system_now())).await
 }
 
 async fn redirect_of(o: &Origin, token: &str, method: Option<&str>) -> String {
@@ -254,7 +254,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         (&c["status"], &c["captured"], &c["capture_method"]),
         (&json!("authorized"), &json!(false), &json!("manual"))
     );
-    let window = c["capture_before"].as_i64().expect("capture_before") - now();
+    let window = c["capture_before"].as_i64().expect("capture_before") - system_now();
     assert!(
         (30 * 86_400 - 60..=30 * 86_400).contains(&window),
         "{window}"
@@ -442,7 +442,7 @@ async fn forged_returns_and_notifications_are_not_trusted() {
     let body = json!({"payment_id": payment, "status": "succeeded", "amount_captured": 1500,
                       "decline_code": null, "card_brand": "visa", "card_last4": "4242", "authorized_until": null})
         .to_string();
-    let forged = notify::sign(b"not the secret", now(), body.as_bytes());
+    let forged = notify::sign(b"not the secret", system_now(), body.as_bytes());
     let r = notification(&o, &body, Some(&forged)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = notification(&o, &body, None).await;
@@ -464,7 +464,7 @@ async fn forged_returns_and_notifications_are_not_trusted() {
             .await
             .expect("payment");
     assert_eq!((status.as_str(), captured), ("succeeded", 1500));
-    let genuine = notify::sign(&secret, now(), body.as_bytes());
+    let genuine = notify::sign(&secret, system_now(), body.as_bytes());
     let r = notification(&o, &body, Some(&genuine)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(charge(&o, &charge_id).await["status"], "succeeded");

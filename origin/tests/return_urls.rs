@@ -42,7 +42,7 @@ fn checkout_request(token: &str, email: Option<&str>) -> Request<Body> {
     if let Some(e) = email {
         body["email"] = e.into();
     }
-    Origin::signed_checkout(&body, linkpay_origin::base::clock::now())
+    Origin::signed_checkout(&body, linkpay_origin::base::clock::system_now())
 }
 
 /// Checks out with `email`, pays with `card` on the sandbox page, and answers the origin's
@@ -75,7 +75,7 @@ fn verify(secret: &str, pairs: &[(String, String)]) -> ReturnFields {
     redirect::verify(
         &secret,
         pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        linkpay_origin::base::clock::now(),
+        linkpay_origin::base::clock::system_now(),
         redirect::DEFAULT_TOLERANCE_SECS,
     )
     .expect("the signature verifies")
@@ -225,9 +225,14 @@ async fn links_name_only_their_merchants_own_return_url() {
 
     // Another merchant's return URL, or one that does not exist, is refused by name.
     let mut tx = o.state.db.begin().await.expect("tx");
-    let (other, _) = linkpay_origin::domain::merchants::create(&mut tx, "Other", "en")
-        .await
-        .expect("merchant");
+    let (other, _) = linkpay_origin::domain::merchants::create(
+        &mut tx,
+        linkpay_origin::base::clock::system_now(),
+        "Other",
+        "en",
+    )
+    .await
+    .expect("merchant");
     tx.commit().await.expect("commit");
     sqlx::query(
         "INSERT INTO return_urls (id, merchant_id, url, method, secret, created_at)
@@ -287,7 +292,7 @@ async fn get_return_urls_get_a_303_with_signed_fields_after_paying() {
         fields.free,
         ["member 42".into(), String::new(), "お会計".into()]
     );
-    assert!((fields.timestamp - linkpay_origin::base::clock::now()).abs() < 60);
+    assert!((fields.timestamp - linkpay_origin::base::clock::system_now()).abs() < 60);
     // The email is on the charge too.
     assert_eq!(charge["buyer_email"], "buyer+tea@example.com");
     assert_eq!(charge["status"], "succeeded");
@@ -305,7 +310,7 @@ async fn get_return_urls_get_a_303_with_signed_fields_after_paying() {
         redirect::verify(
             &s,
             tampered.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            linkpay_origin::base::clock::now(),
+            linkpay_origin::base::clock::system_now(),
             300
         )
         .is_err()

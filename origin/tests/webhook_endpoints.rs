@@ -6,7 +6,7 @@ use crate::common;
 use crate::common::Origin;
 use axum::http::StatusCode;
 use linkpay_e2e::receiver::{Answer, Receiver};
-use linkpay_origin::base::clock::now;
+use linkpay_origin::base::clock::system_now;
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -290,8 +290,15 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
     assert_eq!(kinds(&created_only), ["link.created"]);
     let key = secret(&e_all);
     for d in all.snapshot() {
-        key.verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
-            .expect("signed");
+        key.verify(
+            &d.id,
+            &d.timestamp,
+            &d.signature,
+            &d.body,
+            system_now(),
+            300,
+        )
+        .expect("signed");
     }
 
     let list = o.api("GET", "/v1/events", None).await.json();
@@ -358,14 +365,21 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let rotated = r.json();
     assert_ne!(rotated["secret"], created["secret"]);
-    assert!(rotated["previous_secret_expires"].as_i64().expect("until") > now() + 3500);
+    assert!(rotated["previous_secret_expires"].as_i64().expect("until") > system_now() + 3500);
     let new = secret(&rotated);
     new_link(&o).await;
     let d = eventually("a delivery", async || receiver.snapshot().pop()).await;
     assert_eq!(d.signature.split(' ').count(), 2, "{}", d.signature);
     for key in [&old, &new] {
-        key.verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
-            .expect("each secret verifies during the overlap");
+        key.verify(
+            &d.id,
+            &d.timestamp,
+            &d.signature,
+            &d.body,
+            system_now(),
+            300,
+        )
+        .expect("each secret verifies during the overlap");
     }
 
     let r = o
@@ -384,11 +398,25 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     .await;
     assert_eq!(d.signature.split(' ').count(), 1);
     newest
-        .verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
+        .verify(
+            &d.id,
+            &d.timestamp,
+            &d.signature,
+            &d.body,
+            system_now(),
+            300,
+        )
         .expect("the new secret verifies");
     assert!(
-        new.verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
-            .is_err(),
+        new.verify(
+            &d.id,
+            &d.timestamp,
+            &d.signature,
+            &d.body,
+            system_now(),
+            300
+        )
+        .is_err(),
         "a secret rotated out with no overlap no longer signs"
     );
 
@@ -523,7 +551,7 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
     o.endpoint(json!({"url": "https://shop.example/hooks"}))
         .await;
     let link = new_link(&o).await;
-    let later = now() + 400 * 24 * 3600;
+    let later = system_now() + 400 * 24 * 3600;
     let other = o.clone_handle();
     let (a, b) = tokio::join!(
         linkpay_origin::services::webhooks::expiry::announce_expired(&o.state.services, later),
@@ -606,7 +634,14 @@ async fn a_full_refund_is_announced_as_charge_update_once() {
     assert_eq!(body["data"]["id"], paid.as_str());
     assert_eq!(body["data"]["status"], "refunded");
     secret(&e)
-        .verify(&d.id, &d.timestamp, &d.signature, &d.body, now(), 300)
+        .verify(
+            &d.id,
+            &d.timestamp,
+            &d.signature,
+            &d.body,
+            system_now(),
+            300,
+        )
         .expect("signed");
     assert_eq!(
         o.count("SELECT COUNT(*) FROM events WHERE type = 'charge.update'")

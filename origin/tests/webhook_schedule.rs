@@ -1,10 +1,9 @@
 //! One failing delivery walked through the whole default retry schedule (5 s … 24 h, about
-//! three days) by moving the origin's clock instead of waiting. The clock offset is
-//! process-wide, so the test runs alone (`Origin::start_alone`).
+//! three days) by moving the origin's clock instead of waiting. The clock is this origin's own, so
+//! other tests run meanwhile.
 
 use crate::common::Origin;
 use linkpay_e2e::receiver::Receiver;
-use linkpay_origin::base::clock;
 use std::time::Duration;
 
 #[derive(sqlx::FromRow, Debug)]
@@ -43,7 +42,7 @@ async fn wait_for_attempts(o: &Origin, n: i64) -> Row {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
     // The default schedule, as a merchant's deployment has it.
-    let o = Origin::start_alone().await;
+    let o = Origin::start().await;
     assert_eq!(
         o.state.config.webhook_retry_schedule,
         [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map(Duration::from_secs)
@@ -70,12 +69,14 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
         );
         // Nothing happens before it is due...
         if expected > 2 {
-            clock::advance(expected - 2);
+            o.state.clock.advance(expected - 2);
             tokio::time::sleep(Duration::from_millis(700)).await;
             assert_eq!(delivery(&o).await.attempts, i as i64 + 1, "not early");
         }
         // ...and then it does.
-        clock::advance(row.next_attempt_at - clock::now());
+        o.state
+            .clock
+            .advance(row.next_attempt_at - o.state.clock.now());
         o.state.services.outbox.notify_one();
     }
     // Status and attempt count change in one statement.
@@ -90,5 +91,5 @@ async fn a_failing_delivery_follows_the_default_schedule_then_fails() {
     );
     // About three days passed on the origin's clock.
     let total: u64 = schedule.iter().map(Duration::as_secs).sum();
-    assert!(clock::offset_secs() as u64 >= total - 2 * 9);
+    assert!(o.state.clock.offset_secs() as u64 >= total - 2 * 9);
 }

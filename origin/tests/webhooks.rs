@@ -50,7 +50,7 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
                 &d.timestamp,
                 &d.signature,
                 &d.body,
-                linkpay_origin::base::clock::now(),
+                linkpay_origin::base::clock::system_now(),
                 300,
             )
             .expect("signature verifies");

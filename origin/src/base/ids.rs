@@ -27,17 +27,12 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", base62(20))
 }
 
-/// An id that sorts by creation time, such as `evt_0199a4c1b2f3Xk…`: 11 lowercase hex
+/// An id that sorts by creation time (`now_millis`, from the instance's clock), such as `evt_0199a4c1b2f3Xk…`: 11 lowercase hex
 /// digits of unix milliseconds (they sort the same under any database collation), then 14
 /// random base62 characters. Events, deliveries, charges and refunds use it, so "newest first" holds within
 /// a second too.
-pub fn new_sortable_id(prefix: &str) -> String {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-        + crate::base::clock::offset_secs() * 1000;
-    format!("{prefix}_{millis:011x}{}", base62(14))
+pub fn new_sortable_id(prefix: &str, now_millis: i64) -> String {
+    format!("{prefix}_{now_millis:011x}{}", base62(14))
 }
 
 /// A short-link code: 8 base62 characters (≈ 47 bits), so `https://pay.example.com/p/…`
@@ -69,10 +64,11 @@ mod tests {
 
     #[test]
     fn sortable_ids_sort_by_time() {
-        let first = new_sortable_id("evt");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        let second = new_sortable_id("evt");
+        let first = new_sortable_id("evt", 1_790_000_000_000);
+        let second = new_sortable_id("evt", 1_790_000_000_001);
         assert!(first < second, "{first} < {second}");
+        // Hex digits sort like numbers only with a fixed width: 2^40 ms is in 2004.
+        assert!(new_sortable_id("evt", 0xff_ffff_ffff) < first);
         assert_eq!(first.len(), "evt_".len() + 11 + 14);
     }
 }

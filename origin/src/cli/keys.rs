@@ -60,7 +60,7 @@ pub struct FileArg {
 }
 
 pub fn run(command: KeysCommand, out: &mut dyn Write) -> Result<(), CliError> {
-    let now = clock::now();
+    let now = clock::system_now();
     match command {
         KeysCommand::New { file, kid } => new(&file.file, kid.as_deref(), now, out),
         KeysCommand::Rotate { file, kid } => rotate(&file.file, kid.as_deref(), now, out),

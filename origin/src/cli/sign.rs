@@ -116,7 +116,7 @@ fn usage(message: impl Into<String>) -> CliError {
 }
 
 pub fn run(args: &SignArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let now = clock::now();
+    let now = clock::system_now();
     let qr_format = args.qr.as_deref().map(qr_format).transpose()?;
     let edge_url = match &args.edge_url {
         Some(url) => edge_url(url)?,

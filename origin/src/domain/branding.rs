@@ -2,7 +2,6 @@
 //! rules, and pushed to the edge with the payment methods in one KV value per merchant
 //! (`m:{merchant_id}`), so a pay page still costs one KV read.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use linkpay_shared::branding::{Branding, Layout};
 use sqlx::{Any, Executor};
@@ -61,6 +60,7 @@ pub async fn get<'e>(
 /// caller's transaction (which then queues the edge's copy: `edge_state::queue_merchant`).
 pub async fn save(
     tx: &mut Tx,
+    now: i64,
     merchant_id: &str,
     b: &Branding,
     default_locale: &str,
@@ -83,7 +83,7 @@ pub async fn save(
     .bind(&b.support_phone)
     .bind(&b.support_url)
     .bind(b.layout.as_str())
-    .bind(now())
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE merchants SET default_locale = $1 WHERE id = $2")
@@ -98,13 +98,14 @@ pub async fn save(
 /// data, for the dashboard's preview. It works for ten minutes.
 pub fn preview_url(
     edge_url: &str,
+    now: i64,
     edge_secret: &linkpay_shared::SecretKey,
     merchant_name: &str,
     locale: &str,
     branding: &Branding,
 ) -> String {
     let p = linkpay_shared::preview::Preview {
-        expires_at: now() + linkpay_shared::preview::TTL_SECS,
+        expires_at: now + linkpay_shared::preview::TTL_SECS,
         merchant_name: merchant_name.to_owned(),
         locale: locale.to_owned(),
         branding: branding.clone(),

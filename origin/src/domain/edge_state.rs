@@ -3,7 +3,6 @@
 //! reflect is queued in `edge_sync` in the same transaction as the change;
 //! `services::edge_sync` pushes the queue.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::domain::links::Link;
 use crate::domain::{branding, payment_methods};
@@ -20,11 +19,11 @@ pub fn state_key(link_id: &str) -> String {
 /// Queues `key = value` for the worker's KV, expiring at `expiration` (unix seconds).
 pub async fn put(
     tx: &mut Tx,
+    now: i64,
     key: &str,
     value: &str,
     expiration: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    let now = now();
     sqlx::query(
         "INSERT INTO edge_sync (key, value, expiration, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -41,6 +40,7 @@ pub async fn put(
 /// Queues what the pay page of `link` should say instead of offering to pay.
 pub async fn put_link_state(
     tx: &mut Tx,
+    now: i64,
     link: &Link,
     status: &str,
     message: Option<&str>,
@@ -48,11 +48,11 @@ pub async fn put_link_state(
     let value = json!({"status": status, "message": message}).to_string();
     // Kept a while past expiry, then KV forgets it: the token's own expiry takes over.
     let expiration = link.expires_at + 30 * 86_400;
-    put(tx, &state_key(&link.id), &value, Some(expiration)).await
+    put(tx, now, &state_key(&link.id), &value, Some(expiration)).await
 }
 
 /// Queues what the edge shows of a merchant: payment methods and branding, one value.
-pub async fn queue_merchant(tx: &mut Tx, merchant_id: &str) -> Result<(), sqlx::Error> {
+pub async fn queue_merchant(tx: &mut Tx, now: i64, merchant_id: &str) -> Result<(), sqlx::Error> {
     let methods = payment_methods::get(&mut **tx, merchant_id).await?;
     let branding = branding::get(&mut **tx, merchant_id).await?;
     let value = json!({
@@ -61,6 +61,7 @@ pub async fn queue_merchant(tx: &mut Tx, merchant_id: &str) -> Result<(), sqlx::
     });
     put(
         tx,
+        now,
         &payment_methods::kv_key(merchant_id),
         &value.to_string(),
         None,

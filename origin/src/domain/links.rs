@@ -1,6 +1,6 @@
 //! Payment links: what a merchant sells through one URL.
 
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
 use crate::base::listing::{Cursor, Page, SqlValue, Where, page};
 use crate::domain::webhooks::outbox;
@@ -104,7 +104,7 @@ impl Link {
         serde_json::from_str(&self.metadata).unwrap_or_else(|_| Value::Object(Map::new()))
     }
 
-    pub fn to_json(&self, edge_url: &str) -> Value {
+    pub fn to_json(&self, edge_url: &str, now: i64) -> Value {
         let custom_amount = match (self.amount_min, self.amount_max) {
             (Some(min), Some(max)) => json!({"minimum": min, "maximum": max}),
             _ => Value::Null,
@@ -114,7 +114,7 @@ impl Link {
             "object": "payment_link",
             "url": self.url(edge_url),
             "short_url": self.short_url(edge_url),
-            "status": self.status_at(now()),
+            "status": self.status_at(now),
             "amount": self.amount,
             "custom_amount": custom_amount,
             "currency": self.currency,
@@ -174,6 +174,7 @@ pub struct InsertLink<'a> {
     pub customer_phone: Option<String>,
     pub customer_name: Option<String>,
     pub capture_method: &'static str,
+    pub created_at: i64,
 }
 
 /// Inserts a link; answers it and whether this call inserted it (not a racing one).
@@ -206,7 +207,7 @@ pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sq
         source: new.source.into(),
         deactivation_message: None,
         deactivated_at: None,
-        created_at: now(),
+        created_at: new.created_at,
         return_url_id: new.return_url_id,
         customer_email: new.customer_email,
         customer_phone: new.customer_phone,
@@ -261,6 +262,7 @@ pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sq
 /// names does not exist here.
 pub async fn record_offline(
     tx: &mut Tx,
+    clock: &Clock,
     claims: &LinkClaims,
     token: &str,
     kid: &str,
@@ -293,15 +295,17 @@ pub async fn record_offline(
             customer_name: None,
             // Nor a capture method: offline links capture automatically.
             capture_method: "automatic",
+            created_at: clock.now(),
         },
     )
     .await?;
     if inserted {
         outbox::record(
             tx,
+            clock,
             &link.merchant_id,
             "link.created",
-            link.to_json(edge_url),
+            link.to_json(edge_url, clock.now()),
         )
         .await?;
     }
@@ -382,10 +386,10 @@ pub async fn list(
     merchant_id: &str,
     livemode: bool,
     filter: &LinkFilter,
+    now: i64,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Link>, sqlx::Error> {
-    let now = now();
     let mut w = Where::owned_by(merchant_id, Some(livemode));
     match filter.status.as_deref() {
         Some("active") => w.and("status = 'active' AND expires_at > ?", [SqlValue::Int(now)]),

@@ -1,6 +1,5 @@
 //! Merchants and their secret API keys.
 
-use crate::base::clock::now;
 use crate::base::db::{Backend, Db, Flag, Tx};
 use crate::base::ids;
 use sha2::{Digest, Sha256};
@@ -22,6 +21,7 @@ pub fn hash_key(key: &str) -> String {
 /// Creates a merchant and one test-mode secret key in `tx`, returning the key (shown once).
 pub async fn create(
     tx: &mut Tx,
+    now: i64,
     name: &str,
     locale: &str,
 ) -> Result<(Merchant, String), sqlx::Error> {
@@ -36,16 +36,17 @@ pub async fn create(
     .bind(&merchant.id)
     .bind(&merchant.name)
     .bind(&merchant.default_locale)
-    .bind(now())
+    .bind(now)
     .execute(&mut **tx)
     .await?;
-    let key = new_key(tx, &merchant.id, None).await?;
+    let key = new_key(tx, now, &merchant.id, None).await?;
     Ok((merchant, key))
 }
 
 /// A new test-mode secret key for the merchant, returned once; only its hash is kept.
 pub async fn new_key(
     tx: &mut Tx,
+    now: i64,
     merchant_id: &str,
     name: Option<&str>,
 ) -> Result<String, sqlx::Error> {
@@ -58,7 +59,7 @@ pub async fn new_key(
     .bind(merchant_id)
     .bind(hash_key(&key))
     .bind(&key[..12])
-    .bind(now())
+    .bind(now)
     .bind(name)
     .execute(&mut **tx)
     .await?;
@@ -87,11 +88,16 @@ pub async fn keys(db: &Db, merchant_id: &str) -> Result<Vec<KeyInfo>, sqlx::Erro
 }
 
 /// Revokes a key at once; false if it is not the merchant's or was revoked already.
-pub async fn revoke_key(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke_key(
+    db: &Db,
+    now: i64,
+    merchant_id: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND merchant_id = $3 AND revoked_at IS NULL",
     )
-    .bind(now())
+    .bind(now)
     .bind(id)
     .bind(merchant_id)
     .execute(db.writer())
@@ -103,7 +109,7 @@ pub async fn revoke_key(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sq
 /// On a brand-new database, creates the demo merchant and returns its key; otherwise `None`.
 /// Several instances may start at once on one PostgreSQL database: the table lock makes the
 /// check and the insert one step, so exactly one demo merchant is made.
-pub async fn ensure_demo(db: &Db) -> Result<Option<(Merchant, String)>, sqlx::Error> {
+pub async fn ensure_demo(db: &Db, now: i64) -> Result<Option<(Merchant, String)>, sqlx::Error> {
     let mut tx = db.begin().await?;
     if db.backend() == Backend::Postgres {
         sqlx::query("LOCK TABLE merchants IN SHARE ROW EXCLUSIVE MODE")
@@ -116,7 +122,7 @@ pub async fn ensure_demo(db: &Db) -> Result<Option<(Merchant, String)>, sqlx::Er
     if count > 0 {
         return Ok(None);
     }
-    let created = create(&mut tx, "Demo Shop", "en").await?;
+    let created = create(&mut tx, now, "Demo Shop", "en").await?;
     tx.commit().await?;
     Ok(Some(created))
 }

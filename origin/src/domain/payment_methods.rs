@@ -2,7 +2,6 @@
 //! handles the wallet. The edge learns the choice through KV (`m:{merchant_id}`), so the pay
 //! page shows it without calling the origin; checkout checks it again.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
@@ -100,7 +99,12 @@ pub async fn get<'e>(
 
 /// Saves the settings in the caller's transaction (which then queues them for the edge:
 /// `edge_state::queue_merchant`).
-pub async fn put(tx: &mut Tx, merchant_id: &str, s: &Settings) -> Result<(), sqlx::Error> {
+pub async fn put(
+    tx: &mut Tx,
+    now: i64,
+    merchant_id: &str,
+    s: &Settings,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO payment_method_settings (merchant_id, card, wallet, wallet_provider, updated_at)
          VALUES ($1, $2, $3, $4, $5)
@@ -110,7 +114,7 @@ pub async fn put(tx: &mut Tx, merchant_id: &str, s: &Settings) -> Result<(), sql
     .bind(i64::from(s.card))
     .bind(i64::from(s.wallet))
     .bind(&s.wallet_provider)
-    .bind(now())
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -4,6 +4,7 @@
 use super::Provider;
 use super::linepay::{self, LinePayConfig, LinePayConnector, client::LinePayClient};
 use super::sandbox::{self, SandboxConnector};
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::domain::payment_methods::PaymentMethod;
 use std::sync::Arc;
@@ -12,19 +13,26 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Providers {
     db: Db,
+    clock: Clock,
     sandbox: SandboxConnector,
     /// LINE Pay's settings and its HTTP client (one per process), when it is configured.
     linepay: Option<(LinePayConfig, Arc<LinePayClient>)>,
 }
 
 impl Providers {
-    pub fn new(db: Db, sandbox: SandboxConnector, linepay: Option<LinePayConfig>) -> Providers {
+    pub fn new(
+        db: Db,
+        clock: Clock,
+        sandbox: SandboxConnector,
+        linepay: Option<LinePayConfig>,
+    ) -> Providers {
         let linepay = linepay.map(|config| {
             let client = Arc::new(config.client());
             (config, client)
         });
         Providers {
             db,
+            clock,
             sandbox,
             linepay,
         }
@@ -48,6 +56,7 @@ impl Providers {
                     config,
                     client.clone(),
                     self.db.clone(),
+                    self.clock.clone(),
                 )) as Box<dyn Provider>
             }),
             _ => None,

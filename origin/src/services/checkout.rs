@@ -11,7 +11,6 @@
 //! the link expired (or was deactivated) is settled normally: the buyer was already at the
 //! provider and may have been charged, so refusing it would mean a refund.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
@@ -57,7 +56,7 @@ pub async fn start(
     buyer_email: Option<&str>,
     method: PaymentMethod,
 ) -> Result<String, ApiError> {
-    let now = now();
+    let now = svc.clock.now();
     let settings =
         crate::domain::payment_methods::get(svc.db.reader(), &claims.merchant_id).await?;
     if !settings.allows(method) {
@@ -68,7 +67,7 @@ pub async fn start(
         .for_method(method, &settings.wallet_provider)
         .ok_or_else(|| method_unavailable(method.as_str()))?;
     // Sortable, so a link's charges list newest first within a second too.
-    let charge_id = ids::new_sortable_id("ch");
+    let charge_id = ids::new_sortable_id("ch", svc.clock.now_millis());
     let mut tx = svc.db.begin().await?;
     // A limited link is locked first, so that what is read below cannot change until commit:
     // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
@@ -79,7 +78,7 @@ pub async fn start(
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
-        if links::record_offline(&mut tx, claims, token, &kid, &svc.edge_url).await? {
+        if links::record_offline(&mut tx, &svc.clock, claims, token, &kid, &svc.edge_url).await? {
             tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
         }
         if limited && !locked {
@@ -196,6 +195,7 @@ pub async fn start(
     if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {
         outbox::record(
             &mut tx,
+            &svc.clock,
             &charge.merchant_id,
             "charge.create",
             charge.to_json(),
@@ -211,7 +211,7 @@ pub async fn start(
         Ok(s) => {
             sqlx::query("UPDATE charges SET provider_ref = $1, updated_at = $2 WHERE id = $3")
                 .bind(&s.provider_ref)
-                .bind(crate::base::clock::now())
+                .bind(svc.clock.now())
                 .bind(&charge_id)
                 .execute(svc.db.writer())
                 .await?;

@@ -5,7 +5,6 @@
 //! signed like the edge's own calls to the origin. KV is for display only: the origin still
 //! refuses a checkout of a used or deactivated link whether or not the push has landed.
 
-use crate::base::clock::now;
 use crate::base::jobs::{self, Queue, Retry, Round};
 use crate::services::Services;
 use linkpay_shared::channel;
@@ -85,7 +84,7 @@ pub async fn push_once(svc: &Services, client: &reqwest::Client) -> Result<Pushe
         return Ok(Pushed::Nothing);
     }
     let body = request_body(&batch).to_string();
-    let ts = now();
+    let ts = svc.clock.now();
     let signature = channel::sign(&svc.edge_secret, ts, "POST", PATH, body.as_bytes());
     let sent = client
         .post(format!("{}{PATH}", svc.edge_url))
@@ -124,7 +123,7 @@ pub async fn push_once(svc: &Services, client: &reqwest::Client) -> Result<Pushe
                 "UPDATE edge_sync SET attempts = attempts + 1, next_attempt_at = $1, locked_until = NULL, last_error = $2
                   WHERE id IN ({ids})"
             ))
-            .bind(now() + backoff(attempts))
+            .bind(svc.clock.now() + backoff(attempts))
             .bind(&error)
             .execute(svc.db.writer())
             .await?;
@@ -170,7 +169,7 @@ const QUEUE: Queue = Queue {
 };
 
 async fn claim(svc: &Services) -> Result<Vec<Queued>, sqlx::Error> {
-    let now = now();
+    let now = svc.clock.now();
     let ids: Vec<i64> = QUEUE.claim(&svc.db, now, now + 60).await?;
     if ids.is_empty() {
         return Ok(Vec::new());

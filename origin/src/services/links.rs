@@ -1,7 +1,6 @@
 //! Making and stopping payment links: what happens around the row (its events, its short
 //! code and state for the edge, its payment requests), in one transaction each.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
@@ -95,20 +94,23 @@ pub async fn create_in(
             customer_phone: new.customer.phone.clone(),
             customer_name: new.customer.name.clone(),
             capture_method: new.capture_method.as_str(),
+            created_at: svc.clock.now(),
         },
     )
     .await?
     .0;
     outbox::record(
         tx,
+        &svc.clock,
         &merchant.id,
         "link.created",
-        link.to_json(&svc.edge_url),
+        link.to_json(&svc.edge_url, svc.clock.now()),
     )
     .await?;
     if let Some(code) = &link.short_code {
         edge_state::put(
             tx,
+            svc.clock.now(),
             &edge_state::short_code_key(code),
             &link.token,
             Some(link.expires_at + links::SHORT_CODE_GRACE_SECS),
@@ -117,6 +119,7 @@ pub async fn create_in(
     }
     crate::domain::notifications::outbox::on_link_created(
         tx,
+        svc.clock.now(),
         &svc.edge_url,
         &link,
         &new.customer.send,
@@ -142,7 +145,7 @@ pub async fn deactivate(
     id: &str,
     message: Option<String>,
 ) -> Result<Option<Deactivated>, ApiError> {
-    let now = now();
+    let now = svc.clock.now();
     let mut tx = svc.db.begin().await?;
     let changed =
         links::mark_deactivated(&mut tx, merchant_id, id, message.as_deref(), now).await?;
@@ -153,12 +156,20 @@ pub async fn deactivate(
         return Ok(None);
     };
     if changed {
-        edge_state::put_link_state(&mut tx, &link, "deactivated", message.as_deref()).await?;
+        edge_state::put_link_state(
+            &mut tx,
+            svc.clock.now(),
+            &link,
+            "deactivated",
+            message.as_deref(),
+        )
+        .await?;
         outbox::record(
             &mut tx,
+            &svc.clock,
             merchant_id,
             "link.deactivated",
-            link.to_json(&svc.edge_url),
+            link.to_json(&svc.edge_url, svc.clock.now()),
         )
         .await?;
         tx.commit().await?;

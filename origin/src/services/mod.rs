@@ -12,6 +12,7 @@ pub mod payments;
 pub mod settle;
 pub mod webhooks;
 
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::providers::Providers;
 use linkpay_shared::SecretKey;
@@ -24,6 +25,8 @@ use tokio::sync::Notify;
 /// background work they queue. The background workers take only their own settings.
 pub struct Services {
     pub db: Db,
+    /// This instance's clock: everything the services do reads the time from it.
+    pub clock: Clock,
     pub providers: Providers,
     /// `LINKPAY_PUBLIC_URL`: how browsers reach this origin (provider pages and returns).
     pub public_url: String,

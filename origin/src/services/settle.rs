@@ -4,7 +4,6 @@
 //! provider notification is applied only if its signature verifies; otherwise the origin
 //! asks the provider.
 
-use crate::base::clock::now;
 use crate::base::db::Tx;
 use crate::domain::charges::{self, Charge};
 use crate::domain::edge_state;
@@ -58,7 +57,9 @@ pub async fn complete(
     } else {
         charge
     };
-    if let Some(back) = crate::domain::return_urls::back::for_charge(&svc.db, &charge).await? {
+    if let Some(back) =
+        crate::domain::return_urls::back::for_charge(&svc.db, svc.clock.now(), &charge).await?
+    {
         return Ok(Next::Merchant(back));
     }
     Ok(Next::Result(result_url(svc, &charge).await?))
@@ -100,7 +101,7 @@ pub async fn settle(
     outcome: &Outcome,
     window_secs: i64,
 ) -> Result<Charge, sqlx::Error> {
-    let now = now();
+    let now = svc.clock.now();
     let no_card = crate::providers::CardDetails::default();
     // An outcome without a card or money: its status and why.
     let ended = |status, code: &str, message: &str| {
@@ -175,20 +176,26 @@ pub async fn settle(
     let paid = matches!(status, "succeeded" | "authorized");
     let pushed_state = changed.rows_affected() == 1
         && paid
-        && count_payment(&mut tx, &charge.link_id, &charge.id).await?;
+        && count_payment(&mut tx, svc.clock.now(), &charge.link_id, &charge.id).await?;
     let settled = charges::get(&mut *tx, &charge.id)
         .await?
         .unwrap_or_else(|| charge.clone());
     if changed.rows_affected() == 1 {
         outbox::record(
             &mut tx,
+            &svc.clock,
             &settled.merchant_id,
             "charge.complete",
             settled.to_json(),
         )
         .await?;
         if settled.status == "succeeded" {
-            crate::domain::notifications::outbox::on_charge_succeeded(&mut tx, &settled).await?;
+            crate::domain::notifications::outbox::on_charge_succeeded(
+                &mut tx,
+                svc.clock.now(),
+                &settled,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
@@ -207,7 +214,12 @@ pub async fn settle(
 /// voided authorization still counts: the merchant chose to void it, and can make a new link. A failed charge needs nothing here: its hold on the link
 /// ended when it left `pending`.
 /// True if it queued display state for the edge.
-async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bool, sqlx::Error> {
+async fn count_payment(
+    tx: &mut Tx,
+    now: i64,
+    link_id: &str,
+    charge_id: &str,
+) -> Result<bool, sqlx::Error> {
     let link: Option<Link> = sqlx::query_as(&format!(
         "UPDATE links SET paid_count = paid_count + 1,
                 status = CASE WHEN status = 'active' AND usage_limit IS NOT NULL AND paid_count + 1 >= usage_limit
@@ -230,7 +242,7 @@ async fn count_payment(tx: &mut Tx, link_id: &str, charge_id: &str) -> Result<bo
         tracing::error!(charge = %charge_id, link = %link_id, limit, paid = link.paid_count, "a link took more payments than its limit; refund the extra charge");
     }
     if link.status == "used" && link.usage_limit == Some(link.paid_count) {
-        edge_state::put_link_state(tx, &link, "used", None).await?;
+        edge_state::put_link_state(tx, now, &link, "used", None).await?;
         return Ok(true);
     }
     Ok(false)
@@ -267,7 +279,7 @@ async fn result_url(svc: &Services, charge: &Charge) -> Result<String, ReturnErr
         card_brand: charge.card_brand.clone(),
         card_last4: charge.card_last4.clone(),
         locale: Locale::from_tag(&locale).unwrap_or(Locale::En),
-        issued_at: now(),
+        issued_at: svc.clock.now(),
     };
     Ok(format!("{}/r/{}", svc.edge_url, r.seal(&svc.edge_secret)))
 }

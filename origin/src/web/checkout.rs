@@ -1,7 +1,6 @@
 //! `POST /internal/v1/checkouts`: the edge forwards a buyer's Pay over the authenticated
 //! channel; this checks the request and hands it to `services::checkout`.
 
-use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::domain::payment_methods::PaymentMethod;
 use crate::services::checkout::{PATH, expired, method_unavailable, not_found, start};
@@ -42,7 +41,7 @@ pub async fn create(
         "POST",
         PATH,
         &body,
-        now(),
+        state.clock.now(),
     )
     .map_err(|e| {
         tracing::warn!(error = %e, "refused an unauthenticated checkout request");
@@ -60,7 +59,7 @@ pub async fn create(
     let claims = state
         .config
         .link_keys
-        .verify(req.token.as_bytes(), now())
+        .verify(req.token.as_bytes(), state.clock.now())
         .map_err(|e| match e {
             TokenError::Expired => expired(),
             TokenError::UnknownKey => ApiError::invalid(

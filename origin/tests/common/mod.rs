@@ -12,7 +12,6 @@ use linkpay_shared::SecretKey;
 use linkpay_shared::channel;
 use serde_json::Value;
 use std::sync::Arc;
-use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 use tower::ServiceExt;
 
 pub const EDGE_URL: &str = "http://edge.test";
@@ -26,30 +25,6 @@ pub struct Origin {
     pub app: Router,
     pub key: String,
     _dir: Arc<tempfile::TempDir>,
-    _clock: Arc<ClockHold>,
-}
-
-/// The process clock (`linkpay_origin::base::clock`) is one for the whole test binary. Every origin
-/// holds this lock shared while it lives; one whose test moves the clock holds it alone.
-static CLOCK: std::sync::LazyLock<Arc<RwLock<()>>> = std::sync::LazyLock::new(Default::default);
-
-enum ClockHold {
-    Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
-    /// Puts the clock back where it was when dropped, so later tests see the real time.
-    Alone {
-        _guard: OwnedRwLockWriteGuard<()>,
-        offset: i64,
-    },
-}
-
-impl Drop for ClockHold {
-    fn drop(&mut self) {
-        if let ClockHold::Alone { offset, .. } = self {
-            linkpay_origin::base::clock::advance(
-                *offset - linkpay_origin::base::clock::offset_secs(),
-            );
-        }
-    }
 }
 
 pub struct Reply {
@@ -83,26 +58,6 @@ impl Origin {
     }
 
     pub async fn start_with(extra: &[(&str, &str)]) -> Origin {
-        let hold = ClockHold::Shared(CLOCK.clone().read_owned().await);
-        Origin::start_holding(extra, hold).await
-    }
-
-    /// An origin for a test that moves the process clock: it waits until no other origin
-    /// lives, and keeps new ones waiting until it is dropped.
-    pub async fn start_alone() -> Origin {
-        let guard = CLOCK.clone().write_owned().await;
-        let offset = linkpay_origin::base::clock::offset_secs();
-        Origin::start_holding(
-            &[],
-            ClockHold::Alone {
-                _guard: guard,
-                offset,
-            },
-        )
-        .await
-    }
-
-    async fn start_holding(extra: &[(&str, &str)], clock: ClockHold) -> Origin {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = database_url(&dir).await;
         let keys = format!("k1:{LINK_KEY}");
@@ -123,17 +78,19 @@ impl Origin {
             Config::from_lookup(|k| env.iter().rfind(|(ek, _)| ek == k).map(|(_, v)| v.clone()))
                 .expect("config");
         let db = Db::open(&config.database_url).await.expect("open db");
-        let (_, key) = linkpay_origin::domain::merchants::ensure_demo(&db)
-            .await
-            .expect("demo")
-            .expect("new db");
+        let (_, key) = linkpay_origin::domain::merchants::ensure_demo(
+            &db,
+            linkpay_origin::base::clock::system_now(),
+        )
+        .await
+        .expect("demo")
+        .expect("new db");
         let state = AppState::new(db, config);
         Origin {
             app: linkpay_origin::app(state.clone()),
             state,
             key,
             _dir: Arc::new(dir),
-            _clock: Arc::new(clock),
         }
     }
 
@@ -247,11 +204,8 @@ impl Origin {
     }
 
     pub async fn checkout(&self, token: &str) -> Reply {
-        self.send(Origin::checkout_request(
-            token,
-            linkpay_origin::base::clock::now(),
-        ))
-        .await
+        self.send(Origin::checkout_request(token, self.state.clock.now()))
+            .await
     }
 
     /// Checks out, pays on the sandbox page with `card`, follows the return, and answers the
@@ -266,7 +220,7 @@ impl Origin {
         self.send(Origin::checkout_request_for(
             token,
             amount,
-            linkpay_origin::base::clock::now(),
+            self.state.clock.now(),
         ))
         .await
     }
@@ -372,7 +326,7 @@ pub fn open_result(url: &str) -> linkpay_shared::result::PaymentResult {
     linkpay_shared::result::PaymentResult::open(
         &secret,
         token.as_bytes(),
-        linkpay_origin::base::clock::now(),
+        linkpay_origin::base::clock::system_now(),
     )
     .expect("valid result token")
 }

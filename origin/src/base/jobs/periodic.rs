@@ -7,7 +7,7 @@
 //! periodic job must be safe to run twice at once: conditional updates, as each one is.
 
 use super::{Queue, Retry, Round};
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use futures_util::future::BoxFuture;
 use std::time::Duration;
@@ -31,14 +31,14 @@ const QUEUE: Queue = Queue {
 const LEASE_SECS: i64 = 300;
 
 /// Makes sure every job has its row; a new one is due at once, an existing one keeps its time.
-pub async fn schedule(db: &Db, jobs: &[Periodic]) -> Result<(), sqlx::Error> {
+pub async fn schedule(db: &Db, clock: &Clock, jobs: &[Periodic]) -> Result<(), sqlx::Error> {
     for job in jobs {
         sqlx::query(
             "INSERT INTO periodic_jobs (id, next_attempt_at, attempts) VALUES ($1, $2, 0)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(job.id)
-        .bind(now())
+        .bind(clock.now())
         .execute(db.writer())
         .await?;
     }
@@ -46,8 +46,8 @@ pub async fn schedule(db: &Db, jobs: &[Periodic]) -> Result<(), sqlx::Error> {
 }
 
 /// One round: runs every due job this instance could claim, together.
-pub async fn run_due(db: &Db, jobs: &[Periodic]) -> Result<Round, sqlx::Error> {
-    let at = now();
+pub async fn run_due(db: &Db, clock: &Clock, jobs: &[Periodic]) -> Result<Round, sqlx::Error> {
+    let at = clock.now();
     let ids: Vec<String> = QUEUE.claim(db, at, at + LEASE_SECS).await?;
     if ids.is_empty() {
         return Ok(Round::Idle);
@@ -57,15 +57,20 @@ pub async fn run_due(db: &Db, jobs: &[Periodic]) -> Result<Round, sqlx::Error> {
     let runs = ids
         .iter()
         .filter_map(|id| jobs.iter().find(|j| j.id == id))
-        .map(|job| async move { finish(db, job, (job.run)().await).await });
+        .map(|job| async move { finish(db, clock, job, (job.run)().await).await });
     for done in futures_util::future::join_all(runs).await {
         done?;
     }
     Ok(Round::Worked)
 }
 
-async fn finish(db: &Db, job: &Periodic, result: Result<(), String>) -> Result<(), sqlx::Error> {
-    let at = now();
+async fn finish(
+    db: &Db,
+    clock: &Clock,
+    job: &Periodic,
+    result: Result<(), String>,
+) -> Result<(), sqlx::Error> {
+    let at = clock.now();
     match result {
         Ok(()) => {
             sqlx::query(

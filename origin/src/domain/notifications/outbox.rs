@@ -5,7 +5,6 @@
 
 use super::templates::{self, Name, Template, Vars};
 use super::{Channel, Kind, format_amount, format_time, settings};
-use crate::base::clock::now;
 use crate::base::db::{Db, Flag, Tx};
 use crate::base::ids;
 use crate::base::listing::{Cursor, Page, Where, page};
@@ -116,8 +115,7 @@ pub struct Subject<'a> {
 }
 
 /// Renders the merchant's template and queues the message in `tx`.
-pub async fn queue(tx: &mut Tx, s: Subject<'_>) -> Result<Notification, sqlx::Error> {
-    let now = now();
+pub async fn queue(tx: &mut Tx, now: i64, s: Subject<'_>) -> Result<Notification, sqlx::Error> {
     let name = Name::of(s.kind, s.channel).ok_or_else(|| {
         sqlx::Error::Protocol(format!(
             "no {} template for {}",
@@ -286,6 +284,7 @@ async fn merchant_name(tx: &mut Tx, merchant_id: &str) -> Result<(String, String
 /// Queues the payment request on each channel asked for, to the link's customer.
 pub async fn on_link_created(
     tx: &mut Tx,
+    now: i64,
     edge_url: &str,
     link: &Link,
     channels: &[Channel],
@@ -297,7 +296,7 @@ pub async fn on_link_created(
             Channel::Sms => link.customer_phone.as_deref(),
         };
         if let Some(to) = to {
-            out.push(payment_request(tx, edge_url, link, *channel, to).await?);
+            out.push(payment_request(tx, now, edge_url, link, *channel, to).await?);
         }
     }
     Ok(out)
@@ -306,6 +305,7 @@ pub async fn on_link_created(
 /// Queues one payment request for `link` to `to`.
 pub async fn payment_request(
     tx: &mut Tx,
+    now: i64,
     edge_url: &str,
     link: &Link,
     channel: Channel,
@@ -314,6 +314,7 @@ pub async fn payment_request(
     let (name, _) = merchant_name(tx, &link.merchant_id).await?;
     queue(
         tx,
+        now,
         Subject {
             merchant_id: &link.merchant_id,
             livemode: link.livemode,
@@ -331,7 +332,11 @@ pub async fn payment_request(
 
 /// After a successful payment: the receipt to the buyer (the email they gave on the pay page,
 /// else the link's customer email) and the notice to the merchant, each if switched on.
-pub async fn on_charge_succeeded(tx: &mut Tx, charge: &Charge) -> Result<(), sqlx::Error> {
+pub async fn on_charge_succeeded(
+    tx: &mut Tx,
+    now: i64,
+    charge: &Charge,
+) -> Result<(), sqlx::Error> {
     let Some(link) = crate::domain::links::by_id(&mut **tx, &charge.link_id).await? else {
         return Ok(());
     };
@@ -346,6 +351,7 @@ pub async fn on_charge_succeeded(tx: &mut Tx, charge: &Charge) -> Result<(), sql
     {
         queue(
             tx,
+            now,
             Subject {
                 merchant_id: &charge.merchant_id,
                 livemode: charge.livemode,
@@ -365,6 +371,7 @@ pub async fn on_charge_succeeded(tx: &mut Tx, charge: &Charge) -> Result<(), sql
     {
         queue(
             tx,
+            now,
             Subject {
                 merchant_id: &charge.merchant_id,
                 livemode: charge.livemode,

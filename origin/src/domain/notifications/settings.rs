@@ -2,7 +2,6 @@
 //! Without a saved row every kind is on and there is no notice address.
 
 use super::Kind;
-use crate::base::clock::now;
 use crate::base::db::Flag;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
@@ -76,6 +75,7 @@ pub async fn get<'e>(
 /// Saves all settings in one statement.
 pub async fn save<'e>(
     db: impl Executor<'e, Database = Any>,
+    now: i64,
     merchant_id: &str,
     s: &Settings,
 ) -> Result<(), sqlx::Error> {
@@ -95,7 +95,7 @@ pub async fn save<'e>(
     .bind(i64::from(s.receipt))
     .bind(i64::from(s.merchant_notice))
     .bind(&s.notice_email)
-    .bind(now())
+    .bind(now)
     .execute(db)
     .await?;
     Ok(())

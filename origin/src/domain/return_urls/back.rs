@@ -4,7 +4,6 @@
 //! nothing else.
 
 use super::Method;
-use crate::base::clock::now;
 use crate::base::ids;
 use crate::domain::charges::Charge;
 use askama::Template;
@@ -29,6 +28,7 @@ pub struct Back {
 /// exists; `None` sends the buyer to the edge's result page as before.
 pub async fn for_charge(
     db: &crate::base::db::Db,
+    now: i64,
     charge: &Charge,
 ) -> Result<Option<Back>, sqlx::Error> {
     let rc = match charge.status.as_str() {
@@ -57,7 +57,7 @@ pub async fn for_charge(
         tracing::error!(return_url = %target.id, "stored return URL secret does not parse");
         return Ok(None);
     };
-    let fields = signed_fields(charge, rc, &secret, now());
+    let fields = signed_fields(charge, rc, &secret, now);
     Ok(Some(Back {
         url: target.url.clone(),
         method,

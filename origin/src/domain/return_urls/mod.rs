@@ -4,7 +4,6 @@
 
 pub mod back;
 
-use crate::base::clock::now;
 use crate::base::db::Db;
 use crate::base::error::ApiError;
 use crate::base::ids;
@@ -154,7 +153,12 @@ pub struct NewReturnUrl {
 /// Registers a return URL with a new secret, unless the merchant has the most allowed. The
 /// merchant's row is locked for the count and insert, so two concurrent requests cannot make
 /// four on PostgreSQL (SQLite has one writer anyway).
-pub async fn create(db: &Db, merchant_id: &str, new: NewReturnUrl) -> Result<ReturnUrl, ApiError> {
+pub async fn create(
+    db: &Db,
+    now: i64,
+    merchant_id: &str,
+    new: NewReturnUrl,
+) -> Result<ReturnUrl, ApiError> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
         .bind(merchant_id)
@@ -181,7 +185,7 @@ pub async fn create(db: &Db, merchant_id: &str, new: NewReturnUrl) -> Result<Ret
         secret: ReturnSecret::from_random_bytes(ids::random_bytes())
             .expose()
             .to_owned(),
-        created_at: now(),
+        created_at: now,
     };
     sqlx::query(&format!(
         "INSERT INTO return_urls ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"

@@ -1,7 +1,7 @@
 //! Webhook endpoints: a URL, the events it wants, and the `whsec_` secret deliveries to it are
 //! signed with. After a rotation the previous secret keeps signing until it expires.
 
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
 use crate::base::ids;
 use crate::base::listing::{self, Cursor, Page, Where};
@@ -47,7 +47,7 @@ impl Endpoint {
 
     /// The API object. The secret is never part of it: it is shown once, on creation and
     /// rotation, by [`Endpoint::to_json_with_secret`].
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self, now: i64) -> Value {
         json!({
             "id": self.id,
             "object": "webhook_endpoint",
@@ -56,13 +56,13 @@ impl Endpoint {
             "description": self.description,
             "status": if self.enabled == 1 { "enabled" } else { "disabled" },
             "disabled_reason": self.disabled_reason,
-            "previous_secret_expires": self.previous_secret_expires_at.filter(|t| *t > now()),
+            "previous_secret_expires": self.previous_secret_expires_at.filter(|t| *t > now),
             "created": self.created_at,
         })
     }
 
-    pub fn to_json_with_secret(&self) -> Value {
-        let mut v = self.to_json();
+    pub fn to_json_with_secret(&self, now: i64) -> Value {
+        let mut v = self.to_json(now);
         v["secret"] = json!(self.secret);
         v
     }
@@ -123,9 +123,14 @@ pub struct NewEndpoint {
     pub description: Option<String>,
 }
 
-pub async fn create(db: &Db, merchant_id: &str, new: NewEndpoint) -> Result<Endpoint, sqlx::Error> {
+pub async fn create(
+    db: &Db,
+    clock: &Clock,
+    merchant_id: &str,
+    new: NewEndpoint,
+) -> Result<Endpoint, sqlx::Error> {
     let endpoint = Endpoint {
-        id: ids::new_sortable_id("we"),
+        id: ids::new_sortable_id("we", clock.now_millis()),
         merchant_id: merchant_id.to_owned(),
         url: new.url,
         secret: new_secret(),
@@ -135,7 +140,7 @@ pub async fn create(db: &Db, merchant_id: &str, new: NewEndpoint) -> Result<Endp
         disabled_reason: None,
         previous_secret: None,
         previous_secret_expires_at: None,
-        created_at: now(),
+        created_at: clock.now(),
     };
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, merchant_id, url, secret, enabled, enabled_events, description, created_at)
@@ -187,6 +192,7 @@ pub struct Update {
 /// the same transaction; enabling again sends only events from then on.
 pub async fn update(
     db: &Db,
+    now: i64,
     merchant_id: &str,
     id: &str,
     update: Update,
@@ -217,7 +223,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     if enabled == 0 {
-        cancel_pending(&mut tx, id, "endpoint disabled").await?;
+        cancel_pending(&mut tx, now, id, "endpoint disabled").await?;
     }
     tx.commit().await?;
     get(db, merchant_id, id).await
@@ -225,13 +231,13 @@ pub async fn update(
 
 /// Deletes an endpoint: it gets no more deliveries, and its history stays readable from the
 /// events it was sent.
-pub async fn delete(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &Db, now: i64, merchant_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE webhook_endpoints SET deleted_at = $1, enabled = 0
           WHERE id = $2 AND merchant_id = $3 AND deleted_at IS NULL",
     )
-    .bind(now())
+    .bind(now)
     .bind(id)
     .bind(merchant_id)
     .execute(&mut *tx)
@@ -239,7 +245,7 @@ pub async fn delete(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::
     .rows_affected()
         == 1;
     if done {
-        cancel_pending(&mut tx, id, "endpoint deleted").await?;
+        cancel_pending(&mut tx, now, id, "endpoint deleted").await?;
     }
     tx.commit().await?;
     Ok(done)
@@ -248,6 +254,7 @@ pub async fn delete(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::
 /// Issues a new secret. The previous one keeps signing for `overlap_secs` (0: stops now).
 pub async fn rotate_secret(
     db: &Db,
+    now: i64,
     merchant_id: &str,
     id: &str,
     overlap_secs: i64,
@@ -267,7 +274,7 @@ pub async fn rotate_secret(
         .bind(id)
         .bind(merchant_id);
     if overlap_secs > 0 {
-        query = query.bind(now() + overlap_secs);
+        query = query.bind(now + overlap_secs);
     }
     let done = query.execute(db.writer()).await?.rows_affected();
     if done == 0 {
@@ -277,23 +284,28 @@ pub async fn rotate_secret(
 }
 
 /// Disables an endpoint that answered `410 Gone`: the receiver says it is not coming back.
-pub async fn disable_gone(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+pub async fn disable_gone(tx: &mut Tx, now: i64, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'gone' WHERE id = $1 AND enabled = 1",
     )
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    cancel_pending(tx, id, "endpoint disabled: it answered 410 Gone").await
+    cancel_pending(tx, now, id, "endpoint disabled: it answered 410 Gone").await
 }
 
-async fn cancel_pending(tx: &mut Tx, endpoint_id: &str, why: &str) -> Result<(), sqlx::Error> {
+async fn cancel_pending(
+    tx: &mut Tx,
+    now: i64,
+    endpoint_id: &str,
+    why: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE webhook_deliveries SET status = 'canceled', last_error = $1, locked_until = NULL, updated_at = $2
           WHERE endpoint_id = $3 AND status = 'pending'",
     )
     .bind(why)
-    .bind(now())
+    .bind(now)
     .bind(endpoint_id)
     .execute(&mut **tx)
     .await?;

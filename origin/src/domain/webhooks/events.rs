@@ -1,7 +1,7 @@
 //! Reading events back: the list a merchant pages through, each event's deliveries with every
 //! attempt, and a manual resend to one endpoint.
 
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::listing::{self, Cursor, Page, Where};
 use crate::domain::webhooks::endpoints;
@@ -140,6 +140,7 @@ pub enum Resend {
 /// whatever the endpoint's event filter says (the merchant asked for this one).
 pub async fn resend(
     db: &Db,
+    clock: &Clock,
     merchant_id: &str,
     event_id: &str,
     endpoint_id: &str,
@@ -151,7 +152,7 @@ pub async fn resend(
         return Ok(Resend::EndpointDisabled);
     }
     let mut tx = db.begin().await?;
-    let id = outbox::queue_delivery(&mut tx, event_id, endpoint_id, now()).await?;
+    let id = outbox::queue_delivery(&mut tx, clock, event_id, endpoint_id).await?;
     tx.commit().await?;
     Ok(Resend::Queued(id))
 }

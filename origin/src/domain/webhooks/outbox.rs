@@ -2,7 +2,7 @@
 //! for every enabled webhook endpoint of the merchant that wants the event's type. The webhook worker sends them later, so
 //! a crash between "paid" and "told the merchant" loses nothing.
 
-use crate::base::clock::{now, rfc3339};
+use crate::base::clock::{Clock, rfc3339};
 use crate::base::db::Tx;
 use crate::base::ids;
 use crate::domain::webhooks::endpoints;
@@ -10,12 +10,13 @@ use serde_json::{Value, json};
 
 pub async fn record(
     tx: &mut Tx,
+    clock: &Clock,
     merchant_id: &str,
     kind: &str,
     object: Value,
 ) -> Result<String, sqlx::Error> {
-    let id = ids::new_sortable_id("evt");
-    let created = now();
+    let id = ids::new_sortable_id("evt", clock.now_millis());
+    let created = clock.now();
     let payload = json!({
         "id": id,
         "type": kind,
@@ -40,20 +41,21 @@ pub async fn record(
     .await?;
     for (endpoint_id, wanted) in endpoints {
         if endpoints::wants(&wanted, kind) {
-            queue_delivery(tx, &id, &endpoint_id, created).await?;
+            queue_delivery(tx, clock, &id, &endpoint_id).await?;
         }
     }
     Ok(id)
 }
 
-/// Queues one delivery of an event to an endpoint, due at `due`.
+/// Queues one delivery of an event to an endpoint, due now.
 pub async fn queue_delivery(
     tx: &mut Tx,
+    clock: &Clock,
     event_id: &str,
     endpoint_id: &str,
-    due: i64,
 ) -> Result<String, sqlx::Error> {
-    let id = ids::new_sortable_id("dlv");
+    let id = ids::new_sortable_id("dlv", clock.now_millis());
+    let due = clock.now();
     sqlx::query(
         "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, next_attempt_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -18,6 +18,7 @@ use super::{
     CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
     StartPayment, Started,
 };
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::env::ConfigError;
 use async_trait::async_trait;
@@ -124,6 +125,7 @@ pub struct LinePayConnector {
     client: Arc<LinePayClient>,
     config: LinePayConfig,
     db: Db,
+    clock: Clock,
 }
 
 impl LinePayConfig {
@@ -135,11 +137,17 @@ impl LinePayConfig {
 }
 
 impl LinePayConnector {
-    pub fn new(config: &LinePayConfig, client: Arc<LinePayClient>, db: Db) -> LinePayConnector {
+    pub fn new(
+        config: &LinePayConfig,
+        client: Arc<LinePayClient>,
+        db: Db,
+        clock: Clock,
+    ) -> LinePayConnector {
         LinePayConnector {
             client,
             config: config.clone(),
             db,
+            clock,
         }
     }
 
@@ -157,7 +165,7 @@ impl LinePayConnector {
                     .transaction_date
                     .as_deref()
                     .and_then(unix_time)
-                    .unwrap_or_else(crate::base::clock::now);
+                    .unwrap_or_else(|| self.clock.now());
                 Outcome::Authorized {
                     card: CardDetails::default(),
                     capture_before: at + self.config.capture_window_secs,
@@ -308,9 +316,7 @@ impl Provider for LinePayConnector {
                             .authorization_expire_date
                             .as_deref()
                             .and_then(unix_time)
-                            .unwrap_or_else(|| {
-                                crate::base::clock::now() + self.config.capture_window_secs
-                            }),
+                            .unwrap_or_else(|| self.clock.now() + self.config.capture_window_secs),
                     },
                     CaptureMethod::Automatic => Outcome::Captured {
                         card: CardDetails::default(),
@@ -403,7 +409,7 @@ impl Provider for LinePayConnector {
                 .bind(refund_id)
                 .bind(provider_ref)
                 .bind(amount.minor())
-                .bind(crate::base::clock::now())
+                .bind(self.clock.now())
                 .execute(self.db.writer())
                 .await?;
             }

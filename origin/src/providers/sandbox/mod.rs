@@ -14,6 +14,7 @@ use super::{
     CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
     StartPayment, Started,
 };
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
@@ -26,6 +27,7 @@ pub const NAME: &str = "sandbox";
 #[derive(Clone)]
 pub struct SandboxConnector {
     pub db: Db,
+    pub clock: Clock,
     /// The sandbox's public base, e.g. `http://127.0.0.1:8080/sandbox`.
     pub base_url: String,
     pub capture_window_secs: i64,
@@ -37,12 +39,14 @@ impl SandboxConnector {
     /// signing its notifications with a key derived from the edge secret.
     pub fn new(
         db: Db,
+        clock: Clock,
         public_url: &str,
         capture_window: std::time::Duration,
         edge_secret: &linkpay_shared::SecretKey,
     ) -> SandboxConnector {
         SandboxConnector {
             db,
+            clock,
             base_url: format!("{public_url}/sandbox"),
             capture_window_secs: capture_window.as_secs() as i64,
             notification_secret: notify::secret(edge_secret),
@@ -108,6 +112,7 @@ impl Provider for SandboxConnector {
     async fn start(&self, req: StartPayment<'_>) -> Result<Started, ProviderError> {
         let payment = store::create(
             &self.db,
+            self.clock.now(),
             NewPayment {
                 amount: req.amount,
                 method: req.method.as_str(),
@@ -143,7 +148,7 @@ impl Provider for SandboxConnector {
     }
 
     async fn capture(&self, provider_ref: &str, amount: Money) -> Result<(), ProviderError> {
-        store::capture(&self.db, provider_ref, amount.minor())
+        store::capture(&self.db, self.clock.now(), provider_ref, amount.minor())
             .await?
             .map_err(refused)
     }
@@ -158,14 +163,20 @@ impl Provider for SandboxConnector {
         refund_id: &str,
         amount: Money,
     ) -> Result<(), ProviderError> {
-        store::refund(&self.db, provider_ref, refund_id, amount.minor())
-            .await?
-            .map_err(refused)
+        store::refund(
+            &self.db,
+            self.clock.now(),
+            provider_ref,
+            refund_id,
+            amount.minor(),
+        )
+        .await?
+        .map_err(refused)
     }
 
     async fn sync(&self, provider_ref: &str) -> Result<Outcome, ProviderError> {
         let p = self.payment(provider_ref).await?;
-        let now = crate::base::clock::now();
+        let now = self.clock.now();
         Ok(outcome(
             p.status_at(now),
             p.amount_captured,
@@ -187,14 +198,7 @@ impl Provider for SandboxConnector {
         let header = headers
             .get(notify::SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok());
-        if notify::verify(
-            &self.notification_secret,
-            header,
-            body,
-            crate::base::clock::now(),
-        )
-        .is_err()
-        {
+        if notify::verify(&self.notification_secret, header, body, self.clock.now()).is_err() {
             return Err(ProviderError::Unverified {
                 claimed_ref: claimed.map(|c| c.payment_id),
             });

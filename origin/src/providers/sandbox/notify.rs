@@ -108,8 +108,7 @@ fn client() -> &'static reqwest::Client {
 
 /// Sends the notification for `p` in the background; a lost one costs nothing, because the
 /// buyer's return and the origin's sweeper both ask the sandbox anyway.
-pub fn send(url: String, secret: Vec<u8>, p: &Payment) {
-    let now = crate::base::clock::now();
+pub fn send(url: String, now: i64, secret: Vec<u8>, p: &Payment) {
     let body = match serde_json::to_vec(&Body::of(p, now)) {
         Ok(b) => b,
         Err(_) => return,

@@ -7,7 +7,6 @@
 //! `expired`, and `authorized` past `authorized_until` as `voided` (released).
 
 use super::PAYMENT_TTL_SECS;
-use crate::base::clock::now;
 use crate::base::db::Db;
 use crate::base::ids;
 use linkpay_shared::Money;
@@ -71,9 +70,8 @@ pub struct NewPayment<'a> {
     pub return_url: &'a str,
 }
 
-pub async fn create(db: &Db, new: NewPayment<'_>) -> Result<Payment, sqlx::Error> {
+pub async fn create(db: &Db, now: i64, new: NewPayment<'_>) -> Result<Payment, sqlx::Error> {
     let id = ids::new_id("sbpay");
-    let now = now();
     sqlx::query(
         "INSERT INTO sandbox_payments (id, amount, currency, merchant_name, description, return_url,
                                        status, expires_at, created_at, method, capture_method)
@@ -126,16 +124,18 @@ pub enum Decision<'a> {
 /// no longer open (decided already, or expired).
 pub async fn decide(
     db: &Db,
+    now: i64,
     id: &str,
     decision: Decision<'_>,
     card: Option<(&str, &str)>,
 ) -> Result<bool, sqlx::Error> {
-    apply(db, id, "open", decision, card).await
+    apply(db, now, id, "open", decision, card).await
 }
 
 /// The buyer passed or failed the 3-D Secure challenge. False if there was none open.
 pub async fn finish_challenge(
     db: &Db,
+    now: i64,
     id: &str,
     passed: bool,
     window_secs: i64,
@@ -148,17 +148,17 @@ pub async fn finish_challenge(
         (true, Some(code)) => Decision::Decline(code),
         (true, None) => Decision::Approve { window_secs },
     };
-    apply(db, id, "challenge", decision, None).await
+    apply(db, now, id, "challenge", decision, None).await
 }
 
 async fn apply(
     db: &Db,
+    now: i64,
     id: &str,
     from: &str,
     decision: Decision<'_>,
     card: Option<(&str, &str)>,
 ) -> Result<bool, sqlx::Error> {
-    let now = now();
     let (brand, last4) = card.unzip();
     // $1 is the decision's own value; every statement keeps card details recorded earlier
     // (before a 3-D Secure challenge) and applies only to an open payment in state `from`.
@@ -231,8 +231,12 @@ async fn applied_or_current(
 
 /// Captures `amount` (at most what was authorized) of an authorization, once. Capturing the
 /// same amount again answers Ok, so a caller that crashed after asking can ask again.
-pub async fn capture(db: &Db, id: &str, amount: i64) -> Result<Result<(), Refusal>, sqlx::Error> {
-    let now = now();
+pub async fn capture(
+    db: &Db,
+    now: i64,
+    id: &str,
+    amount: i64,
+) -> Result<Result<(), Refusal>, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE sandbox_payments SET status = 'succeeded', amount_captured = $1
           WHERE id = $2 AND status = 'authorized' AND authorized_until > $3 AND $1 > 0 AND $1 <= amount",
@@ -295,6 +299,7 @@ pub async fn void(db: &Db, id: &str) -> Result<Result<(), Refusal>, sqlx::Error>
 /// with the same id refunds once. Refunds never add up to more than was captured.
 pub async fn refund(
     db: &Db,
+    now: i64,
     id: &str,
     refund_id: &str,
     amount: i64,
@@ -347,7 +352,7 @@ pub async fn refund(
     .bind(refund_id)
     .bind(id)
     .bind(amount)
-    .bind(now())
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

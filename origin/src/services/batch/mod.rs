@@ -7,7 +7,6 @@ pub mod decode;
 pub mod results;
 pub mod rows;
 
-use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::base::ids;
 use crate::domain::merchants::Merchant;
@@ -142,18 +141,19 @@ pub async fn create<F: Future<Output = Result<NewLink, ApiError>>>(
     let options = rows::Options {
         currency: c.currency,
         send: c.send,
+        now: svc.clock.now(),
     };
     let parsed = rows::read(&svc.db, merchant, livemode, &text, &options, parse)
         .await
         .map_err(BatchError::Rows)?;
     let batch = Batch {
-        id: ids::new_sortable_id("bat"),
+        id: ids::new_sortable_id("bat", svc.clock.now_millis()),
         merchant_id: merchant.id.clone(),
         livemode,
         row_count: parsed.len() as i64,
         send: c.send.map(|ch| ch.as_str().to_owned()),
         filename: upload.filename,
-        created_at: now(),
+        created_at: svc.clock.now(),
     };
     let mut tx = svc.db.begin().await?;
     sqlx::query(

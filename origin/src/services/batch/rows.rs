@@ -63,6 +63,8 @@ pub struct ParsedRow {
 pub struct Options {
     pub currency: Option<Currency>,
     pub send: Option<crate::domain::notifications::Channel>,
+    /// When the file is read: a reference is taken if an active link has it now.
+    pub now: i64,
 }
 
 /// The header's columns, or every problem with it.
@@ -285,7 +287,7 @@ pub async fn read<F: Future<Output = Result<NewLink, ApiError>>>(
             )),
         }
     }
-    match existing_references(db, &merchant.id, livemode, &parsed).await {
+    match existing_references(db, &merchant.id, livemode, options.now, &parsed).await {
         Ok(used) => errors.extend(used),
         Err(e) => {
             return Err(vec![RowError::new(
@@ -309,6 +311,7 @@ async fn existing_references(
     db: &Db,
     merchant_id: &str,
     livemode: bool,
+    now: i64,
     rows: &[ParsedRow],
 ) -> Result<Vec<RowError>, sqlx::Error> {
     let mut errors = Vec::new();
@@ -319,7 +322,7 @@ async fn existing_references(
         .bind(merchant_id)
         .bind(i64::from(livemode))
         .bind(&r.reference)
-        .bind(crate::base::clock::now())
+        .bind(now)
         .fetch_optional(db.reader())
         .await?;
         if let Some((id,)) = found {

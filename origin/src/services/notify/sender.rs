@@ -7,7 +7,7 @@
 
 use super::email::{Email, Mailer};
 use super::sms::{self, SmsGateway};
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::jobs::{self, Queue, Retry, Round};
 use std::time::Duration;
@@ -62,6 +62,7 @@ enum Outcome {
 /// What the notification sender needs: the database, how to retry, and the ways out.
 pub struct Sender {
     pub db: Db,
+    pub clock: Clock,
     /// `LINKPAY_NOTIFY_RETRY_SCHEDULE`: delays after each transient failure.
     pub retry_schedule: Vec<Duration>,
     pub channels: Channels,
@@ -109,7 +110,7 @@ const QUEUE: Queue = Queue {
 };
 
 async fn claim(state: &Sender) -> Result<Vec<Due>, sqlx::Error> {
-    let now = now();
+    let now = state.clock.now();
     let ids: Vec<String> = QUEUE.claim(&state.db, now, now + LEASE_SECS).await?;
     let mut due = Vec::with_capacity(ids.len());
     for id in ids {
@@ -157,7 +158,7 @@ async fn send(channels: &Channels, d: &Due) -> Outcome {
 }
 
 async fn record(state: &Sender, d: &Due, outcome: Outcome) -> Result<(), sqlx::Error> {
-    let now = now();
+    let now = state.clock.now();
     let attempts = d.attempts + 1;
     match outcome {
         Outcome::Sent(message_id) => {

@@ -2,7 +2,6 @@
 //! error left `capturing` or `voiding`.
 
 use super::{OpError, explain, load, money, precheck};
-use crate::base::clock::now;
 use crate::domain::charges::state::{Ledger, Refusal, Status};
 use crate::domain::charges::{self, Charge};
 use crate::domain::webhooks::outbox;
@@ -18,7 +17,7 @@ pub async fn capture(
 ) -> Result<Charge, OpError> {
     let (charge, provider) = load(svc, merchant_id, charge_id).await?;
     let amount = amount.unwrap_or(charge.amount);
-    let now = now();
+    let now = svc.clock.now();
     let check = |l: &Ledger| l.begin_capture(amount, now);
     precheck(&charge, check)?;
     let claimed = sqlx::query(
@@ -61,7 +60,7 @@ pub async fn void(svc: &Services, merchant_id: &str, charge_id: &str) -> Result<
     let claimed = sqlx::query(
         "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized'",
     )
-    .bind(now())
+    .bind(svc.clock.now())
     .bind(&charge.id)
     .execute(svc.db.writer())
     .await?;
@@ -93,7 +92,7 @@ pub(super) async fn finish(
     .bind(to.as_str())
     .bind(captured)
     .bind(failure_code)
-    .bind(now())
+    .bind(svc.clock.now())
     .bind(charge_id)
     .bind(from.as_str())
     .execute(&mut *tx)
@@ -106,13 +105,19 @@ pub(super) async fn finish(
     if changed {
         outbox::record(
             &mut tx,
+            &svc.clock,
             &charge.merchant_id,
             "charge.update",
             charge.to_json(),
         )
         .await?;
         if to == Status::Succeeded {
-            crate::domain::notifications::outbox::on_charge_succeeded(&mut tx, &charge).await?;
+            crate::domain::notifications::outbox::on_charge_succeeded(
+                &mut tx,
+                svc.clock.now(),
+                &charge,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
@@ -168,14 +173,14 @@ pub async fn resolve(
         }
         Outcome::Voided => {
             // Released because its window passed, or voided by the merchant.
-            let lapsed = charge.capture_before.is_some_and(|t| now() >= t);
+            let lapsed = charge.capture_before.is_some_and(|t| svc.clock.now() >= t);
             let code = lapsed.then_some("authorization_expired");
             finish(svc, &charge.id, from, Status::Voided, 0, code).await?;
         }
         Outcome::Authorized { .. } => {
             // Nothing happened at the provider: the authorization stands, quietly.
             sqlx::query("UPDATE charges SET status = 'authorized', updated_at = $1 WHERE id = $2 AND status = $3")
-                .bind(now())
+                .bind(svc.clock.now())
                 .bind(&charge.id)
                 .bind(from.as_str())
                 .execute(svc.db.writer())

@@ -4,7 +4,6 @@
 //! `amount_refunded` when the provider confirms, and is released if it refuses.
 
 use super::{OpError, explain, load, money, precheck};
-use crate::base::clock::now;
 use crate::base::ids;
 use crate::domain::charges::state::Ledger;
 use crate::domain::charges::{self, Charge};
@@ -75,9 +74,9 @@ pub async fn refund(
         amount.unwrap_or(charge.amount_captured - charge.amount_refunded - charge.amount_refunding);
     let check = |l: &Ledger| l.begin_refund(amount);
     precheck(&charge, check)?;
-    let now = now();
+    let now = svc.clock.now();
     // Sortable, so refunds made within one second still list in order.
-    let refund_id = ids::new_sortable_id("re");
+    let refund_id = ids::new_sortable_id("re", svc.clock.now_millis());
     let mut tx = svc.db.begin().await?;
     let held = sqlx::query(
         "UPDATE charges SET amount_refunding = amount_refunding + $1, updated_at = $2
@@ -145,7 +144,7 @@ async fn record(
     amount: i64,
     failure: Option<&str>,
 ) -> Result<(Charge, Refund), OpError> {
-    let now = now();
+    let now = svc.clock.now();
     let mut tx = svc.db.begin().await?;
     let settled = sqlx::query(
         "UPDATE refunds SET status = $1, failure_message = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'",
@@ -185,7 +184,14 @@ async fn record(
     if settled && failure.is_none() {
         let mut data = charge.to_json();
         data["refund"] = refund.to_json();
-        outbox::record(&mut tx, &charge.merchant_id, "charge.update", data).await?;
+        outbox::record(
+            &mut tx,
+            &svc.clock,
+            &charge.merchant_id,
+            "charge.update",
+            data,
+        )
+        .await?;
     }
     tx.commit().await?;
     if settled && failure.is_none() {

@@ -6,7 +6,6 @@
 //! - captures, voids and refunds that a crash or an outage interrupted are finished.
 
 use super::capture::{finish, resolve};
-use crate::base::clock::now;
 use crate::domain::charges::state::Status;
 use crate::domain::charges::{self, Charge};
 use crate::services::Services;
@@ -25,7 +24,7 @@ pub struct Swept {
 }
 
 pub async fn once(svc: &Services) -> Result<Swept, super::OpError> {
-    let now = now();
+    let now = svc.clock.now();
     let mut swept = Swept::default();
     for c in select(svc, "status = 'authorized' AND capture_before <= $1", now).await? {
         if release(svc, &c).await? {
@@ -77,7 +76,7 @@ async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
     let claimed = sqlx::query(
         "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized' AND capture_before <= $1",
     )
-    .bind(now())
+    .bind(svc.clock.now())
     .bind(&c.id)
     .execute(svc.db.writer())
     .await?;

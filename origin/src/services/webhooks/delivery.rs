@@ -4,7 +4,7 @@
 //! `webhook-id`, which is the event id). Every attempt is recorded for the merchant to see; a
 //! `410 Gone` disables the endpoint.
 
-use crate::base::clock::now;
+use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::ids;
 use crate::base::jobs::{self, Queue, Retry, Round};
@@ -47,6 +47,7 @@ const QUEUE: Queue = Queue {
 /// What the webhook worker needs: the database and the `LINKPAY_WEBHOOK_*` settings.
 pub struct Deliveries {
     pub db: Db,
+    pub clock: Clock,
     /// Delays after each failed attempt; past the last one a delivery has failed.
     pub retry_schedule: Vec<Duration>,
     pub timeout: Duration,
@@ -100,7 +101,7 @@ async fn send_due(state: &Arc<Deliveries>, client: &reqwest::Client) -> Result<R
 /// Leases due deliveries so that no other worker sends them meanwhile, with what sending
 /// them needs.
 async fn claim(state: &Deliveries) -> Result<Vec<Due>, sqlx::Error> {
-    let now = now();
+    let now = state.clock.now();
     // Long enough for a batch to be sent (each send is bounded by the timeout) and recorded;
     // short, because a crashed sender's deliveries wait this long before another takes them.
     let lease = now + 2 * state.timeout.as_secs().max(1) as i64 + 5;
@@ -125,7 +126,7 @@ async fn claim(state: &Deliveries) -> Result<Vec<Due>, sqlx::Error> {
 
 async fn send(state: &Deliveries, client: &reqwest::Client, d: Due) {
     let started = Instant::now();
-    let attempted_at = now();
+    let attempted_at = state.clock.now();
     let result = post(state, client, &d).await;
     let duration_ms = started.elapsed().as_millis() as i64;
     if let Err(e) = record(state, &d, attempted_at, duration_ms, &result).await {
@@ -144,7 +145,7 @@ async fn record(
     result: &Result<(u16, Option<Duration>), String>,
 ) -> Result<(), sqlx::Error> {
     let attempts = d.attempts + 1;
-    let now = now();
+    let now = state.clock.now();
     let (code, error) = match result {
         Ok((code, _)) if (200..300).contains(code) => (Some(*code as i64), None),
         Ok((code, _)) => (
@@ -158,7 +159,7 @@ async fn record(
         "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(ids::new_sortable_id("wha"))
+    .bind(ids::new_sortable_id("wha", state.clock.now_millis()))
     .bind(&d.id)
     .bind(attempted_at)
     .bind(code)
@@ -170,7 +171,7 @@ async fn record(
         Ok((code, _)) if (200..300).contains(code) => ("succeeded", now),
         Ok((410, _)) => {
             tracing::warn!(endpoint = %d.endpoint_id, "webhook endpoint answered 410 Gone; disabling it");
-            endpoints::disable_gone(&mut tx, &d.endpoint_id).await?;
+            endpoints::disable_gone(&mut tx, state.clock.now(), &d.endpoint_id).await?;
             ("failed", now)
         }
         Ok((_, retry_after)) => next_try(state, d.attempts, *retry_after, now),
@@ -227,7 +228,7 @@ async fn post(
     {
         return Err(format!("refused: the endpoint's host is {why}"));
     }
-    let ts = now();
+    let ts = state.clock.now();
     let signature = signatures(d, ts)?;
     let resp = client
         .post(url)
@@ -250,7 +251,7 @@ async fn post(
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| retry_after(v, now()));
+        .and_then(|v| retry_after(v, state.clock.now()));
     Ok((resp.status().as_u16(), retry_after))
 }
 

@@ -36,9 +36,10 @@ pub async fn announce_expired(svc: &Services, now: i64) -> Result<usize, sqlx::E
             if won && let Some(link) = links::by_id(&mut *tx, id).await? {
                 outbox::record(
                     &mut tx,
+                    &svc.clock,
                     &link.merchant_id,
                     "link.expired",
-                    link.to_json(&svc.edge_url),
+                    link.to_json(&svc.edge_url, svc.clock.now()),
                 )
                 .await?;
                 this_round += 1;

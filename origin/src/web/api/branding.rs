@@ -105,8 +105,9 @@ pub async fn update(
         })?;
     }
     let mut tx = state.db.begin().await?;
-    branding::save(&mut tx, &auth.merchant.id, &b, &locale).await?;
-    crate::domain::edge_state::queue_merchant(&mut tx, &auth.merchant.id).await?;
+    branding::save(&mut tx, state.clock.now(), &auth.merchant.id, &b, &locale).await?;
+    crate::domain::edge_state::queue_merchant(&mut tx, state.clock.now(), &auth.merchant.id)
+        .await?;
     tx.commit().await?;
     state.services.edge_sync.notify_one();
     tracing::info!(merchant = %auth.merchant.id, "branding saved");

@@ -122,7 +122,7 @@ pub async fn resend(
     let p = Params::parse(&body, &["endpoint"])?;
     let endpoint = p.required("endpoint", Params::string)?;
     find(&state, &auth, &id).await?;
-    match events::resend(&state.db, &auth.merchant.id, &id, &endpoint).await? {
+    match events::resend(&state.db, &state.clock, &auth.merchant.id, &id, &endpoint).await? {
         Resend::Queued(delivery) => {
             state.services.outbox.notify_one();
             tracing::info!(event = %id, endpoint = %endpoint, %delivery, "event queued again");

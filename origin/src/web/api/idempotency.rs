@@ -7,7 +7,6 @@
 //! A claim left by a crashed process lapses after `CLAIM_SECS` and can then be taken over.
 
 use super::auth::authenticate;
-use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
@@ -145,7 +144,7 @@ async fn claim(
     path: &str,
     hash: &str,
 ) -> Result<Claim, sqlx::Error> {
-    let now = now();
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, livemode, key, method, path, request_hash, locked_until, created_at)

@@ -1,7 +1,6 @@
 use super::list;
 use super::params::Params;
 use super::query::Query;
-use crate::base::clock::now;
 use crate::base::error::ApiError;
 use crate::base::qr;
 use crate::domain::charges::CaptureMethod;
@@ -72,7 +71,7 @@ pub async fn create(
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
     Ok((
         StatusCode::CREATED,
-        Json(link.to_json(&state.config.edge_url)),
+        Json(link.to_json(&state.config.edge_url, state.clock.now())),
     ))
 }
 
@@ -84,7 +83,7 @@ pub(crate) async fn new_link_from(
     body: &[u8],
 ) -> Result<NewLink, ApiError> {
     let p = Params::parse(body, FIELDS)?;
-    let mut new = read_new_link(&p, &auth.merchant.default_locale, now())?;
+    let mut new = read_new_link(&p, &auth.merchant.default_locale, state.clock.now())?;
     new.return_url = crate::domain::return_urls::for_new_link(
         &state.db,
         &auth.merchant.id,
@@ -108,7 +107,9 @@ pub async fn retrieve(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let link = find(&state, &auth, &id).await?;
-    Ok(Json(link.to_json(&state.config.edge_url)))
+    Ok(Json(
+        link.to_json(&state.config.edge_url, state.clock.now()),
+    ))
 }
 
 /// The merchant's link in the key's mode, or a 404.
@@ -164,12 +165,13 @@ pub async fn list(
         &auth.merchant.id,
         auth.livemode,
         &filter,
+        state.clock.now(),
         cursor,
         q.limit()?,
     )
     .await?;
     Ok(list::page("/v1/links", &page, |l| {
-        l.to_json(&state.config.edge_url)
+        l.to_json(&state.config.edge_url, state.clock.now())
     }))
 }
 
@@ -283,9 +285,9 @@ pub async fn deactivate(
     match crate::services::links::deactivate(&state.services, &auth.merchant.id, &id, message)
         .await?
     {
-        Some(Deactivated::Now(link)) | Some(Deactivated::Already(link)) => {
-            Ok(Json(link.to_json(&state.config.edge_url)))
-        }
+        Some(Deactivated::Now(link)) | Some(Deactivated::Already(link)) => Ok(Json(
+            link.to_json(&state.config.edge_url, state.clock.now()),
+        )),
         Some(Deactivated::Used(_)) => Err(ApiError::conflict(
             StatusCode::CONFLICT,
             "link_used",

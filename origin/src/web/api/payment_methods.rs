@@ -81,8 +81,9 @@ pub async fn update(
         ));
     }
     let mut tx = state.db.begin().await?;
-    payment_methods::put(&mut tx, &auth.merchant.id, &s).await?;
-    crate::domain::edge_state::queue_merchant(&mut tx, &auth.merchant.id).await?;
+    payment_methods::put(&mut tx, state.clock.now(), &auth.merchant.id, &s).await?;
+    crate::domain::edge_state::queue_merchant(&mut tx, state.clock.now(), &auth.merchant.id)
+        .await?;
     tx.commit().await?;
     state.services.edge_sync.notify_one();
     Ok(Json(s.to_json()))

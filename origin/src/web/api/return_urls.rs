@@ -54,6 +54,7 @@ pub async fn create(
     }
     let created = return_urls::create(
         &state.db,
+        state.clock.now(),
         &auth.merchant.id,
         NewReturnUrl {
             url,

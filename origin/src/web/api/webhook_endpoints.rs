@@ -2,9 +2,7 @@ use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::base::error::ApiError;
-use crate::domain::webhooks::endpoints::{
-    self, Endpoint, MAX_ROTATION_OVERLAP_SECS, NewEndpoint, Update,
-};
+use crate::domain::webhooks::endpoints::{self, MAX_ROTATION_OVERLAP_SECS, NewEndpoint, Update};
 use crate::domain::webhooks::ssrf;
 use crate::state::AppState;
 use crate::web::api::Authed;
@@ -38,6 +36,7 @@ pub async fn create(
     let description = read_description(&p)?.flatten();
     let created = endpoints::create(
         &state.db,
+        &state.clock,
         &auth.merchant.id,
         NewEndpoint {
             url,
@@ -47,7 +46,10 @@ pub async fn create(
     )
     .await?;
     tracing::info!(endpoint = %created.id, merchant = %auth.merchant.id, "webhook endpoint created");
-    Ok((StatusCode::CREATED, Json(created.to_json_with_secret())))
+    Ok((
+        StatusCode::CREATED,
+        Json(created.to_json_with_secret(state.clock.now())),
+    ))
 }
 
 /// `GET /v1/webhook_endpoints`
@@ -72,11 +74,9 @@ pub async fn list(
     })
     .await?;
     let page = endpoints::list(&state.db, &auth.merchant.id, cursor, q.limit()?).await?;
-    Ok(list::page(
-        "/v1/webhook_endpoints",
-        &page,
-        Endpoint::to_json,
-    ))
+    Ok(list::page("/v1/webhook_endpoints", &page, |e| {
+        e.to_json(state.clock.now())
+    }))
 }
 
 /// `GET /v1/webhook_endpoints/{id}`
@@ -95,7 +95,7 @@ pub async fn retrieve(
     let e = endpoints::get(&state.db, &auth.merchant.id, &id)
         .await?
         .ok_or_else(|| missing(&id))?;
-    Ok(Json(e.to_json()))
+    Ok(Json(e.to_json(state.clock.now())))
 }
 
 /// `POST /v1/webhook_endpoints/{id}`
@@ -126,11 +126,11 @@ pub async fn update(
         description: read_description(&p)?,
         disabled: p.bool("disabled")?,
     };
-    let e = endpoints::update(&state.db, &auth.merchant.id, &id, update)
+    let e = endpoints::update(&state.db, state.clock.now(), &auth.merchant.id, &id, update)
         .await?
         .ok_or_else(|| missing(&id))?;
-    tracing::info!(endpoint = %id, status = %e.to_json()["status"], "webhook endpoint updated");
-    Ok(Json(e.to_json()))
+    tracing::info!(endpoint = %id, status = %e.to_json(state.clock.now(), )["status"], "webhook endpoint updated");
+    Ok(Json(e.to_json(state.clock.now())))
 }
 
 /// `DELETE /v1/webhook_endpoints/{id}`
@@ -147,7 +147,7 @@ pub async fn delete(
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !endpoints::delete(&state.db, &auth.merchant.id, &id).await? {
+    if !endpoints::delete(&state.db, state.clock.now(), &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }
     tracing::info!(endpoint = %id, "webhook endpoint deleted");
@@ -187,11 +187,17 @@ pub async fn rotate_secret(
             ),
         ));
     }
-    let e = endpoints::rotate_secret(&state.db, &auth.merchant.id, &id, overlap)
-        .await?
-        .ok_or_else(|| missing(&id))?;
+    let e = endpoints::rotate_secret(
+        &state.db,
+        state.clock.now(),
+        &auth.merchant.id,
+        &id,
+        overlap,
+    )
+    .await?
+    .ok_or_else(|| missing(&id))?;
     tracing::info!(endpoint = %id, overlap, "webhook secret rotated");
-    Ok(Json(e.to_json_with_secret()))
+    Ok(Json(e.to_json_with_secret(state.clock.now())))
 }
 
 async fn check_url(state: &AppState, url: &str) -> Result<(), ApiError> {

@@ -161,7 +161,7 @@ pub async fn csv(
     let csv = export::write(&rows, bom).map_err(PageError::internal)?;
     let name = format!(
         "linkpay-transactions-{}.csv",
-        crate::base::clock::rfc3339(crate::base::clock::now())
+        crate::base::clock::rfc3339(state.clock.now())
             .get(..10)
             .unwrap_or("export")
     );
@@ -207,8 +207,7 @@ struct Actions {
     refund: bool,
 }
 
-fn actions(c: &Charge) -> Actions {
-    let now = crate::base::clock::now();
+fn actions(c: &Charge, now: i64) -> Actions {
     match c.ledger() {
         Some(l) => Actions {
             capture: l.begin_capture(l.amount, now).is_ok(),
@@ -270,9 +269,9 @@ pub async fn show_charge(
         failure: c.failure_message.clone().or(c.failure_code.clone()),
         captured: shown(&c, c.amount_captured),
         capture_before: c.capture_before.map(when),
-        link: link.map(|l| LinkView::new(&l, &state.config.edge_url)),
+        link: link.map(|l| LinkView::new(&l, state.clock.now(), &state.config.edge_url)),
         refunds,
-        actions: actions(&c),
+        actions: actions(&c, state.clock.now()),
         charge: row,
         notice,
     }))

@@ -25,7 +25,7 @@ pub const FIELD: &str = "csrf";
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let cookies = Cookies::for_public_url(&state.config.public_url);
     let session = match cookies.read(req.headers(), SESSION) {
-        Some(token) => match sessions::find(&state.db, &token).await {
+        Some(token) => match sessions::find(&state.db, state.clock.now(), &token).await {
             Ok(s) => s,
             Err(e) => return PageError::from(e).into_response(),
         },

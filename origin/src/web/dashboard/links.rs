@@ -40,7 +40,7 @@ pub struct LinkView {
 }
 
 impl LinkView {
-    pub fn new(l: &Link, edge_url: &str) -> LinkView {
+    pub fn new(l: &Link, now: i64, edge_url: &str) -> LinkView {
         let amount = match l.amount_terms() {
             Some(linkpay_shared::token::Amount::Fixed(m)) => m.format(Locale::En),
             Some(linkpay_shared::token::Amount::BuyerChosen { currency, min, max }) => {
@@ -52,7 +52,7 @@ impl LinkView {
             id: l.id.clone(),
             url: l.share_url(edge_url),
             full_url: l.url(edge_url),
-            status: l.status_at(crate::base::clock::now()).to_owned(),
+            status: l.status_at(now).to_owned(),
             amount,
             title: l.title.clone(),
             reference: l.reference.clone().unwrap_or_default(),
@@ -106,12 +106,21 @@ pub async fn list(
             .ok_or_else(|| PageError::not_found("link"))
     };
     let (cursor, paging) = Paging::read(&q, BothGiven::StartingAfterWins, known).await?;
-    let page = links::list(db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
+    let page = links::list(
+        db,
+        merchant,
+        false,
+        &filter,
+        state.clock.now(),
+        cursor,
+        PAGE_SIZE,
+    )
+    .await?;
     let list = paging.listing(search, errors, LINK_STATUSES, &page, |l| &l.id);
     let links = page
         .items
         .iter()
-        .map(|l| LinkView::new(l, &state.config.edge_url))
+        .map(|l| LinkView::new(l, state.clock.now(), &state.config.edge_url))
         .collect();
     Ok(render(&ListPage {
         chrome: Chrome::new(&session, "links"),
@@ -179,7 +188,7 @@ pub async fn create(
         send_email: form.get("send_email").is_some(),
         send_sms: form.get("send_sms").is_some(),
     };
-    let result = match request_body(&f) {
+    let result = match request_body(&f, state.clock.now()) {
         Ok(json) => api::links::create(State(state.clone()), authed(&session), body(&json))
             .await
             .map_err(FieldError::from),
@@ -204,7 +213,7 @@ pub async fn create(
 }
 
 /// The API body for the form: the amount as typed becomes minor units, days become a time.
-fn request_body(f: &NewLinkForm) -> Result<Value, FieldError> {
+fn request_body(f: &NewLinkForm, now: i64) -> Result<Value, FieldError> {
     let field = |field: &str, message: String| FieldError {
         field: field.to_owned(),
         message,
@@ -232,10 +241,7 @@ fn request_body(f: &NewLinkForm) -> Result<Value, FieldError> {
     m.insert("amount".into(), json!(amount));
     m.insert("currency".into(), json!(currency.code()));
     m.insert("title".into(), json!(f.title));
-    m.insert(
-        "expires_at".into(),
-        json!(crate::base::clock::now() + days * 86_400),
-    );
+    m.insert("expires_at".into(), json!(now + days * 86_400));
     for (k, v) in [
         ("description", &f.description),
         ("reference", &f.reference),
@@ -312,7 +318,7 @@ async fn link_page(
     .await?;
     let page = LinkPage {
         chrome: Chrome::new(session, "links"),
-        link: LinkView::new(&link, &state.config.edge_url),
+        link: LinkView::new(&link, state.clock.now(), &state.config.edge_url),
         charges: charges
             .items
             .iter()

@@ -2,7 +2,6 @@
 //! an idle expiry pushed forward as it is used and an absolute limit.
 
 use super::users::User;
-use crate::base::clock::now;
 use crate::base::db::Db;
 use crate::domain::merchants::{Merchant, hash_key};
 
@@ -25,9 +24,8 @@ pub struct Session {
 }
 
 /// A new token for `user`, to go into the cookie.
-pub async fn start(db: &Db, user: &User) -> Result<String, sqlx::Error> {
+pub async fn start(db: &Db, now: i64, user: &User) -> Result<String, sqlx::Error> {
     let token = random_token();
-    let now = now();
     sqlx::query(
         "INSERT INTO dashboard_sessions (token_hash, user_id, csrf_token, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5)",
@@ -42,7 +40,7 @@ pub async fn start(db: &Db, user: &User) -> Result<String, sqlx::Error> {
     Ok(token)
 }
 
-pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+pub async fn find(db: &Db, now: i64, token: &str) -> Result<Option<Session>, sqlx::Error> {
     let token_hash = hash_key(token);
     type Row = (String, String, String, i64, i64, String, String, String);
     let row: Option<Row> = sqlx::query_as(
@@ -58,7 +56,6 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> 
     let Some((user_id, email, csrf, created_at, expires_at, m_id, m_name, m_locale)) = row else {
         return Ok(None);
     };
-    let now = now();
     if now >= expires_at || now >= created_at + ABSOLUTE_SECS {
         delete(db, &token_hash).await?;
         return Ok(None);

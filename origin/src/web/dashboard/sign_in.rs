@@ -113,7 +113,7 @@ pub async fn sign_in(
         };
         Ok(with_cookie((status, render(&page)).into_response(), cookie))
     };
-    if let Some(wait) = rate_limit::locked_for(&state.db, &email).await? {
+    if let Some(wait) = rate_limit::locked_for(&state.db, state.clock.now(), &email).await? {
         tracing::warn!("dashboard sign-in refused: too many failures for one account");
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -133,7 +133,7 @@ pub async fn sign_in(
         .await
         .map_err(PageError::internal)?;
     let Some(user) = user.filter(|_| matches) else {
-        rate_limit::record_failure(&state.db, &email).await?;
+        rate_limit::record_failure(&state.db, state.clock.now(), &email).await?;
         tracing::info!("dashboard sign-in failed");
         return refuse(
             StatusCode::UNAUTHORIZED,
@@ -146,7 +146,7 @@ pub async fn sign_in(
 }
 
 async fn start_session(state: &AppState, user: &users::User) -> Result<Response, PageError> {
-    let token = sessions::start(&state.db, user).await?;
+    let token = sessions::start(&state.db, state.clock.now(), user).await?;
     let c = cookies(state);
     let mut resp = Redirect::to("/dashboard").into_response();
     for cookie in [
@@ -218,7 +218,9 @@ pub async fn setup(
         Ok(with_cookie((status, render(&page)).into_response(), cookie))
     };
     // Wrong codes count against one shared key, so the code cannot be guessed either.
-    if let Some(wait) = rate_limit::locked_for(&state.db, SETUP_LIMIT_KEY).await? {
+    if let Some(wait) =
+        rate_limit::locked_for(&state.db, state.clock.now(), SETUP_LIMIT_KEY).await?
+    {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "setup_code",
@@ -234,7 +236,7 @@ pub async fn setup(
         code.as_bytes(),
         expected.as_bytes(),
     )) {
-        rate_limit::record_failure(&state.db, SETUP_LIMIT_KEY).await?;
+        rate_limit::record_failure(&state.db, state.clock.now(), SETUP_LIMIT_KEY).await?;
         return refuse(
             StatusCode::UNAUTHORIZED,
             "setup_code",
@@ -269,7 +271,7 @@ pub async fn setup(
         .await
         .map_err(PageError::internal)?
         .map_err(PageError::internal)?;
-    match users::set_up(&state.db, shop, &email, &hash).await? {
+    match users::set_up(&state.db, state.clock.now(), shop, &email, &hash).await? {
         SetUp::Done(user) => {
             rate_limit::clear(&state.db, SETUP_LIMIT_KEY).await?;
             tracing::info!(user = %user.id, merchant = %user.merchant_id, "dashboard set up");

@@ -1,6 +1,5 @@
 //! The people who sign in to the dashboard; each belongs to one merchant.
 
-use crate::base::clock::now;
 use crate::base::db::{Backend, Db, Tx};
 use crate::base::ids;
 
@@ -44,6 +43,7 @@ pub enum SetUp {
 /// exists and inserting is one step, even with several instances on one PostgreSQL.
 pub async fn set_up(
     db: &Db,
+    now: i64,
     shop_name: &str,
     email: &str,
     password_hash: &str,
@@ -74,19 +74,20 @@ pub async fn set_up(
             id
         }
         None => {
-            crate::domain::merchants::create(&mut tx, shop_name, "en")
+            crate::domain::merchants::create(&mut tx, now, shop_name, "en")
                 .await?
                 .0
                 .id
         }
     };
-    let user = insert(&mut tx, &merchant_id, email, password_hash).await?;
+    let user = insert(&mut tx, now, &merchant_id, email, password_hash).await?;
     tx.commit().await?;
     Ok(SetUp::Done(user))
 }
 
 async fn insert(
     tx: &mut Tx,
+    now: i64,
     merchant_id: &str,
     email: &str,
     password_hash: &str,
@@ -105,7 +106,7 @@ async fn insert(
     .bind(&user.merchant_id)
     .bind(&user.email)
     .bind(&user.password_hash)
-    .bind(now())
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(user)

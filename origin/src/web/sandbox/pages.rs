@@ -1,7 +1,6 @@
 //! The sandbox's hosted pages: the card form, the 3-D Secure challenge and the wallet's
 //! approve/cancel page. Plain HTML forms, no JavaScript.
 
-use crate::base::clock::now;
 use crate::providers::sandbox::cards::{CardInput, CardOutcome, TEST_CARDS};
 use crate::providers::sandbox::notify;
 use crate::providers::sandbox::store::{self, Decision, Payment};
@@ -116,7 +115,8 @@ pub async fn submit_challenge(
         _ => return bad_choice(),
     };
     let window = window_secs(&state);
-    let done = store::finish_challenge(&state.db, &payment.id, passed, window).await;
+    let done =
+        store::finish_challenge(&state.db, state.clock.now(), &payment.id, passed, window).await;
     finish(&state, &payment, done).await
 }
 
@@ -154,7 +154,7 @@ pub async fn submit_wallet(
         "cancel" => Decision::Cancel,
         _ => return bad_choice(),
     };
-    let done = store::decide(&state.db, &payment.id, decision, None).await;
+    let done = store::decide(&state.db, state.clock.now(), &payment.id, decision, None).await;
     finish(&state, &payment, done).await
 }
 
@@ -188,6 +188,7 @@ async fn finish(state: &AppState, payment: &Payment, done: Result<bool, sqlx::Er
                             "{}/providers/sandbox/notifications",
                             state.config.public_url
                         ),
+                        state.clock.now(),
                         notify::secret(&state.config.edge_secret),
                         &now,
                     );
@@ -256,6 +257,7 @@ pub async fn submit(
     let last4 = card.last4();
     let done = store::decide(
         &state.db,
+        state.clock.now(),
         &payment.id,
         decision,
         Some((card.brand(), &last4)),
@@ -286,7 +288,7 @@ async fn load(state: &AppState, id: &str, step: &str) -> Result<Payment, Respons
             ));
         }
     };
-    match payment.status_at(now()) {
+    match payment.status_at(state.clock.now()) {
         s if s == step => Ok(payment),
         "challenge" => Err(Redirect::to(&format!("/sandbox/3ds/{id}")).into_response()),
         "expired" => Err(message(

@@ -169,7 +169,7 @@ pub async fn send_link(
             )
         })?,
     };
-    if link.status_at(crate::base::clock::now()) != "active" {
+    if link.status_at(state.clock.now()) != "active" {
         return Err(ApiError::conflict(
             StatusCode::CONFLICT,
             "link_not_active",
@@ -185,7 +185,15 @@ pub async fn send_link(
         return Err(e);
     }
     let mut tx = state.db.begin().await?;
-    let n = outbox::payment_request(&mut tx, &state.config.edge_url, &link, channel, &to).await?;
+    let n = outbox::payment_request(
+        &mut tx,
+        state.clock.now(),
+        &state.config.edge_url,
+        &link,
+        channel,
+        &to,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(notification = %n.id, link = %link.id, channel = channel.as_str(), "payment request queued");
     Ok((StatusCode::CREATED, Json(n.to_json())))

@@ -59,7 +59,7 @@ pub async fn settings_update(
             };
         }
     }
-    settings::save(state.db.writer(), &auth.merchant.id, &s).await?;
+    settings::save(state.db.writer(), state.clock.now(), &auth.merchant.id, &s).await?;
     let saved = settings::get(state.db.writer(), &auth.merchant.id).await?;
     Ok(Json(saved.to_json()))
 }

@@ -175,7 +175,7 @@ pub async fn template_save(
     .bind(&t.subject)
     .bind(&t.text)
     .bind(&t.html)
-    .bind(crate::base::clock::now())
+    .bind(state.clock.now())
     .execute(state.db.writer())
     .await?;
     tracing::info!(merchant = %auth.merchant.id, template = name.as_str(), %locale, "template saved");

@@ -97,7 +97,7 @@ fn response_schemas_list_exactly_the_returned_fields() {
     };
     assert_eq!(
         properties(&d, "PaymentLink"),
-        keys(link.to_json("https://e"))
+        keys(link.to_json("https://e", 0))
     );
     let charge = crate::domain::charges::Charge {
         id: "ch_1".into(),

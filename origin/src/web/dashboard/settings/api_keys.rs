@@ -88,6 +88,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let key = merchants::new_key(
         &mut tx,
+        state.clock.now(),
         &session.merchant.id,
         Some(name).filter(|n| !n.is_empty()),
     )
@@ -103,7 +104,7 @@ pub async fn revoke(
     session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    if !merchants::revoke_key(&state.db, &session.merchant.id, &id).await? {
+    if !merchants::revoke_key(&state.db, state.clock.now(), &session.merchant.id, &id).await? {
         return Err(PageError::not_found("active API key"));
     }
     tracing::info!(merchant = %session.merchant.id, user = %session.user_id, key = %id, "API key revoked");

@@ -82,6 +82,7 @@ fn page(
             .unwrap_or_else(|| session.merchant.name.clone());
         branding::preview_url(
             &state.config.edge_url,
+            state.clock.now(),
             &state.config.edge_secret,
             &name,
             locale,
