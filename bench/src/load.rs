@@ -229,7 +229,18 @@ async fn bounded<J: Job>(job: &mut J) -> Result<Steps, String> {
         .unwrap_or_else(|_| Err(format!("no answer within {} s", JOB_TIMEOUT.as_secs())))
 }
 
-async fn join(handles: Vec<tokio::task::JoinHandle<Tally>>) -> Tally {
+/// Runs `work` on every job at once, each as its own task with the count of jobs taken so
+/// far (shared by all), and adds up what they tallied.
+async fn on_workers<J, W, F>(jobs: Vec<J>, work: W) -> Tally
+where
+    W: Fn(J, Arc<AtomicU64>) -> F,
+    F: Future<Output = Tally> + Send + 'static,
+{
+    let taken = Arc::new(AtomicU64::new(0));
+    let handles: Vec<_> = jobs
+        .into_iter()
+        .map(|job| tokio::spawn(work(job, taken.clone())))
+        .collect();
     let mut total = Tally::new();
     for h in handles {
         match h.await {
@@ -262,38 +273,34 @@ pub async fn closed<J: Job>(
             progress(format!("{label}: measuring ({})…", secs(duration)));
         });
     }
-    let handles = jobs
-        .into_iter()
-        .map(|mut job| {
-            tokio::spawn(async move {
-                let mut t = Tally::new();
-                loop {
-                    let t0 = Instant::now();
-                    if t0 >= until {
-                        break;
-                    }
-                    let result = bounded(&mut job).await;
-                    let t1 = Instant::now();
-                    match result {
-                        Ok(steps) if t1 >= from && t1 <= until => t.record(t1 - t0, steps),
-                        Ok(_) => {}
-                        Err(e) => {
-                            t.error(e);
-                            // Do not spin on a refused connection.
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                        }
-                    }
+    let tally = on_workers(jobs, |mut job, _| async move {
+        let mut t = Tally::new();
+        loop {
+            let t0 = Instant::now();
+            if t0 >= until {
+                break;
+            }
+            let result = bounded(&mut job).await;
+            let t1 = Instant::now();
+            match result {
+                Ok(steps) if t1 >= from && t1 <= until => t.record(t1 - t0, steps),
+                Ok(_) => {}
+                Err(e) => {
+                    t.error(e);
+                    // Do not spin on a refused connection.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
-                t
-            })
-        })
-        .collect();
+            }
+        }
+        t
+    })
+    .await;
     Stats {
         mode: Mode::Closed,
         concurrency,
         warmup,
         measured: duration,
-        tally: join(handles).await,
+        tally,
     }
 }
 
@@ -318,68 +325,55 @@ pub async fn open<J: Job>(
     let start = Instant::now() + Duration::from_millis(20);
     let from = start + warmup;
     let until = from + duration;
-    let next = Arc::new(AtomicU64::new(0));
-    let handles = jobs
-        .into_iter()
-        .map(|mut job| {
-            let next = next.clone();
-            tokio::spawn(async move {
-                let mut t = Tally::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let due = start + Duration::from_secs_f64(i as f64 / rate);
-                    if due >= until {
-                        break;
-                    }
-                    tokio::time::sleep_until(due.into()).await;
-                    let sent = Instant::now();
-                    let result = bounded(&mut job).await;
-                    let done = Instant::now();
-                    match result {
-                        Ok(mut steps) if due >= from => {
-                            steps.insert(0, ("waiting to be sent", sent - due));
-                            t.record(done - due, steps);
-                        }
-                        Ok(_) => {}
-                        Err(e) => t.error(e),
-                    }
+    let tally = on_workers(jobs, |mut job, next| async move {
+        let mut t = Tally::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let due = start + Duration::from_secs_f64(i as f64 / rate);
+            if due >= until {
+                break;
+            }
+            tokio::time::sleep_until(due.into()).await;
+            let sent = Instant::now();
+            let result = bounded(&mut job).await;
+            let done = Instant::now();
+            match result {
+                Ok(mut steps) if due >= from => {
+                    steps.insert(0, ("waiting to be sent", sent - due));
+                    t.record(done - due, steps);
                 }
-                t
-            })
-        })
-        .collect();
+                Ok(_) => {}
+                Err(e) => t.error(e),
+            }
+        }
+        t
+    })
+    .await;
     Stats {
         mode: Mode::Open { rate },
         concurrency,
         warmup,
         measured: duration,
-        tally: join(handles).await,
+        tally,
     }
 }
 
 /// Exactly `n` jobs over the workers; `measured` is the wall time from first to last.
 pub async fn count<J: Job>(n: usize, jobs: Vec<J>) -> Stats {
     let concurrency = jobs.len();
-    let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
-    let handles = jobs
-        .into_iter()
-        .map(|mut job| {
-            let next = next.clone();
-            tokio::spawn(async move {
-                let mut t = Tally::new();
-                while next.fetch_add(1, Ordering::Relaxed) < n as u64 {
-                    let t0 = Instant::now();
-                    match bounded(&mut job).await {
-                        Ok(steps) => t.record(t0.elapsed(), steps),
-                        Err(e) => t.error(e),
-                    }
-                }
-                t
-            })
-        })
-        .collect();
-    let tally = join(handles).await;
+    let tally = on_workers(jobs, |mut job, next| async move {
+        let mut t = Tally::new();
+        while next.fetch_add(1, Ordering::Relaxed) < n as u64 {
+            let t0 = Instant::now();
+            match bounded(&mut job).await {
+                Ok(steps) => t.record(t0.elapsed(), steps),
+                Err(e) => t.error(e),
+            }
+        }
+        t
+    })
+    .await;
     Stats {
         mode: Mode::Count { n },
         concurrency,

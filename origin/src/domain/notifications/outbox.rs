@@ -346,45 +346,26 @@ pub async fn on_charge_succeeded(
         .buyer_email
         .as_deref()
         .or(link.customer_email.as_deref());
+    let paid = |kind, to, locale| Subject {
+        merchant_id: &charge.merchant_id,
+        livemode: charge.livemode,
+        kind,
+        channel: Channel::Email,
+        to,
+        locale,
+        vars: paid_vars(&link, charge, &name, kind, locale),
+        link_id: Some(&link.id),
+        charge_id: Some(&charge.id),
+    };
     if s.receipt
         && let Some(to) = buyer
     {
-        queue(
-            tx,
-            now,
-            Subject {
-                merchant_id: &charge.merchant_id,
-                livemode: charge.livemode,
-                kind: Kind::Receipt,
-                channel: Channel::Email,
-                to,
-                locale: &link.locale,
-                vars: paid_vars(&link, charge, &name, Kind::Receipt, &link.locale),
-                link_id: Some(&link.id),
-                charge_id: Some(&charge.id),
-            },
-        )
-        .await?;
+        queue(tx, now, paid(Kind::Receipt, to, &link.locale)).await?;
     }
     if s.merchant_notice
         && let Some(to) = &s.notice_email
     {
-        queue(
-            tx,
-            now,
-            Subject {
-                merchant_id: &charge.merchant_id,
-                livemode: charge.livemode,
-                kind: Kind::MerchantNotice,
-                channel: Channel::Email,
-                to,
-                locale: &merchant_locale,
-                vars: paid_vars(&link, charge, &name, Kind::MerchantNotice, &merchant_locale),
-                link_id: Some(&link.id),
-                charge_id: Some(&charge.id),
-            },
-        )
-        .await?;
+        queue(tx, now, paid(Kind::MerchantNotice, to, &merchant_locale)).await?;
     }
     Ok(())
 }

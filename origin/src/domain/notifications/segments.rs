@@ -131,6 +131,14 @@ pub fn split(body: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn seg(encoding: Encoding, segments: u32, units: u32) -> Segments {
+        Segments {
+            encoding,
+            segments,
+            units,
+        }
+    }
+
     fn units(part: &str, encoding: Encoding) -> u32 {
         part.chars().map(|c| units_of(c, encoding)).sum()
     }
@@ -141,14 +149,7 @@ mod tests {
         let c = |n| count(&s(n));
         assert_eq!(c(0).segments, 0);
         assert_eq!(c(1).segments, 1);
-        assert_eq!(
-            c(160),
-            Segments {
-                encoding: Encoding::Gsm7,
-                segments: 1,
-                units: 160
-            }
-        );
+        assert_eq!(c(160), seg(Encoding::Gsm7, 1, 160));
         assert_eq!(c(161).segments, 2);
         assert_eq!(c(306).segments, 2);
         assert_eq!(c(307).segments, 3);
@@ -161,14 +162,7 @@ mod tests {
     #[test]
     fn extension_characters_take_two_septets() {
         let body = "{".repeat(80);
-        assert_eq!(
-            count(&body),
-            Segments {
-                encoding: Encoding::Gsm7,
-                segments: 1,
-                units: 160
-            }
-        );
+        assert_eq!(count(&body), seg(Encoding::Gsm7, 1, 160));
         let body = "€".repeat(81);
         assert_eq!(count(&body).units, 162);
         assert_eq!(count(&body).segments, 2);
@@ -202,41 +196,20 @@ mod tests {
     #[test]
     fn japanese_is_ucs2() {
         let body = "お支払いのお願い";
-        assert_eq!(
-            count(body),
-            Segments {
-                encoding: Encoding::Ucs2,
-                segments: 1,
-                units: 8
-            }
-        );
+        assert_eq!(count(body), seg(Encoding::Ucs2, 1, 8));
         assert_eq!(count(&"あ".repeat(70)).segments, 1);
         assert_eq!(count(&"あ".repeat(71)).segments, 2);
         assert_eq!(count(&"あ".repeat(134)).segments, 2);
         assert_eq!(count(&"あ".repeat(135)).segments, 3);
         // One non-GSM character turns the whole body into UCS-2.
         let body = format!("{}あ", "a".repeat(69));
-        assert_eq!(
-            count(&body),
-            Segments {
-                encoding: Encoding::Ucs2,
-                segments: 1,
-                units: 70
-            }
-        );
+        assert_eq!(count(&body), seg(Encoding::Ucs2, 1, 70));
     }
 
     #[test]
     fn surrogate_pairs_are_never_split() {
         let body = "😀".repeat(35);
-        assert_eq!(
-            count(&body),
-            Segments {
-                encoding: Encoding::Ucs2,
-                segments: 1,
-                units: 70
-            }
-        );
+        assert_eq!(count(&body), seg(Encoding::Ucs2, 1, 70));
         // 66 units then an emoji (2 units): 68 > 67, so the emoji starts part 2.
         let body = format!("{}😀{}", "あ".repeat(66), "い".repeat(10));
         let parts = split(&body);

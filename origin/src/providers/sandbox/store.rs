@@ -213,20 +213,22 @@ fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
     }
 }
 
-/// After a conditional update of payment `id`: `None` if it changed one row, else the
-/// payment as it is now, for the caller to say why it did not change.
-async fn applied_or_current(
+/// After a conditional update of payment `id`: done if it changed the row; otherwise
+/// `why_not` says, from the payment as it is now, whether the call stands anyway (asked
+/// twice) or what refuses it.
+async fn applied_or(
     db: &Db,
     id: &str,
     changed: u64,
-) -> Result<Result<Option<Payment>, Refusal>, sqlx::Error> {
+    why_not: impl FnOnce(&Payment) -> Result<(), Refusal>,
+) -> Result<Result<(), Refusal>, sqlx::Error> {
     if changed == 1 {
-        return Ok(Ok(None));
+        return Ok(Ok(()));
     }
-    Ok(get(db.writer(), id)
-        .await?
-        .map(Some)
-        .ok_or_else(|| refuse("unknown_payment", format!("No payment {id}."))))
+    Ok(match get(db.writer(), id).await? {
+        Some(p) => why_not(&p),
+        None => Err(refuse("unknown_payment", format!("No payment {id}."))),
+    })
 }
 
 /// Captures `amount` (at most what was authorized) of an authorization, once. Capturing the
@@ -246,12 +248,7 @@ pub async fn capture(
     .bind(now)
     .execute(db.writer())
     .await?;
-    let p = match applied_or_current(db, id, done.rows_affected()).await? {
-        Ok(Some(p)) => p,
-        Ok(None) => return Ok(Ok(())),
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    Ok(match p.status_at(now) {
+    applied_or(db, id, done.rows_affected(), |p| match p.status_at(now) {
         "succeeded" | "refunded" if p.amount_captured == amount => Ok(()),
         "succeeded" | "refunded" => Err(refuse("already_captured", "Captured already.")),
         "authorized" => Err(refuse(
@@ -267,6 +264,7 @@ pub async fn capture(
             format!("A {other} payment cannot be captured."),
         )),
     })
+    .await
 }
 
 /// Releases an authorization. Voiding a released one again answers Ok.
@@ -277,12 +275,7 @@ pub async fn void(db: &Db, id: &str) -> Result<Result<(), Refusal>, sqlx::Error>
     .bind(id)
     .execute(db.writer())
     .await?;
-    let p = match applied_or_current(db, id, done.rows_affected()).await? {
-        Ok(Some(p)) => p,
-        Ok(None) => return Ok(Ok(())),
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    Ok(match p.status.as_str() {
+    applied_or(db, id, done.rows_affected(), |p| match p.status.as_str() {
         "voided" => Ok(()),
         "succeeded" | "refunded" => Err(refuse(
             "already_captured",
@@ -293,6 +286,7 @@ pub async fn void(db: &Db, id: &str) -> Result<Result<(), Refusal>, sqlx::Error>
             format!("A {other} payment cannot be voided."),
         )),
     })
+    .await
 }
 
 /// Refunds `amount` of what was captured, keyed by the caller's `refund_id`: asking twice
