@@ -13,7 +13,8 @@ pub mod settle;
 pub mod webhooks;
 
 use crate::base::clock::Clock;
-use crate::base::db::Db;
+use crate::base::db::{Db, Tx};
+use crate::domain::charges::Charge;
 use crate::providers::Providers;
 use linkpay_shared::SecretKey;
 use linkpay_shared::token::Keyring;
@@ -40,4 +41,20 @@ pub struct Services {
     pub outbox: Arc<Notify>,
     /// Woken when display state for the edge is queued.
     pub edge_sync: Arc<Notify>,
+}
+
+/// What a change to a charge tells, in the transaction that makes it: the event `kind` for
+/// the merchant's webhooks, and the receipt and merchant notice when it has succeeded.
+pub async fn announce(
+    tx: &mut Tx,
+    clock: &Clock,
+    kind: &str,
+    charge: &Charge,
+) -> Result<(), sqlx::Error> {
+    let data = charge.to_json();
+    crate::domain::webhooks::outbox::record(tx, clock, &charge.merchant_id, kind, data).await?;
+    if charge.status == "succeeded" {
+        crate::domain::notifications::outbox::on_charge_succeeded(tx, clock.now(), charge).await?;
+    }
+    Ok(())
 }

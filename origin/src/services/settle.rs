@@ -8,7 +8,6 @@ use crate::base::db::Tx;
 use crate::domain::charges::{self, Charge};
 use crate::domain::edge_state;
 use crate::domain::links::{self, Link};
-use crate::domain::webhooks::outbox;
 use crate::providers::{Outcome, Provider};
 use crate::services::Services;
 use linkpay_shared::result::{self, PaymentResult};
@@ -181,22 +180,7 @@ pub async fn settle(
         .await?
         .unwrap_or_else(|| charge.clone());
     if changed.rows_affected() == 1 {
-        outbox::record(
-            &mut tx,
-            &svc.clock,
-            &settled.merchant_id,
-            "charge.complete",
-            settled.to_json(),
-        )
-        .await?;
-        if settled.status == "succeeded" {
-            crate::domain::notifications::outbox::on_charge_succeeded(
-                &mut tx,
-                svc.clock.now(),
-                &settled,
-            )
-            .await?;
-        }
+        crate::services::announce(&mut tx, &svc.clock, "charge.complete", &settled).await?;
     }
     tx.commit().await?;
     if changed.rows_affected() == 1 {

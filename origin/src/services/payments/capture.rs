@@ -4,7 +4,6 @@
 use super::{OpError, explain, load, money, precheck};
 use crate::domain::charges::state::{Ledger, Refusal, Status};
 use crate::domain::charges::{self, Charge};
-use crate::domain::webhooks::outbox;
 use crate::providers::{Outcome, Provider, ProviderError};
 use crate::services::Services;
 
@@ -57,14 +56,7 @@ pub async fn void(svc: &Services, merchant_id: &str, charge_id: &str) -> Result<
     let (charge, provider) = load(svc, merchant_id, charge_id).await?;
     let check = |l: &Ledger| l.begin_void();
     precheck(&charge, check)?;
-    let claimed = sqlx::query(
-        "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized'",
-    )
-    .bind(svc.clock.now())
-    .bind(&charge.id)
-    .execute(svc.db.writer())
-    .await?;
-    if claimed.rows_affected() == 0 {
+    if !super::claim_void(svc, &charge.id, "TRUE").await? {
         return Err(explain(svc, &charge.id, check).await);
     }
     let provider_ref = charge.provider_ref.clone().unwrap_or_default();
@@ -103,22 +95,7 @@ pub(super) async fn finish(
         .await?
         .ok_or(OpError::NotFound)?;
     if changed {
-        outbox::record(
-            &mut tx,
-            &svc.clock,
-            &charge.merchant_id,
-            "charge.update",
-            charge.to_json(),
-        )
-        .await?;
-        if to == Status::Succeeded {
-            crate::domain::notifications::outbox::on_charge_succeeded(
-                &mut tx,
-                svc.clock.now(),
-                &charge,
-            )
-            .await?;
-        }
+        crate::services::announce(&mut tx, &svc.clock, "charge.update", &charge).await?;
     }
     tx.commit().await?;
     if changed {

@@ -52,6 +52,19 @@ async fn load(
     Ok((charge, provider))
 }
 
+/// Marks an authorized charge `voiding` before the provider is asked, if `and` (which may
+/// name the time as `$1`) holds too; false if another call got there first.
+async fn claim_void(svc: &Services, id: &str, and: &str) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(&format!(
+        "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized' AND {and}"
+    ))
+    .bind(svc.clock.now())
+    .bind(id)
+    .execute(svc.db.writer())
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
 fn money(charge: &Charge, minor: i64) -> Result<Money, OpError> {
     charge
         .money(minor)

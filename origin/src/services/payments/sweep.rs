@@ -73,14 +73,7 @@ async fn select(svc: &Services, condition: &str, at: i64) -> Result<Vec<Charge>,
 /// it cannot be reached, its own window lapses the hold anyway, so the charge is released
 /// either way.
 async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
-    let claimed = sqlx::query(
-        "UPDATE charges SET status = 'voiding', updated_at = $1 WHERE id = $2 AND status = 'authorized' AND capture_before <= $1",
-    )
-    .bind(svc.clock.now())
-    .bind(&c.id)
-    .execute(svc.db.writer())
-    .await?;
-    if claimed.rows_affected() == 0 {
+    if !super::claim_void(svc, &c.id, "capture_before <= $1").await? {
         return Ok(false);
     }
     if let Some(p) = svc.providers.by_name(&c.provider)
