@@ -3,6 +3,7 @@
 //! the checkout the edge forwards. Handlers take the application state and call services.
 
 pub mod api;
+mod back;
 mod checkout;
 pub mod dashboard;
 mod returns;

@@ -41,7 +41,7 @@ pub async fn provider_return(
     let charge_id = charge.id.clone();
     match complete(&state.services, provider.as_ref(), charge).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
-        Ok(Next::Merchant(back)) => back.into_response(),
+        Ok(Next::Merchant(back)) => super::back::respond(&back),
         Err(ReturnError::Internal(e)) => {
             tracing::error!(error = %e, charge = %charge_id, "settling a provider return");
             (StatusCode::BAD_GATEWAY, "We could not confirm this payment with the provider yet. Reload this page in a moment.")

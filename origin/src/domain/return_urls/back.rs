@@ -1,16 +1,9 @@
-//! Sending the buyer back to the merchant's registered return URL once a charge has settled:
-//! a `303` with the signed fields in the query (GET), or a small page whose form posts them
-//! there by itself (POST). The destination is read from the link's stored return URL and
-//! nothing else.
+//! Where the buyer goes back to once a charge has settled: the merchant's registered return
+//! URL, read from the link's stored return URL and nothing else, with the signed fields.
+//! `web::back` sends them there (a `303`, or a page that posts the form by itself).
 
 use super::Method;
-use crate::base::ids;
 use crate::domain::charges::Charge;
-use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use linkpay_shared::redirect::{ResultCode, ReturnFields, ReturnSecret, percent_encode};
 
 /// Where a settled buyer goes, with what.
@@ -20,8 +13,9 @@ pub struct Back {
     pub method: Method,
     /// The signed fields and `signature`.
     pub fields: Vec<(&'static str, String)>,
-    merchant_name: String,
-    japanese: bool,
+    pub merchant_name: String,
+    /// Whether the page on the way (POST) speaks Japanese.
+    pub japanese: bool,
 }
 
 /// The signed redirect for a settled `charge` whose link names a return URL that still
@@ -125,81 +119,6 @@ pub fn with_query(url: &str, fields: &[(&'static str, String)]) -> String {
         .map(|(name, value)| format!("{name}={}", percent_encode(value)))
         .collect();
     format!("{url}{sep}{}", query.join("&"))
-}
-
-#[derive(Template)]
-#[template(path = "return/post.html")]
-struct PostPage<'a> {
-    lang: &'static str,
-    nonce: &'a str,
-    heading: String,
-    message: String,
-    button: String,
-    noscript: &'static str,
-    action: &'a str,
-    fields: &'a [(&'static str, String)],
-}
-
-impl IntoResponse for Back {
-    fn into_response(self) -> Response {
-        match self.method {
-            Method::Get => Redirect::to(&with_query(&self.url, &self.fields)).into_response(),
-            Method::Post => self.post_page(),
-        }
-    }
-}
-
-impl Back {
-    /// The auto-submitting form. Its CSP allows this response's one script and stylesheet
-    /// (by nonce) and form submission to the merchant's origin only.
-    fn post_page(&self) -> Response {
-        let nonce = STANDARD.encode(ids::random_bytes::<16>());
-        let m = &self.merchant_name;
-        let (lang, heading, message, button, noscript) = if self.japanese {
-            (
-                "ja",
-                format!("{m}に戻っています…"),
-                format!("お支払いの結果を{m}に送っています。"),
-                format!("{m}へ進む"),
-                "JavaScriptが無効になっています。ボタンを押して進んでください。",
-            )
-        } else {
-            (
-                "en",
-                format!("Returning to {m}…"),
-                format!("Sending the result of your payment to {m}."),
-                format!("Continue to {m}"),
-                "JavaScript is off: press the button to continue.",
-            )
-        };
-        let page = PostPage {
-            lang,
-            nonce: &nonce,
-            heading,
-            message,
-            button,
-            noscript,
-            action: &self.url,
-            fields: &self.fields,
-        };
-        let html = match page.render() {
-            Ok(html) => html,
-            Err(e) => {
-                tracing::error!(error = %e, "rendering the return page");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
-        let csp = format!(
-            "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; form-action {}; base-uri 'none'; frame-ancestors 'none'",
-            crate::base::url::web_origin(&self.url)
-        );
-        let mut resp = Html(html).into_response();
-        if let Ok(v) = HeaderValue::from_str(&csp) {
-            resp.headers_mut()
-                .insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-        resp
-    }
 }
 
 #[cfg(test)]

@@ -13,9 +13,6 @@ use crate::domain::merchants::Merchant;
 use crate::domain::notifications::Channel;
 use crate::services::Services;
 use crate::services::links::NewLink;
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 pub use decode::Encoding;
 pub use rows::{MAX_ROWS, RowError};
 use serde_json::{Value, json};
@@ -68,44 +65,6 @@ impl From<ApiError> for BatchError {
 impl From<sqlx::Error> for BatchError {
     fn from(e: sqlx::Error) -> BatchError {
         BatchError::Api(e.into())
-    }
-}
-
-impl IntoResponse for BatchError {
-    fn into_response(self) -> Response {
-        let (code, message, errors) = match self {
-            BatchError::Api(e) => return e.into_response(),
-            BatchError::File(m) => ("csv_unreadable", m, Vec::new()),
-            BatchError::Rows(errors) => {
-                let rows = errors
-                    .iter()
-                    .filter(|e| e.row > 1)
-                    .map(|e| e.row)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len();
-                let message = match (errors.first(), rows) {
-                    (Some(e), 0) => format!("{} Nothing was created.", e.message),
-                    (_, 1) => "1 row has errors; nothing was created. See errors.".to_owned(),
-                    _ => format!("{rows} rows have errors; nothing was created. See errors."),
-                };
-                ("csv_invalid", message, errors)
-            }
-        };
-        let code = if errors.iter().any(|e| e.message.contains("at most 300")) {
-            "csv_too_many_rows"
-        } else {
-            code
-        };
-        (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": {
-                "type": "invalid_request_error",
-                "code": code,
-                "message": message,
-                "errors": errors,
-            }})),
-        )
-            .into_response()
     }
 }
 

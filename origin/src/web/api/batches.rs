@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::Currency;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The options of an upload, from the query string.
 pub fn choices(q: &Query) -> Result<Choices, ApiError> {
@@ -202,4 +202,43 @@ pub fn csv_download(name: &str, body: impl Into<axum::body::Body>) -> Response {
     responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
 pub async fn sample(_auth: Authed) -> Response {
     csv_download("linkpay-batch-sample.csv", batch::SAMPLE_CSV)
+}
+
+/// A refused upload as the API answers it: every row's errors, and nothing created.
+impl IntoResponse for BatchError {
+    fn into_response(self) -> Response {
+        let (code, message, errors) = match self {
+            BatchError::Api(e) => return e.into_response(),
+            BatchError::File(m) => ("csv_unreadable", m, Vec::new()),
+            BatchError::Rows(errors) => {
+                let rows = errors
+                    .iter()
+                    .filter(|e| e.row > 1)
+                    .map(|e| e.row)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                let message = match (errors.first(), rows) {
+                    (Some(e), 0) => format!("{} Nothing was created.", e.message),
+                    (_, 1) => "1 row has errors; nothing was created. See errors.".to_owned(),
+                    _ => format!("{rows} rows have errors; nothing was created. See errors."),
+                };
+                ("csv_invalid", message, errors)
+            }
+        };
+        let code = if errors.iter().any(|e| e.message.contains("at most 300")) {
+            "csv_too_many_rows"
+        } else {
+            code
+        };
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": {
+                "type": "invalid_request_error",
+                "code": code,
+                "message": message,
+                "errors": errors,
+            }})),
+        )
+            .into_response()
+    }
 }
