@@ -5,10 +5,10 @@ use crate::base::error::ApiError;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use crate::domain::webhooks::events::{self, Event, EventFilter, Resend};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -33,11 +33,7 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of events", body = super::openapi::EventList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let kind = q.string("type");
     if let Some(k) = &kind
@@ -74,11 +70,7 @@ pub async fn list(
         (status = 200, description = "The event", body = super::openapi::Event),
         super::openapi::NoSuchEvent,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     Ok(Json(find(&state, &auth, &id).await?.to_json()))
 }
 
@@ -90,11 +82,7 @@ pub async fn retrieve(
         (status = 200, description = "Every delivery of the event", body = super::openapi::DeliveryList),
         super::openapi::NoSuchEvent,
     ))]
-pub async fn deliveries(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn deliveries(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     find(&state, &auth, &id).await?;
     let data = events::deliveries(&state.db, &id).await?;
     let url = format!("/v1/events/{id}/deliveries");
@@ -114,8 +102,7 @@ pub async fn deliveries(
         (status = 409, description = "The endpoint is disabled (`endpoint_disabled`)", body = super::openapi::Error),
     ))]
 pub async fn resend(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {

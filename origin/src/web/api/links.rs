@@ -10,10 +10,10 @@ use crate::domain::links::{
 };
 use crate::providers::CaptureMethod;
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::metadata;
@@ -62,8 +62,7 @@ pub(crate) const FIELDS: &[&str] = &[
         (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
     ))]
 pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = new_link_from(&state, &auth, &body).await?;
@@ -101,11 +100,7 @@ pub(crate) async fn new_link_from(
         (status = 200, description = "The link", body = super::openapi::PaymentLink),
         super::openapi::NoSuchLink,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let link = find(&state, &auth, &id).await?;
     Ok(Json(link.to_json(&state.config.edge_url)))
 }
@@ -140,11 +135,7 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of links", body = super::openapi::LinkList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let filter = LinkFilter {
         status: q.one_of("status", &["active", "used", "expired", "deactivated"])?,
@@ -183,11 +174,10 @@ pub async fn list(
         super::openapi::NoSuchLink,
     ))]
 pub async fn charges(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let link = find(&state, &auth, &id).await?;
     let cursor = list::query_cursor(&q, "charge on this link", async |charge_id| {
@@ -212,8 +202,7 @@ pub async fn charges(
         super::openapi::NoSuchLink,
     ))]
 pub async fn qr_svg(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let link = find(&state, &auth, &id).await?;
@@ -234,8 +223,7 @@ pub async fn qr_svg(
         super::openapi::NoSuchLink,
     ))]
 pub async fn qr_png(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -266,11 +254,10 @@ pub async fn qr_png(
         (status = 409, description = "The link is used: it takes no more payments anyway", body = super::openapi::Error),
     ))]
 pub async fn deactivate(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let message = match Params::parse_optional(&body, &["message"])? {
         Some(p) => p.string("message")?.filter(|m| !m.is_empty()),
         None => None,

@@ -7,10 +7,10 @@ use crate::domain::webhooks::endpoints::{
 };
 use crate::domain::webhooks::ssrf;
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -27,8 +27,7 @@ const DEFAULT_ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
         (status = 400, description = "A field is wrong (the URL is not http(s), or points into a private network); `param` names it", body = super::openapi::Error),
     ))]
 pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let p = Params::parse(&body, &["url", "enabled_events", "description"])?;
@@ -60,11 +59,7 @@ pub async fn create(
         (status = 200, description = "A page of endpoints, without secrets", body = super::openapi::WebhookEndpointList),
         (status = 400, description = "A parameter is wrong", body = super::openapi::Error),
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let cursor = list::query_cursor(&q, "webhook endpoint", async |id| {
         let endpoint = endpoints::get(&state.db, &auth.merchant.id, id).await?;
@@ -87,11 +82,7 @@ pub async fn list(
         (status = 200, description = "The endpoint, without its secret", body = super::openapi::WebhookEndpoint),
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let e = endpoints::get(&state.db, &auth.merchant.id, &id)
         .await?
         .ok_or_else(|| missing(&id))?;
@@ -109,12 +100,7 @@ pub async fn retrieve(
         super::openapi::BadField,
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let p = Params::parse(&body, &["url", "enabled_events", "description", "disabled"])?;
     let url = p.string("url")?;
     if let Some(url) = &url {
@@ -142,11 +128,7 @@ pub async fn update(
         (status = 200, description = "Deleted", body = super::openapi::DeletedWebhookEndpoint),
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn delete(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     if !endpoints::delete(&state.db, &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }
@@ -168,11 +150,10 @@ pub async fn delete(
         super::openapi::NoSuchEndpoint,
     ))]
 pub async fn rotate_secret(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let overlap = match Params::parse_optional(&body, &["expire_previous_in"])? {
         Some(p) => p.int("expire_previous_in")?,
         None => None,

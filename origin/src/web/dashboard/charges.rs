@@ -1,7 +1,7 @@
 //! Transactions: the charge list with its search, the CSV download of any search, a charge's
 //! page, and capture, void and refund, each behind a confirmation step.
 
-use super::api_calls::{FieldError, authed, body};
+use super::api_calls::{FieldError, body, call};
 use super::export;
 use super::format::{show, when};
 use super::links::LinkView;
@@ -362,12 +362,11 @@ pub async fn perform(
         }
     }
     if error.is_none() {
-        let (auth, path, b) = (authed(&session), Path(id.clone()), body(&req));
-        let s = State(state.clone());
+        let (c, path, b) = (call(&state, &session), Path(id.clone()), body(&req));
         let result = match action.as_str() {
-            "capture" => api::charges::capture(s, auth, path, b).await.map(|_| ()),
-            "void" => api::charges::void(s, auth, path, b).await.map(|_| ()),
-            _ => api::charges::refund(s, auth, path, b).await.map(|_| ()),
+            "capture" => api::charges::capture(c, path, b).await.map(|_| ()),
+            "void" => api::charges::void(c, path, b).await.map(|_| ()),
+            _ => api::charges::refund(c, path, b).await.map(|_| ()),
         };
         match result {
             Ok(()) => {

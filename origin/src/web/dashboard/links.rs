@@ -1,7 +1,7 @@
 //! Links: the list with its search, the create form (send now, or copy the URL and QR code),
 //! and a link's page.
 
-use super::api_calls::{FieldError, authed, body};
+use super::api_calls::{FieldError, body, call};
 use super::format::{currency_codes, show, when};
 use super::list_page::{BothGiven, Listing, Paging};
 use super::pages::{Chrome, FormData, PageError, render, render_form};
@@ -180,7 +180,7 @@ pub async fn create(
         send_sms: form.get("send_sms").is_some(),
     };
     let result = match request_body(&f) {
-        Ok(json) => api::links::create(State(state.clone()), authed(&session), body(&json))
+        Ok(json) => api::links::create(call(&state, &session), body(&json))
             .await
             .map_err(FieldError::from),
         Err(e) => Err(e),
@@ -355,8 +355,8 @@ pub async fn send(
     if let Some(to) = form.get("to") {
         req["to"] = json!(to);
     }
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
-    let sent = api::notifications::send_link(s, auth, path, body(&req)).await;
+    let (c, path) = (call(&state, &session), Path(id.clone()));
+    let sent = api::notifications::send_link(c, path, body(&req)).await;
     acted(&state, &session, &id, "sent", sent).await
 }
 
@@ -371,8 +371,8 @@ pub async fn deactivate(
         Some(m) => json!({"message": m}),
         None => json!({}),
     };
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
-    let deactivated = api::links::deactivate(s, auth, path, body(&req)).await;
+    let (c, path) = (call(&state, &session), Path(id.clone()));
+    let deactivated = api::links::deactivate(c, path, body(&req)).await;
     acted(&state, &session, &id, "deactivated", deactivated).await
 }
 

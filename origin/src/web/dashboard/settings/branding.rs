@@ -4,7 +4,7 @@
 use crate::domain::branding;
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
+use crate::web::dashboard::api_calls::{FieldError, body, call};
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
@@ -159,13 +159,7 @@ pub async fn update(
         let ok = error.is_none();
         return Ok(page(&state, &session, &typed, &locale, ok, None, error));
     }
-    match api::branding::update(
-        State(state.clone()),
-        authed(&session),
-        body(&Value::Object(m)),
-    )
-    .await
-    {
+    match api::branding::update(call(&state, &session), body(&Value::Object(m))).await {
         Ok(_) => {
             let saved = branding::get(state.db.reader(), &session.merchant.id).await?;
             Ok(page(

@@ -3,7 +3,7 @@
 use crate::providers::registry;
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
+use crate::web::dashboard::api_calls::{FieldError, body, call};
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
@@ -30,8 +30,7 @@ async fn page(
     notice: Option<&'static str>,
     error: Option<FieldError>,
 ) -> Result<Response, PageError> {
-    let axum::Json(s) =
-        api::payment_methods::retrieve(State(state.clone()), authed(session)).await?;
+    let axum::Json(s) = api::payment_methods::retrieve(call(state, session)).await?;
     let page = MethodsPage {
         chrome: Chrome::new(session, "settings"),
         card: s["card"]["enabled"].as_bool().unwrap_or(true),
@@ -63,7 +62,7 @@ pub async fn update(
         wallet["provider"] = json!(p);
     }
     let req = json!({"card": {"enabled": form.get("card").is_some()}, "wallet": wallet});
-    match api::payment_methods::update(State(state.clone()), authed(&session), body(&req)).await {
+    match api::payment_methods::update(call(&state, &session), body(&req)).await {
         Ok(_) => {
             page(
                 &state,

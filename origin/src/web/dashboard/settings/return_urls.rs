@@ -4,7 +4,7 @@
 use super::resource::{self, Field, Input, Resource, Row, Spec, data, text};
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{authed, body};
+use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
@@ -30,8 +30,7 @@ impl Resource for ReturnUrls {
     }
 
     async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
-        let axum::Json(list) =
-            api::return_urls::list(State(state.clone()), authed(session)).await?;
+        let axum::Json(list) = api::return_urls::list(call(state, session)).await?;
         let rows = data(&list).map(|r| Row {
             id: text(&r["id"]),
             cells: vec![
@@ -82,7 +81,7 @@ pub async fn create(
     if let Some(d) = form.get("description") {
         req["description"] = json!(d);
     }
-    let made = api::return_urls::create(State(state.clone()), authed(&session), body(&req));
+    let made = api::return_urls::create(call(&state, &session), body(&req));
     resource::created::<ReturnUrls>(&state, &session, &form, made.await).await
 }
 
@@ -92,7 +91,6 @@ pub async fn delete(
     session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let _deleted =
-        api::return_urls::delete(State(state.clone()), authed(&session), Path(id)).await?;
+    let _deleted = api::return_urls::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<ReturnUrls>())
 }

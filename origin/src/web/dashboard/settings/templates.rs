@@ -4,7 +4,7 @@
 use super::resource::{data, text};
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
+use crate::web::dashboard::api_calls::{FieldError, body, call};
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
@@ -30,8 +30,7 @@ struct ListPage {
 /// `GET /dashboard/settings/templates`
 pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
     let axum::Json(all) =
-        api::notifications::templates::templates_list(State(state.clone()), authed(&session))
-            .await?;
+        api::notifications::templates::templates_list(call(&state, &session)).await?;
     let rows = data(&all)
         .map(|t| TemplateRow {
             name: text(&t["name"]),
@@ -73,8 +72,7 @@ async fn current(
     locale: &str,
 ) -> Result<Value, PageError> {
     let axum::Json(t) = api::notifications::templates::template_retrieve(
-        State(state.clone()),
-        authed(session),
+        call(state, session),
         Path(name.to_owned()),
         RawQuery(Some(format!("locale={locale}"))),
     )
@@ -138,8 +136,8 @@ pub async fn save(
     for (part, v) in &parts {
         req[*part] = json!(v);
     }
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
-    match api::notifications::templates::template_save(s, auth, path, body(&req)).await {
+    let (c, path) = (call(&state, &session), Path(name.clone()));
+    match api::notifications::templates::template_save(c, path, body(&req)).await {
         Ok(_) => Ok(back(&name, &locale, "saved")),
         Err(e) => {
             let mut t = current(&state, &session, &name, &locale).await?;
@@ -160,9 +158,9 @@ pub async fn reset(
     form: FormData,
 ) -> Result<Response, PageError> {
     let locale = form.get("locale").unwrap_or("en").to_owned();
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
+    let (c, path) = (call(&state, &session), Path(name.clone()));
     let query = RawQuery(Some(format!("locale={locale}")));
-    let _default = api::notifications::templates::template_delete(s, auth, path, query).await?;
+    let _default = api::notifications::templates::template_delete(c, path, query).await?;
     Ok(back(&name, &locale, "reset"))
 }
 

@@ -5,7 +5,7 @@ use super::resource::{self, Field, Input, Resource, Row, Spec, data, text};
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{authed, body};
+use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
@@ -32,8 +32,7 @@ impl Resource for Webhooks {
 
     async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
         let limit = RawQuery(Some("limit=100".into()));
-        let axum::Json(list) =
-            api::webhook_endpoints::list(State(state.clone()), authed(session), limit).await?;
+        let axum::Json(list) = api::webhook_endpoints::list(call(state, session), limit).await?;
         let rows = data(&list).map(|e| Row {
             id: text(&e["id"]),
             cells: vec![
@@ -89,7 +88,7 @@ pub async fn create(
     if let Some(d) = form.get("description") {
         req["description"] = json!(d);
     }
-    let made = api::webhook_endpoints::create(State(state.clone()), authed(&session), body(&req));
+    let made = api::webhook_endpoints::create(call(&state, &session), body(&req));
     resource::created::<Webhooks>(&state, &session, &form, made.await).await
 }
 
@@ -99,7 +98,6 @@ pub async fn delete(
     session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let _deleted =
-        api::webhook_endpoints::delete(State(state.clone()), authed(&session), Path(id)).await?;
+    let _deleted = api::webhook_endpoints::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<Webhooks>())
 }
