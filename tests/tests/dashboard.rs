@@ -83,9 +83,7 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
     b.wait_for("#pay-button").await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    b.type_into("#number", "4242 4242 4242 4242").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
+    b.fill_card("4242 4242 4242 4242").await;
     b.click("#card-submit").await;
     b.wait_for("#result").await;
 

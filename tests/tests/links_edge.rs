@@ -55,27 +55,12 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
 
     // The buyer types an amount on the edge's page; the edge checks it, the origin charges it.
     let url = link["url"].as_str().expect("url");
-    let low = stack
-        .http
-        .post(format!("{url}/pay"))
-        .form(&[("amount", "499")])
-        .send()
-        .await
-        .expect("worker");
+    let low = stack.press_pay(url, Some("499")).await;
     assert_eq!(low.status().as_u16(), 422);
     assert!(low.text().await.expect("body").contains("¥500"));
-    let pay = stack
-        .http
-        .post(format!("{url}/pay"))
-        .form(&[("amount", "1,234")])
-        .send()
-        .await
-        .expect("worker");
+    let pay = stack.press_pay(url, Some("1,234")).await;
     assert_eq!(pay.status().as_u16(), 303);
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let provider = linkpay_e2e::location(&pay);
     let result = finish_payment(&stack.http, &provider, "4242424242424242").await;
     let page = stack
         .http
@@ -121,16 +106,8 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
         .create_link(json!({"amount": 800, "currency": "JPY", "title": "Lunch", "locale": "en"}))
         .await;
     let single_url = single["url"].as_str().expect("url");
-    let pay = stack
-        .http
-        .post(format!("{single_url}/pay"))
-        .send()
-        .await
-        .expect("worker");
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let pay = stack.press_pay(single_url, None).await;
+    let provider = linkpay_e2e::location(&pay);
     finish_payment(&stack.http, &provider, "4242424242424242").await;
     eventually(&stack, single_url, "the used link's page", |s, b| {
         s == 410 && b.contains("data-error=\"already_paid\"")
@@ -227,17 +204,9 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
     // Free fields and metadata are the merchant's, not for the page.
     assert!(!page.contains("table 4") && !page.contains("wedding"));
 
-    let pay = stack
-        .http
-        .post(format!("{url}/pay"))
-        .send()
-        .await
-        .expect("worker");
+    let pay = stack.press_pay(&url, None).await;
     assert_eq!(pay.status().as_u16(), 303);
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let provider = linkpay_e2e::location(&pay);
     finish_payment(&stack.http, &provider, "4242424242424242").await;
 
     let (_, links) = stack

@@ -20,9 +20,7 @@ async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot:
             .starts_with(&format!("{}/sandbox/pay/", stack.origin_url)),
         "sent to the provider's page, not {at}"
     );
-    b.type_into("#number", card).await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
+    b.fill_card(card).await;
     b.screenshot(&format!("{shot}-2-sandbox-card-page")).await;
     b.click("#card-submit").await;
     b.wait_for("#result").await;

@@ -25,10 +25,7 @@ async fn press_pay(stack: &Stack, link: &Value, form: &[(&str, &str)]) -> String
         "{}",
         r.text().await.unwrap_or_default()
     );
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// Follows redirects on the origin until the buyer lands on the worker; answers that URL.
@@ -49,10 +46,7 @@ async fn follow(stack: &Stack, mut url: String) -> String {
             .await
             .expect("origin answers");
         assert_eq!(r.status().as_u16(), 303, "{absolute}");
-        url = r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
+        url = linkpay_e2e::location(&r);
     }
     panic!("too many redirects");
 }
@@ -72,10 +66,7 @@ async fn submit(stack: &Stack, page: &str, form: &[(&str, &str)]) -> String {
         .await
         .expect("sandbox");
     assert_eq!(r.status().as_u16(), 303, "{page}");
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// The result page the buyer sees, by its `data-outcome` and failure text.
@@ -159,9 +150,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.screenshot("3ds-1-pay-page-with-methods").await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    b.type_into("#number", "4000 0000 0000 3220").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
+    b.fill_card("4000 0000 0000 3220").await;
     b.click("#card-submit").await;
     b.wait_for("#challenge-pass").await;
     b.screenshot("3ds-2-challenge").await;
@@ -313,10 +302,7 @@ async fn failures_cancels_captures_refunds_voids_and_expiry_over_http() {
 async fn follow_once(stack: &Stack, url: &str) -> String {
     let r = stack.http.get(url).send().await.expect("sandbox");
     assert_eq!(r.status().as_u16(), 303, "{url}");
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// Pays a manual-capture link with 4242 through the worker; answers the authorized charge.

@@ -80,9 +80,7 @@ async fn pay(b: &Browser, link_url: &str, email: &str, shot: &str) {
     b.screenshot(&format!("{shot}-1-pay-page-with-email")).await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    b.type_into("#number", "4242 4242 4242 4242").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
+    b.fill_card("4242 4242 4242 4242").await;
     b.click("#card-submit").await;
     b.wait_for("#merchant-thanks").await;
     b.screenshot(&format!("{shot}-2-merchant-page")).await;
