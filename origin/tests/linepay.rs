@@ -25,10 +25,9 @@ async fn origin(fake: &FakeLinePay, secret: &str, extra: &[(&str, &str)]) -> Ori
     env.extend_from_slice(extra);
     let o = Origin::start_with(&env).await;
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/payment_method_settings",
-            Some(r#"{"wallet":{"enabled":true,"provider":"linepay"}}"#),
+            r#"{"wallet":{"enabled":true,"provider":"linepay"}}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -78,14 +77,11 @@ async fn come_back(o: &Origin, url: &str) -> Reply {
 }
 
 async fn charge_of(o: &Origin, link: &str) -> Value {
-    o.api("GET", &format!("/v1/links/{link}/charges"), None)
-        .await
-        .json()["data"][0]
-        .clone()
+    o.get_json(&format!("/v1/links/{link}/charges")).await["data"][0].clone()
 }
 
 async fn post(o: &Origin, path: &str, body: &str) -> Reply {
-    o.api("POST", path, Some(body)).await
+    o.post(path, body).await
 }
 
 #[tokio::test]

@@ -37,6 +37,12 @@ async fn pay_card(o: &Origin, page: &str, card: &str) -> String {
     posted.location.expect("location")
 }
 
+/// Answers a 3-D Secure challenge or the wallet's page with `form`; answers where the sandbox
+/// sends the buyer back to.
+async fn decide(o: &Origin, page: &str, form: &str) -> String {
+    o.post_form(page, form).await.location.expect("back")
+}
+
 /// Follows the provider's return to the origin; answers the edge URL the buyer ends on.
 async fn come_back(o: &Origin, return_url: &str) -> String {
     let r = o.get(return_url).await;
@@ -45,9 +51,7 @@ async fn come_back(o: &Origin, return_url: &str) -> String {
 }
 
 async fn charge(o: &Origin, id: &str) -> Value {
-    o.api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json()
+    o.get_json(&format!("/v1/charges/{id}")).await
 }
 
 async fn sandbox_row(o: &Origin, charge_id: &str) -> (String, i64, i64) {
@@ -63,10 +67,8 @@ async fn sandbox_row(o: &Origin, charge_id: &str) -> (String, i64, i64) {
 
 #[tokio::test]
 async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
-    let o = Origin::start().await;
-    let (link, token) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
-        .await;
+    let (o, link, token) =
+        Origin::with_link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).await;
     // Failed authentication: declined, and the link stays payable.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000000000003220").await;
@@ -82,11 +84,7 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
         o.get(&page).await.location.as_deref(),
         Some(challenge.as_str())
     );
-    let back = o
-        .post_form(&challenge, "result=fail")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &challenge, "result=fail").await;
     let failed = open_result(&come_back(&o, &back).await);
     assert_eq!(
         (failed.outcome, failed.failure_code.as_deref()),
@@ -96,11 +94,7 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
     // Passed after 4000 0084 0000 1629: declined by the issuer all the same.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000008400001629").await;
-    let back = o
-        .post_form(&challenge, "result=pass")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &challenge, "result=pass").await;
     let declined = open_result(&come_back(&o, &back).await);
     assert_eq!(
         (declined.outcome, declined.failure_code.as_deref()),
@@ -110,11 +104,7 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
     // Passed: paid, and a second submit of the challenge changes nothing.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000000000003220").await;
-    let back = o
-        .post_form(&challenge, "result=pass")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &challenge, "result=pass").await;
     let again = o.post_form(&challenge, "result=fail").await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let paid = open_result(&come_back(&o, &back).await);
@@ -124,19 +114,15 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
         (&c["status"], &c["payment_method"]["card"]["last4"]),
         (&json!("succeeded"), &json!("3220"))
     );
-    let l = o
-        .api("GET", &format!("/v1/links/{link}"), None)
-        .await
-        .json();
+    let l = o.get_json(&format!("/v1/links/{link}")).await;
     assert_eq!(l["status"], "used");
 }
 
 #[tokio::test]
 async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cancels() {
-    let o = Origin::start().await;
-    let (_, token) = o
-        .link(r#"{"amount":2000,"currency":"JPY","title":"Lunch","single_use":false}"#)
-        .await;
+    let (o, _, token) =
+        Origin::with_link(r#"{"amount":2000,"currency":"JPY","title":"Lunch","single_use":false}"#)
+            .await;
     let r = checkout(&o, &token, Some("wallet")).await;
     assert_eq!(
         (r.status, r.error_code(), r.json()["error"]["param"].clone()),
@@ -150,10 +136,9 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     assert_eq!(r.error_code(), "payment_method_unavailable");
 
     let s = o
-        .api(
-            "POST",
+        .post(
             "/v1/payment_method_settings",
-            Some(r#"{"wallet":{"enabled":true}}"#),
+            r#"{"wallet":{"enabled":true}}"#,
         )
         .await;
     assert_eq!(s.status, StatusCode::OK, "{}", s.text());
@@ -176,11 +161,7 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     let wallet = o.get(&page).await.location.expect("to the wallet page");
     assert!(wallet.starts_with("/sandbox/wallet/"), "{wallet}");
     assert!(o.get(&wallet).await.text().contains("wallet-approve"));
-    let back = o
-        .post_form(&wallet, "action=approve")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &wallet, "action=approve").await;
     let paid = open_result(&come_back(&o, &back).await);
     assert_eq!(paid.outcome, Outcome::Paid);
     let c = charge(&o, &paid.charge_id).await;
@@ -192,11 +173,7 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     // Cancel.
     let page = redirect_of(&o, &token, Some("wallet")).await;
     let wallet = o.get(&page).await.location.expect("to the wallet page");
-    let back = o
-        .post_form(&wallet, "action=cancel")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &wallet, "action=cancel").await;
     let canceled = open_result(&come_back(&o, &back).await);
     assert_eq!(canceled.failure_code.as_deref(), Some("payment_canceled"));
     assert_eq!(charge(&o, &canceled.charge_id).await["status"], "failed");
@@ -210,16 +187,11 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
         (r#"{"wallet":{"provider":"paypay"}}"#, "wallet[provider]"),
         (r#"{"wallet":{"enabled":"yes"}}"#, "wallet[enabled]"),
     ] {
-        let r = o
-            .api("POST", "/v1/payment_method_settings", Some(body))
-            .await;
+        let r = o.post("/v1/payment_method_settings", body).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
-    let s = o
-        .api("GET", "/v1/payment_method_settings", None)
-        .await
-        .json();
+    let s = o.get_json("/v1/payment_method_settings").await;
     assert_eq!(
         s["enabled"],
         json!(["card", "wallet"]),
@@ -241,7 +213,7 @@ async fn authorize(o: &Origin, token: &str) -> String {
 }
 
 async fn post(o: &Origin, path: &str, body: &str) -> Reply {
-    o.api("POST", path, Some(body)).await
+    o.post(path, body).await
 }
 
 #[tokio::test]
@@ -347,10 +319,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     assert_eq!(r.error_code(), "charge_already_refunded");
     assert_eq!(sandbox_row(&o, &id).await, ("refunded".into(), 800, 800));
 
-    let refunds = o
-        .api("GET", &format!("/v1/charges/{id}/refunds"), None)
-        .await
-        .json();
+    let refunds = o.get_json(&format!("/v1/charges/{id}/refunds")).await;
     let amounts: Vec<(i64, &str)> = refunds["data"]
         .as_array()
         .expect("list")
@@ -417,10 +386,8 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
 
 #[tokio::test]
 async fn forged_returns_and_notifications_are_not_trusted() {
-    let o = Origin::start().await;
-    let (_, token) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
-        .await;
+    let (o, _, token) =
+        Origin::with_link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).await;
     let page = redirect_of(&o, &token, None).await;
     let payment = page.rsplit('/').next().expect("id").to_owned();
     let (charge_id,): (String,) = sqlx::query_as("SELECT id FROM charges WHERE provider_ref = $1")

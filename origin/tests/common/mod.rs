@@ -175,6 +175,16 @@ impl Origin {
         .await
     }
 
+    /// `POST path` on the API with a JSON `body`.
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.api("POST", path, Some(body)).await
+    }
+
+    /// `GET path` on the API; answers the JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.api("GET", path, None).await.json()
+    }
+
     /// Another handle on the same origin, for concurrent tasks.
     pub fn clone_handle(&self) -> Origin {
         self.clone()
@@ -198,6 +208,13 @@ impl Origin {
             .await
             .expect("the demo merchant");
         id
+    }
+
+    /// A fresh origin with one link made from `body`: (origin, link id, token).
+    pub async fn with_link(body: &str) -> (Origin, String, String) {
+        let o = Origin::start().await;
+        let (id, token) = o.link(body).await;
+        (o, id, token)
     }
 
     /// Creates a link and returns (id, token).
