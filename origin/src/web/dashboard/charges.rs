@@ -13,10 +13,12 @@ use crate::base::listing::Cursor;
 use crate::domain::charges::{self, Charge, ChargeFilter};
 use crate::state::AppState;
 use crate::web::api;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use linkpay_shared::{Currency, money};
 use serde_json::json;
 use std::collections::HashMap;
@@ -99,10 +101,9 @@ fn filter_of(search: &Search) -> (ChargeFilter, Vec<(&'static str, String)>) {
 
 /// `GET /dashboard/charges`
 pub async fn list(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     let known = |id: String| {
@@ -124,10 +125,9 @@ pub async fn list(
 
 /// `GET /dashboard/charges.csv?<search>&bom=1`: every charge the search finds.
 pub async fn csv(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     if let Some((field, message)) = errors.first() {
@@ -240,11 +240,10 @@ struct ChargePage {
 
 /// `GET /dashboard/charges/{id}`
 pub async fn show_charge(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let link = crate::domain::links::by_id(state.db.reader(), &c.link_id).await?;
     let refunds = crate::services::payments::refund::list_for_charge(state.db.reader(), &c.id)
@@ -315,10 +314,9 @@ fn consequence(action: &str, c: &Charge) -> Option<String> {
 
 /// `GET /dashboard/charges/{id}/{action}`: the confirmation step.
 pub async fn confirm(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path((id, action)): Path<(String, String)>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let consequence = consequence(&action, &c).ok_or_else(|| PageError::not_found("action"))?;
     Ok(render(&ConfirmPage {
@@ -335,11 +333,10 @@ pub async fn confirm(
 
 /// `POST /dashboard/charges/{id}/{action}`: does it, through the API's handler.
 pub async fn perform(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path((id, action)): Path<(String, String)>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let consequence = consequence(&action, &c).ok_or_else(|| PageError::not_found("action"))?;
     let typed = form.get("amount").unwrap_or_default().to_owned();

@@ -12,8 +12,10 @@ use crate::domain::charges::ChargeFilter;
 use crate::domain::links::{self, Link, LinkFilter};
 use crate::state::AppState;
 use crate::web::api;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::{Currency, Locale, money};
@@ -79,10 +81,9 @@ struct ListPage {
 
 /// `GET /dashboard/links`
 pub async fn list(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let search = Search::from_query(&q);
     let (criteria, errors) = match search.criteria(LINK_STATUSES) {
         Ok(c) => (c, Vec::new()),
@@ -160,11 +161,7 @@ pub async fn new_page(session: Session) -> Response {
 }
 
 /// `POST /dashboard/links`: through the API's own create, so its rules and messages apply.
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let typed = |k: &str| form.get(k).unwrap_or_default().to_owned();
     let f = NewLinkForm {
         amount: typed("amount"),
@@ -272,11 +269,10 @@ struct LinkPage {
 
 /// `GET /dashboard/links/{id}`
 pub async fn show_link(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let notice = match q
         .get("done")
         .map(String::as_str)
@@ -296,7 +292,7 @@ async fn link_page(
     id: &str,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let link = find(state, session, id).await?;
     let charges = crate::domain::charges::search(
         &state.db,
@@ -332,11 +328,7 @@ async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, Pag
 }
 
 /// `GET /dashboard/links/{id}/qr.svg`
-pub async fn qr(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn qr(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     let link = find(&state, &session, &id).await?;
     let svg = crate::base::qr::svg(&link.share_url(&state.config.edge_url))
         .map_err(PageError::internal)?;
@@ -345,11 +337,10 @@ pub async fn qr(
 
 /// `POST /dashboard/links/{id}/send`
 pub async fn send(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let channel = form.get("channel").unwrap_or("email");
     let mut req = json!({"channel": channel});
     if let Some(to) = form.get("to") {
@@ -362,11 +353,10 @@ pub async fn send(
 
 /// `POST /dashboard/links/{id}/deactivate`
 pub async fn deactivate(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let req = match form.get("message") {
         Some(m) => json!({"message": m}),
         None => json!({}),
@@ -384,7 +374,7 @@ async fn acted<T>(
     id: &str,
     done: &str,
     result: Result<T, ApiError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done={done}")).into_response()),
         Err(e) => link_page(state, session, id, None, Some(e.message)).await,

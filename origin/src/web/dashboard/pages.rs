@@ -56,6 +56,9 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// What most pages answer: the page, or the error page.
+pub type PageReply = Result<Response, PageError>;
+
 /// A page that could not be shown, said in words a person at a desk can act on. Internal
 /// detail goes to the log only.
 #[derive(Debug)]

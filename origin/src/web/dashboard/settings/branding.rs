@@ -5,10 +5,11 @@ use crate::domain::branding;
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{FieldError, body, call};
-use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{Chrome, FormData, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Map, Value};
@@ -99,7 +100,7 @@ fn page(
 }
 
 /// `GET /dashboard/settings/branding`
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn show(SignedIn { state, session }: SignedIn) -> PageReply {
     let b = branding::get(state.db.reader(), &session.merchant.id).await?;
     Ok(page(
         &state,
@@ -114,11 +115,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
 
 /// `POST /dashboard/settings/branding`: `action=preview` shows the typed settings without
 /// saving them; `action=save` saves them through the API.
-pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn update(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut m = Map::new();
     for f in FIELDS {
         m.insert(

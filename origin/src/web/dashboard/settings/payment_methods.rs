@@ -4,11 +4,11 @@ use crate::providers::registry;
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{FieldError, body, call};
-use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{Chrome, FormData, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use serde_json::json;
 
 #[derive(Template)]
@@ -29,7 +29,7 @@ async fn page(
     session: &Session,
     notice: Option<&'static str>,
     error: Option<FieldError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let axum::Json(s) = api::payment_methods::retrieve(call(state, session)).await?;
     let page = MethodsPage {
         chrome: Chrome::new(session, "settings"),
@@ -47,16 +47,12 @@ async fn page(
 }
 
 /// `GET /dashboard/settings/payment-methods`
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn show(SignedIn { state, session }: SignedIn) -> PageReply {
     page(&state, &session, None, None).await
 }
 
 /// `POST /dashboard/settings/payment-methods`
-pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn update(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut wallet = json!({"enabled": form.get("wallet").is_some()});
     if let Some(p) = form.get("provider") {
         wallet["provider"] = json!(p);

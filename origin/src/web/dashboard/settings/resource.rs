@@ -7,10 +7,11 @@ use super::super::pages::{Chrome, FormData, PageError, render_form};
 use super::super::sessions::Session;
 use crate::base::error::ApiError;
 use crate::state::AppState;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
@@ -42,10 +43,7 @@ pub fn routes<R: Resource + 'static>(
 }
 
 /// `GET {base}`
-async fn list<R: Resource>(
-    State(state): State<AppState>,
-    session: Session,
-) -> Result<Response, PageError> {
+async fn list<R: Resource>(SignedIn { state, session }: SignedIn) -> PageReply {
     page::<R>(&state, &session, &FormData(Vec::new()), None, None).await
 }
 
@@ -57,7 +55,7 @@ pub async fn page<R: Resource>(
     typed: &FormData,
     revealed: Option<String>,
     error: Option<FieldError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let page = ResourcePage {
         rows: R::rows(state, session).await?,
         chrome: Chrome::new(session, "settings"),
@@ -77,7 +75,7 @@ pub async fn created<R: Resource>(
     session: &Session,
     typed: &FormData,
     result: Result<(StatusCode, Json<Value>), ApiError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     match result {
         Ok((_, Json(made))) => {
             let secret = text(&made["secret"]);

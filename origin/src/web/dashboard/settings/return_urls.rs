@@ -6,11 +6,12 @@ use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::post;
 use serde_json::json;
 
@@ -72,11 +73,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /dashboard/settings/return-urls`
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut req = json!({"url": form.get("url").unwrap_or_default(), "method": form.get("method").unwrap_or("get")});
     if let Some(d) = form.get("description") {
         req["description"] = json!(d);
@@ -86,11 +83,7 @@ pub async fn create(
 }
 
 /// `POST /dashboard/settings/return-urls/{id}/delete`
-pub async fn delete(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn delete(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     let _deleted = api::return_urls::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<ReturnUrls>())
 }

@@ -5,10 +5,12 @@ use super::resource::{data, text};
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{FieldError, body, call};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -28,7 +30,7 @@ struct ListPage {
 }
 
 /// `GET /dashboard/settings/templates`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn list(SignedIn { state, session }: SignedIn) -> PageReply {
     let axum::Json(all) =
         api::notifications::templates::templates_list(call(&state, &session)).await?;
     let rows = data(&all)
@@ -109,11 +111,10 @@ fn edit_page(
 
 /// `GET /dashboard/settings/templates/{name}?locale=ja`
 pub async fn edit(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let t = current(&state, &session, &name, &locale_of(&q)).await?;
     let notice = match q.get("done").map(String::as_str) {
         Some("saved") => Some("Saved. New messages use it from now on."),
@@ -125,11 +126,10 @@ pub async fn edit(
 
 /// `POST /dashboard/settings/templates/{name}`: saves all parts, or shows what is wrong.
 pub async fn save(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let locale = form.get("locale").unwrap_or("en").to_owned();
     let parts = typed_parts(&form);
     let mut req = json!({"locale": locale});
@@ -152,11 +152,10 @@ pub async fn save(
 
 /// `POST /dashboard/settings/templates/{name}/reset`
 pub async fn reset(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let locale = form.get("locale").unwrap_or("en").to_owned();
     let (c, path) = (call(&state, &session), Path(name.clone()));
     let query = RawQuery(Some(format!("locale={locale}")));

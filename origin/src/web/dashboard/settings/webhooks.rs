@@ -7,11 +7,12 @@ use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
-use axum::response::Response;
+use axum::extract::{Path, RawQuery};
 use axum::routing::post;
 use serde_json::json;
 
@@ -75,11 +76,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /dashboard/settings/webhooks`
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut events = form.all("enabled_events");
     if events.is_empty() {
         events.push("*");
@@ -93,11 +90,7 @@ pub async fn create(
 }
 
 /// `POST /dashboard/settings/webhooks/{id}/delete`
-pub async fn delete(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn delete(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     let _deleted = api::webhook_endpoints::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<Webhooks>())
 }
