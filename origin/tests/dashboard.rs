@@ -699,8 +699,7 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("data-field=\"url\""));
     let made = d
-        .submit(
-            hooks,
+        .resubmit(
             hooks,
             &[
                 ("url", "https://127.0.0.1:9/hook"),
@@ -727,8 +726,7 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
 
     let returns = "/dashboard/settings/return-urls";
     let made = d
-        .submit(
-            returns,
+        .resubmit(
             returns,
             &[("url", "https://shop.example/paid"), ("method", "post")],
         )
@@ -739,9 +737,13 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     assert_eq!(list["data"][0]["method"], "post");
 
     let tpl = "/dashboard/settings/templates/email_receipt";
+    let (ja, api_ja) = (
+        format!("{tpl}?locale=ja"),
+        "/v1/notification_templates/email_receipt?locale=ja",
+    );
     let broken = d
         .submit(
-            &format!("{tpl}?locale=ja"),
+            &ja,
             tpl,
             &[("locale", "ja"), ("subject", "領収書 {{ amount")],
         )
@@ -749,37 +751,28 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     refused_keeping(&broken, "subject", "領収書 {{ amount");
     let saved = d
         .submit(
-            &format!("{tpl}?locale=ja"),
+            &ja,
             tpl,
             &[("locale", "ja"), ("subject", "領収書 {{ amount }}")],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let t = o
-        .get_json("/v1/notification_templates/email_receipt?locale=ja")
-        .await;
+    let t = o.get_json(api_ja).await;
     assert_eq!(
         (t["subject"].as_str(), t["customized"].as_bool()),
         (Some("領収書 {{ amount }}"), Some(true))
     );
-    d.submit(
-        &format!("{tpl}?locale=ja"),
-        &format!("{tpl}/reset"),
-        &[("locale", "ja")],
-    )
-    .await;
-    let t = o
-        .get_json("/v1/notification_templates/email_receipt?locale=ja")
+    d.submit(&ja, &format!("{tpl}/reset"), &[("locale", "ja")])
         .await;
+    let t = o.get_json(api_ja).await;
     assert_eq!(t["customized"], false);
 
     let methods = "/dashboard/settings/payment-methods";
-    let none = d.submit(methods, methods, &[("provider", "sandbox")]).await;
+    let none = d.resubmit(methods, &[("provider", "sandbox")]).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
     assert!(none.text().contains("At least one payment method"));
     let both = d
-        .submit(
-            methods,
+        .resubmit(
             methods,
             &[("card", "on"), ("wallet", "on"), ("provider", "sandbox")],
         )
@@ -909,8 +902,7 @@ async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
     );
 
     let bad = d
-        .submit(
-            page,
+        .resubmit(
             page,
             &[
                 ("action", "save"),

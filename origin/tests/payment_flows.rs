@@ -50,6 +50,15 @@ async fn come_back(o: &Origin, return_url: &str) -> String {
     r.location.expect("result")
 }
 
+/// Comes back from the provider to a result page that says declined, for `code`.
+async fn assert_declined(o: &Origin, back: &str, code: &str) {
+    let result = open_result(&come_back(o, back).await);
+    assert_eq!(
+        (result.outcome, result.failure_code.as_deref()),
+        (Outcome::Declined, Some(code))
+    );
+}
+
 async fn charge(o: &Origin, id: &str) -> Value {
     o.get_json(&format!("/v1/charges/{id}")).await
 }
@@ -85,21 +94,13 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
         Some(challenge.as_str())
     );
     let back = decide(&o, &challenge, "result=fail").await;
-    let failed = open_result(&come_back(&o, &back).await);
-    assert_eq!(
-        (failed.outcome, failed.failure_code.as_deref()),
-        (Outcome::Declined, Some("authentication_failed"))
-    );
+    assert_declined(&o, &back, "authentication_failed").await;
 
     // Passed after 4000 0084 0000 1629: declined by the issuer all the same.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000008400001629").await;
     let back = decide(&o, &challenge, "result=pass").await;
-    let declined = open_result(&come_back(&o, &back).await);
-    assert_eq!(
-        (declined.outcome, declined.failure_code.as_deref()),
-        (Outcome::Declined, Some("card_declined"))
-    );
+    assert_declined(&o, &back, "card_declined").await;
 
     // Passed: paid, and a second submit of the challenge changes nothing.
     let page = redirect_of(&o, &token, None).await;

@@ -97,6 +97,14 @@ impl Browser {
         self.type_into("#cvc", "123").await;
     }
 
+    /// On a pay page: presses Pay, then pays on the sandbox's card form with `number`.
+    pub async fn pay_by_card(&self, number: &str) {
+        self.click("#pay-button").await;
+        self.wait_for("#card-form").await;
+        self.fill_card(number).await;
+        self.click("#card-submit").await;
+    }
+
     /// Waits until an element matching `css` is present (after a navigation).
     pub async fn wait_for(&self, css: &str) {
         self.client

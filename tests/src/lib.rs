@@ -163,6 +163,11 @@ impl Stack {
         .await
     }
 
+    /// A GET, redirects not followed.
+    pub async fn get(&self, url: impl reqwest::IntoUrl) -> reqwest::Response {
+        self.http.get(url).send().await.expect("answered")
+    }
+
     /// The buyer presses Pay on a link's page at the edge, with a buyer-chosen `amount` when
     /// the link takes one; redirects are not followed.
     pub async fn press_pay(&self, link_url: &str, amount: Option<&str>) -> reqwest::Response {

@@ -81,10 +81,7 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
     // The buyer pays it on the edge.
     goto(&b, &pay_url).await;
     b.wait_for("#pay-button").await;
-    b.click("#pay-button").await;
-    b.wait_for("#card-form").await;
-    b.fill_card("4242 4242 4242 4242").await;
-    b.click("#card-submit").await;
+    b.pay_by_card("4242 4242 4242 4242").await;
     b.wait_for("#result").await;
 
     // Found by a search; the CSV of the search has it.

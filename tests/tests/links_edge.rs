@@ -62,15 +62,7 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
     assert_eq!(pay.status().as_u16(), 303);
     let provider = linkpay_e2e::location(&pay);
     let result = finish_payment(&stack.http, &provider, "4242424242424242").await;
-    let page = stack
-        .http
-        .get(&result)
-        .send()
-        .await
-        .expect("result")
-        .text()
-        .await
-        .expect("body");
+    let page = stack.get(&result).await.text().await.expect("body");
     assert!(page.contains("data-outcome=\"paid\""), "{page}");
     let id = link["id"].as_str().expect("id");
     let (_, charges) = stack
@@ -115,12 +107,7 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
     .await;
 
     // Unknown short codes are a plain "no such link".
-    let r = stack
-        .http
-        .get(format!("{}/p/Zz9NoSuch", stack.edge_url))
-        .send()
-        .await
-        .expect("worker");
+    let r = stack.get(format!("{}/p/Zz9NoSuch", stack.edge_url)).await;
     assert_eq!(r.status().as_u16(), 404);
 }
 

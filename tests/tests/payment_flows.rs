@@ -39,12 +39,7 @@ async fn follow(stack: &Stack, mut url: String) -> String {
         } else {
             url
         };
-        let r = stack
-            .http
-            .get(&absolute)
-            .send()
-            .await
-            .expect("origin answers");
+        let r = stack.get(&absolute).await;
         assert_eq!(r.status().as_u16(), 303, "{absolute}");
         url = linkpay_e2e::location(&r);
     }
@@ -72,15 +67,7 @@ async fn submit(stack: &Stack, page: &str, form: &[(&str, &str)]) -> String {
 /// The result page the buyer sees, by its `data-outcome` and failure text.
 async fn result(stack: &Stack, url: &str) -> String {
     assert!(url.starts_with(&format!("{}/r/", stack.edge_url)), "{url}");
-    let page = stack
-        .http
-        .get(url)
-        .send()
-        .await
-        .expect("worker")
-        .text()
-        .await
-        .expect("page");
+    let page = stack.get(url).await.text().await.expect("page");
     page.split("data-outcome=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
@@ -111,15 +98,7 @@ async fn enable_wallet(stack: &Stack) {
 async fn wait_for_wallet_choice(stack: &Stack, link: &Value) {
     let url = link["url"].as_str().expect("url");
     for _ in 0..100 {
-        let page = stack
-            .http
-            .get(url)
-            .send()
-            .await
-            .expect("worker")
-            .text()
-            .await
-            .expect("page");
+        let page = stack.get(url).await.text().await.expect("page");
         if page.contains("id=\"method-wallet\"") {
             return;
         }
@@ -148,10 +127,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
         .expect("open");
     b.wait_for("#method-card").await;
     b.screenshot("3ds-1-pay-page-with-methods").await;
-    b.click("#pay-button").await;
-    b.wait_for("#card-form").await;
-    b.fill_card("4000 0000 0000 3220").await;
-    b.click("#card-submit").await;
+    b.pay_by_card("4000 0000 0000 3220").await;
     b.wait_for("#challenge-pass").await;
     b.screenshot("3ds-2-challenge").await;
     b.click("#challenge-pass").await;
