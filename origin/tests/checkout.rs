@@ -166,11 +166,7 @@ async fn a_return_only_prompts_the_origin_to_ask_the_provider() {
     let payment_id = page.rsplit('/').next().expect("id");
     // The buyer jumps to the return URL without paying: nothing is settled.
     let early = o
-        .send(
-            Request::get(format!("/return/sandbox?payment_id={payment_id}"))
-                .body(Body::empty())
-                .expect("req"),
-        )
+        .get(&format!("/return/sandbox?payment_id={payment_id}"))
         .await;
     assert_eq!(early.status, StatusCode::SEE_OTHER);
     assert_eq!(early.location.as_deref(), Some(page.as_str()));
@@ -179,13 +175,7 @@ async fn a_return_only_prompts_the_origin_to_ask_the_provider() {
             .await,
         1
     );
-    let unknown = o
-        .send(
-            Request::get("/return/sandbox?payment_id=sbpay_forged")
-                .body(Body::empty())
-                .expect("req"),
-        )
-        .await;
+    let unknown = o.get("/return/sandbox?payment_id=sbpay_forged").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
@@ -227,10 +217,7 @@ async fn sandbox_page_rejects_bad_cards_by_field_and_keeps_the_payment_open() {
             .await,
         1
     );
-    let headers = o
-        .send(Request::get(&path).body(Body::empty()).expect("req"))
-        .await
-        .headers;
+    let headers = o.get(&path).await.headers;
     let csp = headers
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())

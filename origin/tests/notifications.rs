@@ -37,11 +37,7 @@ async fn flush(o: &Origin) {
 }
 
 async fn notifications(o: &Origin, query: &str) -> Vec<Value> {
-    let r = o
-        .api("GET", &format!("/v1/notifications?{query}"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["data"].as_array().expect("data").clone()
+    o.list_data(&format!("/v1/notifications?{query}")).await
 }
 
 #[tokio::test]

@@ -213,10 +213,6 @@ async fn authorize(o: &Origin, token: &str) -> String {
     result.charge_id
 }
 
-async fn post(o: &Origin, path: &str, body: &str) -> Reply {
-    o.post(path, body).await
-}
-
 #[tokio::test]
 async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let o = Origin::start().await;
@@ -235,29 +231,25 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     assert_eq!(sandbox_row(&o, &id).await, ("authorized".into(), 0, 0));
 
     // Refusals leave the charge as it was.
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/refund"), "{}").await;
     assert_eq!(r.error_code(), "charge_not_refundable");
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/capture"),
-        r#"{"amount":1001}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":1001}"#)
+        .await;
     assert_eq!(
         (r.status, r.error_code()),
         (StatusCode::BAD_REQUEST, "amount_too_large".into())
     );
     assert_eq!(r.json()["error"]["param"], "amount");
-    let r = post(&o, &format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#).await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#)
+        .await;
     assert_eq!(r.error_code(), "amount_invalid");
     assert_eq!(charge(&o, &id).await, c, "unchanged");
 
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/capture"),
-        r#"{"amount":800}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":800}"#)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let captured = r.json();
     assert_eq!(
@@ -273,7 +265,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         ("capture", "charge_already_captured"),
         ("void", "charge_already_captured"),
     ] {
-        let r = post(&o, &format!("/v1/charges/{id}/{path}"), "{}").await;
+        let r = o.post(&format!("/v1/charges/{id}/{path}"), "{}").await;
         assert_eq!(
             (r.status, r.error_code()),
             (StatusCode::CONFLICT, code.into()),
@@ -281,18 +273,20 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         );
     }
 
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/refund"),
-        r#"{"amount":300,"reason":"requested_by_customer"}"#,
-    )
-    .await;
+    let r = o
+        .post(
+            &format!("/v1/charges/{id}/refund"),
+            r#"{"amount":300,"reason":"requested_by_customer"}"#,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(300), &json!("succeeded"))
     );
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), r#"{"amount":501}"#).await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/refund"), r#"{"amount":501}"#)
+        .await;
     assert_eq!(
         (r.status, r.error_code()),
         (StatusCode::BAD_REQUEST, "amount_too_large".into())
@@ -303,20 +297,22 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
             .unwrap_or_default()
             .contains("500")
     );
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/refund"),
-        r#"{"reason":"because"}"#,
-    )
-    .await;
+    let r = o
+        .post(
+            &format!("/v1/charges/{id}/refund"),
+            r#"{"reason":"because"}"#,
+        )
+        .await;
     assert_eq!(r.json()["error"]["param"], "reason");
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/refund"), "{}").await;
     assert_eq!(r.status, StatusCode::OK, "the rest: {}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(800), &json!("refunded"))
     );
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), r#"{"amount":1}"#).await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/refund"), r#"{"amount":1}"#)
+        .await;
     assert_eq!(r.error_code(), "charge_already_refunded");
     assert_eq!(sandbox_row(&o, &id).await, ("refunded".into(), 800, 800));
 
@@ -347,16 +343,16 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
     let o = Origin::start().await;
     let (_, token) = o.link(MANUAL).await;
     let id = authorize(&o, &token).await;
-    let r = post(&o, &format!("/v1/charges/{id}/void"), "").await;
+    let r = o.post(&format!("/v1/charges/{id}/void"), "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["status"], "voided");
     assert_eq!(sandbox_row(&o, &id).await.0, "voided");
-    let r = post(&o, &format!("/v1/charges/{id}/capture"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
     assert_eq!(
         (r.status, r.error_code()),
         (StatusCode::CONFLICT, "charge_not_authorized".into())
     );
-    let r = post(&o, &format!("/v1/charges/{id}/void"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/void"), "{}").await;
     assert_eq!(r.error_code(), "charge_not_authorized");
     assert_eq!(sandbox_row(&o, &id).await, ("voided".into(), 0, 0));
     // An automatic charge has nothing to capture or void.
@@ -364,10 +360,10 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
         .link(r#"{"amount":500,"currency":"JPY","title":"Pen"}"#)
         .await;
     let paid = open_result(&o.pay(&auto, "4242424242424242").await).charge_id;
-    let r = post(&o, &format!("/v1/charges/{paid}/void"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{paid}/void"), "{}").await;
     assert_eq!(r.error_code(), "charge_already_captured");
     for path in ["capture", "void", "refund"] {
-        let r = post(&o, &format!("/v1/charges/ch_nope/{path}"), "{}").await;
+        let r = o.post(&format!("/v1/charges/ch_nope/{path}"), "{}").await;
         assert_eq!(
             (r.status, r.error_code()),
             (StatusCode::NOT_FOUND, "resource_missing".into()),
@@ -376,12 +372,12 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
     }
     let r = o.api("GET", "/v1/charges/ch_nope/refunds", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = post(
-        &o,
-        "/v1/links",
-        r#"{"amount":5,"currency":"JPY","title":"x","capture_method":"later"}"#,
-    )
-    .await;
+    let r = o
+        .post(
+            "/v1/links",
+            r#"{"amount":5,"currency":"JPY","title":"x","capture_method":"later"}"#,
+        )
+        .await;
     assert_eq!(r.json()["error"]["param"], "capture_method");
 }
 

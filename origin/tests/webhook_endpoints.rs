@@ -21,12 +21,6 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
     panic!("timed out waiting for {what}");
 }
 
-fn with_worker(o: &Origin) {
-    tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
-        o.state.clone(),
-    ));
-}
-
 fn secret(endpoint: &Value) -> WebhookSecret {
     WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec")
 }
@@ -38,11 +32,7 @@ async fn new_link(o: &Origin) -> String {
 }
 
 async fn deliveries(o: &Origin, event: &str) -> Vec<Value> {
-    let r = o
-        .api("GET", &format!("/v1/events/{event}/deliveries"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["data"].as_array().expect("data").clone()
+    o.list_data(&format!("/v1/events/{event}/deliveries")).await
 }
 
 #[tokio::test]
@@ -194,12 +184,11 @@ async fn urls_into_private_networks_are_refused_unless_allowed() {
 /// checks again: here the stored URLs point at a live loopback receiver, which gets nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_to_private_addresses_are_refused_at_send_time_too() {
-    let o = Origin::start_with(&[
+    let o = Origin::delivering(&[
         ("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "false"),
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1h"),
     ])
     .await;
-    with_worker(&o);
     let (url, receiver) = Receiver::start(0).await;
     let ok = o
         .endpoint(json!({"url": "https://203.0.113.10/hooks"}))
@@ -239,8 +228,7 @@ async fn sends_to_private_addresses_are_refused_at_send_time_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_them() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (all_url, all) = Receiver::start(0).await;
     let (created_url, created_only) = Receiver::start(0).await;
     let e_all = o.endpoint(json!({ "url": all_url })).await;
@@ -311,8 +299,7 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (url, receiver) = Receiver::start(0).await;
     let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id");
@@ -371,8 +358,7 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again() {
-    let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s")]).await;
-    with_worker(&o);
+    let o = Origin::delivering(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s")]).await;
     let (url, receiver) = Receiver::scripted(vec![Answer::Status(410)]).await;
     let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id").to_owned();
@@ -436,12 +422,11 @@ async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_is_honoured_and_a_stalled_receiver_times_out() {
-    let o = Origin::start_with(&[
+    let o = Origin::delivering(&[
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s"),
         ("LINKPAY_WEBHOOK_TIMEOUT", "300ms"),
     ])
     .await;
-    with_worker(&o);
     let (slow_url, slow) = Receiver::scripted(vec![Answer::Slow(Duration::from_secs(3))]).await;
     let (busy_url, _busy) = Receiver::scripted(vec![Answer::RetryAfter(503, "7200".into())]).await;
     let e_slow = o.endpoint(json!({ "url": slow_url })).await;
@@ -510,8 +495,7 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_refund_is_announced_as_charge_update_once() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (url, receiver) = Receiver::start(0).await;
     let e = o
         .endpoint(json!({ "url": url, "enabled_events": ["charge.update"] }))

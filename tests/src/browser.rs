@@ -69,6 +69,15 @@ impl Browser {
         panic!("could not start Chromium through chromedriver: {last_error}");
     }
 
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open");
+    }
+
+    /// Where the browser is now.
+    pub async fn at(&self) -> String {
+        self.client.current_url().await.expect("url").to_string()
+    }
+
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
         let found = self.client.find(Locator::Css(css)).await;
         found.unwrap_or_else(|e| panic!("{css}: {e}"))

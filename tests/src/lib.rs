@@ -178,6 +178,11 @@ impl Stack {
         form.send().await.expect("worker answers")
     }
 
+    /// `GET path` on the API: the status and the JSON body.
+    pub async fn api_get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.api(reqwest::Method::GET, path, None).await
+    }
+
     /// Kills the origin, to show what the edge can do without it.
     pub async fn stop_origin(&mut self) {
         self.origin.child.kill().await.expect("kill origin");

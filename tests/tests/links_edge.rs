@@ -65,13 +65,7 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
     let page = stack.get(&result).await.text().await.expect("body");
     assert!(page.contains("data-outcome=\"paid\""), "{page}");
     let id = link["id"].as_str().expect("id");
-    let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{id}/charges"),
-            None,
-        )
-        .await;
+    let (_, charges) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
     assert_eq!(charges["data"][0]["amount"], 1234);
 
     // Deactivated: the pay page says so within seconds, with the merchant's message escaped.
@@ -128,7 +122,7 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
             .expect("key file");
         writeln!(f, "linkpay-keys v1\nkey k1 2026-11-01T00:00:00Z {LINK_KEY}").expect("write");
     }
-    let (_, links) = stack.api(reqwest::Method::GET, "/v1/links", None).await;
+    let (_, links) = stack.api_get("/v1/links").await;
     assert_eq!(links["data"].as_array().expect("data").len(), 0);
     let (_, merchant) = stack
         .api(
@@ -196,9 +190,7 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
     let provider = linkpay_e2e::location(&pay);
     finish_payment(&stack.http, &provider, "4242424242424242").await;
 
-    let (_, links) = stack
-        .api(reqwest::Method::GET, "/v1/links?reference=CAT-77", None)
-        .await;
+    let (_, links) = stack.api_get("/v1/links?reference=CAT-77").await;
     let recorded = &links["data"][0];
     assert_eq!(recorded["source"], "offline");
     assert_eq!(recorded["status"], "used");
@@ -207,11 +199,10 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
         Some(true)
     );
     let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{}/charges", recorded["id"].as_str().expect("id")),
-            None,
-        )
+        .api_get(&format!(
+            "/v1/links/{}/charges",
+            recorded["id"].as_str().expect("id")
+        ))
         .await;
     assert_eq!(charges["data"][0]["metadata"], json!({"event": "wedding"}));
     assert_eq!(charges["data"][0]["free1"], "table 4");

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot: &str) -> String {
-    b.client.goto(url).await.expect("open link");
+    b.open(url).await;
     b.wait_for("#pay-button").await;
     b.screenshot(&format!("{shot}-1-pay-page")).await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str()
             .starts_with(&format!("{}/sandbox/pay/", stack.origin_url)),
@@ -25,7 +25,7 @@ async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot:
     b.click("#card-submit").await;
     b.wait_for("#result").await;
     b.screenshot(&format!("{shot}-3-result")).await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str().starts_with(&format!("{}/r/", stack.edge_url)),
         "result shown by the edge, not {at}"
@@ -57,7 +57,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     let tea_url = tea["url"].as_str().expect("url");
 
     let b = Browser::start("en-US").await;
-    b.client.goto(tea_url).await.expect("open link");
+    b.open(tea_url).await;
     b.wait_for("#pay-button").await;
     assert_eq!(b.text("#title").await, "E2E tea set");
     assert_eq!(b.text("#amount").await, "¥1,500");
@@ -95,7 +95,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     // its state to the worker's KV); there is no Pay button to press.
     let mut shown = None;
     for _ in 0..50 {
-        b.client.goto(tea_url).await.expect("open link again");
+        b.open(tea_url).await;
         let errors = b
             .client
             .find_all(fantoccini::Locator::Css("#error"))
@@ -119,9 +119,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     b.close().await;
 
     let tea_id = tea["id"].as_str().expect("id");
-    let (_, link) = stack
-        .api(reqwest::Method::GET, &format!("/v1/links/{tea_id}"), None)
-        .await;
+    let (_, link) = stack.api_get(&format!("/v1/links/{tea_id}")).await;
     assert_eq!(
         (link["status"].as_str(), link["paid_count"].as_i64()),
         (Some("used"), Some(1))

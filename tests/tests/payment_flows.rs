@@ -77,9 +77,7 @@ async fn result(stack: &Stack, url: &str) -> String {
 
 async fn charge_of(stack: &Stack, link: &Value) -> Value {
     let id = link["id"].as_str().expect("id");
-    let (_, list) = stack
-        .api(Method::GET, &format!("/v1/links/{id}/charges"), None)
-        .await;
+    let (_, list) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
     list["data"][0].clone()
 }
 
@@ -121,10 +119,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
 
     let b = Browser::start("en-US").await;
     // 3-D Secure, passed.
-    b.client
-        .goto(card["url"].as_str().expect("url"))
-        .await
-        .expect("open");
+    b.open(card["url"].as_str().expect("url")).await;
     b.wait_for("#method-card").await;
     b.screenshot("3ds-1-pay-page-with-methods").await;
     b.pay_by_card("4000 0000 0000 3220").await;
@@ -144,16 +139,13 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     );
 
     // The wallet, approved.
-    b.client
-        .goto(wallet["url"].as_str().expect("url"))
-        .await
-        .expect("open");
+    b.open(wallet["url"].as_str().expect("url")).await;
     b.wait_for("#method-wallet").await;
     b.click("#method-wallet").await;
     b.click("#pay-button").await;
     b.wait_for("#wallet-approve").await;
     b.screenshot("wallet-1-approve-page").await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str()
             .starts_with(&format!("{}/sandbox/wallet/", stack.origin_url)),
@@ -262,9 +254,7 @@ async fn failures_cancels_captures_refunds_voids_and_expiry_over_http() {
     let mut status = Value::Null;
     // The sweeper runs every 30 s.
     for _ in 0..80 {
-        let (_, c) = stack
-            .api(Method::GET, &format!("/v1/charges/{stale}"), None)
-            .await;
+        let (_, c) = stack.api_get(&format!("/v1/charges/{stale}")).await;
         status = c["status"].clone();
         if status == "voided" {
             assert_eq!(c["failure_code"], "authorization_expired");

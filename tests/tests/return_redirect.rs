@@ -66,7 +66,7 @@ async fn register(stack: &Stack, url: &str, method: &str) -> (String, ReturnSecr
 
 /// Opens the link, types `email`, pays with a test card and waits for the merchant's page.
 async fn pay(b: &Browser, link_url: &str, email: &str, shot: &str) {
-    b.client.goto(link_url).await.expect("open link");
+    b.open(link_url).await;
     b.wait_for("#email-input").await;
     assert_eq!(
         b.attr("#email-input", "type").await.as_deref(),
@@ -99,13 +99,7 @@ fn verified(secret: &ReturnSecret, raw: &str) -> ReturnFields {
 }
 
 async fn the_charge(stack: &Stack, link_id: &str) -> serde_json::Value {
-    let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{link_id}/charges"),
-            None,
-        )
-        .await;
+    let (_, charges) = stack.api_get(&format!("/v1/links/{link_id}/charges")).await;
     charges["data"][0].clone()
 }
 

@@ -180,6 +180,13 @@ impl Origin {
         self.api("POST", path, Some(body)).await
     }
 
+    /// `GET path` on the API, a list: answers its `data`, after checking the status is 200.
+    pub async fn list_data(&self, path: &str) -> Vec<Value> {
+        let r = self.api("GET", path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["data"].as_array().expect("data").clone()
+    }
+
     /// `GET path` on the API; answers the JSON body, whatever the status.
     pub async fn get_json(&self, path: &str) -> Value {
         self.api("GET", path, None).await.json()
@@ -208,6 +215,15 @@ impl Origin {
             .await
             .expect("the demo merchant");
         id
+    }
+
+    /// An origin started with `extra` settings, its webhook delivery worker running.
+    pub async fn delivering(extra: &[(&str, &str)]) -> Origin {
+        let o = Origin::start_with(extra).await;
+        tokio::spawn(linkpay_origin::services::webhooks::delivery::run(
+            o.state.clone(),
+        ));
+        o
     }
 
     /// A fresh origin with one link made from `body`: (origin, link id, token).
