@@ -9,7 +9,8 @@ use axum::body::Bytes;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Value, json};
 
-const TEXT_FIELDS: &[&str] = &[
+/// The text fields of a merchant's branding, as the API and the dashboard's form name them.
+pub(crate) const TEXT_FIELDS: &[&str] = &[
     "display_name",
     "logo_url",
     "primary_color",

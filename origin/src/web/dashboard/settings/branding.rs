@@ -4,6 +4,7 @@
 use crate::domain::branding;
 use crate::state::AppState;
 use crate::web::api;
+use crate::web::api::branding::TEXT_FIELDS;
 use crate::web::dashboard::api_calls::{FieldError, body, call};
 use crate::web::dashboard::guard::SignedIn;
 use crate::web::dashboard::pages::PageReply;
@@ -13,17 +14,6 @@ use askama::Template;
 use axum::response::Response;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Map, Value};
-
-const FIELDS: &[&str] = &[
-    "display_name",
-    "logo_url",
-    "primary_color",
-    "background_color",
-    "text_color",
-    "support_email",
-    "support_phone",
-    "support_url",
-];
 
 #[derive(Template)]
 #[template(path = "dashboard/branding.html")]
@@ -85,7 +75,7 @@ fn page(
     });
     let p = BrandingPage {
         chrome: Chrome::new(session, "settings"),
-        values: FIELDS
+        values: TEXT_FIELDS
             .iter()
             .map(|f| (*f, label(f), value_of(b, f)))
             .collect(),
@@ -117,7 +107,7 @@ pub async fn show(SignedIn { state, session }: SignedIn) -> PageReply {
 /// saving them; `action=save` saves them through the API.
 pub async fn update(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut m = Map::new();
-    for f in FIELDS {
+    for f in TEXT_FIELDS {
         m.insert(
             (*f).into(),
             Value::String(form.get(f).unwrap_or_default().to_owned()),
