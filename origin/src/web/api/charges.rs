@@ -130,17 +130,14 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         amount_lte,
         link_id: q.string("link"),
     };
-    let cursor = list::query_cursor(&q, "charge", async |id| {
-        Ok(find(&state, &auth, id).await?.map(|c| c.created_at))
-    })
-    .await?;
-    let page = charges::search(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "charge",
+        async |id| Ok(find(&state, &auth, id).await?.map(|c| c.created_at)),
+        async |cursor, limit| {
+            charges::search(db, merchant, auth.livemode, &filter, cursor, limit).await
+        },
     )
     .await?;
     Ok(list::page("/v1/charges", &page, |c| c.to_json()))

@@ -5,12 +5,12 @@ use crate::base::error::ApiError;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use crate::domain::webhooks::events::{self, Event, EventFilter, Resend};
 use crate::state::AppState;
-use crate::web::api::{Authed, Call, JsonReply};
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const LIST_PARAMS: &[&str] = &[
     "type",
@@ -53,12 +53,14 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
     };
-    let cursor = list::query_cursor(&q, "event", async |id| {
-        let event = events::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(event.map(|e| e.created_at))
-    })
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "event",
+        async |id| Ok(events::get(db, merchant, id).await?.map(|e| e.created_at)),
+        async |cursor, limit| events::list(db, merchant, &filter, cursor, limit).await,
+    )
     .await?;
-    let page = events::list(&state.db, &auth.merchant.id, &filter, cursor, q.limit()?).await?;
     Ok(list::page("/v1/events", &page, Event::to_json))
 }
 
@@ -105,7 +107,7 @@ pub async fn resend(
     Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> StatusReply {
     let p = Params::parse(&body, &["endpoint"])?;
     let endpoint = p.required("endpoint", Params::string)?;
     find(&state, &auth, &id).await?;

@@ -10,7 +10,7 @@ use crate::domain::links::{
 };
 use crate::providers::CaptureMethod;
 use crate::state::AppState;
-use crate::web::api::{Authed, Call, JsonReply};
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
@@ -22,7 +22,6 @@ use linkpay_shared::token::{
     MAX_USE_LIMIT, Usage,
 };
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
-use serde_json::Value;
 
 /// The dashboard still names the cursor helper here.
 pub use super::list::cursor;
@@ -61,10 +60,7 @@ pub(crate) const FIELDS: &[&str] = &[
         (status = 401, description = "No or bad API key", body = super::openapi::Error),
         (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
     ))]
-pub async fn create(
-    Call { state, auth }: Call,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let new = new_link_from(&state, &auth, &body).await?;
     let link = links::create(&state, &auth.merchant, auth.livemode, new).await?;
     tracing::info!(link = %link.id, merchant = %auth.merchant.id, "link created");
@@ -144,18 +140,14 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         reference: q.string("reference"),
         ..Default::default()
     };
-    let cursor = list::query_cursor(&q, "link", async |id| {
-        let link = links::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(link.map(|l| l.created_at))
-    })
-    .await?;
-    let page = links::list(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "link",
+        async |id| Ok(links::get(db, merchant, id).await?.map(|l| l.created_at)),
+        async |cursor, limit| {
+            links::list(db, merchant, auth.livemode, &filter, cursor, limit).await
+        },
     )
     .await?;
     Ok(list::page("/v1/links", &page, |l| {
@@ -180,15 +172,20 @@ pub async fn charges(
 ) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let link = find(&state, &auth, &id).await?;
-    let cursor = list::query_cursor(&q, "charge on this link", async |charge_id| {
-        let charge = crate::domain::charges::get(state.db.reader(), charge_id).await?;
-        Ok(charge
-            .filter(|c| c.link_id == link.id)
-            .map(|c| c.created_at))
-    })
+    let page = list::fetch(
+        &q,
+        "charge on this link",
+        async |charge_id| {
+            let charge = crate::domain::charges::get(state.db.reader(), charge_id).await?;
+            Ok(charge
+                .filter(|c| c.link_id == link.id)
+                .map(|c| c.created_at))
+        },
+        async |cursor, limit| {
+            crate::domain::charges::list_for_link(&state.db, &link.id, cursor, limit).await
+        },
+    )
     .await?;
-    let page =
-        crate::domain::charges::list_for_link(&state.db, &link.id, cursor, q.limit()?).await?;
     let url = format!("/v1/links/{}/charges", link.id);
     Ok(list::page(&url, &page, |c| c.to_json()))
 }

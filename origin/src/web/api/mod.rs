@@ -27,6 +27,9 @@ pub use auth::{Authed, Call};
 /// What most handlers answer: a JSON object, or the API's error.
 pub type JsonReply = Result<Json<Value>, ApiError>;
 
+/// A JSON object with its status (`201 Created`, `202 Accepted`), or the API's error.
+pub type StatusReply = Result<(axum::http::StatusCode, Json<Value>), ApiError>;
+
 /// Every API route, for the test that checks each is described in the OpenAPI document.
 pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links", "POST"),

@@ -2,12 +2,12 @@ use super::list;
 use super::params::Params;
 use crate::base::error::ApiError;
 use crate::domain::return_urls::{self, MAX_DESCRIPTION_CHARS, Method, NewReturnUrl};
-use crate::web::api::{Call, JsonReply};
+use crate::web::api::{Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
 
@@ -22,10 +22,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
         super::openapi::BadField,
         (status = 409, description = "The merchant already has 3 return URLs (`return_url_limit_reached`)", body = super::openapi::Error),
     ))]
-pub async fn create(
-    Call { state, auth }: Call,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let p = Params::parse(&body, FIELDS)?;
     let url = p.required("url", Params::string)?;
     return_urls::check_url(&url, state.config.return_urls_allow_http)

@@ -7,12 +7,12 @@ use crate::domain::webhooks::endpoints::{
 };
 use crate::domain::webhooks::ssrf;
 use crate::state::AppState;
-use crate::web::api::{Call, JsonReply};
+use crate::web::api::{Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const MAX_DESCRIPTION_CHARS: usize = 500;
 /// Seconds the old secret keeps signing after a rotation unless the merchant says otherwise.
@@ -26,10 +26,7 @@ const DEFAULT_ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
         (status = 201, description = "Created; the secret is shown only here", body = super::openapi::WebhookEndpoint),
         (status = 400, description = "A field is wrong (the URL is not http(s), or points into a private network); `param` names it", body = super::openapi::Error),
     ))]
-pub async fn create(
-    Call { state, auth }: Call,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let p = Params::parse(&body, &["url", "enabled_events", "description"])?;
     let url = p.required("url", Params::string)?;
     check_url(&state, &url).await?;
@@ -61,12 +58,18 @@ pub async fn create(
     ))]
 pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
-    let cursor = list::query_cursor(&q, "webhook endpoint", async |id| {
-        let endpoint = endpoints::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(endpoint.map(|e| e.created_at))
-    })
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "webhook endpoint",
+        async |id| {
+            Ok(endpoints::get(db, merchant, id)
+                .await?
+                .map(|e| e.created_at))
+        },
+        async |cursor, limit| endpoints::list(db, merchant, cursor, limit).await,
+    )
     .await?;
-    let page = endpoints::list(&state.db, &auth.merchant.id, cursor, q.limit()?).await?;
     Ok(list::page(
         "/v1/webhook_endpoints",
         &page,

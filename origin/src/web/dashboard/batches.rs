@@ -11,7 +11,7 @@ use crate::services::batch::{self, BatchError, Choices, Encoding, Progress, RowE
 use crate::state::AppState;
 use crate::web::api::batches::{csv_download, results_csv};
 use crate::web::dashboard::guard::SignedIn;
-use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
@@ -242,7 +242,7 @@ pub async fn show(SignedIn { state, session }: SignedIn, Path(id): Path<String>)
 pub async fn results(
     SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): QueryMap,
 ) -> PageReply {
     let b = find(&state, &session, &id).await?;
     let bom = q

@@ -14,7 +14,7 @@ use crate::domain::charges::{self, Charge, ChargeFilter};
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::guard::SignedIn;
-use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
@@ -100,10 +100,7 @@ fn filter_of(search: &Search) -> (ChargeFilter, Vec<(&'static str, String)>) {
 }
 
 /// `GET /dashboard/charges`
-pub async fn list(
-    SignedIn { state, session }: SignedIn,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageReply {
+pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     let known = |id: String| {
@@ -124,10 +121,7 @@ pub async fn list(
 }
 
 /// `GET /dashboard/charges.csv?<search>&bom=1`: every charge the search finds.
-pub async fn csv(
-    SignedIn { state, session }: SignedIn,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageReply {
+pub async fn csv(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     if let Some((field, message)) = errors.first() {
@@ -242,7 +236,7 @@ struct ChargePage {
 pub async fn show_charge(
     SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): QueryMap,
 ) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let link = crate::domain::links::by_id(state.db.reader(), &c.link_id).await?;

@@ -13,14 +13,13 @@ use crate::domain::links::{self, Link, LinkFilter};
 use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::guard::SignedIn;
-use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::{Currency, Locale, money};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 
 const PAGE_SIZE: i64 = 25;
 pub const LINK_STATUSES: &[&str] = &["active", "used", "expired", "deactivated"];
@@ -80,10 +79,7 @@ struct ListPage {
 }
 
 /// `GET /dashboard/links`
-pub async fn list(
-    SignedIn { state, session }: SignedIn,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageReply {
+pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (criteria, errors) = match search.criteria(LINK_STATUSES) {
         Ok(c) => (c, Vec::new()),
@@ -271,7 +267,7 @@ struct LinkPage {
 pub async fn show_link(
     SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): QueryMap,
 ) -> PageReply {
     let notice = match q
         .get("done")

@@ -56,6 +56,9 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// A page's query string, as name → value.
+pub type QueryMap = axum::extract::Query<std::collections::HashMap<String, String>>;
+
 /// What most pages answer: the page, or the error page.
 pub type PageReply = Result<Response, PageError>;
 

@@ -15,12 +15,11 @@ use crate::domain::notifications::phone;
 use crate::domain::notifications::settings as notify_settings;
 use crate::domain::notifications::{Channel, Customer, Kind};
 use crate::state::AppState;
-use crate::web::api::{Authed, Call, JsonReply};
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::Value;
 
 pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 
@@ -138,7 +137,7 @@ pub async fn send_link(
     Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> StatusReply {
     let p = Params::parse(&body, &["channel", "to"])?;
     let channel = p.required("channel", Params::string)?;
     let channel = Channel::parse(&channel).ok_or_else(|| {
@@ -219,18 +218,14 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         link: q.string("link"),
         charge: q.string("charge"),
     };
-    let cursor = list::query_cursor(&q, "notification", async |id| {
-        let notification = outbox::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(notification.map(|n| n.created_at))
-    })
-    .await?;
-    let page = outbox::list(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "notification",
+        async |id| Ok(outbox::get(db, merchant, id).await?.map(|n| n.created_at)),
+        async |cursor, limit| {
+            outbox::list(db, merchant, auth.livemode, &filter, cursor, limit).await
+        },
     )
     .await?;
     Ok(list::page("/v1/notifications", &page, |n| n.to_json()))

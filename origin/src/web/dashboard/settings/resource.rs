@@ -5,14 +5,12 @@
 use super::super::api_calls::FieldError;
 use super::super::pages::{Chrome, FormData, PageError, render_form};
 use super::super::sessions::Session;
-use crate::base::error::ApiError;
 use crate::state::AppState;
 use crate::web::dashboard::guard::SignedIn;
 use crate::web::dashboard::pages::PageReply;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use serde_json::Value;
@@ -74,7 +72,7 @@ pub async fn created<R: Resource>(
     state: &AppState,
     session: &Session,
     typed: &FormData,
-    result: Result<(StatusCode, Json<Value>), ApiError>,
+    result: crate::web::api::StatusReply,
 ) -> PageReply {
     match result {
         Ok((_, Json(made))) => {

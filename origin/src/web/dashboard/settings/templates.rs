@@ -6,8 +6,8 @@ use crate::state::AppState;
 use crate::web::api;
 use crate::web::dashboard::api_calls::{FieldError, body, call};
 use crate::web::dashboard::guard::SignedIn;
-use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery};
@@ -113,7 +113,7 @@ fn edit_page(
 pub async fn edit(
     SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): QueryMap,
 ) -> PageReply {
     let t = current(&state, &session, &name, &locale_of(&q)).await?;
     let notice = match q.get("done").map(String::as_str) {
