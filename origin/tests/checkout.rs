@@ -311,10 +311,7 @@ async fn fifty_concurrent_checkouts_of_a_single_use_link_reach_the_provider_once
         1
     );
     let after = o.checkout(&token).await;
-    assert_eq!(
-        (after.status, after.error_code().as_str()),
-        (StatusCode::CONFLICT, "link_already_paid")
-    );
+    after.assert_refused(StatusCode::CONFLICT, "link_already_paid");
 }
 
 #[tokio::test]

@@ -332,10 +332,7 @@ async fn deactivation_stops_checkouts_shows_a_message_and_is_pushed_to_the_edge(
     assert_eq!(again["deactivation_message"], "Sold out, thank you!");
 
     let c = o.checkout(&token).await;
-    assert_eq!(
-        (c.status, c.error_code().as_str()),
-        (StatusCode::GONE, "link_deactivated")
-    );
+    c.assert_refused(StatusCode::GONE, "link_deactivated");
     let (value,): (String,) = sqlx::query_as("SELECT value FROM edge_sync WHERE key = $1")
         .bind(format!("s:{id}"))
         .fetch_one(o.state.db.reader())
@@ -373,10 +370,7 @@ async fn a_payment_in_flight_when_the_link_expires_is_settled_and_later_ones_are
     assert_eq!(after["paid_count"], 1);
     // A new checkout is refused: the token itself has expired.
     let late = o.checkout(&token).await;
-    assert_eq!(
-        (late.status, late.error_code().as_str()),
-        (StatusCode::GONE, "link_expired")
-    );
+    late.assert_refused(StatusCode::GONE, "link_expired");
 }
 
 #[tokio::test]
@@ -619,10 +613,7 @@ async fn an_offline_signed_link_is_recorded_at_its_first_checkout() {
     .sign(&offline_claims("lnk_offline_3", &merchant))
     .expect("sign");
     let r = o.checkout(&retired).await;
-    assert_eq!(
-        (r.status, r.error_code().as_str()),
-        (StatusCode::BAD_REQUEST, "link_key_unknown")
-    );
+    r.assert_refused(StatusCode::BAD_REQUEST, "link_key_unknown");
     assert_eq!(r.json()["error"]["param"], "token");
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 1);
 }

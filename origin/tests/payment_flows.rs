@@ -236,10 +236,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let r = o
         .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":1001}"#)
         .await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_REQUEST, "amount_too_large".into())
-    );
+    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
     assert_eq!(r.json()["error"]["param"], "amount");
     let r = o
         .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#)
@@ -273,46 +270,31 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         );
     }
 
-    let r = o
-        .post(
-            &format!("/v1/charges/{id}/refund"),
-            r#"{"amount":300,"reason":"requested_by_customer"}"#,
-        )
-        .await;
+    let refund_path = format!("/v1/charges/{id}/refund");
+    let refund = async |body: &str| o.post(&refund_path, body).await;
+    let r = refund(r#"{"amount":300,"reason":"requested_by_customer"}"#).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(300), &json!("succeeded"))
     );
-    let r = o
-        .post(&format!("/v1/charges/{id}/refund"), r#"{"amount":501}"#)
-        .await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_REQUEST, "amount_too_large".into())
-    );
+    let r = refund(r#"{"amount":501}"#).await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
     assert!(
         r.json()["error"]["message"]
             .as_str()
             .unwrap_or_default()
             .contains("500")
     );
-    let r = o
-        .post(
-            &format!("/v1/charges/{id}/refund"),
-            r#"{"reason":"because"}"#,
-        )
-        .await;
+    let r = refund(r#"{"reason":"because"}"#).await;
     assert_eq!(r.json()["error"]["param"], "reason");
-    let r = o.post(&format!("/v1/charges/{id}/refund"), "{}").await;
+    let r = refund("{}").await;
     assert_eq!(r.status, StatusCode::OK, "the rest: {}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(800), &json!("refunded"))
     );
-    let r = o
-        .post(&format!("/v1/charges/{id}/refund"), r#"{"amount":1}"#)
-        .await;
+    let r = refund(r#"{"amount":1}"#).await;
     assert_eq!(r.error_code(), "charge_already_refunded");
     assert_eq!(sandbox_row(&o, &id).await, ("refunded".into(), 800, 800));
 
@@ -348,10 +330,7 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
     assert_eq!(r.json()["status"], "voided");
     assert_eq!(sandbox_row(&o, &id).await.0, "voided");
     let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::CONFLICT, "charge_not_authorized".into())
-    );
+    r.assert_refused(StatusCode::CONFLICT, "charge_not_authorized");
     let r = o.post(&format!("/v1/charges/{id}/void"), "{}").await;
     assert_eq!(r.error_code(), "charge_not_authorized");
     assert_eq!(sandbox_row(&o, &id).await, ("voided".into(), 0, 0));

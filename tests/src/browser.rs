@@ -99,6 +99,13 @@ impl Browser {
         self.find(css).await.send_keys(text).await.expect("type");
     }
 
+    /// The result page's outcome (`data-outcome`: paid, declined, …).
+    pub async fn outcome(&self) -> String {
+        self.attr("#result", "data-outcome")
+            .await
+            .expect("data-outcome")
+    }
+
     /// Types a card into the sandbox's card form (expiry 12/30, CVC 123), without submitting.
     pub async fn fill_card(&self, number: &str) {
         self.type_into("#number", number).await;

@@ -324,6 +324,12 @@ pub fn http_client() -> reqwest::Client {
         .expect("http client")
 }
 
+/// The signing secret of a webhook endpoint the API just created.
+pub fn endpoint_secret(endpoint: &serde_json::Value) -> linkpay_shared::webhook::WebhookSecret {
+    let secret = endpoint["secret"].as_str().expect("secret");
+    linkpay_shared::webhook::WebhookSecret::parse(secret).expect("whsec")
+}
+
 /// Where a redirect sends the client.
 pub fn location(r: &reqwest::Response) -> String {
     let to = r.headers()[reqwest::header::LOCATION].to_str();

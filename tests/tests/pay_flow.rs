@@ -30,9 +30,7 @@ async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot:
         at.as_str().starts_with(&format!("{}/r/", stack.edge_url)),
         "result shown by the edge, not {at}"
     );
-    b.attr("#result", "data-outcome")
-        .await
-        .expect("data-outcome")
+    b.outcome().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,7 +46,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
         )
         .await;
     assert_eq!(status, 201, "{endpoint}");
-    let secret = WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec");
+    let secret = linkpay_e2e::endpoint_secret(&endpoint);
 
     let tea = stack.create_link(json!({"amount": 1500, "currency": "JPY", "title": "E2E tea set", "description": "Two cups", "reference": "E2E-1"})).await;
     let book = stack

@@ -128,10 +128,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.click("#challenge-pass").await;
     b.wait_for("#result").await;
     b.screenshot("3ds-3-result").await;
-    assert_eq!(
-        b.attr("#result", "data-outcome").await.as_deref(),
-        Some("paid")
-    );
+    assert_eq!(b.outcome().await, "paid");
     let c = charge_of(&stack, &card).await;
     assert_eq!(
         (&c["status"], &c["payment_method"]["card"]["last4"]),
@@ -154,10 +151,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.click("#wallet-approve").await;
     b.wait_for("#result").await;
     b.screenshot("wallet-2-result").await;
-    assert_eq!(
-        b.attr("#result", "data-outcome").await.as_deref(),
-        Some("paid")
-    );
+    assert_eq!(b.outcome().await, "paid");
     let c = charge_of(&stack, &wallet).await;
     assert_eq!(
         (&c["status"], &c["payment_method"]["type"]),

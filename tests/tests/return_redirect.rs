@@ -65,8 +65,8 @@ async fn register(stack: &Stack, url: &str, method: &str) -> (String, ReturnSecr
 }
 
 /// Opens the link, types `email`, pays with a test card and waits for the merchant's page.
-async fn pay(b: &Browser, link_url: &str, email: &str, shot: &str) {
-    b.open(link_url).await;
+async fn pay(b: &Browser, link: &serde_json::Value, email: &str, shot: &str) {
+    b.open(link["url"].as_str().expect("url")).await;
     b.wait_for("#email-input").await;
     assert_eq!(
         b.attr("#email-input", "type").await.as_deref(),
@@ -123,20 +123,8 @@ async fn the_buyer_goes_back_to_the_merchant_with_a_signed_result() {
         .await;
 
     let b = Browser::start("en-US").await;
-    pay(
-        &b,
-        posted["url"].as_str().expect("url"),
-        "buyer+tea@example.com",
-        "return-post",
-    )
-    .await;
-    pay(
-        &b,
-        redirected["url"].as_str().expect("url"),
-        "book@example.com",
-        "return-get",
-    )
-    .await;
+    pay(&b, &posted, "buyer+tea@example.com", "return-post").await;
+    pay(&b, &redirected, "book@example.com", "return-get").await;
     b.close().await;
 
     let got = site.got.lock().expect("lock").clone();

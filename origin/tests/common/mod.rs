@@ -69,6 +69,12 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// Asserts the reply is the API's refusal with `status` and `code`.
+    pub fn assert_refused(&self, status: StatusCode, code: &str) {
+        let refusal = (self.status, self.error_code());
+        assert_eq!(refusal, (status, code.to_owned()), "{}", self.text());
+    }
+
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]
             .as_str()
