@@ -83,6 +83,14 @@ pub async fn created<R: Resource>(
     }
 }
 
+/// The API request of a create form: `req`, with the description the form holds, if any.
+pub fn with_description(mut req: Value, form: &FormData) -> Value {
+    if let Some(d) = form.get("description") {
+        req["description"] = Value::from(d);
+    }
+    req
+}
+
 /// Back to the list once a row is gone.
 pub fn removed<R: Resource>() -> Response {
     Redirect::to(R::spec().base).into_response()

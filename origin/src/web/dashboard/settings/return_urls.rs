@@ -74,10 +74,10 @@ pub fn routes() -> Router<AppState> {
 
 /// `POST /dashboard/settings/return-urls`
 pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
-    let mut req = json!({"url": form.get("url").unwrap_or_default(), "method": form.get("method").unwrap_or("get")});
-    if let Some(d) = form.get("description") {
-        req["description"] = json!(d);
-    }
+    let req = resource::with_description(
+        json!({"url": form.get("url").unwrap_or_default(), "method": form.get("method").unwrap_or("get")}),
+        &form,
+    );
     let made = api::return_urls::create(call(&state, &session), body(&req));
     resource::created::<ReturnUrls>(&state, &session, &form, made.await).await
 }

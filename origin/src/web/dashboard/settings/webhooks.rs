@@ -81,10 +81,10 @@ pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> Pa
     if events.is_empty() {
         events.push("*");
     }
-    let mut req = json!({"url": form.get("url").unwrap_or_default(), "enabled_events": events});
-    if let Some(d) = form.get("description") {
-        req["description"] = json!(d);
-    }
+    let req = resource::with_description(
+        json!({"url": form.get("url").unwrap_or_default(), "enabled_events": events}),
+        &form,
+    );
     let made = api::webhook_endpoints::create(call(&state, &session), body(&req));
     resource::created::<Webhooks>(&state, &session, &form, made.await).await
 }
