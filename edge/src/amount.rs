@@ -96,22 +96,15 @@ mod tests {
             choose(&yen, Some("50000")),
             Ok(money(50_000, Currency::Jpy))
         );
-        assert_eq!(
-            choose(&yen, Some("499")),
-            Err(AmountProblem::BelowMinimum(money(500, Currency::Jpy)))
-        );
-        assert_eq!(
-            choose(&yen, Some("0")),
-            Err(AmountProblem::BelowMinimum(money(500, Currency::Jpy)))
-        );
-        assert_eq!(
-            choose(&yen, Some("50001")),
-            Err(AmountProblem::AboveMaximum(money(50_000, Currency::Jpy)))
-        );
-        assert_eq!(
-            choose(&yen, Some("99999999999999999999999")),
-            Err(AmountProblem::AboveMaximum(money(50_000, Currency::Jpy)))
-        );
+        let (min, max) = (money(500, Currency::Jpy), money(50_000, Currency::Jpy));
+        for (typed, problem) in [
+            ("499", AmountProblem::BelowMinimum(min)),
+            ("0", AmountProblem::BelowMinimum(min)),
+            ("50001", AmountProblem::AboveMaximum(max)),
+            ("99999999999999999999999", AmountProblem::AboveMaximum(max)),
+        ] {
+            assert_eq!(choose(&yen, Some(typed)), Err(problem), "{typed}");
+        }
         assert_eq!(choose(&yen, None), Err(AmountProblem::Missing));
         assert_eq!(choose(&yen, Some("  ")), Err(AmountProblem::Missing));
         for junk in ["-5", "¥500", "1e3", "five", "5.5.5"] {

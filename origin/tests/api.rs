@@ -8,8 +8,7 @@ use linkpay_shared::token::{Keyring, Usage};
 #[tokio::test]
 async fn creates_a_link_whose_url_verifies_and_retrieves_it() {
     let o = Origin::start().await;
-    let r = o
-        .api("POST", "/v1/links", Some(r#"{"amount":1500,"currency":"JPY","title":"Tea set","description":"Two cups","reference":"INV-7","locale":"ja"}"#))
+    let r = o.post("/v1/links", r#"{"amount":1500,"currency":"JPY","title":"Tea set","description":"Two cups","reference":"INV-7","locale":"ja"}"#)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let v = r.json();
@@ -74,7 +73,7 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_created() {
         ),
     ];
     for (body, code, param) in cases {
-        let r = o.api("POST", "/v1/links", Some(&body)).await;
+        let r = o.post("/v1/links", &body).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         let e = &r.json()["error"];
         assert_eq!(e["type"], "invalid_request_error", "{body}");
@@ -142,19 +141,14 @@ async fn unknown_ids_and_routes_answer_the_same_error_shape() {
 async fn webhook_endpoint_urls_are_checked() {
     let o = Origin::start().await;
     let r = o
-        .api(
-            "POST",
-            "/v1/webhook_endpoints",
-            Some(r#"{"url":"ftp://x"}"#),
-        )
+        .post("/v1/webhook_endpoints", r#"{"url":"ftp://x"}"#)
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["param"], "url");
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/webhook_endpoints",
-            Some(r#"{"url":"https://shop.example/hooks"}"#),
+            r#"{"url":"https://shop.example/hooks"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -169,13 +163,7 @@ async fn webhook_endpoint_urls_are_checked() {
 #[tokio::test]
 async fn every_documented_route_exists_and_the_openapi_document_is_served() {
     let o = Origin::start().await;
-    let doc = o
-        .send(
-            Request::get("/v1/openapi.json")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let doc = o.get("/v1/openapi.json").await;
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
     assert_eq!(doc["openapi"], "3.1.0");

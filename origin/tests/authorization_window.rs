@@ -35,10 +35,7 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
     o.state.clock.advance(26 * 60);
     let swept = sweep::once(&o.state.services).await.expect("sweep");
     assert_eq!((swept.abandoned, swept.released), (1, 0));
-    let c = o
-        .api("GET", &format!("/v1/charges/{}", abandoned.0), None)
-        .await
-        .json();
+    let c = o.get_json(&format!("/v1/charges/{}", abandoned.0)).await;
     assert_eq!(
         (&c["status"], &c["failure_code"]),
         (&json!("expired"), &json!("payment_expired"))
@@ -46,37 +43,25 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
 
     // Past the 30-day window the authorization cannot be captured, and is then released.
     o.state.clock.advance(30 * 86_400);
-    let before = o
-        .api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json();
-    let r = o
-        .api("POST", &format!("/v1/charges/{id}/capture"), Some("{}"))
-        .await;
+    let before = o.get_json(&format!("/v1/charges/{id}")).await;
+    let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
     assert_eq!(
         (r.status, r.error_code()),
         (StatusCode::CONFLICT, "authorization_expired".to_owned())
     );
     assert_eq!(
-        o.api("GET", &format!("/v1/charges/{id}"), None)
-            .await
-            .json(),
+        o.get_json(&format!("/v1/charges/{id}")).await,
         before,
         "unchanged"
     );
     let swept = sweep::once(&o.state.services).await.expect("sweep");
     assert_eq!(swept.released, 1);
-    let c = o
-        .api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json();
+    let c = o.get_json(&format!("/v1/charges/{id}")).await;
     assert_eq!(
         (&c["status"], &c["failure_code"]),
         (&json!("voided"), &json!("authorization_expired"))
     );
-    let r = o
-        .api("POST", &format!("/v1/charges/{id}/capture"), Some("{}"))
-        .await;
+    let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
     assert_eq!(r.error_code(), "authorization_expired");
     let events = o
         .count("SELECT COUNT(*) FROM events WHERE type = 'charge.update'")

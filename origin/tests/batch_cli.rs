@@ -9,7 +9,8 @@ struct Run {
     stderr: String,
 }
 
-async fn linkpay(args: Vec<String>, api_url: &str, key: &str) -> Run {
+async fn linkpay(args: &[&str], api_url: &str, key: &str) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let (api_url, key) = (api_url.to_owned(), key.to_owned());
     tokio::task::spawn_blocking(move || {
         let out = Command::new(env!("CARGO_BIN_EXE_linkpay"))
@@ -46,27 +47,19 @@ async fn a_bad_file_prints_every_error_and_a_good_one_waits_for_sending_and_writ
     let url = serve(&o).await;
     let dir = tempfile::tempdir().expect("dir");
     let path = |name: &str| dir.path().join(name).display().to_string();
+    let write = |name: &str, csv: &str| std::fs::write(path(name), csv).expect("write");
+    // `linkpay batch create --file <file> <more…>` with `key`.
+    let create = async |file: &str, more: &[&str], key: &str| {
+        let mut args = vec!["batch", "create", "--file", file];
+        args.extend_from_slice(more);
+        linkpay(&args, &url, key).await
+    };
 
-    std::fs::write(
-        path("bad.csv"),
+    write(
+        "bad.csv",
         "reference,amount,title,customer_email\nA,1500,Tea,a@example.com\nB,12.5,Tea,b@example.com\nC,100,,c@example.com\n",
-    )
-    .expect("write");
-    let run = linkpay(
-        [
-            "batch",
-            "create",
-            "--file",
-            &path("bad.csv"),
-            "--currency",
-            "JPY",
-        ]
-        .map(String::from)
-        .to_vec(),
-        &url,
-        &o.key,
-    )
-    .await;
+    );
+    let run = create(&path("bad.csv"), &["--currency", "JPY"], &o.key).await;
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
@@ -78,14 +71,7 @@ async fn a_bad_file_prints_every_error_and_a_good_one_waits_for_sending_and_writ
     assert!(run.stderr.contains("row 4, title:"), "{}", run.stderr);
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 0);
 
-    let wrong_key = linkpay(
-        ["batch", "create", "--file", &path("bad.csv")]
-            .map(String::from)
-            .to_vec(),
-        &url,
-        "sk_test_nope",
-    )
-    .await;
+    let wrong_key = create(&path("bad.csv"), &[], "sk_test_nope").await;
     assert_eq!(wrong_key.code, 2);
     assert!(
         wrong_key.stderr.contains("LINKPAY_API_KEY"),
@@ -93,26 +79,13 @@ async fn a_bad_file_prints_every_error_and_a_good_one_waits_for_sending_and_writ
         wrong_key.stderr
     );
 
-    std::fs::write(
-        path("good.csv"),
+    write(
+        "good.csv",
         "reference,amount,title,customer_email\nA,1500,Tea,a@example.com\nB,2400,Pot,b@example.com\n",
-    )
-    .expect("write");
-    let run = linkpay(
-        [
-            "batch",
-            "create",
-            "--file",
-            &path("good.csv"),
-            "--currency",
-            "JPY",
-            "--send",
-            "email",
-            "--bom",
-        ]
-        .map(String::from)
-        .to_vec(),
-        &url,
+    );
+    let run = create(
+        &path("good.csv"),
+        &["--currency", "JPY", "--send", "email", "--bom"],
         &o.key,
     )
     .await;
@@ -134,20 +107,11 @@ async fn a_bad_file_prints_every_error_and_a_good_one_waits_for_sending_and_writ
     );
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 2);
 
-    let sample = linkpay(vec!["batch".into(), "sample".into()], &url, &o.key).await;
+    let sample = linkpay(&["batch", "sample"], &url, &o.key).await;
     assert!(sample.stdout.starts_with("reference,amount,currency,title"));
-    let unreachable = linkpay(
-        [
-            "batch",
-            "create",
-            "--file",
-            &path("good.csv"),
-            "--api-url",
-            "http://127.0.0.1:9",
-        ]
-        .map(String::from)
-        .to_vec(),
-        &url,
+    let unreachable = create(
+        &path("good.csv"),
+        &["--api-url", "http://127.0.0.1:9"],
         &o.key,
     )
     .await;

@@ -137,7 +137,7 @@ async fn a_shift_jis_file_from_excel_makes_links_with_japanese_titles() {
     assert!(!unmappable);
     let r = upload(&o, "currency=JPY", bytes.into_owned()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let list = o.api("GET", "/v1/links?limit=10", None).await.json();
+    let list = o.get_json("/v1/links?limit=10").await;
     let mut titles: Vec<(String, i64, String)> = list["data"]
         .as_array()
         .expect("links")
@@ -212,10 +212,7 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     assert!(again.text().contains("already has an active link"));
     let sender = o.state.sender();
     while send_due(&sender).await.expect("send") > 0 {}
-    let batch: Value = o
-        .api("GET", &format!("/v1/batches/{id}"), None)
-        .await
-        .json();
+    let batch: Value = o.get_json(&format!("/v1/batches/{id}")).await;
     assert_eq!(
         (batch["status"].as_str(), batch["progress"]["sent"].as_i64()),
         (Some("complete"), Some(300))
@@ -239,10 +236,7 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     );
     assert_eq!((&rows[1][4], &rows[1][5]), ("15.05", "USD"));
     assert_eq!(&first[8], "sent");
-    let link = o
-        .api("GET", &format!("/v1/links/{}", &first[2]), None)
-        .await
-        .json();
+    let link = o.get_json(&format!("/v1/links/{}", &first[2])).await;
     assert_eq!(link["short_url"].as_str(), Some(&first[3]));
     assert_eq!(link["free1"], "shelf, 0");
     mail.stop().await;

@@ -20,7 +20,7 @@ async fn queued_display(o: &Origin) -> Value {
 #[tokio::test]
 async fn bad_settings_are_refused_by_field_and_change_nothing() {
     let o = Origin::start().await;
-    let fresh = o.api("GET", "/v1/branding", None).await.json();
+    let fresh = o.get_json("/v1/branding").await;
     assert_eq!(fresh["layout"], "standard");
     assert_eq!(fresh["logo_url"], Value::Null);
     assert_eq!(fresh["default_locale"], "en");
@@ -48,11 +48,11 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
         (json!({"default_locale": "fr"}), "default_locale"),
         (json!({"colour": "#ffffff"}), "colour"),
     ] {
-        let r = o.api("POST", "/v1/branding", Some(&body.to_string())).await;
+        let r = o.post("/v1/branding", &body.to_string()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}: {}", r.text());
     }
-    assert_eq!(o.api("GET", "/v1/branding", None).await.json(), fresh);
+    assert_eq!(o.get_json("/v1/branding").await, fresh);
     assert_eq!(o.count("SELECT COUNT(*) FROM merchant_branding").await, 0);
 }
 
@@ -60,20 +60,17 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
 async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods() {
     let o = Origin::start().await;
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/branding",
-            Some(
-                &json!({
-                    "display_name": "Kissa <Tanuki>",
-                    "logo_url": "https://cdn.tanuki.example/logo.png",
-                    "primary_color": "#0F766E",
-                    "support_email": "help@tanuki.example",
-                    "layout": "centered",
-                    "default_locale": "ja",
-                })
-                .to_string(),
-            ),
+            &json!({
+                "display_name": "Kissa <Tanuki>",
+                "logo_url": "https://cdn.tanuki.example/logo.png",
+                "primary_color": "#0F766E",
+                "support_email": "help@tanuki.example",
+                "layout": "centered",
+                "default_locale": "ja",
+            })
+            .to_string(),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -93,10 +90,9 @@ async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods
     );
     // A partial update keeps the rest; "" clears one field.
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/branding",
-            Some(r##"{"logo_url": "", "text_color": "#111111"}"##),
+            r##"{"logo_url": "", "text_color": "#111111"}"##,
         )
         .await
         .json();
@@ -109,10 +105,9 @@ async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods
         (Value::Null, json!("#111111"), json!("centered"))
     );
     // Changing payment methods pushes the branding along, not over it.
-    o.api(
-        "POST",
+    o.post(
         "/v1/payment_method_settings",
-        Some(r#"{"wallet": {"enabled": true}}"#),
+        r#"{"wallet": {"enabled": true}}"#,
     )
     .await;
     let pushed = queued_display(&o).await;
@@ -120,10 +115,9 @@ async fn branding_is_saved_partially_cleared_and_pushed_with_the_payment_methods
     assert_eq!(pushed["branding"]["text_color"], "#111111");
     // The default locale is the language of new links.
     let link = o
-        .api(
-            "POST",
+        .post(
             "/v1/links",
-            Some(r#"{"amount": 1500, "currency": "JPY", "title": "Tea"}"#),
+            r#"{"amount": 1500, "currency": "JPY", "title": "Tea"}"#,
         )
         .await
         .json();

@@ -39,9 +39,7 @@ async fn burst(o: &Origin, id: &str, ops: &[Op]) -> Vec<(Op, StatusCode)> {
                 Op::Refund(a) => ("refund", a.map(|a| json!({ "amount": a }))),
             };
             let body = body.map(|b| b.to_string()).unwrap_or_else(|| "{}".into());
-            let r = o
-                .api("POST", &format!("/v1/charges/{id}/{path}"), Some(&body))
-                .await;
+            let r = o.post(&format!("/v1/charges/{id}/{path}"), &body).await;
             assert!(
                 r.status == StatusCode::OK || r.status.is_client_error(),
                 "{path}: {} {}",
@@ -60,10 +58,7 @@ async fn burst(o: &Origin, id: &str, ops: &[Op]) -> Vec<(Op, StatusCode)> {
 }
 
 async fn check(ops: Vec<Op>, split: usize) {
-    let o = Origin::start().await;
-    let (_, token) = o
-        .link(r#"{"amount":1000,"currency":"JPY","title":"Race","single_use":false,"capture_method":"manual"}"#)
-        .await;
+    let (o, _, token) = Origin::with_link(r#"{"amount":1000,"currency":"JPY","title":"Race","single_use":false,"capture_method":"manual"}"#).await;
     let id = open_result(&o.pay(&token, "4242424242424242").await).charge_id;
     let (first, second) = ops.split_at(split.min(ops.len()));
     let mut answered = burst(&o, &id, first).await;
@@ -78,10 +73,7 @@ async fn check(ops: Vec<Op>, split: usize) {
     };
     let captures = ok(|op| matches!(op, Op::Capture(_)));
     let voids = ok(|op| matches!(op, Op::Void));
-    let c: Value = o
-        .api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json();
+    let c: Value = o.get_json(&format!("/v1/charges/{id}")).await;
     let captured = c["amount_captured"].as_i64().expect("captured");
     let refunded = c["amount_refunded"].as_i64().expect("refunded");
     assert!(captures.len() <= 1, "captured twice: {answered:?}");
@@ -99,10 +91,7 @@ async fn check(ops: Vec<Op>, split: usize) {
         refunded <= captured,
         "refunded {refunded} of {captured}: {answered:?}"
     );
-    let refunds: Value = o
-        .api("GET", &format!("/v1/charges/{id}/refunds"), None)
-        .await
-        .json();
+    let refunds: Value = o.get_json(&format!("/v1/charges/{id}/refunds")).await;
     let refunds = refunds["data"].as_array().expect("refunds").clone();
     let sum: i64 = refunds.iter().filter_map(|r| r["amount"].as_i64()).sum();
     assert_eq!(sum, refunded, "each refund recorded once");

@@ -25,12 +25,11 @@ async fn paying_with_4242_succeeds_and_the_link_is_then_used() {
     );
 
     let charge = o
-        .api("GET", &format!("/v1/charges/{}", result.charge_id), None)
-        .await
-        .json();
+        .get_json(&format!("/v1/charges/{}", result.charge_id))
+        .await;
     assert_eq!(charge["status"], "succeeded");
     assert_eq!(charge["payment_method"]["card"]["last4"], "4242");
-    let link = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let link = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(
         (link["status"].as_str(), link["paid_count"].as_i64()),
         (Some("used"), Some(1))
@@ -53,15 +52,14 @@ async fn declines_are_reported_and_leave_the_link_payable() {
         assert_eq!(result.outcome, Outcome::Declined, "{card}");
         assert_eq!(result.failure_code.as_deref(), Some(code));
         let charge = o
-            .api("GET", &format!("/v1/charges/{}", result.charge_id), None)
-            .await
-            .json();
+            .get_json(&format!("/v1/charges/{}", result.charge_id))
+            .await;
         assert_eq!(
             (charge["status"].as_str(), charge["failure_code"].as_str()),
             (Some("failed"), Some(code))
         );
     }
-    let link = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let link = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(link["status"], "active");
     assert_eq!(
         open_result(&o.pay(&token, "4242424242424242").await).outcome,
@@ -168,11 +166,7 @@ async fn a_return_only_prompts_the_origin_to_ask_the_provider() {
     let payment_id = page.rsplit('/').next().expect("id");
     // The buyer jumps to the return URL without paying: nothing is settled.
     let early = o
-        .send(
-            Request::get(format!("/return/sandbox?payment_id={payment_id}"))
-                .body(Body::empty())
-                .expect("req"),
-        )
+        .get(&format!("/return/sandbox?payment_id={payment_id}"))
         .await;
     assert_eq!(early.status, StatusCode::SEE_OTHER);
     assert_eq!(early.location.as_deref(), Some(page.as_str()));
@@ -181,13 +175,7 @@ async fn a_return_only_prompts_the_origin_to_ask_the_provider() {
             .await,
         1
     );
-    let unknown = o
-        .send(
-            Request::get("/return/sandbox?payment_id=sbpay_forged")
-                .body(Body::empty())
-                .expect("req"),
-        )
-        .await;
+    let unknown = o.get("/return/sandbox?payment_id=sbpay_forged").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
@@ -229,10 +217,7 @@ async fn sandbox_page_rejects_bad_cards_by_field_and_keeps_the_payment_open() {
             .await,
         1
     );
-    let headers = o
-        .send(Request::get(&path).body(Body::empty()).expect("req"))
-        .await
-        .headers;
+    let headers = o.get(&path).await.headers;
     let csp = headers
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())
@@ -326,25 +311,22 @@ async fn fifty_concurrent_checkouts_of_a_single_use_link_reach_the_provider_once
         1
     );
     let after = o.checkout(&token).await;
-    assert_eq!(
-        (after.status, after.error_code().as_str()),
-        (StatusCode::CONFLICT, "link_already_paid")
-    );
+    after.assert_refused(StatusCode::CONFLICT, "link_already_paid");
 }
 
 #[tokio::test]
 async fn multi_use_links_take_many_payments() {
-    let o = Origin::start().await;
-    let (id, token) = o
-        .link(r#"{"amount":500,"currency":"USD","title":"Donation","single_use":false}"#)
-        .await;
+    let (o, id, token) = Origin::with_link(
+        r#"{"amount":500,"currency":"USD","title":"Donation","single_use":false}"#,
+    )
+    .await;
     for _ in 0..3 {
         assert_eq!(
             open_result(&o.pay(&token, "4242424242424242").await).outcome,
             Outcome::Paid
         );
     }
-    let link = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let link = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(
         (link["status"].as_str(), link["paid_count"].as_i64()),
         (Some("active"), Some(3))

@@ -48,8 +48,11 @@ fn now() -> i64 {
     linkpay_origin::base::clock::system_now()
 }
 
-fn new_keys(dir: &Path) {
-    ok(dir, &["keys", "new", "--file", "keys"]);
+/// A fresh folder holding a new key file, `keys`.
+fn with_new_keys() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(dir.path(), &["keys", "new", "--file", "keys"]);
+    dir
 }
 
 /// The ring as the worker gets it.
@@ -157,9 +160,8 @@ fn keys_new_makes_a_private_file_and_only_export_shows_secrets() {
 
 #[test]
 fn a_signed_link_carries_exactly_the_claims_given() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let expires_at = now() + 3600;
     let expires = expires_at.to_string();
     let run = ok(
@@ -239,9 +241,8 @@ fn a_signed_link_carries_exactly_the_claims_given() {
 
 #[test]
 fn defaults_are_a_single_use_english_link_for_thirty_days() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let before = now();
     let token = sign(d, &[]);
     let after = now();
@@ -306,9 +307,8 @@ fn defaults_are_a_single_use_english_link_for_thirty_days() {
 
 #[test]
 fn the_key_file_and_edge_url_can_come_from_the_environment() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let run = linkpay_env(
         d,
         &[
@@ -344,9 +344,8 @@ fn the_key_file_and_edge_url_can_come_from_the_environment() {
 
 #[test]
 fn rotation_keeps_old_links_until_their_key_is_retired() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let old = sign(d, &[]);
     assert_eq!(token::key_id(&old).as_deref(), Some("k1"));
 
@@ -426,9 +425,8 @@ fn rotation_keeps_old_links_until_their_key_is_retired() {
 
 #[test]
 fn each_bad_input_exits_2_and_names_its_option() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let past = (now() - 10).to_string();
     let too_far = (now() + 366 * 86_400).to_string();
     let long = "x".repeat(101);
@@ -547,9 +545,8 @@ fn each_bad_input_exits_2_and_names_its_option() {
 #[test]
 fn a_key_file_others_can_read_is_refused() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     std::fs::set_permissions(d.join("keys"), std::fs::Permissions::from_mode(0o644))
         .expect("chmod");
     for args in [
@@ -565,9 +562,8 @@ fn a_key_file_others_can_read_is_refused() {
 
 #[test]
 fn qr_codes_are_written_as_svg_or_png_of_the_url() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = with_new_keys();
     let d = dir.path();
-    new_keys(d);
     let svg_token = sign(d, &["--qr", "link.svg"]);
     let svg = std::fs::read_to_string(d.join("link.svg")).expect("an SVG file");
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));

@@ -79,6 +79,11 @@ impl Desk {
         all.extend_from_slice(fields);
         self.post(action, &all).await
     }
+
+    /// Opens `page`, then posts its form back to `page` (most forms post to their own URL).
+    async fn resubmit(&mut self, page: &str, fields: &[(&str, &str)]) -> Reply {
+        self.submit(page, page, fields).await
+    }
 }
 
 /// A form sent back with a 400 that names `field` and still holds what was typed.
@@ -107,8 +112,7 @@ async fn set_up(o: &Origin) -> Desk {
     let mut d = Desk::new(o);
     let code = setup_code(o).await;
     let r = d
-        .submit(
-            "/dashboard/setup",
+        .resubmit(
             "/dashboard/setup",
             &[
                 ("setup_code", &code),
@@ -138,8 +142,7 @@ async fn first_run_set_up_needs_the_code_then_signs_in_and_names_the_shop() {
     );
 
     let wrong = d
-        .submit(
-            "/dashboard/setup",
+        .resubmit(
             "/dashboard/setup",
             &[
                 ("setup_code", "0000-0000-0000"),
@@ -156,8 +159,7 @@ async fn first_run_set_up_needs_the_code_then_signs_in_and_names_the_shop() {
 
     let code = setup_code(&o).await;
     let short = d
-        .submit(
-            "/dashboard/setup",
+        .resubmit(
             "/dashboard/setup",
             &[
                 ("setup_code", &code),
@@ -260,8 +262,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one()
     let mut d = Desk::new(&o);
     for _ in 0..5 {
         let r = d
-            .submit(
-                "/dashboard/sign-in",
+            .resubmit(
                 "/dashboard/sign-in",
                 &[
                     ("email", "owner@tanuki.example"),
@@ -273,8 +274,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one()
         assert!(r.text().contains("The email or password is not right"));
     }
     let r = d
-        .submit(
-            "/dashboard/sign-in",
+        .resubmit(
             "/dashboard/sign-in",
             &[("email", "owner@tanuki.example"), ("password", PASSWORD)],
         )
@@ -286,8 +286,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one()
     // Another account is not locked by this one's failures; the window ends.
     o.state.clock.advance(16 * 60);
     let ok = d
-        .submit(
-            "/dashboard/sign-in",
+        .resubmit(
             "/dashboard/sign-in",
             &[("email", "OWNER@tanuki.example "), ("password", PASSWORD)],
         )
@@ -421,7 +420,7 @@ async fn a_link_made_from_the_form_has_exact_minor_units_and_bad_fields_are_name
         .strip_prefix("/dashboard/links/")
         .and_then(|s| s.split('?').next())
         .expect("id");
-    let link = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let link = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(link["amount"], 1505);
     assert_eq!(link["currency"], "USD");
     assert_eq!(link["customer_email"], "buyer@example.com");
@@ -460,11 +459,7 @@ async fn links_are_searched_by_reference_email_status_dates_and_amounts() {
         ("INV-1002", 3000, "b@example.com"),
         ("ORD-7", 1500, "a@example.com"),
     ] {
-        o.api(
-            "POST",
-            "/v1/links",
-            Some(&json!({"amount": amount, "currency": "JPY", "title": "Tea", "reference": reference, "customer_email": email}).to_string()),
-        )
+        o.post("/v1/links", &json!({"amount": amount, "currency": "JPY", "title": "Tea", "reference": reference, "customer_email": email}).to_string())
         .await;
     }
     let found = |html: &str| -> Vec<&str> {
@@ -511,10 +506,7 @@ async fn pay(o: &Origin, link: &str, token: &str, email: &str) -> String {
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
     let back = o.get(&posted.location.expect("return")).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
-    let list = o
-        .api("GET", &format!("/v1/links/{link}/charges"), None)
-        .await
-        .json();
+    let list = o.get_json(&format!("/v1/links/{link}/charges")).await;
     list["data"][0]["id"]
         .as_str()
         .expect("charge id")
@@ -563,24 +555,8 @@ async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirma
         .map(str::to_owned)
         .collect();
     assert_eq!(
-        header,
-        [
-            "charge_id",
-            "link_id",
-            "reference",
-            "amount",
-            "currency",
-            "result",
-            "failure_code",
-            "amount_refunded",
-            "free1",
-            "free2",
-            "free3",
-            "email",
-            "payment_method",
-            "processing_type",
-            "created"
-        ]
+        header.join(","),
+        "charge_id,link_id,reference,amount,currency,result,failure_code,amount_refunded,free1,free2,free3,email,payment_method,processing_type,created"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 2);
@@ -611,8 +587,7 @@ async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirma
     assert!(confirm.contains("This cannot be undone"));
     assert_eq!(o.count("SELECT COUNT(*) FROM refunds").await, 0);
     let too_much = d
-        .submit(
-            &format!("/dashboard/charges/{id}/refund"),
+        .resubmit(
             &format!("/dashboard/charges/{id}/refund"),
             &[("amount", "2000")],
         )
@@ -624,30 +599,19 @@ async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirma
         too_much.text()
     );
     let part = d
-        .submit(
-            &format!("/dashboard/charges/{id}/refund"),
+        .resubmit(
             &format!("/dashboard/charges/{id}/refund"),
             &[("amount", "500")],
         )
         .await;
     assert_eq!(part.status, StatusCode::SEE_OTHER, "{}", part.text());
-    let charge = o
-        .api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json();
+    let charge = o.get_json(&format!("/v1/charges/{id}")).await;
     assert_eq!(charge["amount_refunded"], 500);
     let rest = d
-        .submit(
-            &format!("/dashboard/charges/{id}/refund"),
-            &format!("/dashboard/charges/{id}/refund"),
-            &[],
-        )
+        .resubmit(&format!("/dashboard/charges/{id}/refund"), &[])
         .await;
     assert_eq!(rest.status, StatusCode::SEE_OTHER);
-    let charge = o
-        .api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json();
+    let charge = o.get_json(&format!("/v1/charges/{id}")).await;
     assert_eq!(
         (
             charge["status"].as_str(),
@@ -734,8 +698,7 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("data-field=\"url\""));
     let made = d
-        .submit(
-            hooks,
+        .resubmit(
             hooks,
             &[
                 ("url", "https://127.0.0.1:9/hook"),
@@ -750,33 +713,36 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
             .expect("secret")
             .starts_with("whsec_")
     );
-    let list = o.api("GET", "/v1/webhook_endpoints", None).await.json();
+    let list = o.get_json("/v1/webhook_endpoints").await;
     assert_eq!(
         list["data"][0]["enabled_events"],
         json!(["charge.complete", "link.created"])
     );
     let id = list["data"][0]["id"].as_str().expect("id").to_owned();
     d.submit(hooks, &format!("{hooks}/{id}/delete"), &[]).await;
-    let list = o.api("GET", "/v1/webhook_endpoints", None).await.json();
+    let list = o.get_json("/v1/webhook_endpoints").await;
     assert_eq!(list["data"].as_array().map(Vec::len), Some(0));
 
     let returns = "/dashboard/settings/return-urls";
     let made = d
-        .submit(
-            returns,
+        .resubmit(
             returns,
             &[("url", "https://shop.example/paid"), ("method", "post")],
         )
         .await;
     assert_eq!(made.status, StatusCode::OK, "{}", made.text());
     assert!(revealed(&made.text()).is_some());
-    let list = o.api("GET", "/v1/return_urls", None).await.json();
+    let list = o.get_json("/v1/return_urls").await;
     assert_eq!(list["data"][0]["method"], "post");
 
     let tpl = "/dashboard/settings/templates/email_receipt";
+    let (ja, api_ja) = (
+        format!("{tpl}?locale=ja"),
+        "/v1/notification_templates/email_receipt?locale=ja",
+    );
     let broken = d
         .submit(
-            &format!("{tpl}?locale=ja"),
+            &ja,
             tpl,
             &[("locale", "ja"), ("subject", "領収書 {{ amount")],
         )
@@ -784,56 +750,34 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     refused_keeping(&broken, "subject", "領収書 {{ amount");
     let saved = d
         .submit(
-            &format!("{tpl}?locale=ja"),
+            &ja,
             tpl,
             &[("locale", "ja"), ("subject", "領収書 {{ amount }}")],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let t = o
-        .api(
-            "GET",
-            "/v1/notification_templates/email_receipt?locale=ja",
-            None,
-        )
-        .await
-        .json();
+    let t = o.get_json(api_ja).await;
     assert_eq!(
         (t["subject"].as_str(), t["customized"].as_bool()),
         (Some("領収書 {{ amount }}"), Some(true))
     );
-    d.submit(
-        &format!("{tpl}?locale=ja"),
-        &format!("{tpl}/reset"),
-        &[("locale", "ja")],
-    )
-    .await;
-    let t = o
-        .api(
-            "GET",
-            "/v1/notification_templates/email_receipt?locale=ja",
-            None,
-        )
-        .await
-        .json();
+    d.submit(&ja, &format!("{tpl}/reset"), &[("locale", "ja")])
+        .await;
+    let t = o.get_json(api_ja).await;
     assert_eq!(t["customized"], false);
 
     let methods = "/dashboard/settings/payment-methods";
-    let none = d.submit(methods, methods, &[("provider", "sandbox")]).await;
+    let none = d.resubmit(methods, &[("provider", "sandbox")]).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
     assert!(none.text().contains("At least one payment method"));
     let both = d
-        .submit(
-            methods,
+        .resubmit(
             methods,
             &[("card", "on"), ("wallet", "on"), ("provider", "sandbox")],
         )
         .await;
     assert_eq!(both.status, StatusCode::OK);
-    let s = o
-        .api("GET", "/v1/payment_method_settings", None)
-        .await
-        .json();
+    let s = o.get_json("/v1/payment_method_settings").await;
     assert_eq!(s["enabled"], json!(["card", "wallet"]));
 }
 
@@ -957,8 +901,7 @@ async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
     );
 
     let bad = d
-        .submit(
-            page,
+        .resubmit(
             page,
             &[
                 ("action", "save"),
@@ -1013,7 +956,7 @@ async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
     save.extend_from_slice(&fields);
     let saved = d.submit(page, page, &save).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
-    let b = o.api("GET", "/v1/branding", None).await.json();
+    let b = o.get_json("/v1/branding").await;
     assert_eq!(
         (b["layout"].as_str(), b["default_locale"].as_str()),
         (Some("compact"), Some("ja"))

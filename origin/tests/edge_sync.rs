@@ -68,10 +68,9 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
     let client = reqwest::Client::new();
 
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/links",
-            Some(&json!({"amount": 100, "currency": "JPY", "title": "Tea"}).to_string()),
+            &json!({"amount": 100, "currency": "JPY", "title": "Tea"}).to_string(),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -84,10 +83,9 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
         .expect("code")
         .to_owned();
     let id = link["id"].as_str().expect("id");
-    o.api(
-        "POST",
+    o.post(
         &format!("/v1/links/{id}/deactivate"),
-        Some(r#"{"message":"Closed"}"#),
+        r#"{"message":"Closed"}"#,
     )
     .await;
 

@@ -25,10 +25,9 @@ async fn origin(fake: &FakeLinePay, secret: &str, extra: &[(&str, &str)]) -> Ori
     env.extend_from_slice(extra);
     let o = Origin::start_with(&env).await;
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/payment_method_settings",
-            Some(r#"{"wallet":{"enabled":true,"provider":"linepay"}}"#),
+            r#"{"wallet":{"enabled":true,"provider":"linepay"}}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -39,6 +38,14 @@ async fn setup(extra: &[(&str, &str)]) -> (Origin, FakeLinePay) {
     let fake = FakeLinePay::start(CHANNEL, SECRET).await;
     let o = origin(&fake, SECRET, extra).await;
     (o, fake)
+}
+
+/// `setup` with no extra settings, and one link made from `body`: (origin, fake, link id,
+/// token).
+async fn setup_link(body: &str) -> (Origin, FakeLinePay, String, String) {
+    let (o, fake) = setup(&[]).await;
+    let (link, token) = o.link(body).await;
+    (o, fake, link, token)
 }
 
 async fn checkout(o: &Origin, token: &str) -> Reply {
@@ -78,22 +85,19 @@ async fn come_back(o: &Origin, url: &str) -> Reply {
 }
 
 async fn charge_of(o: &Origin, link: &str) -> Value {
-    o.api("GET", &format!("/v1/links/{link}/charges"), None)
-        .await
-        .json()["data"][0]
-        .clone()
+    o.get_json(&format!("/v1/links/{link}/charges")).await["data"][0].clone()
 }
 
-async fn post(o: &Origin, path: &str, body: &str) -> Reply {
-    o.api("POST", path, Some(body)).await
+async fn charge_id_of(o: &Origin, link: &str) -> String {
+    let charge = charge_of(o, link).await;
+    charge["id"].as_str().expect("id").to_owned()
 }
 
 #[tokio::test]
 async fn approve_confirm_then_partial_refunds() {
-    let (o, fake) = setup(&[]).await;
-    let (link, token) = o
-        .link(r#"{"amount":2550,"currency":"USD","title":"Lunch set","single_use":false}"#)
-        .await;
+    let (o, fake, link, token) =
+        setup_link(r#"{"amount":2550,"currency":"USD","title":"Lunch set","single_use":false}"#)
+            .await;
     let (page, id) = start(&o, &token).await;
     let t = fake.transaction(id).expect("requested");
     assert_eq!(
@@ -135,18 +139,18 @@ async fn approve_confirm_then_partial_refunds() {
 
     let path = format!("/v1/charges/{}/refund", c["id"].as_str().expect("id"));
     assert_eq!(
-        post(&o, &path, r#"{"amount":1000}"#).await.status,
+        o.post(&path, r#"{"amount":1000}"#).await.status,
         StatusCode::OK
     );
-    let r = post(&o, &path, r#"{"amount":1551}"#).await;
+    let r = o.post(&path, r#"{"amount":1551}"#).await;
     assert_eq!(r.error_code(), "amount_too_large");
-    let r = post(&o, &path, "{}").await;
+    let r = o.post(&path, "{}").await;
     assert_eq!(
         (r.status, &r.json()["status"]),
         (StatusCode::OK, &json!("refunded"))
     );
     assert_eq!(
-        post(&o, &path, r#"{"amount":1}"#).await.error_code(),
+        o.post(&path, r#"{"amount":1}"#).await.error_code(),
         "charge_already_refunded"
     );
     let t = fake.transaction(id).expect("tx");
@@ -159,10 +163,7 @@ async fn approve_confirm_then_partial_refunds() {
 
 #[tokio::test]
 async fn manual_capture_void_and_cancel() {
-    let (o, fake) = setup(&[]).await;
-    let (link, token) = o
-        .link(r#"{"amount":100000,"currency":"THB","title":"Tour","single_use":false,"capture_method":"manual"}"#)
-        .await;
+    let (o, fake, link, token) = setup_link(r#"{"amount":100000,"currency":"THB","title":"Tour","single_use":false,"capture_method":"manual"}"#).await;
     // Authorize, then capture less than authorized.
     let (page, id) = start(&o, &token).await;
     assert!(
@@ -178,12 +179,9 @@ async fn manual_capture_void_and_cancel() {
     // LINE Pay's own deadline (20 days in the fake) wins over the 30-day window.
     assert_eq!(c["capture_before"].as_i64(), t.authorization_expires_at);
     let cid = c["id"].as_str().expect("id").to_owned();
-    let r = post(
-        &o,
-        &format!("/v1/charges/{cid}/capture"),
-        r#"{"amount":80000}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{cid}/capture"), r#"{"amount":80000}"#)
+        .await;
     assert_eq!(
         (r.status, &r.json()["amount_captured"]),
         (StatusCode::OK, &json!(80000)),
@@ -196,11 +194,8 @@ async fn manual_capture_void_and_cancel() {
     // Authorize, then void.
     let (page, id) = start(&o, &token).await;
     come_back(&o, &decide(&page, "approve").await).await;
-    let cid = charge_of(&o, &link).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let r = post(&o, &format!("/v1/charges/{cid}/void"), "{}").await;
+    let cid = charge_id_of(&o, &link).await;
+    let r = o.post(&format!("/v1/charges/{cid}/void"), "{}").await;
     assert_eq!(
         (r.status, &r.json()["status"]),
         (StatusCode::OK, &json!("voided")),
@@ -222,10 +217,7 @@ async fn manual_capture_void_and_cancel() {
 
 #[tokio::test]
 async fn published_limits_are_enforced_before_any_call() {
-    let (o, fake) = setup(&[]).await;
-    let (_, yen) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
-        .await;
+    let (o, fake, _, yen) = setup_link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).await;
     let r = checkout(&o, &yen).await;
     assert_eq!(
         (r.status, r.error_code(), r.json()["error"]["param"].clone()),
@@ -273,10 +265,7 @@ async fn a_wrong_secret_is_refused_by_line_pay_and_never_shown() {
         .link(r#"{"amount":500,"currency":"USD","title":"Pen"}"#)
         .await;
     let r = checkout(&o, &token).await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_GATEWAY, "provider_unavailable".into())
-    );
+    r.assert_refused(StatusCode::BAD_GATEWAY, "provider_unavailable");
     assert!(!r.text().contains("not-the-secret"));
     assert_eq!(fake.refused_signatures(), 1);
     assert_eq!(
@@ -299,47 +288,32 @@ async fn a_wrong_secret_is_refused_by_line_pay_and_never_shown() {
 
 #[tokio::test]
 async fn provider_errors_leave_the_charge_as_it_was() {
-    let (o, fake) = setup(&[]).await;
-    let (link, token) = o
-        .link(r#"{"amount":3000,"currency":"USD","title":"Bag","single_use":false,"capture_method":"manual"}"#)
-        .await;
+    let (o, fake, link, token) = setup_link(r#"{"amount":3000,"currency":"USD","title":"Bag","single_use":false,"capture_method":"manual"}"#).await;
     let (page, id) = start(&o, &token).await;
     come_back(&o, &decide(&page, "approve").await).await;
-    let cid = charge_of(&o, &link).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let cid = charge_id_of(&o, &link).await;
     fake.fail_next(&["9000"]);
-    let r = post(&o, &format!("/v1/charges/{cid}/capture"), "{}").await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_GATEWAY, "provider_unavailable".into())
-    );
+    let r = o.post(&format!("/v1/charges/{cid}/capture"), "{}").await;
+    r.assert_refused(StatusCode::BAD_GATEWAY, "provider_unavailable");
     assert_eq!(
         charge_of(&o, &link).await["status"],
         "authorized",
         "asked LINE Pay, still authorized"
     );
-    let r = post(&o, &format!("/v1/charges/{cid}/capture"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{cid}/capture"), "{}").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     // A refund whose answer is lost is not sent twice: the retry asks LINE Pay first. One
     // refused outright comes first, so only the lost one's amount can match.
     fake.fail_next(&["9000"]);
-    let r = post(
-        &o,
-        &format!("/v1/charges/{cid}/refund"),
-        r#"{"amount":500}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{cid}/refund"), r#"{"amount":500}"#)
+        .await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY);
     fake.lose_next_refund_answer();
-    let r = post(
-        &o,
-        &format!("/v1/charges/{cid}/refund"),
-        r#"{"amount":1000}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{cid}/refund"), r#"{"amount":1000}"#)
+        .await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY);
     assert_eq!(
         charge_of(&o, &link).await["amount_refunded"],
@@ -410,16 +384,10 @@ async fn the_capture_window_and_untrusted_returns() {
 
     // Authorized, then the 1-second window passes: capture is refused, the sweeper releases.
     come_back(&o, &decide(&page, "approve").await).await;
-    let cid = charge_of(&o, &link).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let cid = charge_id_of(&o, &link).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let r = post(&o, &format!("/v1/charges/{cid}/capture"), "{}").await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::CONFLICT, "authorization_expired".into())
-    );
+    let r = o.post(&format!("/v1/charges/{cid}/capture"), "{}").await;
+    r.assert_refused(StatusCode::CONFLICT, "authorization_expired");
     assert_eq!(
         fake.transaction(id).expect("tx").status,
         Status::Authorized,

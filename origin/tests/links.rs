@@ -22,7 +22,7 @@ fn token_of(link: &Value) -> String {
 }
 
 async fn create(o: &Origin, body: Value) -> Value {
-    let r = o.api("POST", "/v1/links", Some(&body.to_string())).await;
+    let r = o.post("/v1/links", &body.to_string()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
@@ -98,10 +98,7 @@ async fn merchant_data_and_terms_are_returned_and_carried_on_every_charge() {
     o.complete(&r, "4242 4242 4242 4242").await;
 
     let id = link["id"].as_str().expect("id");
-    let charges = o
-        .api("GET", &format!("/v1/links/{id}/charges"), None)
-        .await
-        .json();
+    let charges = o.get_json(&format!("/v1/links/{id}/charges")).await;
     let charge = &charges["data"][0];
     assert_eq!(charge["amount"], 1234);
     assert_eq!(charge["status"], "succeeded");
@@ -110,13 +107,11 @@ async fn merchant_data_and_terms_are_returned_and_carried_on_every_charge() {
     assert_eq!(charge["free3"], "row 12");
     assert_eq!(charge["metadata"], json!({"cart": "c_1", "channel": "sms"}));
     let again = o
-        .api(
-            "GET",
-            &format!("/v1/charges/{}", charge["id"].as_str().expect("id")),
-            None,
-        )
-        .await
-        .json();
+        .get_json(&format!(
+            "/v1/charges/{}",
+            charge["id"].as_str().expect("id")
+        ))
+        .await;
     assert_eq!(again["metadata"], charge["metadata"]);
 }
 
@@ -140,12 +135,9 @@ async fn fixed_amounts_in_every_currency_use_its_exponent_and_maximum() {
         .await;
         assert_eq!(ok["amount"], max);
         let over = o
-            .api(
-                "POST",
+            .post(
                 "/v1/links",
-                Some(
-                    &json!({"amount": max + 1, "currency": currency, "title": "Over"}).to_string(),
-                ),
+                &json!({"amount": max + 1, "currency": currency, "title": "Over"}).to_string(),
             )
             .await;
         assert_eq!(over.status, StatusCode::BAD_REQUEST, "{currency}");
@@ -232,7 +224,7 @@ async fn bad_input_names_the_field_and_creates_nothing() {
         ),
     ];
     for (body, param, code) in cases {
-        let r = o.api("POST", "/v1/links", Some(&body.to_string())).await;
+        let r = o.post("/v1/links", &body.to_string()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text());
         let e = &r.json()["error"];
         assert_eq!(
@@ -300,7 +292,7 @@ async fn a_limit_n_link_takes_exactly_n_payments_from_n_plus_20_concurrent_buyer
             .await,
         N
     );
-    let after = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let after = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(
         (after["status"].as_str(), after["paid_count"].as_i64()),
         (Some("used"), Some(N))
@@ -327,16 +319,10 @@ async fn deactivation_stops_checkouts_shows_a_message_and_is_pushed_to_the_edge(
     let token = token_of(&link);
     let path = format!("/v1/links/{id}/deactivate");
     let bad = o
-        .api(
-            "POST",
-            &path,
-            Some(&json!({"message": "x".repeat(501)}).to_string()),
-        )
+        .post(&path, &json!({"message": "x".repeat(501)}).to_string())
         .await;
     assert_eq!(bad.json()["error"]["param"], "message");
-    let r = o
-        .api("POST", &path, Some(r#"{"message":"Sold out, thank you!"}"#))
-        .await;
+    let r = o.post(&path, r#"{"message":"Sold out, thank you!"}"#).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["status"], "deactivated");
@@ -346,10 +332,7 @@ async fn deactivation_stops_checkouts_shows_a_message_and_is_pushed_to_the_edge(
     assert_eq!(again["deactivation_message"], "Sold out, thank you!");
 
     let c = o.checkout(&token).await;
-    assert_eq!(
-        (c.status, c.error_code().as_str()),
-        (StatusCode::GONE, "link_deactivated")
-    );
+    c.assert_refused(StatusCode::GONE, "link_deactivated");
     let (value,): (String,) = sqlx::query_as("SELECT value FROM edge_sync WHERE key = $1")
         .bind(format!("s:{id}"))
         .fetch_one(o.state.db.reader())
@@ -383,14 +366,11 @@ async fn a_payment_in_flight_when_the_link_expires_is_settled_and_later_ones_are
         linkpay_shared::result::Outcome::Paid
     );
     let id = link["id"].as_str().expect("id");
-    let after = o.api("GET", &format!("/v1/links/{id}"), None).await.json();
+    let after = o.get_json(&format!("/v1/links/{id}")).await;
     assert_eq!(after["paid_count"], 1);
     // A new checkout is refused: the token itself has expired.
     let late = o.checkout(&token).await;
-    assert_eq!(
-        (late.status, late.error_code().as_str()),
-        (StatusCode::GONE, "link_expired")
-    );
+    late.assert_refused(StatusCode::GONE, "link_expired");
 }
 
 #[tokio::test]
@@ -413,7 +393,7 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
             Some(a) => format!("/v1/links?limit=10&starting_after={a}"),
             None => "/v1/links?limit=10".into(),
         };
-        let page = o.api("GET", &path, None).await.json();
+        let page = o.get_json(&path).await;
         assert_eq!(page["object"], "list");
         let data = page["data"].as_array().expect("data");
         seen.extend(
@@ -434,7 +414,7 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
         let mut v = Vec::new();
         for id in &seen {
             v.push(
-                o.api("GET", &format!("/v1/links/{id}"), None).await.json()["created"]
+                o.get_json(&format!("/v1/links/{id}")).await["created"]
                     .as_i64()
                     .expect("created"),
             );
@@ -444,13 +424,8 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
     assert!(created.windows(2).all(|w| w[0] >= w[1]));
     // And backwards with ending_before from the last page.
     let before = o
-        .api(
-            "GET",
-            &format!("/v1/links?limit=5&ending_before={}", seen[15]),
-            None,
-        )
-        .await
-        .json();
+        .get_json(&format!("/v1/links?limit=5&ending_before={}", seen[15]))
+        .await;
     let back: Vec<&str> = before["data"]
         .as_array()
         .expect("data")
@@ -462,10 +437,7 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
         seen[10..15].iter().map(String::as_str).collect::<Vec<_>>()
     );
 
-    let r2 = o
-        .api("GET", "/v1/links?reference=R-2&limit=100", None)
-        .await
-        .json();
+    let r2 = o.get_json("/v1/links?reference=R-2&limit=100").await;
     assert_eq!(r2["data"].as_array().expect("data").len(), 6);
     assert!(
         r2["data"]
@@ -477,32 +449,20 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
 
     o.api("POST", &format!("/v1/links/{}/deactivate", ids[0]), None)
         .await;
-    let deactivated = o
-        .api("GET", "/v1/links?status=deactivated", None)
-        .await
-        .json();
+    let deactivated = o.get_json("/v1/links?status=deactivated").await;
     assert_eq!(deactivated["data"][0]["id"], ids[0].as_str());
     assert_eq!(deactivated["data"].as_array().expect("data").len(), 1);
-    let active = o
-        .api("GET", "/v1/links?status=active&limit=100", None)
-        .await
-        .json();
+    let active = o.get_json("/v1/links?status=active&limit=100").await;
     assert_eq!(active["data"].as_array().expect("data").len(), 22);
 
     let future = system_now() + 3600;
     let none = o
-        .api("GET", &format!("/v1/links?created%5Bgte%5D={future}"), None)
-        .await
-        .json();
+        .get_json(&format!("/v1/links?created%5Bgte%5D={future}"))
+        .await;
     assert_eq!(none["data"].as_array().expect("data").len(), 0);
     let all = o
-        .api(
-            "GET",
-            &format!("/v1/links?created%5Blte%5D={future}&limit=100"),
-            None,
-        )
-        .await
-        .json();
+        .get_json(&format!("/v1/links?created%5Blte%5D={future}&limit=100"))
+        .await;
     assert_eq!(all["data"].as_array().expect("data").len(), 23);
 
     for (query, param) in [
@@ -623,15 +583,12 @@ async fn an_offline_signed_link_is_recorded_at_its_first_checkout() {
         .sign(&offline_claims("lnk_offline_1", &merchant))
         .expect("sign");
     o.pay(&token, "4242 4242 4242 4242").await;
-    let link = o.api("GET", "/v1/links/lnk_offline_1", None).await.json();
+    let link = o.get_json("/v1/links/lnk_offline_1").await;
     assert_eq!(link["source"], "offline");
     assert_eq!(link["usage_limit"], 2);
     assert_eq!(link["paid_count"], 1);
     assert_eq!(link["free1"], "desk 4");
-    let charges = o
-        .api("GET", "/v1/links/lnk_offline_1/charges", None)
-        .await
-        .json();
+    let charges = o.get_json("/v1/links/lnk_offline_1/charges").await;
     assert_eq!(charges["data"][0]["metadata"], json!({"cart": "c_9"}));
     assert_eq!(charges["data"][0]["reference"], "OFF-1");
     assert_eq!(charges["data"][0]["currency"], "EUR");
@@ -659,10 +616,7 @@ async fn an_offline_signed_link_is_recorded_at_its_first_checkout() {
     .sign(&offline_claims("lnk_offline_3", &merchant))
     .expect("sign");
     let r = o.checkout(&retired).await;
-    assert_eq!(
-        (r.status, r.error_code().as_str()),
-        (StatusCode::BAD_REQUEST, "link_key_unknown")
-    );
+    r.assert_refused(StatusCode::BAD_REQUEST, "link_key_unknown");
     assert_eq!(r.json()["error"]["param"], "token");
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 1);
 }

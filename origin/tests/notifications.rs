@@ -37,11 +37,7 @@ async fn flush(o: &Origin) {
 }
 
 async fn notifications(o: &Origin, query: &str) -> Vec<Value> {
-    let r = o
-        .api("GET", &format!("/v1/notifications?{query}"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["data"].as_array().expect("data").clone()
+    o.list_data(&format!("/v1/notifications?{query}")).await
 }
 
 #[tokio::test]
@@ -74,10 +70,7 @@ async fn a_payment_request_email_arrives_with_headers_both_parts_and_escaped_htm
     assert_eq!(e["from"][0]["address"], "shop@linkpay.test");
     assert_eq!(e["from"][0]["name"], "Demo Shop");
     assert_eq!(e["to"][0]["address"], "buyer@example.com");
-    let link_json = o
-        .api("GET", &format!("/v1/links/{link}"), None)
-        .await
-        .json();
+    let link_json = o.get_json(&format!("/v1/links/{link}")).await;
     let short_url = link_json["short_url"].as_str().expect("short url");
     let text = e["text"].as_str().expect("text part");
     assert!(text.contains("Dear Ann,"), "{text}");
@@ -131,11 +124,7 @@ async fn japanese_links_get_the_japanese_default_with_an_encoded_subject() {
         "without send nothing is queued"
     );
     let r = o
-        .api(
-            "POST",
-            &format!("/v1/links/{link}/send"),
-            Some(r#"{"channel":"email"}"#),
-        )
+        .post(&format!("/v1/links/{link}/send"), r#"{"channel":"email"}"#)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["to"], "hanako@example.jp");
@@ -184,10 +173,9 @@ async fn a_payment_sends_the_receipt_and_the_merchant_notice_and_switched_off_ki
     let mail = Maildev::start(None, None).await;
     let o = origin(&smtp_env(mail.smtp_port)).await;
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/notification_settings",
-            Some(r#"{"merchant_notice":{"email":"owner@shop.example"}}"#),
+            r#"{"merchant_notice":{"email":"owner@shop.example"}}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -242,10 +230,9 @@ async fn a_payment_sends_the_receipt_and_the_merchant_notice_and_switched_off_ki
 
     // Receipts off: the next payment sends only the notice.
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/notification_settings",
-            Some(r#"{"receipt":{"enabled":false}}"#),
+            r#"{"receipt":{"enabled":false}}"#,
         )
         .await;
     assert_eq!(r.json()["receipt"]["enabled"], false);
@@ -270,29 +257,19 @@ async fn a_payment_sends_the_receipt_and_the_merchant_notice_and_switched_off_ki
     assert_eq!(kinds, vec![json!("merchant_notice")]);
 
     // Payment requests off: asking to send one is refused, and nothing is created.
-    o.api(
-        "POST",
+    o.post(
         "/v1/notification_settings",
-        Some(r#"{"payment_request":{"enabled":false}}"#),
+        r#"{"payment_request":{"enabled":false}}"#,
     )
     .await;
     let links_before = o.count("SELECT COUNT(*) FROM links").await;
-    let r = o
-        .api(
-            "POST",
-            "/v1/links",
-            Some(r#"{"amount":700,"currency":"USD","title":"Tea","customer_email":"b@example.com","send":["email"]}"#),
-        )
+    let r = o.post("/v1/links", r#"{"amount":700,"currency":"USD","title":"Tea","customer_email":"b@example.com","send":["email"]}"#)
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.error_code(), "notification_kind_disabled");
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, links_before);
     let r = o
-        .api(
-            "POST",
-            &format!("/v1/links/{link2}/send"),
-            Some(r#"{"channel":"email"}"#),
-        )
+        .post(&format!("/v1/links/{link2}/send"), r#"{"channel":"email"}"#)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     mail.stop().await;
@@ -357,10 +334,7 @@ async fn smtp_credentials_are_used_and_a_refusal_is_permanent() {
 
 #[tokio::test]
 async fn without_smtp_emails_fail_with_what_to_set() {
-    let o = Origin::start().await;
-    let (link, _) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea","customer_email":"buyer@example.com","send":["email"]}"#)
-        .await;
+    let (o, link, _) = Origin::with_link(r#"{"amount":1500,"currency":"JPY","title":"Tea","customer_email":"buyer@example.com","send":["email"]}"#).await;
     flush(&o).await;
     let n = &notifications(&o, &format!("link={link}")).await[0];
     assert_eq!(n["status"], "failed");
@@ -385,12 +359,7 @@ async fn sms_payment_requests_go_through_the_gateway_with_their_segments() {
         ("LINKPAY_NOTIFY_RETRY_SCHEDULE", "0s".into()),
     ])
     .await;
-    let r = o
-        .api(
-            "POST",
-            "/v1/links",
-            Some(r#"{"amount":1500,"currency":"USD","title":"Tea","locale":"en","customer_phone":"+1 (415) 555-0100","send":["sms"]}"#),
-        )
+    let r = o.post("/v1/links", r#"{"amount":1500,"currency":"USD","title":"Tea","locale":"en","customer_phone":"+1 (415) 555-0100","send":["sms"]}"#)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let link = r.json();
@@ -421,10 +390,9 @@ async fn sms_payment_requests_go_through_the_gateway_with_their_segments() {
         .link(r#"{"amount":1500,"currency":"JPY","title":"お茶","locale":"ja"}"#)
         .await;
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/links/{ja}/send"),
-            Some(r#"{"channel":"sms","to":"+81 90-1234-5678"}"#),
+            r#"{"channel":"sms","to":"+81 90-1234-5678"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -477,7 +445,7 @@ async fn bad_customer_fields_are_named_and_nothing_is_saved() {
     ];
     for (extra, param, code) in cases {
         let body = format!(r#"{{"amount":100,"currency":"JPY","title":"T",{extra}}}"#);
-        let r = o.api("POST", "/v1/links", Some(&body)).await;
+        let r = o.post("/v1/links", &body).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
         assert_eq!(r.error_code(), code, "{body}");
@@ -493,17 +461,14 @@ async fn bad_customer_fields_are_named_and_nothing_is_saved() {
         (r#"{"channel":"sms","to":"12345"}"#, "to"),
         (r#"{"channel":"email","to":"a@@b"}"#, "to"),
     ] {
-        let r = o
-            .api("POST", &format!("/v1/links/{link}/send"), Some(body))
-            .await;
+        let r = o.post(&format!("/v1/links/{link}/send"), body).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/notification_settings",
-            Some(r#"{"merchant_notice":{"email":"nope"}}"#),
+            r#"{"merchant_notice":{"email":"nope"}}"#,
         )
         .await;
     assert_eq!(r.json()["error"]["param"], "merchant_notice[email]");
@@ -528,10 +493,9 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
     // A syntax error in the HTML, with a good subject: 400 naming html with line and column,
     // and the subject is not saved either.
     let r = o
-        .api(
-            "POST",
+        .post(
             path,
-            Some(r#"{"locale":"en","subject":"New {{ title }}","html":"<p>Hi</p>\n<p>{{ amount </p>"}"#),
+            r#"{"locale":"en","subject":"New {{ title }}","html":"<p>Hi</p>\n<p>{{ amount </p>"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -546,11 +510,7 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
         "{e}"
     );
     let r = o
-        .api(
-            "POST",
-            path,
-            Some(r#"{"locale":"en","text":"Paid {{ card_last4 }}"}"#),
-        )
+        .post(path, r#"{"locale":"en","text":"Paid {{ card_last4 }}"}"#)
         .await;
     let e = &r.json()["error"];
     assert_eq!(e["param"], "text");
@@ -569,10 +529,9 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
 
     // Preview an unsaved change against sample data, then against a link.
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("{path}/preview"),
-            Some(r#"{"locale":"en","subject":"Pay {{ amount }} for {{ title }}"}"#),
+            r#"{"locale":"en","subject":"Pay {{ amount }} for {{ title }}"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -581,12 +540,9 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
         .link(r#"{"amount":2500,"currency":"USD","title":"Mug","locale":"en","customer_email":"buyer@example.com"}"#)
         .await;
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("{path}/preview"),
-            Some(&format!(
-                r#"{{"subject":"Pay {{{{ amount }}}} for {{{{ title }}}}","link":"{link}"}}"#
-            )),
+            &format!(r#"{{"subject":"Pay {{{{ amount }}}} for {{{{ title }}}}","link":"{link}"}}"#),
         )
         .await;
     assert_eq!(r.json()["subject"], "Pay $25.00 for Mug", "{}", r.text());
@@ -595,10 +551,9 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
         0
     );
     let r = o
-        .api(
-            "POST",
+        .post(
             "/v1/notification_templates/sms_payment_request/preview",
-            Some(r#"{"locale":"ja"}"#),
+            r#"{"locale":"ja"}"#,
         )
         .await;
     assert_eq!(r.json()["encoding"], "ucs2");
@@ -606,20 +561,15 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
 
     // Save only the subject: the other parts stay the default, and the next email uses it.
     let r = o
-        .api(
-            "POST",
+        .post(
             path,
-            Some(r#"{"locale":"en","subject":"{{ merchant_name }} asks {{ amount }}"}"#),
+            r#"{"locale":"en","subject":"{{ merchant_name }} asks {{ amount }}"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["customized"], true);
-    o.api(
-        "POST",
-        &format!("/v1/links/{link}/send"),
-        Some(r#"{"channel":"email"}"#),
-    )
-    .await;
+    o.post(&format!("/v1/links/{link}/send"), r#"{"channel":"email"}"#)
+        .await;
     flush(&o).await;
     let emails = mail.emails().await;
     assert!(
@@ -653,14 +603,10 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
 
 #[tokio::test]
 async fn notifications_are_listed_and_retrieved() {
-    let o = Origin::start().await;
-    let (link, _) = o
-        .link(r#"{"amount":100,"currency":"JPY","title":"T","customer_email":"a@b.example","send":["email"]}"#)
-        .await;
-    o.api(
-        "POST",
+    let (o, link, _) = Origin::with_link(r#"{"amount":100,"currency":"JPY","title":"T","customer_email":"a@b.example","send":["email"]}"#).await;
+    o.post(
         &format!("/v1/links/{link}/send"),
-        Some(r#"{"channel":"email","to":"c@d.example"}"#),
+        r#"{"channel":"email","to":"c@d.example"}"#,
     )
     .await;
     let first = notifications(&o, "limit=1").await;

@@ -37,6 +37,12 @@ async fn pay_card(o: &Origin, page: &str, card: &str) -> String {
     posted.location.expect("location")
 }
 
+/// Answers a 3-D Secure challenge or the wallet's page with `form`; answers where the sandbox
+/// sends the buyer back to.
+async fn decide(o: &Origin, page: &str, form: &str) -> String {
+    o.post_form(page, form).await.location.expect("back")
+}
+
 /// Follows the provider's return to the origin; answers the edge URL the buyer ends on.
 async fn come_back(o: &Origin, return_url: &str) -> String {
     let r = o.get(return_url).await;
@@ -44,10 +50,17 @@ async fn come_back(o: &Origin, return_url: &str) -> String {
     r.location.expect("result")
 }
 
+/// Comes back from the provider to a result page that says declined, for `code`.
+async fn assert_declined(o: &Origin, back: &str, code: &str) {
+    let result = open_result(&come_back(o, back).await);
+    assert_eq!(
+        (result.outcome, result.failure_code.as_deref()),
+        (Outcome::Declined, Some(code))
+    );
+}
+
 async fn charge(o: &Origin, id: &str) -> Value {
-    o.api("GET", &format!("/v1/charges/{id}"), None)
-        .await
-        .json()
+    o.get_json(&format!("/v1/charges/{id}")).await
 }
 
 async fn sandbox_row(o: &Origin, charge_id: &str) -> (String, i64, i64) {
@@ -63,10 +76,8 @@ async fn sandbox_row(o: &Origin, charge_id: &str) -> (String, i64, i64) {
 
 #[tokio::test]
 async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
-    let o = Origin::start().await;
-    let (link, token) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
-        .await;
+    let (o, link, token) =
+        Origin::with_link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).await;
     // Failed authentication: declined, and the link stays payable.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000000000003220").await;
@@ -82,39 +93,19 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
         o.get(&page).await.location.as_deref(),
         Some(challenge.as_str())
     );
-    let back = o
-        .post_form(&challenge, "result=fail")
-        .await
-        .location
-        .expect("back");
-    let failed = open_result(&come_back(&o, &back).await);
-    assert_eq!(
-        (failed.outcome, failed.failure_code.as_deref()),
-        (Outcome::Declined, Some("authentication_failed"))
-    );
+    let back = decide(&o, &challenge, "result=fail").await;
+    assert_declined(&o, &back, "authentication_failed").await;
 
     // Passed after 4000 0084 0000 1629: declined by the issuer all the same.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000008400001629").await;
-    let back = o
-        .post_form(&challenge, "result=pass")
-        .await
-        .location
-        .expect("back");
-    let declined = open_result(&come_back(&o, &back).await);
-    assert_eq!(
-        (declined.outcome, declined.failure_code.as_deref()),
-        (Outcome::Declined, Some("card_declined"))
-    );
+    let back = decide(&o, &challenge, "result=pass").await;
+    assert_declined(&o, &back, "card_declined").await;
 
     // Passed: paid, and a second submit of the challenge changes nothing.
     let page = redirect_of(&o, &token, None).await;
     let challenge = pay_card(&o, &page, "4000000000003220").await;
-    let back = o
-        .post_form(&challenge, "result=pass")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &challenge, "result=pass").await;
     let again = o.post_form(&challenge, "result=fail").await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let paid = open_result(&come_back(&o, &back).await);
@@ -124,19 +115,15 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
         (&c["status"], &c["payment_method"]["card"]["last4"]),
         (&json!("succeeded"), &json!("3220"))
     );
-    let l = o
-        .api("GET", &format!("/v1/links/{link}"), None)
-        .await
-        .json();
+    let l = o.get_json(&format!("/v1/links/{link}")).await;
     assert_eq!(l["status"], "used");
 }
 
 #[tokio::test]
 async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cancels() {
-    let o = Origin::start().await;
-    let (_, token) = o
-        .link(r#"{"amount":2000,"currency":"JPY","title":"Lunch","single_use":false}"#)
-        .await;
+    let (o, _, token) =
+        Origin::with_link(r#"{"amount":2000,"currency":"JPY","title":"Lunch","single_use":false}"#)
+            .await;
     let r = checkout(&o, &token, Some("wallet")).await;
     assert_eq!(
         (r.status, r.error_code(), r.json()["error"]["param"].clone()),
@@ -150,10 +137,9 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     assert_eq!(r.error_code(), "payment_method_unavailable");
 
     let s = o
-        .api(
-            "POST",
+        .post(
             "/v1/payment_method_settings",
-            Some(r#"{"wallet":{"enabled":true}}"#),
+            r#"{"wallet":{"enabled":true}}"#,
         )
         .await;
     assert_eq!(s.status, StatusCode::OK, "{}", s.text());
@@ -176,11 +162,7 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     let wallet = o.get(&page).await.location.expect("to the wallet page");
     assert!(wallet.starts_with("/sandbox/wallet/"), "{wallet}");
     assert!(o.get(&wallet).await.text().contains("wallet-approve"));
-    let back = o
-        .post_form(&wallet, "action=approve")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &wallet, "action=approve").await;
     let paid = open_result(&come_back(&o, &back).await);
     assert_eq!(paid.outcome, Outcome::Paid);
     let c = charge(&o, &paid.charge_id).await;
@@ -192,11 +174,7 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     // Cancel.
     let page = redirect_of(&o, &token, Some("wallet")).await;
     let wallet = o.get(&page).await.location.expect("to the wallet page");
-    let back = o
-        .post_form(&wallet, "action=cancel")
-        .await
-        .location
-        .expect("back");
+    let back = decide(&o, &wallet, "action=cancel").await;
     let canceled = open_result(&come_back(&o, &back).await);
     assert_eq!(canceled.failure_code.as_deref(), Some("payment_canceled"));
     assert_eq!(charge(&o, &canceled.charge_id).await["status"], "failed");
@@ -210,16 +188,11 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
         (r#"{"wallet":{"provider":"paypay"}}"#, "wallet[provider]"),
         (r#"{"wallet":{"enabled":"yes"}}"#, "wallet[enabled]"),
     ] {
-        let r = o
-            .api("POST", "/v1/payment_method_settings", Some(body))
-            .await;
+        let r = o.post("/v1/payment_method_settings", body).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
-    let s = o
-        .api("GET", "/v1/payment_method_settings", None)
-        .await
-        .json();
+    let s = o.get_json("/v1/payment_method_settings").await;
     assert_eq!(
         s["enabled"],
         json!(["card", "wallet"]),
@@ -240,10 +213,6 @@ async fn authorize(o: &Origin, token: &str) -> String {
     result.charge_id
 }
 
-async fn post(o: &Origin, path: &str, body: &str) -> Reply {
-    o.api("POST", path, Some(body)).await
-}
-
 #[tokio::test]
 async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let o = Origin::start().await;
@@ -262,29 +231,22 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     assert_eq!(sandbox_row(&o, &id).await, ("authorized".into(), 0, 0));
 
     // Refusals leave the charge as it was.
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/refund"), "{}").await;
     assert_eq!(r.error_code(), "charge_not_refundable");
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/capture"),
-        r#"{"amount":1001}"#,
-    )
-    .await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_REQUEST, "amount_too_large".into())
-    );
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":1001}"#)
+        .await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
     assert_eq!(r.json()["error"]["param"], "amount");
-    let r = post(&o, &format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#).await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#)
+        .await;
     assert_eq!(r.error_code(), "amount_invalid");
     assert_eq!(charge(&o, &id).await, c, "unchanged");
 
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/capture"),
-        r#"{"amount":800}"#,
-    )
-    .await;
+    let r = o
+        .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":800}"#)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let captured = r.json();
     assert_eq!(
@@ -300,7 +262,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         ("capture", "charge_already_captured"),
         ("void", "charge_already_captured"),
     ] {
-        let r = post(&o, &format!("/v1/charges/{id}/{path}"), "{}").await;
+        let r = o.post(&format!("/v1/charges/{id}/{path}"), "{}").await;
         assert_eq!(
             (r.status, r.error_code()),
             (StatusCode::CONFLICT, code.into()),
@@ -308,49 +270,35 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         );
     }
 
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/refund"),
-        r#"{"amount":300,"reason":"requested_by_customer"}"#,
-    )
-    .await;
+    let refund_path = format!("/v1/charges/{id}/refund");
+    let refund = async |body: &str| o.post(&refund_path, body).await;
+    let r = refund(r#"{"amount":300,"reason":"requested_by_customer"}"#).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(300), &json!("succeeded"))
     );
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), r#"{"amount":501}"#).await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::BAD_REQUEST, "amount_too_large".into())
-    );
+    let r = refund(r#"{"amount":501}"#).await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
     assert!(
         r.json()["error"]["message"]
             .as_str()
             .unwrap_or_default()
             .contains("500")
     );
-    let r = post(
-        &o,
-        &format!("/v1/charges/{id}/refund"),
-        r#"{"reason":"because"}"#,
-    )
-    .await;
+    let r = refund(r#"{"reason":"because"}"#).await;
     assert_eq!(r.json()["error"]["param"], "reason");
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), "{}").await;
+    let r = refund("{}").await;
     assert_eq!(r.status, StatusCode::OK, "the rest: {}", r.text());
     assert_eq!(
         (&r.json()["amount_refunded"], &r.json()["status"]),
         (&json!(800), &json!("refunded"))
     );
-    let r = post(&o, &format!("/v1/charges/{id}/refund"), r#"{"amount":1}"#).await;
+    let r = refund(r#"{"amount":1}"#).await;
     assert_eq!(r.error_code(), "charge_already_refunded");
     assert_eq!(sandbox_row(&o, &id).await, ("refunded".into(), 800, 800));
 
-    let refunds = o
-        .api("GET", &format!("/v1/charges/{id}/refunds"), None)
-        .await
-        .json();
+    let refunds = o.get_json(&format!("/v1/charges/{id}/refunds")).await;
     let amounts: Vec<(i64, &str)> = refunds["data"]
         .as_array()
         .expect("list")
@@ -377,16 +325,13 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
     let o = Origin::start().await;
     let (_, token) = o.link(MANUAL).await;
     let id = authorize(&o, &token).await;
-    let r = post(&o, &format!("/v1/charges/{id}/void"), "").await;
+    let r = o.post(&format!("/v1/charges/{id}/void"), "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["status"], "voided");
     assert_eq!(sandbox_row(&o, &id).await.0, "voided");
-    let r = post(&o, &format!("/v1/charges/{id}/capture"), "{}").await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::CONFLICT, "charge_not_authorized".into())
-    );
-    let r = post(&o, &format!("/v1/charges/{id}/void"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
+    r.assert_refused(StatusCode::CONFLICT, "charge_not_authorized");
+    let r = o.post(&format!("/v1/charges/{id}/void"), "{}").await;
     assert_eq!(r.error_code(), "charge_not_authorized");
     assert_eq!(sandbox_row(&o, &id).await, ("voided".into(), 0, 0));
     // An automatic charge has nothing to capture or void.
@@ -394,10 +339,10 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
         .link(r#"{"amount":500,"currency":"JPY","title":"Pen"}"#)
         .await;
     let paid = open_result(&o.pay(&auto, "4242424242424242").await).charge_id;
-    let r = post(&o, &format!("/v1/charges/{paid}/void"), "{}").await;
+    let r = o.post(&format!("/v1/charges/{paid}/void"), "{}").await;
     assert_eq!(r.error_code(), "charge_already_captured");
     for path in ["capture", "void", "refund"] {
-        let r = post(&o, &format!("/v1/charges/ch_nope/{path}"), "{}").await;
+        let r = o.post(&format!("/v1/charges/ch_nope/{path}"), "{}").await;
         assert_eq!(
             (r.status, r.error_code()),
             (StatusCode::NOT_FOUND, "resource_missing".into()),
@@ -406,21 +351,19 @@ async fn an_authorization_can_be_voided_whole_and_then_not_captured() {
     }
     let r = o.api("GET", "/v1/charges/ch_nope/refunds", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = post(
-        &o,
-        "/v1/links",
-        r#"{"amount":5,"currency":"JPY","title":"x","capture_method":"later"}"#,
-    )
-    .await;
+    let r = o
+        .post(
+            "/v1/links",
+            r#"{"amount":5,"currency":"JPY","title":"x","capture_method":"later"}"#,
+        )
+        .await;
     assert_eq!(r.json()["error"]["param"], "capture_method");
 }
 
 #[tokio::test]
 async fn forged_returns_and_notifications_are_not_trusted() {
-    let o = Origin::start().await;
-    let (_, token) = o
-        .link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#)
-        .await;
+    let (o, _, token) =
+        Origin::with_link(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#).await;
     let page = redirect_of(&o, &token, None).await;
     let payment = page.rsplit('/').next().expect("id").to_owned();
     let (charge_id,): (String,) = sqlx::query_as("SELECT id FROM charges WHERE provider_ref = $1")

@@ -13,8 +13,7 @@ const PAID: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
 
 async fn register(o: &Origin, body: Value) -> Reply {
-    o.api("POST", "/v1/return_urls", Some(&body.to_string()))
-        .await
+    o.post("/v1/return_urls", &body.to_string()).await
 }
 
 /// Registers a return URL and answers (id, secret).
@@ -148,7 +147,7 @@ async fn a_merchant_has_at_most_three() {
     assert_eq!(fourth.error_code(), "return_url_limit_reached");
     assert_eq!(o.count("SELECT COUNT(*) FROM return_urls").await, 3);
     // Deleting one makes room.
-    let list = o.api("GET", "/v1/return_urls", None).await.json();
+    let list = o.get_json("/v1/return_urls").await;
     let first = list["data"][0]["id"].as_str().expect("id").to_owned();
     o.api("DELETE", &format!("/v1/return_urls/{first}"), None)
         .await;
@@ -245,7 +244,7 @@ async fn links_name_only_their_merchants_own_return_url() {
     .expect("insert");
     let links_before = o.count("SELECT COUNT(*) FROM links").await;
     for ru in ["ru_theirs", "ru_nope"] {
-        let r = o.api("POST", "/v1/links", Some(&link_body(ru))).await;
+        let r = o.post("/v1/links", &link_body(ru)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
         assert_eq!(r.json()["error"]["param"], "return_url");
         assert!(!r.text().contains("evil.example"));
@@ -401,10 +400,8 @@ async fn a_declined_payment_goes_back_with_rc_9() {
 
 #[tokio::test]
 async fn without_a_return_url_or_after_deleting_it_the_buyer_sees_the_result_page() {
-    let o = Origin::start().await;
-    let (_, plain) = o
-        .link(r#"{"amount": 500, "currency": "JPY", "title": "Plain"}"#)
-        .await;
+    let (o, _, plain) =
+        Origin::with_link(r#"{"amount": 500, "currency": "JPY", "title": "Plain"}"#).await;
     let (card_page_csp, r) = pay_seeing_card_page(&o, &plain, None, PAID).await;
     assert!(
         card_page_csp.contains(&format!("form-action 'self' {EDGE_URL};")),
@@ -432,10 +429,10 @@ async fn without_a_return_url_or_after_deleting_it_the_buyer_sees_the_result_pag
 
 #[tokio::test]
 async fn the_buyers_email_is_checked_at_checkout_and_kept_on_the_charge() {
-    let o = Origin::start().await;
-    let (link_id, token) = o
-        .link(r#"{"amount": 500, "currency": "JPY", "title": "Tea", "single_use": false}"#)
-        .await;
+    let (o, link_id, token) = Origin::with_link(
+        r#"{"amount": 500, "currency": "JPY", "title": "Tea", "single_use": false}"#,
+    )
+    .await;
     for bad in ["buyer", "a@b@example.com", "a@localhost", "<b>@example.com"] {
         let r = o.send(checkout_request(&token, Some(bad))).await;
         assert_eq!(

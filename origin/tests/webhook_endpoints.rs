@@ -21,10 +21,6 @@ async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) ->
     panic!("timed out waiting for {what}");
 }
 
-fn with_worker(o: &Origin) {
-    tokio::spawn(o.state.deliver_webhooks());
-}
-
 fn secret(endpoint: &Value) -> WebhookSecret {
     WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec")
 }
@@ -36,11 +32,7 @@ async fn new_link(o: &Origin) -> String {
 }
 
 async fn deliveries(o: &Origin, event: &str) -> Vec<Value> {
-    let r = o
-        .api("GET", &format!("/v1/events/{event}/deliveries"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["data"].as_array().expect("data").clone()
+    o.list_data(&format!("/v1/events/{event}/deliveries")).await
 }
 
 #[tokio::test]
@@ -63,28 +55,21 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
     );
     assert_eq!(created["status"], "enabled");
 
-    let got = o
-        .api("GET", &format!("/v1/webhook_endpoints/{id}"), None)
-        .await
-        .json();
+    let got = o.get_json(&format!("/v1/webhook_endpoints/{id}")).await;
     assert!(got.get("secret").is_none(), "the secret is shown once");
     assert_eq!(got["description"], "orders");
     let default = o.endpoint(json!({"url": "https://other.example/h"})).await;
     assert_eq!(default["enabled_events"], json!(["*"]));
-    let list = o
-        .api("GET", "/v1/webhook_endpoints?limit=1", None)
-        .await
-        .json();
+    let list = o.get_json("/v1/webhook_endpoints?limit=1").await;
     assert_eq!(list["data"][0]["id"], default["id"], "newest first");
     assert_eq!(list["has_more"], true);
     assert!(list["data"][0].get("secret").is_none());
 
     // A wrong event name is refused by its position, and nothing changes.
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{id}"),
-            Some(r#"{"url":"https://shop.example/v2","enabled_events":["link.created","charge.paid"]}"#),
+            r#"{"url":"https://shop.example/v2","enabled_events":["link.created","charge.paid"]}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -95,18 +80,10 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
             .expect("message")
             .contains("charge.paid")
     );
-    let unchanged = o
-        .api("GET", &format!("/v1/webhook_endpoints/{id}"), None)
-        .await
-        .json();
+    let unchanged = o.get_json(&format!("/v1/webhook_endpoints/{id}")).await;
     assert_eq!(unchanged["url"], "https://shop.example/hooks");
 
-    let updated = o
-        .api(
-            "POST",
-            &format!("/v1/webhook_endpoints/{id}"),
-            Some(r#"{"url":"https://shop.example/v2","enabled_events":["*"],"description":"","disabled":true}"#),
-        )
+    let updated = o.post(&format!("/v1/webhook_endpoints/{id}"), r#"{"url":"https://shop.example/v2","enabled_events":["*"],"description":"","disabled":true}"#)
         .await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text());
     let updated = updated.json();
@@ -127,10 +104,9 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
         )
     );
     let enabled = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{id}"),
-            Some(r#"{"disabled":false}"#),
+            r#"{"disabled":false}"#,
         )
         .await
         .json();
@@ -175,11 +151,7 @@ async fn urls_into_private_networks_are_refused_unless_allowed() {
         ("http://[::ffff:127.0.0.1]/hooks", "loopback"),
     ] {
         let r = o
-            .api(
-                "POST",
-                "/v1/webhook_endpoints",
-                Some(&json!({ "url": url }).to_string()),
-            )
+            .post("/v1/webhook_endpoints", &json!({ "url": url }).to_string())
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{url}: {}", r.text());
         assert_eq!(r.json()["error"]["param"], "url", "{url}");
@@ -199,10 +171,9 @@ async fn urls_into_private_networks_are_refused_unless_allowed() {
         .endpoint(json!({"url": "https://203.0.113.10/hooks"}))
         .await;
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{}", ok["id"].as_str().expect("id")),
-            Some(r#"{"url":"http://127.0.0.1/hooks"}"#),
+            r#"{"url":"http://127.0.0.1/hooks"}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -213,12 +184,11 @@ async fn urls_into_private_networks_are_refused_unless_allowed() {
 /// checks again: here the stored URLs point at a live loopback receiver, which gets nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_to_private_addresses_are_refused_at_send_time_too() {
-    let o = Origin::start_with(&[
+    let o = Origin::delivering(&[
         ("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "false"),
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1h"),
     ])
     .await;
-    with_worker(&o);
     let (url, receiver) = Receiver::start(0).await;
     let ok = o
         .endpoint(json!({"url": "https://203.0.113.10/hooks"}))
@@ -258,8 +228,7 @@ async fn sends_to_private_addresses_are_refused_at_send_time_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_them() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (all_url, all) = Receiver::start(0).await;
     let (created_url, created_only) = Receiver::start(0).await;
     let e_all = o.endpoint(json!({ "url": all_url })).await;
@@ -301,39 +270,28 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
         .expect("signed");
     }
 
-    let list = o.api("GET", "/v1/events", None).await.json();
+    let list = o.get_json("/v1/events").await;
     let data = list["data"].as_array().expect("data");
     assert_eq!(data.len(), 2);
     assert_eq!(data[0]["type"], "link.deactivated", "newest first");
     assert_eq!(data[0]["data"]["id"], link.as_str());
     assert_eq!(data[0]["data"]["status"], "deactivated");
-    let first_page = o.api("GET", "/v1/events?limit=1", None).await.json();
+    let first_page = o.get_json("/v1/events?limit=1").await;
     assert_eq!(first_page["has_more"], true);
     let newest = first_page["data"][0]["id"].as_str().expect("id").to_owned();
     let second = o
-        .api(
-            "GET",
-            &format!("/v1/events?limit=1&starting_after={newest}"),
-            None,
-        )
-        .await
-        .json();
+        .get_json(&format!("/v1/events?limit=1&starting_after={newest}"))
+        .await;
     assert_eq!(second["data"][0]["type"], "link.created");
     assert_eq!(second["has_more"], false);
-    let filtered = o
-        .api("GET", "/v1/events?type=link.created", None)
-        .await
-        .json();
+    let filtered = o.get_json("/v1/events?type=link.created").await;
     assert_eq!(filtered["data"].as_array().expect("data").len(), 1);
     let r = o.api("GET", "/v1/events?type=link.paid", None).await;
     assert_eq!(
         (r.status, r.json()["error"]["param"].clone()),
         (StatusCode::BAD_REQUEST, json!("type"))
     );
-    let one = o
-        .api("GET", &format!("/v1/events/{newest}"), None)
-        .await
-        .json();
+    let one = o.get_json(&format!("/v1/events/{newest}")).await;
     assert_eq!(one["id"], newest.as_str());
     assert_eq!(one["object"], "event");
     // The webhook body is the event the API shows.
@@ -348,18 +306,16 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (url, receiver) = Receiver::start(0).await;
     let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id");
     let old = secret(&created);
 
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
-            Some(r#"{"expire_previous_in":3600}"#),
+            r#"{"expire_previous_in":3600}"#,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -383,10 +339,9 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     }
 
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
-            Some(r#"{"expire_previous_in":0}"#),
+            r#"{"expire_previous_in":0}"#,
         )
         .await;
     let newest = secret(&r.json());
@@ -421,10 +376,9 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     );
 
     let r = o
-        .api(
-            "POST",
+        .post(
             &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
-            Some(r#"{"expire_previous_in":604801}"#),
+            r#"{"expire_previous_in":604801}"#,
         )
         .await;
     assert_eq!(r.json()["error"]["param"], "expire_previous_in");
@@ -432,22 +386,18 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again() {
-    let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s")]).await;
-    with_worker(&o);
+    let o = Origin::delivering(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s")]).await;
     let (url, receiver) = Receiver::scripted(vec![Answer::Status(410)]).await;
     let created = o.endpoint(json!({ "url": url })).await;
     let id = created["id"].as_str().expect("id").to_owned();
     new_link(&o).await;
     let disabled = eventually("the endpoint disabled", async || {
-        let e = o
-            .api("GET", &format!("/v1/webhook_endpoints/{id}"), None)
-            .await
-            .json();
+        let e = o.get_json(&format!("/v1/webhook_endpoints/{id}")).await;
         (e["status"] == "disabled").then_some(e)
     })
     .await;
     assert_eq!(disabled["disabled_reason"], "gone");
-    let event = o.api("GET", "/v1/events", None).await.json()["data"][0]["id"]
+    let event = o.get_json("/v1/events").await["data"][0]["id"]
         .as_str()
         .expect("event")
         .to_owned();
@@ -463,10 +413,9 @@ async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again()
         let o = o.clone_handle();
         let event = event.clone();
         async move {
-            o.api(
-                "POST",
+            o.post(
                 &format!("/v1/events/{event}/resend"),
-                Some(&json!({ "endpoint": endpoint }).to_string()),
+                &json!({ "endpoint": endpoint }).to_string(),
             )
             .await
         }
@@ -479,10 +428,9 @@ async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again()
     let r = resend("we_nope".into()).await;
     assert_eq!(r.json()["error"]["param"], "endpoint");
 
-    o.api(
-        "POST",
+    o.post(
         &format!("/v1/webhook_endpoints/{id}"),
-        Some(r#"{"disabled":false}"#),
+        r#"{"disabled":false}"#,
     )
     .await;
     let r = resend(id.clone()).await;
@@ -502,18 +450,17 @@ async fn a_410_disables_the_endpoint_and_resend_works_once_it_is_enabled_again()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_is_honoured_and_a_stalled_receiver_times_out() {
-    let o = Origin::start_with(&[
+    let o = Origin::delivering(&[
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s"),
         ("LINKPAY_WEBHOOK_TIMEOUT", "300ms"),
     ])
     .await;
-    with_worker(&o);
     let (slow_url, slow) = Receiver::scripted(vec![Answer::Slow(Duration::from_secs(3))]).await;
     let (busy_url, _busy) = Receiver::scripted(vec![Answer::RetryAfter(503, "7200".into())]).await;
     let e_slow = o.endpoint(json!({ "url": slow_url })).await;
     o.endpoint(json!({ "url": busy_url })).await;
     new_link(&o).await;
-    let event = o.api("GET", "/v1/events", None).await.json()["data"][0]["id"]
+    let event = o.get_json("/v1/events").await["data"][0]["id"]
         .as_str()
         .expect("event")
         .to_owned();
@@ -564,10 +511,7 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
             .expect("sweep"),
         0
     );
-    let events = o
-        .api("GET", "/v1/events?type=link.expired", None)
-        .await
-        .json();
+    let events = o.get_json("/v1/events?type=link.expired").await;
     assert_eq!(events["data"].as_array().expect("data").len(), 1);
     assert_eq!(events["data"][0]["data"]["id"], link.as_str());
     assert_eq!(
@@ -579,8 +523,7 @@ async fn an_expired_link_is_announced_once_even_when_two_instances_sweep() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_refund_is_announced_as_charge_update_once() {
-    let o = Origin::start().await;
-    with_worker(&o);
+    let o = Origin::delivering(&[]).await;
     let (url, receiver) = Receiver::start(0).await;
     let e = o
         .endpoint(json!({ "url": url, "enabled_events": ["charge.update"] }))

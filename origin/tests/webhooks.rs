@@ -19,8 +19,7 @@ async fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_gets_the_signed_event_on_retry() {
-    let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,1s")]).await;
-    tokio::spawn(o.state.deliver_webhooks());
+    let o = Origin::delivering(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,1s")]).await;
     let (url, receiver) = Receiver::start(2).await;
     let endpoint = o
         .endpoint(serde_json::json!({"url": url, "enabled_events": ["charge.complete"]}))
@@ -72,8 +71,7 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declined_charge_is_announced_too_and_retries_stop_after_the_schedule() {
-    let o = Origin::start_with(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s")]).await;
-    tokio::spawn(o.state.deliver_webhooks());
+    let o = Origin::delivering(&[("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s")]).await;
     let (url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
     o.endpoint(serde_json::json!({"url": url, "enabled_events": ["charge.complete"]}))

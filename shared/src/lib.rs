@@ -15,6 +15,8 @@ pub mod result;
 pub mod sealed;
 pub mod secret;
 pub mod token;
+#[cfg(test)]
+mod vectors;
 pub mod webhook;
 
 pub use locale::Locale;

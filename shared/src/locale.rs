@@ -74,27 +74,17 @@ mod tests {
 
     #[test]
     fn negotiates_by_quality() {
-        assert_eq!(
-            Locale::negotiate(Some("ja-JP,ja;q=0.9"), Locale::En),
-            Locale::Ja
-        );
-        assert_eq!(
-            Locale::negotiate(Some("en-US,en;q=0.9,ja;q=0.8"), Locale::Ja),
-            Locale::En
-        );
-        assert_eq!(
-            Locale::negotiate(Some("fr, ja;q=0.5, en;q=0.7"), Locale::Ja),
-            Locale::En
-        );
-        assert_eq!(Locale::negotiate(Some("fr-FR"), Locale::Ja), Locale::Ja);
-        assert_eq!(Locale::negotiate(None, Locale::En), Locale::En);
-        assert_eq!(
-            Locale::negotiate(Some("ja;q=0, en;q=0.1"), Locale::Ja),
-            Locale::En
-        );
-        assert_eq!(
-            Locale::negotiate(Some("ja;q=bogus"), Locale::En),
-            Locale::En
-        );
+        use Locale::{En, Ja};
+        for (header, default, chosen) in [
+            (Some("ja-JP,ja;q=0.9"), En, Ja),
+            (Some("en-US,en;q=0.9,ja;q=0.8"), Ja, En),
+            (Some("fr, ja;q=0.5, en;q=0.7"), Ja, En),
+            (Some("fr-FR"), Ja, Ja),
+            (None, En, En),
+            (Some("ja;q=0, en;q=0.1"), Ja, En),
+            (Some("ja;q=bogus"), En, En),
+        ] {
+            assert_eq!(Locale::negotiate(header, default), chosen, "{header:?}");
+        }
     }
 }

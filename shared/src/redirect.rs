@@ -393,22 +393,14 @@ mod tests {
             p
         };
         let check = |p: Vec<(&str, &str)>| verify(&s, p, now, 300).map(drop);
-        assert_eq!(
-            check(with("amount", "15000")),
-            Err(RedirectError::NoMatchingSignature)
-        );
-        assert_eq!(
-            check(with("rc", "9")),
-            Err(RedirectError::NoMatchingSignature)
-        );
-        assert_eq!(
-            check(with("signature", "v1=00")),
-            Err(RedirectError::NoMatchingSignature)
-        );
-        assert_eq!(
-            check(with("timestamp", "x")),
-            Err(RedirectError::BadTimestamp)
-        );
+        for (name, value, error) in [
+            ("amount", "15000", RedirectError::NoMatchingSignature),
+            ("rc", "9", RedirectError::NoMatchingSignature),
+            ("signature", "v1=00", RedirectError::NoMatchingSignature),
+            ("timestamp", "x", RedirectError::BadTimestamp),
+        ] {
+            assert_eq!(check(with(name, value)), Err(error), "{name}={value}");
+        }
         let mut missing = as_refs(&signed);
         missing.retain(|(n, _)| *n != "email");
         assert_eq!(check(missing), Err(RedirectError::MissingField("email")));

@@ -69,44 +69,56 @@ impl Browser {
         panic!("could not start Chromium through chromedriver: {last_error}");
     }
 
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open");
+    }
+
+    /// Where the browser is now.
+    pub async fn at(&self) -> String {
+        self.client.current_url().await.expect("url").to_string()
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let found = self.client.find(Locator::Css(css)).await;
+        found.unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .expect("text")
+        self.find(css).await.text().await.expect("text")
     }
 
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .attr(name)
-            .await
-            .expect("attr")
+        self.find(css).await.attr(name).await.expect("attr")
     }
 
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
-            .await
-            .expect("click");
+        self.find(css).await.click().await.expect("click");
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.client
-            .find(Locator::Css(css))
+        self.find(css).await.send_keys(text).await.expect("type");
+    }
+
+    /// The result page's outcome (`data-outcome`: paid, declined, …).
+    pub async fn outcome(&self) -> String {
+        self.attr("#result", "data-outcome")
             .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .send_keys(text)
-            .await
-            .expect("type");
+            .expect("data-outcome")
+    }
+
+    /// Types a card into the sandbox's card form (expiry 12/30, CVC 123), without submitting.
+    pub async fn fill_card(&self, number: &str) {
+        self.type_into("#number", number).await;
+        self.type_into("#expiry", "12/30").await;
+        self.type_into("#cvc", "123").await;
+    }
+
+    /// On a pay page: presses Pay, then pays on the sandbox's card form with `number`.
+    pub async fn pay_by_card(&self, number: &str) {
+        self.click("#pay-button").await;
+        self.wait_for("#card-form").await;
+        self.fill_card(number).await;
+        self.click("#card-submit").await;
     }
 
     /// Waits until an element matching `css` is present (after a navigation).

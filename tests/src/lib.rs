@@ -163,6 +163,26 @@ impl Stack {
         .await
     }
 
+    /// A GET, redirects not followed.
+    pub async fn get(&self, url: impl reqwest::IntoUrl) -> reqwest::Response {
+        self.http.get(url).send().await.expect("answered")
+    }
+
+    /// The buyer presses Pay on a link's page at the edge, with a buyer-chosen `amount` when
+    /// the link takes one; redirects are not followed.
+    pub async fn press_pay(&self, link_url: &str, amount: Option<&str>) -> reqwest::Response {
+        let mut form = self.http.post(format!("{link_url}/pay"));
+        if let Some(amount) = amount {
+            form = form.form(&[("amount", amount)]);
+        }
+        form.send().await.expect("worker answers")
+    }
+
+    /// `GET path` on the API: the status and the JSON body.
+    pub async fn api_get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.api(reqwest::Method::GET, path, None).await
+    }
+
     /// Kills the origin, to show what the edge can do without it.
     pub async fn stop_origin(&mut self) {
         self.origin.child.kill().await.expect("kill origin");
@@ -302,6 +322,18 @@ pub fn http_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
+}
+
+/// The signing secret of a webhook endpoint the API just created.
+pub fn endpoint_secret(endpoint: &serde_json::Value) -> linkpay_shared::webhook::WebhookSecret {
+    let secret = endpoint["secret"].as_str().expect("secret");
+    linkpay_shared::webhook::WebhookSecret::parse(secret).expect("whsec")
+}
+
+/// Where a redirect sends the client.
+pub fn location(r: &reqwest::Response) -> String {
+    let to = r.headers()[reqwest::header::LOCATION].to_str();
+    to.expect("location").to_owned()
 }
 
 /// One `/v1` call with a bearer key; answers the status and the JSON body.
@@ -445,16 +477,10 @@ pub async fn finish_payment(http: &reqwest::Client, redirect_url: &str, card: &s
         .await
         .expect("sandbox answers");
     assert_eq!(posted.status().as_u16(), 303, "sandbox card form");
-    let back = posted.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let back = location(&posted);
     let settled = http.get(&back).send().await.expect("origin answers");
     assert_eq!(settled.status().as_u16(), 303, "provider return");
-    settled.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    location(&settled)
 }
 
 /// A child that leads its own process group; dropping it kills the whole group.

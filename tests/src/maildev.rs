@@ -70,26 +70,20 @@ impl Maildev {
     /// Every email received, oldest first, as maildev parsed it (`subject`, `from`, `to`,
     /// `headers`, `text`, `html`, `id` …).
     pub async fn emails(&self) -> Vec<serde_json::Value> {
-        self.http
-            .get(format!("{}/api/email", self.web_url))
-            .send()
-            .await
-            .expect("maildev API")
-            .json()
-            .await
-            .expect("maildev JSON")
+        let r = self.api("/api/email").await;
+        r.json().await.expect("maildev JSON")
     }
 
     /// The raw message as received (RFC 5322 source).
     pub async fn source(&self, id: &str) -> String {
-        self.http
-            .get(format!("{}/api/email/{id}/source", self.web_url))
-            .send()
-            .await
-            .expect("maildev API")
-            .text()
-            .await
-            .expect("source")
+        let r = self.api(&format!("/api/email/{id}/source")).await;
+        r.text().await.expect("source")
+    }
+
+    /// A GET on maildev's web API.
+    async fn api(&self, path: &str) -> reqwest::Response {
+        let url = format!("{}{path}", self.web_url);
+        self.http.get(url).send().await.expect("maildev API")
     }
 
     pub async fn stop(mut self) {

@@ -10,7 +10,7 @@ use serde_json::Value;
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn goto(b: &Browser, url: &str) {
-    b.client.goto(url).await.expect("open");
+    b.open(url).await;
 }
 
 /// The browser's dashboard session cookie, for fetching a download outside the browser.
@@ -73,20 +73,13 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
         .attr("#open-pay-page", "href")
         .await
         .expect("pay page URL");
-    let (_, notes) = stack
-        .api(reqwest::Method::GET, "/v1/notifications", None)
-        .await;
+    let (_, notes) = stack.api_get("/v1/notifications").await;
     assert_eq!(notes["data"][0]["to"], "hanako@example.jp", "{notes}");
 
     // The buyer pays it on the edge.
     goto(&b, &pay_url).await;
     b.wait_for("#pay-button").await;
-    b.click("#pay-button").await;
-    b.wait_for("#card-form").await;
-    b.type_into("#number", "4242 4242 4242 4242").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
-    b.click("#card-submit").await;
+    b.pay_by_card("4242 4242 4242 4242").await;
     b.wait_for("#result").await;
 
     // Found by a search; the CSV of the search has it.
@@ -135,13 +128,7 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
         .next()
         .expect("id")
         .to_owned();
-    let (_, charge): (u16, Value) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/charges/{charge_id}"),
-            None,
-        )
-        .await;
+    let (_, charge): (u16, Value) = stack.api_get(&format!("/v1/charges/{charge_id}")).await;
     assert_eq!(charge["amount_refunded"], 1200);
 
     // A CSV of buyers: the errors are listed by row, then the corrected file makes the batch.
@@ -173,7 +160,7 @@ async fn a_merchant_sets_up_creates_sends_and_refunds_in_chromium() {
     b.click("#upload").await;
     b.wait_for("#batch-rows").await;
     b.screenshot("dashboard-8-batch").await;
-    let batch_url = b.client.current_url().await.expect("url").to_string();
+    let batch_url = b.at().await;
     let results = stack
         .http
         .get(format!("{batch_url}/results.csv"))

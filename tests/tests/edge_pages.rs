@@ -28,13 +28,7 @@ async fn read(r: reqwest::Response) -> (u16, reqwest::header::HeaderMap, String)
 
 /// The buyer presses Pay: the form POST to the worker, redirects not followed.
 async fn press_pay(stack: &Stack, link_url: &str) -> (u16, reqwest::header::HeaderMap, String) {
-    let r = stack
-        .http
-        .post(format!("{link_url}/pay"))
-        .send()
-        .await
-        .expect("worker answers");
-    read(r).await
+    read(stack.press_pay(link_url, None).await).await
 }
 
 fn assert_security_headers(h: &reqwest::header::HeaderMap, what: &str) {

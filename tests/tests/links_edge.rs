@@ -55,46 +55,17 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
 
     // The buyer types an amount on the edge's page; the edge checks it, the origin charges it.
     let url = link["url"].as_str().expect("url");
-    let low = stack
-        .http
-        .post(format!("{url}/pay"))
-        .form(&[("amount", "499")])
-        .send()
-        .await
-        .expect("worker");
+    let low = stack.press_pay(url, Some("499")).await;
     assert_eq!(low.status().as_u16(), 422);
     assert!(low.text().await.expect("body").contains("¥500"));
-    let pay = stack
-        .http
-        .post(format!("{url}/pay"))
-        .form(&[("amount", "1,234")])
-        .send()
-        .await
-        .expect("worker");
+    let pay = stack.press_pay(url, Some("1,234")).await;
     assert_eq!(pay.status().as_u16(), 303);
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let provider = linkpay_e2e::location(&pay);
     let result = finish_payment(&stack.http, &provider, "4242424242424242").await;
-    let page = stack
-        .http
-        .get(&result)
-        .send()
-        .await
-        .expect("result")
-        .text()
-        .await
-        .expect("body");
+    let page = stack.get(&result).await.text().await.expect("body");
     assert!(page.contains("data-outcome=\"paid\""), "{page}");
     let id = link["id"].as_str().expect("id");
-    let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{id}/charges"),
-            None,
-        )
-        .await;
+    let (_, charges) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
     assert_eq!(charges["data"][0]["amount"], 1234);
 
     // Deactivated: the pay page says so within seconds, with the merchant's message escaped.
@@ -121,16 +92,8 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
         .create_link(json!({"amount": 800, "currency": "JPY", "title": "Lunch", "locale": "en"}))
         .await;
     let single_url = single["url"].as_str().expect("url");
-    let pay = stack
-        .http
-        .post(format!("{single_url}/pay"))
-        .send()
-        .await
-        .expect("worker");
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let pay = stack.press_pay(single_url, None).await;
+    let provider = linkpay_e2e::location(&pay);
     finish_payment(&stack.http, &provider, "4242424242424242").await;
     eventually(&stack, single_url, "the used link's page", |s, b| {
         s == 410 && b.contains("data-error=\"already_paid\"")
@@ -138,12 +101,7 @@ async fn short_links_states_and_buyer_chosen_amounts_work_end_to_end() {
     .await;
 
     // Unknown short codes are a plain "no such link".
-    let r = stack
-        .http
-        .get(format!("{}/p/Zz9NoSuch", stack.edge_url))
-        .send()
-        .await
-        .expect("worker");
+    let r = stack.get(format!("{}/p/Zz9NoSuch", stack.edge_url)).await;
     assert_eq!(r.status().as_u16(), 404);
 }
 
@@ -164,7 +122,7 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
             .expect("key file");
         writeln!(f, "linkpay-keys v1\nkey k1 2026-11-01T00:00:00Z {LINK_KEY}").expect("write");
     }
-    let (_, links) = stack.api(reqwest::Method::GET, "/v1/links", None).await;
+    let (_, links) = stack.api_get("/v1/links").await;
     assert_eq!(links["data"].as_array().expect("data").len(), 0);
     let (_, merchant) = stack
         .api(
@@ -227,22 +185,12 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
     // Free fields and metadata are the merchant's, not for the page.
     assert!(!page.contains("table 4") && !page.contains("wedding"));
 
-    let pay = stack
-        .http
-        .post(format!("{url}/pay"))
-        .send()
-        .await
-        .expect("worker");
+    let pay = stack.press_pay(&url, None).await;
     assert_eq!(pay.status().as_u16(), 303);
-    let provider = pay.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let provider = linkpay_e2e::location(&pay);
     finish_payment(&stack.http, &provider, "4242424242424242").await;
 
-    let (_, links) = stack
-        .api(reqwest::Method::GET, "/v1/links?reference=CAT-77", None)
-        .await;
+    let (_, links) = stack.api_get("/v1/links?reference=CAT-77").await;
     let recorded = &links["data"][0];
     assert_eq!(recorded["source"], "offline");
     assert_eq!(recorded["status"], "used");
@@ -251,11 +199,10 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
         Some(true)
     );
     let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{}/charges", recorded["id"].as_str().expect("id")),
-            None,
-        )
+        .api_get(&format!(
+            "/v1/links/{}/charges",
+            recorded["id"].as_str().expect("id")
+        ))
         .await;
     assert_eq!(charges["data"][0]["metadata"], json!({"event": "wedding"}));
     assert_eq!(charges["data"][0]["free1"], "table 4");

@@ -9,32 +9,28 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot: &str) -> String {
-    b.client.goto(url).await.expect("open link");
+    b.open(url).await;
     b.wait_for("#pay-button").await;
     b.screenshot(&format!("{shot}-1-pay-page")).await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str()
             .starts_with(&format!("{}/sandbox/pay/", stack.origin_url)),
         "sent to the provider's page, not {at}"
     );
-    b.type_into("#number", card).await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
+    b.fill_card(card).await;
     b.screenshot(&format!("{shot}-2-sandbox-card-page")).await;
     b.click("#card-submit").await;
     b.wait_for("#result").await;
     b.screenshot(&format!("{shot}-3-result")).await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str().starts_with(&format!("{}/r/", stack.edge_url)),
         "result shown by the edge, not {at}"
     );
-    b.attr("#result", "data-outcome")
-        .await
-        .expect("data-outcome")
+    b.outcome().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,7 +46,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
         )
         .await;
     assert_eq!(status, 201, "{endpoint}");
-    let secret = WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec");
+    let secret = linkpay_e2e::endpoint_secret(&endpoint);
 
     let tea = stack.create_link(json!({"amount": 1500, "currency": "JPY", "title": "E2E tea set", "description": "Two cups", "reference": "E2E-1"})).await;
     let book = stack
@@ -59,7 +55,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     let tea_url = tea["url"].as_str().expect("url");
 
     let b = Browser::start("en-US").await;
-    b.client.goto(tea_url).await.expect("open link");
+    b.open(tea_url).await;
     b.wait_for("#pay-button").await;
     assert_eq!(b.text("#title").await, "E2E tea set");
     assert_eq!(b.text("#amount").await, "¥1,500");
@@ -97,7 +93,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     // its state to the worker's KV); there is no Pay button to press.
     let mut shown = None;
     for _ in 0..50 {
-        b.client.goto(tea_url).await.expect("open link again");
+        b.open(tea_url).await;
         let errors = b
             .client
             .find_all(fantoccini::Locator::Css("#error"))
@@ -121,9 +117,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     b.close().await;
 
     let tea_id = tea["id"].as_str().expect("id");
-    let (_, link) = stack
-        .api(reqwest::Method::GET, &format!("/v1/links/{tea_id}"), None)
-        .await;
+    let (_, link) = stack.api_get(&format!("/v1/links/{tea_id}")).await;
     assert_eq!(
         (link["status"].as_str(), link["paid_count"].as_i64()),
         (Some("used"), Some(1))

@@ -25,10 +25,7 @@ async fn press_pay(stack: &Stack, link: &Value, form: &[(&str, &str)]) -> String
         "{}",
         r.text().await.unwrap_or_default()
     );
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// Follows redirects on the origin until the buyer lands on the worker; answers that URL.
@@ -42,17 +39,9 @@ async fn follow(stack: &Stack, mut url: String) -> String {
         } else {
             url
         };
-        let r = stack
-            .http
-            .get(&absolute)
-            .send()
-            .await
-            .expect("origin answers");
+        let r = stack.get(&absolute).await;
         assert_eq!(r.status().as_u16(), 303, "{absolute}");
-        url = r.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
+        url = linkpay_e2e::location(&r);
     }
     panic!("too many redirects");
 }
@@ -72,24 +61,13 @@ async fn submit(stack: &Stack, page: &str, form: &[(&str, &str)]) -> String {
         .await
         .expect("sandbox");
     assert_eq!(r.status().as_u16(), 303, "{page}");
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// The result page the buyer sees, by its `data-outcome` and failure text.
 async fn result(stack: &Stack, url: &str) -> String {
     assert!(url.starts_with(&format!("{}/r/", stack.edge_url)), "{url}");
-    let page = stack
-        .http
-        .get(url)
-        .send()
-        .await
-        .expect("worker")
-        .text()
-        .await
-        .expect("page");
+    let page = stack.get(url).await.text().await.expect("page");
     page.split("data-outcome=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
@@ -99,9 +77,7 @@ async fn result(stack: &Stack, url: &str) -> String {
 
 async fn charge_of(stack: &Stack, link: &Value) -> Value {
     let id = link["id"].as_str().expect("id");
-    let (_, list) = stack
-        .api(Method::GET, &format!("/v1/links/{id}/charges"), None)
-        .await;
+    let (_, list) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
     list["data"][0].clone()
 }
 
@@ -120,15 +96,7 @@ async fn enable_wallet(stack: &Stack) {
 async fn wait_for_wallet_choice(stack: &Stack, link: &Value) {
     let url = link["url"].as_str().expect("url");
     for _ in 0..100 {
-        let page = stack
-            .http
-            .get(url)
-            .send()
-            .await
-            .expect("worker")
-            .text()
-            .await
-            .expect("page");
+        let page = stack.get(url).await.text().await.expect("page");
         if page.contains("id=\"method-wallet\"") {
             return;
         }
@@ -151,27 +119,16 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
 
     let b = Browser::start("en-US").await;
     // 3-D Secure, passed.
-    b.client
-        .goto(card["url"].as_str().expect("url"))
-        .await
-        .expect("open");
+    b.open(card["url"].as_str().expect("url")).await;
     b.wait_for("#method-card").await;
     b.screenshot("3ds-1-pay-page-with-methods").await;
-    b.click("#pay-button").await;
-    b.wait_for("#card-form").await;
-    b.type_into("#number", "4000 0000 0000 3220").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
-    b.click("#card-submit").await;
+    b.pay_by_card("4000 0000 0000 3220").await;
     b.wait_for("#challenge-pass").await;
     b.screenshot("3ds-2-challenge").await;
     b.click("#challenge-pass").await;
     b.wait_for("#result").await;
     b.screenshot("3ds-3-result").await;
-    assert_eq!(
-        b.attr("#result", "data-outcome").await.as_deref(),
-        Some("paid")
-    );
+    assert_eq!(b.outcome().await, "paid");
     let c = charge_of(&stack, &card).await;
     assert_eq!(
         (&c["status"], &c["payment_method"]["card"]["last4"]),
@@ -179,16 +136,13 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     );
 
     // The wallet, approved.
-    b.client
-        .goto(wallet["url"].as_str().expect("url"))
-        .await
-        .expect("open");
+    b.open(wallet["url"].as_str().expect("url")).await;
     b.wait_for("#method-wallet").await;
     b.click("#method-wallet").await;
     b.click("#pay-button").await;
     b.wait_for("#wallet-approve").await;
     b.screenshot("wallet-1-approve-page").await;
-    let at = b.client.current_url().await.expect("url");
+    let at = b.at().await;
     assert!(
         at.as_str()
             .starts_with(&format!("{}/sandbox/wallet/", stack.origin_url)),
@@ -197,10 +151,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.click("#wallet-approve").await;
     b.wait_for("#result").await;
     b.screenshot("wallet-2-result").await;
-    assert_eq!(
-        b.attr("#result", "data-outcome").await.as_deref(),
-        Some("paid")
-    );
+    assert_eq!(b.outcome().await, "paid");
     let c = charge_of(&stack, &wallet).await;
     assert_eq!(
         (&c["status"], &c["payment_method"]["type"]),
@@ -297,9 +248,7 @@ async fn failures_cancels_captures_refunds_voids_and_expiry_over_http() {
     let mut status = Value::Null;
     // The sweeper runs every 30 s.
     for _ in 0..80 {
-        let (_, c) = stack
-            .api(Method::GET, &format!("/v1/charges/{stale}"), None)
-            .await;
+        let (_, c) = stack.api_get(&format!("/v1/charges/{stale}")).await;
         status = c["status"].clone();
         if status == "voided" {
             assert_eq!(c["failure_code"], "authorization_expired");
@@ -313,10 +262,7 @@ async fn failures_cancels_captures_refunds_voids_and_expiry_over_http() {
 async fn follow_once(stack: &Stack, url: &str) -> String {
     let r = stack.http.get(url).send().await.expect("sandbox");
     assert_eq!(r.status().as_u16(), 303, "{url}");
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
+    linkpay_e2e::location(&r)
 }
 
 /// Pays a manual-capture link with 4242 through the worker; answers the authorized charge.

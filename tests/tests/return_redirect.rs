@@ -65,8 +65,8 @@ async fn register(stack: &Stack, url: &str, method: &str) -> (String, ReturnSecr
 }
 
 /// Opens the link, types `email`, pays with a test card and waits for the merchant's page.
-async fn pay(b: &Browser, link_url: &str, email: &str, shot: &str) {
-    b.client.goto(link_url).await.expect("open link");
+async fn pay(b: &Browser, link: &serde_json::Value, email: &str, shot: &str) {
+    b.open(link["url"].as_str().expect("url")).await;
     b.wait_for("#email-input").await;
     assert_eq!(
         b.attr("#email-input", "type").await.as_deref(),
@@ -78,12 +78,7 @@ async fn pay(b: &Browser, link_url: &str, email: &str, shot: &str) {
     );
     b.type_into("#email-input", email).await;
     b.screenshot(&format!("{shot}-1-pay-page-with-email")).await;
-    b.click("#pay-button").await;
-    b.wait_for("#card-form").await;
-    b.type_into("#number", "4242 4242 4242 4242").await;
-    b.type_into("#expiry", "12/30").await;
-    b.type_into("#cvc", "123").await;
-    b.click("#card-submit").await;
+    b.pay_by_card("4242 4242 4242 4242").await;
     b.wait_for("#merchant-thanks").await;
     b.screenshot(&format!("{shot}-2-merchant-page")).await;
 }
@@ -104,13 +99,7 @@ fn verified(secret: &ReturnSecret, raw: &str) -> ReturnFields {
 }
 
 async fn the_charge(stack: &Stack, link_id: &str) -> serde_json::Value {
-    let (_, charges) = stack
-        .api(
-            reqwest::Method::GET,
-            &format!("/v1/links/{link_id}/charges"),
-            None,
-        )
-        .await;
+    let (_, charges) = stack.api_get(&format!("/v1/links/{link_id}/charges")).await;
     charges["data"][0].clone()
 }
 
@@ -134,20 +123,8 @@ async fn the_buyer_goes_back_to_the_merchant_with_a_signed_result() {
         .await;
 
     let b = Browser::start("en-US").await;
-    pay(
-        &b,
-        posted["url"].as_str().expect("url"),
-        "buyer+tea@example.com",
-        "return-post",
-    )
-    .await;
-    pay(
-        &b,
-        redirected["url"].as_str().expect("url"),
-        "book@example.com",
-        "return-get",
-    )
-    .await;
+    pay(&b, &posted, "buyer+tea@example.com", "return-post").await;
+    pay(&b, &redirected, "book@example.com", "return-get").await;
     b.close().await;
 
     let got = site.got.lock().expect("lock").clone();

@@ -20,6 +20,12 @@ async fn count(db: &str, sql: &str) -> i64 {
     n
 }
 
+/// The token at the end of a link's `url`.
+fn token_of(link: &serde_json::Value) -> String {
+    let url = link["url"].as_str().expect("url");
+    url.rsplit('/').next().expect("token").to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_one_postgres_safely() {
     let db = fresh_postgres_database().await;
@@ -39,25 +45,20 @@ async fn two_instances_share_one_postgres_safely() {
         "only one instance created the merchant"
     );
     let instances = [a.url.as_str(), b.url.as_str()];
+    let post = async |instance: usize, path: &str, body: serde_json::Value| {
+        let url = instances[instance];
+        api(&http, url, &key, reqwest::Method::POST, path, Some(body)).await
+    };
 
     // 1. Fifty buyers race for one single-use link through both instances.
-    let (status, link) = api(
-        &http,
-        instances[0],
-        &key,
-        reqwest::Method::POST,
+    let (status, link) = post(
+        0,
         "/v1/links",
-        Some(json!({"amount": 1500, "currency": "JPY", "title": "Race"})),
+        json!({"amount": 1500, "currency": "JPY", "title": "Race"}),
     )
     .await;
     assert_eq!(status, 201, "{link}");
-    let token = link["url"]
-        .as_str()
-        .expect("url")
-        .rsplit('/')
-        .next()
-        .expect("token")
-        .to_owned();
+    let token = token_of(&link);
     let mut racers = tokio::task::JoinSet::new();
     for i in 0..50 {
         let (http, url, token) = (http.clone(), instances[i % 2].to_owned(), token.clone());
@@ -84,32 +85,20 @@ async fn two_instances_share_one_postgres_safely() {
 
     // 2. Thirty payments through both instances; both run webhook workers on the same queue.
     let (hook, receiver) = Receiver::start(0).await;
-    let (status, _) = api(
-        &http,
-        instances[1],
-        &key,
-        reqwest::Method::POST,
+    let (status, _) = post(
+        1,
         "/v1/webhook_endpoints",
-        Some(json!({ "url": hook, "enabled_events": ["charge.complete"] })),
+        json!({ "url": hook, "enabled_events": ["charge.complete"] }),
     )
     .await;
     assert_eq!(status, 201);
-    let (_, multi) = api(
-        &http,
-        instances[0],
-        &key,
-        reqwest::Method::POST,
+    let (_, multi) = post(
+        0,
         "/v1/links",
-        Some(json!({"amount": 500, "currency": "USD", "title": "Tips", "single_use": false})),
+        json!({"amount": 500, "currency": "USD", "title": "Tips", "single_use": false}),
     )
     .await;
-    let multi = multi["url"]
-        .as_str()
-        .expect("url")
-        .rsplit('/')
-        .next()
-        .expect("token")
-        .to_owned();
+    let multi = token_of(&multi);
     let payments = 30;
     for i in 0..payments {
         let result = pay_via_http(&http, instances[i % 2], &multi, "4242424242424242").await;
@@ -141,23 +130,9 @@ async fn two_instances_share_one_postgres_safely() {
     // 3. A link limited to 4 payments, 24 buyers at once across both instances: buyers told
     // "in progress" retry until they pay or hear the link is used up. Exactly 4 pay.
     let limit = 4;
-    let (_, limited) = api(
-        &http,
-        instances[1],
-        &key,
-        reqwest::Method::POST,
-        "/v1/links",
-        Some(json!({"amount": 900, "currency": "JPY", "title": "Seats", "single_use": false, "usage_limit": limit})),
-    )
-    .await;
+    let (_, limited) = post(1, "/v1/links", json!({"amount": 900, "currency": "JPY", "title": "Seats", "single_use": false, "usage_limit": limit})).await;
     let limited_id = limited["id"].as_str().expect("id").to_owned();
-    let limited = limited["url"]
-        .as_str()
-        .expect("url")
-        .rsplit('/')
-        .next()
-        .expect("token")
-        .to_owned();
+    let limited = token_of(&limited);
     let mut buyers = tokio::task::JoinSet::new();
     for i in 0..limit + 20 {
         let (http, url, token) = (http.clone(), instances[i % 2].to_owned(), limited.clone());

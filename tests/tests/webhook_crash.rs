@@ -4,7 +4,6 @@
 
 use linkpay_e2e::receiver::Receiver;
 use linkpay_e2e::{OriginProcess, api, http_client};
-use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -71,7 +70,7 @@ async fn a_killed_origin_loses_no_webhook() {
     )
     .await;
     assert_eq!(status, 201, "{endpoint}");
-    let secret = WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec");
+    let secret = linkpay_e2e::endpoint_secret(&endpoint);
 
     // 1,000 links, 16 at a time: 1,000 link.created events, each a delivery that fails.
     let mut creators = tokio::task::JoinSet::new();

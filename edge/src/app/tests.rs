@@ -221,6 +221,14 @@ fn a_sealed_preview_renders_a_sample_that_only_the_dashboard_may_frame() {
     assert_eq!(Edge::new().get(&format!("/preview/{expired}")).status, 404);
 }
 
+/// The call to the origin a step asks for; panics if it is not one.
+fn asks_origin(step: Step) -> Checkout {
+    match step {
+        Step::AskOrigin(c) => c,
+        _ => panic!("expected an origin call"),
+    }
+}
+
 fn run(method: &str, path: &str, lang: Option<&str>) -> Step {
     Edge::new().step(method, path, lang, "")
 }
@@ -300,9 +308,7 @@ fn the_pay_page_offers_the_merchants_methods_and_sends_the_choice() {
     assert!(r.body.contains("id=\"method-wallet\" value=\"wallet\">"));
     assert_eq!(edge.reads, ["s:lnk_1", "m:mch_1"]);
 
-    let Step::AskOrigin(c) = edge.pay(&t, "payment_method=wallet") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(edge.pay(&t, "payment_method=wallet"));
     assert!(c.request.body.ends_with(r#","payment_method":"wallet"}"#));
     // The merchant switched the wallet off meanwhile: the page again, wallet still chosen.
     let gone = r#"{"error":{"type":"invalid_request_error","code":"payment_method_unavailable","message":"m","param":"payment_method"}}"#;
@@ -337,18 +343,14 @@ fn the_pay_page_offers_the_merchants_methods_and_sends_the_choice() {
     assert!(broken.logs[0].contains("payment methods of merchant mch_1 ignored"));
     // Only a wallet: it is what the buyer pays with.
     let mut wallet = Edge::with(&[("m:mch_1", r#"{"payment_methods":["wallet"]}"#)]);
-    let Step::AskOrigin(c) = wallet.pay(&t, "") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(wallet.pay(&t, ""));
     assert!(c.request.body.ends_with(r#","payment_method":"wallet"}"#));
 }
 
 #[test]
 fn pay_asks_the_origin_then_redirects_or_explains() {
     let t = token(NOW + 60);
-    let Step::AskOrigin(c) = run("POST", &format!("/l/{t}/pay"), Some("en")) else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(run("POST", &format!("/l/{t}/pay"), Some("en")));
     assert_eq!(c.link_id(), "lnk_1");
     assert_eq!(
         c.request.body,
@@ -386,9 +388,7 @@ fn pay_asks_the_origin_then_redirects_or_explains() {
 #[test]
 fn the_buyers_email_is_checked_lightly_then_sent_to_the_origin() {
     let t = token(NOW + 60);
-    let Step::AskOrigin(c) = Edge::new().pay(&t, "email=+buyer%2Btea%40example.com+") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(Edge::new().pay(&t, "email=+buyer%2Btea%40example.com+"));
     assert_eq!(
         c.request.body,
         format!(
@@ -396,9 +396,7 @@ fn the_buyers_email_is_checked_lightly_then_sent_to_the_origin() {
         )
     );
     // An empty field sends no email.
-    let Step::AskOrigin(c) = Edge::new().pay(&t, "email=") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(Edge::new().pay(&t, "email="));
     assert!(!c.request.body.contains("email"));
     // A slip is shown again at once, never sent.
     let Step::Done(r) = Edge::new().pay(&t, "email=buyer%40") else {
@@ -408,9 +406,7 @@ fn the_buyers_email_is_checked_lightly_then_sent_to_the_origin() {
     assert!(r.body.contains("value=\"buyer@\" aria-invalid=\"true\""));
     assert!(element(&r, "email-error").starts_with("Enter an email address"));
     // The origin's closer check comes back the same way.
-    let Step::AskOrigin(c) = Edge::new().pay(&t, "email=a%40localhost") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(Edge::new().pay(&t, "email=a%40localhost"));
     let refused = r#"{"error":{"type":"invalid_request_error","code":"email_invalid","message":"m","param":"email"}}"#;
     let r = after_checkout(&c, Some((422, refused)), "n");
     assert_eq!(r.status, 422);
@@ -424,9 +420,7 @@ fn the_buyers_email_is_checked_lightly_then_sent_to_the_origin() {
 #[test]
 fn fixed_links_ignore_a_posted_amount() {
     let t = token(NOW + 60);
-    let Step::AskOrigin(c) = Edge::new().pay(&t, "amount=1") else {
-        panic!("expected an origin call");
-    };
+    let c = asks_origin(Edge::new().pay(&t, "amount=1"));
     assert_eq!(
         c.request.body,
         format!(r#"{{"token":"{t}","locale":"en","payment_method":"card"}}"#)

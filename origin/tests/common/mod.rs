@@ -44,6 +44,12 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// Asserts the reply is the API's refusal with `status` and `code`.
+    pub fn assert_refused(&self, status: StatusCode, code: &str) {
+        let refusal = (self.status, self.error_code());
+        assert_eq!(refusal, (status, code.to_owned()), "{}", self.text());
+    }
+
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]
             .as_str()
@@ -132,6 +138,23 @@ impl Origin {
         .await
     }
 
+    /// `POST path` on the API with a JSON `body`.
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.api("POST", path, Some(body)).await
+    }
+
+    /// `GET path` on the API, a list: answers its `data`, after checking the status is 200.
+    pub async fn list_data(&self, path: &str) -> Vec<Value> {
+        let r = self.api("GET", path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["data"].as_array().expect("data").clone()
+    }
+
+    /// `GET path` on the API; answers the JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.api("GET", path, None).await.json()
+    }
+
     /// Another handle on the same origin, for concurrent tasks.
     pub fn clone_handle(&self) -> Origin {
         self.clone()
@@ -155,6 +178,20 @@ impl Origin {
             .await
             .expect("the demo merchant");
         id
+    }
+
+    /// An origin started with `extra` settings, its webhook delivery worker running.
+    pub async fn delivering(extra: &[(&str, &str)]) -> Origin {
+        let o = Origin::start_with(extra).await;
+        tokio::spawn(o.state.deliver_webhooks());
+        o
+    }
+
+    /// A fresh origin with one link made from `body`: (origin, link id, token).
+    pub async fn with_link(body: &str) -> (Origin, String, String) {
+        let o = Origin::start().await;
+        let (id, token) = o.link(body).await;
+        (o, id, token)
     }
 
     /// Creates a link and returns (id, token).

@@ -394,43 +394,29 @@ fn regenerate_token_vectors() {
     let sign = |kid: &str, key: &SecretKey, c: &JsonClaims| {
         raw::sign_payload(key, &raw::encode_payload(kid, &c.to_claims()))
     };
+    let vector = |name: &str, kid: &str, key: &SecretKey, claims: &JsonClaims| ValidVector {
+        name: name.into(),
+        kid: kid.into(),
+        token: sign(kid, key, claims),
+        claims: claims.clone(),
+    };
     let valid = vec![
-        ValidVector {
-            name: "jpy single use".into(),
-            kid: "k1".into(),
-            token: sign("k1", &k1, &base),
-            claims: base.clone(),
-        },
-        ValidVector {
-            name: "usd multi use, no optional claims".into(),
-            kid: "k1".into(),
-            token: sign("k1", &k1, &usd),
-            claims: usd.clone(),
-        },
-        ValidVector {
-            name: "japanese text at the jpy maximum".into(),
-            kid: "k1".into(),
-            token: sign("k1", &k1, &ja),
-            claims: ja.clone(),
-        },
-        ValidVector {
-            name: "buyer-chosen jpy 500..50000, up to 10 payments".into(),
-            kid: "k1".into(),
-            token: sign("k1", &k1, &donation),
-            claims: donation.clone(),
-        },
-        ValidVector {
-            name: "offline-signed eur with free fields and metadata".into(),
-            kid: "k1".into(),
-            token: sign("k1", &k1, &offline),
-            claims: offline.clone(),
-        },
-        ValidVector {
-            name: "signed with the previous key k2".into(),
-            kid: "k2".into(),
-            token: sign("k2", &k2, &base),
-            claims: base.clone(),
-        },
+        vector("jpy single use", "k1", &k1, &base),
+        vector("usd multi use, no optional claims", "k1", &k1, &usd),
+        vector("japanese text at the jpy maximum", "k1", &k1, &ja),
+        vector(
+            "buyer-chosen jpy 500..50000, up to 10 payments",
+            "k1",
+            &k1,
+            &donation,
+        ),
+        vector(
+            "offline-signed eur with free fields and metadata",
+            "k1",
+            &k1,
+            &offline,
+        ),
+        vector("signed with the previous key k2", "k2", &k2, &base),
     ];
 
     let good_payload = raw::encode_payload("k1", &base.to_claims());

@@ -13,6 +13,25 @@ pub struct Authed {
     pub livemode: bool,
 }
 
+/// What the merchant API's handlers start from: the app state and the merchant whose key the
+/// request carries (the `State` and `Authed` extractors, taken together in that order).
+pub struct Call {
+    pub state: AppState,
+    pub auth: Authed,
+}
+
+impl FromRequestParts<AppState> for Call {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Call, ApiError> {
+        let auth = authenticate(state, &parts.headers).await?;
+        Ok(Call {
+            state: state.clone(),
+            auth,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 

@@ -5,10 +5,10 @@ use crate::base::error::ApiError;
 use crate::domain::notifications::Channel;
 use crate::services::batch::{self, BatchError, Choices, Encoding, Upload};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::Currency;
@@ -68,8 +68,7 @@ pub fn choices(q: &Query) -> Result<Choices, ApiError> {
         (status = 400, description = "The file or some rows are wrong (`errors` lists them); nothing was created", body = super::openapi::Error),
     ))]
 pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -121,11 +120,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
         (status = 200, description = "The batch", body = super::openapi::Batch),
         super::openapi::NoSuchBatch,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let b = find(&state, &auth, &id).await?;
     let p = batch::progress(&state.db, &b).await?;
     Ok(Json(b.to_json(p)))
@@ -135,11 +130,7 @@ pub async fn retrieve(
 #[utoipa::path(get, path = "/v1/batches", tag = "batches", summary = "The latest batches, newest first",
     params(("limit" = Option<i64>, Query, description = "1-100, default 10")),
     responses((status = 200, description = "Batches", body = super::openapi::BatchList)))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), &["limit"])?;
     let mut data = Vec::new();
     for b in batch::list(&state.db, &auth.merchant.id, auth.livemode, q.limit()?).await? {
@@ -160,8 +151,7 @@ pub async fn list(
         super::openapi::NoSuchBatch,
     ))]
 pub async fn results(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {

@@ -3,15 +3,14 @@
 use super::params::Params;
 use crate::base::error::ApiError;
 use crate::domain::branding;
-use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Value, json};
 
-const TEXT_FIELDS: &[&str] = &[
+/// The text fields of a merchant's branding, as the API and the dashboard's form name them.
+pub(crate) const TEXT_FIELDS: &[&str] = &[
     "display_name",
     "logo_url",
     "primary_color",
@@ -37,10 +36,7 @@ fn to_json(b: &Branding, default_locale: &str) -> Value {
 /// `GET /v1/branding`
 #[utoipa::path(get, path = "/v1/branding", tag = "branding", summary = "The pay page's branding",
     responses((status = 200, description = "The branding (null fields: linkpay's default)", body = super::openapi::Branding)))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
     let b = branding::get(state.db.reader(), &auth.merchant.id).await?;
     Ok(Json(to_json(&b, &auth.merchant.default_locale)))
 }
@@ -53,11 +49,7 @@ pub async fn retrieve(
         (status = 200, description = "The branding", body = super::openapi::Branding),
         super::openapi::BadField,
     ))]
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
     let mut allowed = TEXT_FIELDS.to_vec();
     allowed.extend(["layout", "default_locale"]);
     let p = Params::parse(&body, &allowed)?;

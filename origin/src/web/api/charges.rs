@@ -8,14 +8,13 @@ use crate::domain::charges::{self, Charge, ChargeFilter};
 use crate::services::payments::refund::{self as refunds, REASONS};
 use crate::services::payments::{OpError, capture};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::Path;
 use axum::extract::RawQuery;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use linkpay_shared::Currency;
-use serde_json::Value;
 
 /// A refused operation leaves the charge as it was; the error says why and what to do.
 fn op_error(id: &str, e: OpError) -> ApiError {
@@ -80,11 +79,7 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of charges", body = super::openapi::ChargeList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let status = q.string("status");
     if let Some(s) = &status
@@ -135,17 +130,14 @@ pub async fn list(
         amount_lte,
         link_id: q.string("link"),
     };
-    let cursor = list::query_cursor(&q, "charge", async |id| {
-        Ok(find(&state, &auth, id).await?.map(|c| c.created_at))
-    })
-    .await?;
-    let page = charges::search(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "charge",
+        async |id| Ok(find(&state, &auth, id).await?.map(|c| c.created_at)),
+        async |cursor, limit| {
+            charges::search(db, merchant, auth.livemode, &filter, cursor, limit).await
+        },
     )
     .await?;
     Ok(list::page("/v1/charges", &page, |c| c.to_json()))
@@ -164,11 +156,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge
         (status = 200, description = "The charge", body = super::openapi::Charge),
         super::openapi::NoSuchCharge,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let charge = find(&state, &auth, &id)
         .await?
         .ok_or_else(|| ApiError::no_such("charge", &id))?;
@@ -186,12 +174,7 @@ pub async fn retrieve(
         super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
     ))]
-pub async fn capture(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let amount = match Params::parse_optional(&body, &["amount"])? {
         Some(p) => p.int("amount")?,
         None => None,
@@ -211,12 +194,7 @@ pub async fn capture(
         super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`) or not authorized (`charge_not_authorized`)", body = super::openapi::Error),
     ))]
-pub async fn void(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     Params::parse_optional(&body, &[])?;
     capture::void(&state.services, &auth.merchant.id, &id)
         .await
@@ -235,12 +213,7 @@ pub async fn void(
         super::openapi::NoSuchCharge,
         (status = 409, description = "Refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
     ))]
-pub async fn refund(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let (amount, reason) = match Params::parse_optional(&body, &["amount", "reason"])? {
         Some(p) => (p.int("amount")?, p.string("reason")?),
         None => (None, None),
@@ -274,11 +247,7 @@ pub async fn refund(
         (status = 200, description = "The refunds", body = super::openapi::RefundList),
         super::openapi::NoSuchCharge,
     ))]
-pub async fn list_refunds(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_refunds(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     find(&state, &auth, &id)
         .await?
         .ok_or_else(|| ApiError::no_such("charge", &id))?;

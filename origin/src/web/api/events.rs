@@ -5,12 +5,12 @@ use crate::base::error::ApiError;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use crate::domain::webhooks::events::{self, Event, EventFilter, Resend};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const LIST_PARAMS: &[&str] = &[
     "type",
@@ -33,11 +33,7 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of events", body = super::openapi::EventList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let kind = q.string("type");
     if let Some(k) = &kind
@@ -57,12 +53,14 @@ pub async fn list(
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
     };
-    let cursor = list::query_cursor(&q, "event", async |id| {
-        let event = events::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(event.map(|e| e.created_at))
-    })
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "event",
+        async |id| Ok(events::get(db, merchant, id).await?.map(|e| e.created_at)),
+        async |cursor, limit| events::list(db, merchant, &filter, cursor, limit).await,
+    )
     .await?;
-    let page = events::list(&state.db, &auth.merchant.id, &filter, cursor, q.limit()?).await?;
     Ok(list::page("/v1/events", &page, Event::to_json))
 }
 
@@ -74,11 +72,7 @@ pub async fn list(
         (status = 200, description = "The event", body = super::openapi::Event),
         super::openapi::NoSuchEvent,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     Ok(Json(find(&state, &auth, &id).await?.to_json()))
 }
 
@@ -90,11 +84,7 @@ pub async fn retrieve(
         (status = 200, description = "Every delivery of the event", body = super::openapi::DeliveryList),
         super::openapi::NoSuchEvent,
     ))]
-pub async fn deliveries(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn deliveries(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     find(&state, &auth, &id).await?;
     let data = events::deliveries(&state.db, &id).await?;
     let url = format!("/v1/events/{id}/deliveries");
@@ -114,11 +104,10 @@ pub async fn deliveries(
         (status = 409, description = "The endpoint is disabled (`endpoint_disabled`)", body = super::openapi::Error),
     ))]
 pub async fn resend(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> StatusReply {
     let p = Params::parse(&body, &["endpoint"])?;
     let endpoint = p.required("endpoint", Params::string)?;
     find(&state, &auth, &id).await?;

@@ -9,10 +9,10 @@ use crate::domain::links::{
 };
 use crate::services::links::{Deactivated, NewLink};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use linkpay_shared::metadata;
@@ -21,7 +21,6 @@ use linkpay_shared::token::{
     MAX_USE_LIMIT, Usage,
 };
 use linkpay_shared::{Currency, Locale, Money, MoneyError};
-use serde_json::Value;
 
 /// The dashboard still names the cursor helper here.
 pub use super::list::cursor;
@@ -60,11 +59,7 @@ pub(crate) const FIELDS: &[&str] = &[
         (status = 401, description = "No or bad API key", body = super::openapi::Error),
         (status = 409, description = "Idempotency-Key reused with another request, or still in use", body = super::openapi::Error),
     ))]
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let new = new_link_from(&state, &auth, &body).await?;
     let link =
         crate::services::links::create(&state.services, &auth.merchant, auth.livemode, new).await?;
@@ -101,11 +96,7 @@ pub(crate) async fn new_link_from(
         (status = 200, description = "The link", body = super::openapi::PaymentLink),
         super::openapi::NoSuchLink,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let link = find(&state, &auth, &id).await?;
     Ok(Json(
         link.to_json(&state.config.edge_url, state.clock.now()),
@@ -142,11 +133,7 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of links", body = super::openapi::LinkList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let filter = LinkFilter {
         status: q.one_of("status", &["active", "used", "expired", "deactivated"])?,
@@ -155,19 +142,23 @@ pub async fn list(
         reference: q.string("reference"),
         ..Default::default()
     };
-    let cursor = list::query_cursor(&q, "link", async |id| {
-        let link = links::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(link.map(|l| l.created_at))
-    })
-    .await?;
-    let page = links::list(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        state.clock.now(),
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "link",
+        async |id| Ok(links::get(db, merchant, id).await?.map(|l| l.created_at)),
+        async |cursor, limit| {
+            links::list(
+                db,
+                merchant,
+                auth.livemode,
+                &filter,
+                state.clock.now(),
+                cursor,
+                limit,
+            )
+            .await
+        },
     )
     .await?;
     Ok(list::page("/v1/links", &page, |l| {
@@ -186,22 +177,26 @@ pub async fn list(
         super::openapi::NoSuchLink,
     ))]
 pub async fn charges(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
     let link = find(&state, &auth, &id).await?;
-    let cursor = list::query_cursor(&q, "charge on this link", async |charge_id| {
-        let charge = crate::domain::charges::get(state.db.reader(), charge_id).await?;
-        Ok(charge
-            .filter(|c| c.link_id == link.id)
-            .map(|c| c.created_at))
-    })
+    let page = list::fetch(
+        &q,
+        "charge on this link",
+        async |charge_id| {
+            let charge = crate::domain::charges::get(state.db.reader(), charge_id).await?;
+            Ok(charge
+                .filter(|c| c.link_id == link.id)
+                .map(|c| c.created_at))
+        },
+        async |cursor, limit| {
+            crate::domain::charges::list_for_link(&state.db, &link.id, cursor, limit).await
+        },
+    )
     .await?;
-    let page =
-        crate::domain::charges::list_for_link(&state.db, &link.id, cursor, q.limit()?).await?;
     let url = format!("/v1/links/{}/charges", link.id);
     Ok(list::page(&url, &page, |c| c.to_json()))
 }
@@ -215,8 +210,7 @@ pub async fn charges(
         super::openapi::NoSuchLink,
     ))]
 pub async fn qr_svg(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let link = find(&state, &auth, &id).await?;
@@ -237,8 +231,7 @@ pub async fn qr_svg(
         super::openapi::NoSuchLink,
     ))]
 pub async fn qr_png(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -269,11 +262,10 @@ pub async fn qr_png(
         (status = 409, description = "The link is used: it takes no more payments anyway", body = super::openapi::Error),
     ))]
 pub async fn deactivate(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let message = match Params::parse_optional(&body, &["message"])? {
         Some(p) => p.string("message")?.filter(|m| !m.is_empty()),
         None => None,

@@ -54,3 +54,15 @@ pub async fn query_cursor(
         )),
     }
 }
+
+/// The page of a list the query asks for: its cursor as `query_cursor` finds it (with
+/// `created_at`), then `fetch(cursor, limit)`.
+pub async fn fetch<T>(
+    q: &Query,
+    what: &str,
+    created_at: impl AsyncFnOnce(&str) -> Result<Option<i64>, ApiError>,
+    fetch: impl AsyncFnOnce(Option<Cursor>, i64) -> Result<Page<T>, sqlx::Error>,
+) -> Result<Page<T>, ApiError> {
+    let cursor = query_cursor(q, what, created_at).await?;
+    Ok(fetch(cursor, q.limit()?).await?)
+}

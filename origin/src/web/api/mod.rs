@@ -16,11 +16,19 @@ mod query;
 pub(crate) mod return_urls;
 pub(crate) mod webhook_endpoints;
 
+use crate::base::error::ApiError;
 use crate::state::AppState;
 use axum::routing::{get, post};
-use axum::{Router, middleware};
+use axum::{Json, Router, middleware};
+use serde_json::Value;
 
-pub use auth::Authed;
+pub use auth::{Authed, Call};
+
+/// What most handlers answer: a JSON object, or the API's error.
+pub type JsonReply = Result<Json<Value>, ApiError>;
+
+/// A JSON object with its status (`201 Created`, `202 Accepted`), or the API's error.
+pub type StatusReply = Result<(axum::http::StatusCode, Json<Value>), ApiError>;
 
 /// Every API route, for the test that checks each is described in the OpenAPI document.
 pub const ROUTES: &[(&str, &str)] = &[

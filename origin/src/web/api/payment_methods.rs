@@ -3,21 +3,15 @@
 use super::params::Params;
 use crate::base::error::ApiError;
 use crate::domain::payment_methods;
-use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
-use serde_json::Value;
 
 /// `GET /v1/payment_method_settings`
 #[utoipa::path(get, path = "/v1/payment_method_settings", tag = "payment methods",
     summary = "Retrieve payment method settings",
     responses((status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings)))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
     let s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
     Ok(Json(s.to_json()))
 }
@@ -32,11 +26,7 @@ pub async fn retrieve(
         (status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings),
         super::openapi::BadField,
     ))]
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
     let p = Params::parse(&body, &["card", "wallet"])?;
     let mut s = payment_methods::get(state.db.reader(), &auth.merchant.id).await?;
     if let Some(on) = p.enabled("card")? {

@@ -2,13 +2,12 @@ use super::list;
 use super::params::Params;
 use crate::base::error::ApiError;
 use crate::domain::return_urls::{self, MAX_DESCRIPTION_CHARS, Method, NewReturnUrl};
-use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
 
@@ -23,11 +22,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
         super::openapi::BadField,
         (status = 409, description = "The merchant already has 3 return URLs (`return_url_limit_reached`)", body = super::openapi::Error),
     ))]
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let p = Params::parse(&body, FIELDS)?;
     let url = p.required("url", Params::string)?;
     return_urls::check_url(&url, state.config.return_urls_allow_http)
@@ -71,7 +66,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/return_urls", tag = "return_urls",
     summary = "List return URLs, oldest first",
     responses((status = 200, description = "All of the merchant's return URLs (3 at most)", body = super::openapi::ReturnUrlList)))]
-pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call) -> JsonReply {
     let data = return_urls::list(&state.db, &auth.merchant.id)
         .await?
         .iter()
@@ -88,11 +83,7 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> Result<Json<Va
         (status = 200, description = "The return URL, without its secret", body = super::openapi::ReturnUrl),
         super::openapi::NoSuchReturnUrl,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let found = return_urls::get(state.db.reader(), &auth.merchant.id, &id)
         .await?
         .ok_or_else(|| missing(&id))?;
@@ -108,11 +99,7 @@ pub async fn retrieve(
         (status = 200, description = "Deleted", body = super::openapi::DeletedReturnUrl),
         super::openapi::NoSuchReturnUrl,
     ))]
-pub async fn delete(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     if !return_urls::delete(&state.db, &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }

@@ -5,12 +5,12 @@ use crate::base::error::ApiError;
 use crate::domain::webhooks::endpoints::{self, MAX_ROTATION_OVERLAP_SECS, NewEndpoint, Update};
 use crate::domain::webhooks::ssrf;
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const MAX_DESCRIPTION_CHARS: usize = 500;
 /// Seconds the old secret keeps signing after a rotation unless the merchant says otherwise.
@@ -24,11 +24,7 @@ const DEFAULT_ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
         (status = 201, description = "Created; the secret is shown only here", body = super::openapi::WebhookEndpoint),
         (status = 400, description = "A field is wrong (the URL is not http(s), or points into a private network); `param` names it", body = super::openapi::Error),
     ))]
-pub async fn create(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     let p = Params::parse(&body, &["url", "enabled_events", "description"])?;
     let url = p.required("url", Params::string)?;
     check_url(&state, &url).await?;
@@ -62,18 +58,20 @@ pub async fn create(
         (status = 200, description = "A page of endpoints, without secrets", body = super::openapi::WebhookEndpointList),
         (status = 400, description = "A parameter is wrong", body = super::openapi::Error),
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), list::PAGE_PARAMS)?;
-    let cursor = list::query_cursor(&q, "webhook endpoint", async |id| {
-        let endpoint = endpoints::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(endpoint.map(|e| e.created_at))
-    })
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "webhook endpoint",
+        async |id| {
+            Ok(endpoints::get(db, merchant, id)
+                .await?
+                .map(|e| e.created_at))
+        },
+        async |cursor, limit| endpoints::list(db, merchant, cursor, limit).await,
+    )
     .await?;
-    let page = endpoints::list(&state.db, &auth.merchant.id, cursor, q.limit()?).await?;
     Ok(list::page("/v1/webhook_endpoints", &page, |e| {
         e.to_json(state.clock.now())
     }))
@@ -87,11 +85,7 @@ pub async fn list(
         (status = 200, description = "The endpoint, without its secret", body = super::openapi::WebhookEndpoint),
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     let e = endpoints::get(&state.db, &auth.merchant.id, &id)
         .await?
         .ok_or_else(|| missing(&id))?;
@@ -109,12 +103,7 @@ pub async fn retrieve(
         super::openapi::BadField,
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let p = Params::parse(&body, &["url", "enabled_events", "description", "disabled"])?;
     let url = p.string("url")?;
     if let Some(url) = &url {
@@ -142,11 +131,7 @@ pub async fn update(
         (status = 200, description = "Deleted", body = super::openapi::DeletedWebhookEndpoint),
         super::openapi::NoSuchEndpoint,
     ))]
-pub async fn delete(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     if !endpoints::delete(&state.db, state.clock.now(), &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }
@@ -168,11 +153,10 @@ pub async fn delete(
         super::openapi::NoSuchEndpoint,
     ))]
 pub async fn rotate_secret(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let overlap = match Params::parse_optional(&body, &["expire_previous_in"])? {
         Some(p) => p.int("expire_previous_in")?,
         None => None,

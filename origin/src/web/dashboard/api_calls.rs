@@ -4,7 +4,8 @@
 
 use super::sessions::Session;
 use crate::base::error::ApiError;
-use crate::web::api::Authed;
+use crate::state::AppState;
+use crate::web::api::{Authed, Call};
 use axum::body::Bytes;
 use serde_json::Value;
 
@@ -13,6 +14,14 @@ pub fn authed(session: &Session) -> Authed {
         merchant: session.merchant.clone(),
         // Live mode is not open yet: dashboard sessions see and act on test-mode data.
         livemode: false,
+    }
+}
+
+/// The API handlers' `Call` as the signed-in merchant.
+pub fn call(state: &AppState, session: &Session) -> Call {
+    Call {
+        state: state.clone(),
+        auth: authed(session),
     }
 }
 

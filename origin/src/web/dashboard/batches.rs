@@ -10,8 +10,10 @@ use crate::domain::notifications::Channel;
 use crate::services::batch::{self, BatchError, Choices, Encoding, Progress, RowError, Upload};
 use crate::state::AppState;
 use crate::web::api::batches::{csv_download, results_csv};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::Currency;
@@ -55,7 +57,7 @@ struct ListPage {
 }
 
 /// `GET /dashboard/batches`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn list(SignedIn { state, session }: SignedIn) -> PageReply {
     let mut batches = Vec::new();
     for b in batch::list(&state.db, &session.merchant.id, false, 50).await? {
         let p = batch::progress(&state.db, &b).await?;
@@ -115,11 +117,7 @@ pub async fn sample(_session: Session) -> Response {
 }
 
 /// `POST /dashboard/batches`: the upload form (multipart, the guard has checked its token).
-pub async fn upload(
-    State(state): State<AppState>,
-    session: Session,
-    mut form: Multipart,
-) -> Result<Response, PageError> {
+pub async fn upload(SignedIn { state, session }: SignedIn, mut form: Multipart) -> PageReply {
     let mut file: Option<(Option<String>, Vec<u8>)> = None;
     let mut fields: HashMap<String, String> = HashMap::new();
     while let Some(field) = form.next_field().await.map_err(|e| {
@@ -230,11 +228,7 @@ async fn find(state: &AppState, session: &Session, id: &str) -> Result<batch::Ba
 }
 
 /// `GET /dashboard/batches/{id}`
-pub async fn show(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn show(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     let b = find(&state, &session, &id).await?;
     let progress = batch::progress(&state.db, &b).await?;
     let rows = batch::results::rows(&state.db, &b)
@@ -259,11 +253,10 @@ pub async fn show(
 
 /// `GET /dashboard/batches/{id}/results.csv?bom=1`
 pub async fn results(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+    Query(q): QueryMap,
+) -> PageReply {
     let b = find(&state, &session, &id).await?;
     let bom = q
         .get("bom")

@@ -1,7 +1,7 @@
 //! Transactions: the charge list with its search, the CSV download of any search, a charge's
 //! page, and capture, void and refund, each behind a confirmation step.
 
-use super::api_calls::{FieldError, authed, body};
+use super::api_calls::{FieldError, body, call};
 use super::export;
 use super::format::{show, when};
 use super::links::LinkView;
@@ -13,10 +13,12 @@ use crate::base::listing::Cursor;
 use crate::domain::charges::{self, Charge, ChargeFilter};
 use crate::state::AppState;
 use crate::web::api;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use linkpay_shared::{Currency, money};
 use serde_json::json;
 use std::collections::HashMap;
@@ -98,11 +100,7 @@ fn filter_of(search: &Search) -> (ChargeFilter, Vec<(&'static str, String)>) {
 }
 
 /// `GET /dashboard/charges`
-pub async fn list(
-    State(state): State<AppState>,
-    session: Session,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     let known = |id: String| {
@@ -123,11 +121,7 @@ pub async fn list(
 }
 
 /// `GET /dashboard/charges.csv?<search>&bom=1`: every charge the search finds.
-pub async fn csv(
-    State(state): State<AppState>,
-    session: Session,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+pub async fn csv(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (filter, errors) = filter_of(&search);
     if let Some((field, message)) = errors.first() {
@@ -239,11 +233,10 @@ struct ChargePage {
 
 /// `GET /dashboard/charges/{id}`
 pub async fn show_charge(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+    Query(q): QueryMap,
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let link = crate::domain::links::by_id(state.db.reader(), &c.link_id).await?;
     let refunds = crate::services::payments::refund::list_for_charge(state.db.reader(), &c.id)
@@ -314,10 +307,9 @@ fn consequence(action: &str, c: &Charge) -> Option<String> {
 
 /// `GET /dashboard/charges/{id}/{action}`: the confirmation step.
 pub async fn confirm(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path((id, action)): Path<(String, String)>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let consequence = consequence(&action, &c).ok_or_else(|| PageError::not_found("action"))?;
     Ok(render(&ConfirmPage {
@@ -334,11 +326,10 @@ pub async fn confirm(
 
 /// `POST /dashboard/charges/{id}/{action}`: does it, through the API's handler.
 pub async fn perform(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path((id, action)): Path<(String, String)>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let c = find(&state, &session, &id).await?;
     let consequence = consequence(&action, &c).ok_or_else(|| PageError::not_found("action"))?;
     let typed = form.get("amount").unwrap_or_default().to_owned();
@@ -361,12 +352,11 @@ pub async fn perform(
         }
     }
     if error.is_none() {
-        let (auth, path, b) = (authed(&session), Path(id.clone()), body(&req));
-        let s = State(state.clone());
+        let (c, path, b) = (call(&state, &session), Path(id.clone()), body(&req));
         let result = match action.as_str() {
-            "capture" => api::charges::capture(s, auth, path, b).await.map(|_| ()),
-            "void" => api::charges::void(s, auth, path, b).await.map(|_| ()),
-            _ => api::charges::refund(s, auth, path, b).await.map(|_| ()),
+            "capture" => api::charges::capture(c, path, b).await.map(|_| ()),
+            "void" => api::charges::void(c, path, b).await.map(|_| ()),
+            _ => api::charges::refund(c, path, b).await.map(|_| ()),
         };
         match result {
             Ok(()) => {

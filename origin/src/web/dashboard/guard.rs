@@ -10,8 +10,11 @@ use super::cookies::{Cookies, PRE_SESSION_CSRF, SESSION};
 use super::pages::PageError;
 use super::sessions::{self, Session};
 use crate::state::AppState;
+use axum::RequestPartsExt;
 use axum::body::{Body, to_bytes};
+use axum::extract::FromRequestParts;
 use axum::extract::{FromRequest, Request, State};
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -126,6 +129,25 @@ impl axum::extract::FromRequestParts<AppState> for Session {
             .get::<Session>()
             .cloned()
             .ok_or_else(|| axum::response::Redirect::to("/dashboard/sign-in").into_response())
+    }
+}
+
+/// What the signed-in pages start from: the app state and the session (the `State` and
+/// `Session` extractors, taken together in that order).
+pub struct SignedIn {
+    pub state: AppState,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session: Session = parts.extract_with_state(state).await?;
+        Ok(SignedIn {
+            state: state.clone(),
+            session,
+        })
     }
 }
 

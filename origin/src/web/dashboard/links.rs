@@ -1,7 +1,7 @@
 //! Links: the list with its search, the create form (send now, or copy the URL and QR code),
 //! and a link's page.
 
-use super::api_calls::{FieldError, authed, body};
+use super::api_calls::{FieldError, body, call};
 use super::format::{currency_codes, show, when};
 use super::list_page::{BothGiven, Listing, Paging};
 use super::pages::{Chrome, FormData, PageError, render, render_form};
@@ -12,13 +12,14 @@ use crate::domain::charges::ChargeFilter;
 use crate::domain::links::{self, Link, LinkFilter};
 use crate::state::AppState;
 use crate::web::api;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use linkpay_shared::{Currency, Locale, money};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 
 const PAGE_SIZE: i64 = 25;
 pub const LINK_STATUSES: &[&str] = &["active", "used", "expired", "deactivated"];
@@ -78,11 +79,7 @@ struct ListPage {
 }
 
 /// `GET /dashboard/links`
-pub async fn list(
-    State(state): State<AppState>,
-    session: Session,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> PageReply {
     let search = Search::from_query(&q);
     let (criteria, errors) = match search.criteria(LINK_STATUSES) {
         Ok(c) => (c, Vec::new()),
@@ -169,11 +166,7 @@ pub async fn new_page(session: Session) -> Response {
 }
 
 /// `POST /dashboard/links`: through the API's own create, so its rules and messages apply.
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let typed = |k: &str| form.get(k).unwrap_or_default().to_owned();
     let f = NewLinkForm {
         amount: typed("amount"),
@@ -189,7 +182,7 @@ pub async fn create(
         send_sms: form.get("send_sms").is_some(),
     };
     let result = match request_body(&f, state.clock.now()) {
-        Ok(json) => api::links::create(State(state.clone()), authed(&session), body(&json))
+        Ok(json) => api::links::create(call(&state, &session), body(&json))
             .await
             .map_err(FieldError::from),
         Err(e) => Err(e),
@@ -278,11 +271,10 @@ struct LinkPage {
 
 /// `GET /dashboard/links/{id}`
 pub async fn show_link(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+    Query(q): QueryMap,
+) -> PageReply {
     let notice = match q
         .get("done")
         .map(String::as_str)
@@ -302,7 +294,7 @@ async fn link_page(
     id: &str,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let link = find(state, session, id).await?;
     let charges = crate::domain::charges::search(
         &state.db,
@@ -338,11 +330,7 @@ async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, Pag
 }
 
 /// `GET /dashboard/links/{id}/qr.svg`
-pub async fn qr(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn qr(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     let link = find(&state, &session, &id).await?;
     let svg = crate::base::qr::svg(&link.share_url(&state.config.edge_url))
         .map_err(PageError::internal)?;
@@ -351,34 +339,32 @@ pub async fn qr(
 
 /// `POST /dashboard/links/{id}/send`
 pub async fn send(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let channel = form.get("channel").unwrap_or("email");
     let mut req = json!({"channel": channel});
     if let Some(to) = form.get("to") {
         req["to"] = json!(to);
     }
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
-    let sent = api::notifications::send_link(s, auth, path, body(&req)).await;
+    let (c, path) = (call(&state, &session), Path(id.clone()));
+    let sent = api::notifications::send_link(c, path, body(&req)).await;
     acted(&state, &session, &id, "sent", sent).await
 }
 
 /// `POST /dashboard/links/{id}/deactivate`
 pub async fn deactivate(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(id): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let req = match form.get("message") {
         Some(m) => json!({"message": m}),
         None => json!({}),
     };
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(id.clone()));
-    let deactivated = api::links::deactivate(s, auth, path, body(&req)).await;
+    let (c, path) = (call(&state, &session), Path(id.clone()));
+    let deactivated = api::links::deactivate(c, path, body(&req)).await;
     acted(&state, &session, &id, "deactivated", deactivated).await
 }
 
@@ -390,7 +376,7 @@ async fn acted<T>(
     id: &str,
     done: &str,
     result: Result<T, ApiError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/dashboard/links/{id}?done={done}")).into_response()),
         Err(e) => link_page(state, session, id, None, Some(e.message)).await,

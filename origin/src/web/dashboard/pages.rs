@@ -56,6 +56,12 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// A page's query string, as name → value.
+pub type QueryMap = axum::extract::Query<std::collections::HashMap<String, String>>;
+
+/// What most pages answer: the page, or the error page.
+pub type PageReply = Result<Response, PageError>;
+
 /// A page that could not be shown, said in words a person at a desk can act on. Internal
 /// detail goes to the log only.
 #[derive(Debug)]

@@ -7,6 +7,8 @@ use super::users::{self, SetUp};
 use super::{passwords, rate_limit};
 use crate::base::email_address;
 use crate::state::AppState;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -71,7 +73,7 @@ pub async fn page(
     State(state): State<AppState>,
     session: Option<Session>,
     headers: HeaderMap,
-) -> Result<Response, PageError> {
+) -> PageReply {
     if session.is_some() {
         return Ok(Redirect::to("/dashboard").into_response());
     }
@@ -96,7 +98,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let email = users::normalize_email(form.get("email").unwrap_or_default());
     let password = form
         .0
@@ -145,7 +147,7 @@ pub async fn sign_in(
     start_session(&state, &user).await
 }
 
-async fn start_session(state: &AppState, user: &users::User) -> Result<Response, PageError> {
+async fn start_session(state: &AppState, user: &users::User) -> PageReply {
     let token = sessions::start(&state.db, state.clock.now(), user).await?;
     let c = cookies(state);
     let mut resp = Redirect::to("/dashboard").into_response();
@@ -161,10 +163,7 @@ async fn start_session(state: &AppState, user: &users::User) -> Result<Response,
 }
 
 /// `POST /dashboard/sign-out`
-pub async fn sign_out(
-    State(state): State<AppState>,
-    session: Session,
-) -> Result<Response, PageError> {
+pub async fn sign_out(SignedIn { state, session }: SignedIn) -> PageReply {
     session.end(&state.db).await?;
     let mut resp = Redirect::to("/dashboard/sign-in").into_response();
     if let Ok(v) = cookies(&state).clear(SESSION).parse() {
@@ -174,10 +173,7 @@ pub async fn sign_out(
 }
 
 /// `GET /dashboard/setup`
-pub async fn setup_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
+pub async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> PageReply {
     if users::any_exist(&state.db).await? {
         return Ok(Redirect::to("/dashboard/sign-in").into_response());
     }
@@ -192,11 +188,7 @@ pub async fn setup_page(
 }
 
 /// `POST /dashboard/setup`: the first user and the shop's name.
-pub async fn setup(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn setup(State(state): State<AppState>, headers: HeaderMap, form: FormData) -> PageReply {
     let shop = form.get("shop").unwrap_or_default();
     let email = users::normalize_email(form.get("email").unwrap_or_default());
     let raw = |name: &str| {

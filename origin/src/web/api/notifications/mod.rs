@@ -15,12 +15,11 @@ use crate::domain::notifications::phone;
 use crate::domain::notifications::settings as notify_settings;
 use crate::domain::notifications::{Channel, Customer, Kind};
 use crate::state::AppState;
-use crate::web::api::Authed;
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use serde_json::Value;
 
 pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 
@@ -135,11 +134,10 @@ pub async fn read_customer(
         (status = 409, description = "The link no longer takes payments, or payment requests are switched off", body = super::openapi::Error),
     ))]
 pub async fn send_link(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> StatusReply {
     let p = Params::parse(&body, &["channel", "to"])?;
     let channel = p.required("channel", Params::string)?;
     let channel = Channel::parse(&channel).ok_or_else(|| {
@@ -221,29 +219,21 @@ const LIST_PARAMS: &[&str] = &[
         (status = 200, description = "A page of notifications", body = schema::NotificationList),
         super::openapi::BadParam,
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let filter = Filter {
         status: q.one_of("status", &["pending", "sent", "failed"])?,
         link: q.string("link"),
         charge: q.string("charge"),
     };
-    let cursor = list::query_cursor(&q, "notification", async |id| {
-        let notification = outbox::get(&state.db, &auth.merchant.id, id).await?;
-        Ok(notification.map(|n| n.created_at))
-    })
-    .await?;
-    let page = outbox::list(
-        &state.db,
-        &auth.merchant.id,
-        auth.livemode,
-        &filter,
-        cursor,
-        q.limit()?,
+    let (db, merchant) = (&state.db, &auth.merchant.id);
+    let page = list::fetch(
+        &q,
+        "notification",
+        async |id| Ok(outbox::get(db, merchant, id).await?.map(|n| n.created_at)),
+        async |cursor, limit| {
+            outbox::list(db, merchant, auth.livemode, &filter, cursor, limit).await
+        },
     )
     .await?;
     Ok(list::page("/v1/notifications", &page, |n| n.to_json()))
@@ -257,11 +247,7 @@ pub async fn list(
         (status = 200, description = "The notification", body = schema::Notification),
         (status = 404, description = "No such notification", body = super::openapi::Error),
     ))]
-pub async fn retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
     outbox::get(&state.db, &auth.merchant.id, &id)
         .await?
         .filter(|n| n.livemode == auth.livemode)

@@ -1,24 +1,17 @@
 //! `GET`/`POST /v1/notification_settings`: which kinds are sent, and the merchant's notice address.
 
 use super::schema;
-use crate::base::error::ApiError;
 use crate::domain::notifications::settings::{self, Settings};
-use crate::state::AppState;
-use crate::web::api::Authed;
 use crate::web::api::params::Params;
+use crate::web::api::{Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
-use serde_json::Value;
 
 /// `GET /v1/notification_settings`
 #[utoipa::path(get, path = "/v1/notification_settings", tag = "notifications",
     summary = "Retrieve notification settings",
     responses((status = 200, description = "The settings", body = schema::NotificationSettings)))]
-pub async fn settings_retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
-) -> Result<Json<Value>, ApiError> {
+pub async fn settings_retrieve(Call { state, auth }: Call) -> JsonReply {
     let s = settings::get(state.db.reader(), &auth.merchant.id).await?;
     Ok(Json(s.to_json()))
 }
@@ -35,11 +28,7 @@ pub(crate) const SETTINGS_FIELDS: &[&str] = &["payment_request", "receipt", "mer
         (status = 200, description = "The settings", body = schema::NotificationSettings),
         crate::web::api::openapi::BadField,
     ))]
-pub async fn settings_update(
-    State(state): State<AppState>,
-    auth: Authed,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn settings_update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
     let p = Params::parse(&body, SETTINGS_FIELDS)?;
     let mut s: Settings = settings::get(state.db.reader(), &auth.merchant.id).await?;
     if let Some(on) = p.enabled("payment_request")? {

@@ -8,13 +8,13 @@ use crate::domain::notifications::outbox::{self};
 use crate::domain::notifications::segments;
 use crate::domain::notifications::templates::{self, Name, Template};
 use crate::state::AppState;
-use crate::web::api::Authed;
 use crate::web::api::list;
 use crate::web::api::params::Params;
 use crate::web::api::query::Query;
+use crate::web::api::{Authed, Call, JsonReply};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use serde_json::{Value, json};
 
 fn template_name(name: &str) -> Result<Name, ApiError> {
@@ -76,10 +76,7 @@ fn template_error(e: templates::TemplateError) -> ApiError {
     summary = "List the templates in effect",
     description = "Every template name in both locales: the merchant's own where saved (`customized: true`), else the built-in default.",
     responses((status = 200, description = "All templates", body = schema::NotificationTemplateList)))]
-pub async fn templates_list(
-    State(state): State<AppState>,
-    auth: Authed,
-) -> Result<Json<Value>, ApiError> {
+pub async fn templates_list(Call { state, auth }: Call) -> JsonReply {
     let mut data = Vec::new();
     for name in Name::ALL {
         for locale in ["ja", "en"] {
@@ -104,11 +101,10 @@ pub async fn templates_list(
         crate::web::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_retrieve(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     let (t, customized) =
         outbox::effective_template(state.db.reader(), &auth.merchant.id, name, &locale).await?;
@@ -151,11 +147,10 @@ async fn merged(
         crate::web::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_save(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(name): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let name = template_name(&name)?;
     let p = Params::parse(&body, TEMPLATE_FIELDS)?;
     let locale = locale("locale", p.string("locale")?, &auth.merchant.default_locale)?;
@@ -194,11 +189,10 @@ pub async fn template_save(
         crate::web::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_delete(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let (name, locale) = name_and_locale(&name, raw.as_deref(), &auth)?;
     sqlx::query(
         "DELETE FROM notification_templates WHERE merchant_id = $1 AND name = $2 AND locale = $3",
@@ -230,11 +224,10 @@ pub(crate) const PREVIEW_FIELDS: &[&str] = &["locale", "subject", "text", "html"
         crate::web::api::openapi::NoSuchTemplate,
     ))]
 pub async fn template_preview(
-    State(state): State<AppState>,
-    auth: Authed,
+    Call { state, auth }: Call,
     Path(name): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> JsonReply {
     let name = template_name(&name)?;
     let p = if body.iter().all(u8::is_ascii_whitespace) {
         Params::parse(b"{}", PREVIEW_FIELDS)?

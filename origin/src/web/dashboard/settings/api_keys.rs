@@ -5,11 +5,12 @@ use crate::domain::merchants;
 use crate::state::AppState;
 use crate::web::dashboard::api_calls::FieldError;
 use crate::web::dashboard::format::when;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::post;
 
 const MAX_NAME_CHARS: usize = 100;
@@ -67,16 +68,12 @@ async fn page(
     session: &Session,
     revealed: Option<String>,
     error: Option<FieldError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     resource::page::<ApiKeys>(state, session, &FormData(Vec::new()), revealed, error).await
 }
 
 /// `POST /dashboard/settings/api-keys`
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let name = form.get("name").unwrap_or_default();
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         let error = FieldError {
@@ -99,11 +96,7 @@ pub async fn create(
 }
 
 /// `POST /dashboard/settings/api-keys/{id}/delete`: revokes.
-pub async fn revoke(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn revoke(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
     if !merchants::revoke_key(&state.db, state.clock.now(), &session.merchant.id, &id).await? {
         return Err(PageError::not_found("active API key"));
     }

@@ -4,25 +4,16 @@
 use crate::domain::branding;
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
-use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
+use crate::web::api::branding::TEXT_FIELDS;
+use crate::web::dashboard::api_calls::{FieldError, body, call};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{Chrome, FormData, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use linkpay_shared::branding::{Branding, Layout};
 use serde_json::{Map, Value};
-
-const FIELDS: &[&str] = &[
-    "display_name",
-    "logo_url",
-    "primary_color",
-    "background_color",
-    "text_color",
-    "support_email",
-    "support_phone",
-    "support_url",
-];
 
 #[derive(Template)]
 #[template(path = "dashboard/branding.html")]
@@ -91,7 +82,7 @@ fn page(
     });
     let p = BrandingPage {
         chrome: Chrome::new(session, "settings"),
-        values: FIELDS
+        values: TEXT_FIELDS
             .iter()
             .map(|f| (*f, label(f), value_of(b, f)))
             .collect(),
@@ -106,7 +97,7 @@ fn page(
 }
 
 /// `GET /dashboard/settings/branding`
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn show(SignedIn { state, session }: SignedIn) -> PageReply {
     let b = branding::get(state.db.reader(), &session.merchant.id).await?;
     Ok(page(
         &state,
@@ -121,13 +112,9 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
 
 /// `POST /dashboard/settings/branding`: `action=preview` shows the typed settings without
 /// saving them; `action=save` saves them through the API.
-pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn update(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut m = Map::new();
-    for f in FIELDS {
+    for f in TEXT_FIELDS {
         m.insert(
             (*f).into(),
             Value::String(form.get(f).unwrap_or_default().to_owned()),
@@ -166,13 +153,7 @@ pub async fn update(
         let ok = error.is_none();
         return Ok(page(&state, &session, &typed, &locale, ok, None, error));
     }
-    match api::branding::update(
-        State(state.clone()),
-        authed(&session),
-        body(&Value::Object(m)),
-    )
-    .await
-    {
+    match api::branding::update(call(&state, &session), body(&Value::Object(m))).await {
         Ok(_) => {
             let saved = branding::get(state.db.reader(), &session.merchant.id).await?;
             Ok(page(

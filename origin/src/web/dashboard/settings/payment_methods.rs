@@ -2,12 +2,12 @@
 
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
-use crate::web::dashboard::pages::{Chrome, FormData, PageError, render_form};
+use crate::web::dashboard::api_calls::{FieldError, body, call};
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
+use crate::web::dashboard::pages::{Chrome, FormData, render_form};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use serde_json::json;
 
 #[derive(Template)]
@@ -28,9 +28,8 @@ async fn page(
     session: &Session,
     notice: Option<&'static str>,
     error: Option<FieldError>,
-) -> Result<Response, PageError> {
-    let axum::Json(s) =
-        api::payment_methods::retrieve(State(state.clone()), authed(session)).await?;
+) -> PageReply {
+    let axum::Json(s) = api::payment_methods::retrieve(call(state, session)).await?;
     let page = MethodsPage {
         chrome: Chrome::new(session, "settings"),
         card: s["card"]["enabled"].as_bool().unwrap_or(true),
@@ -47,22 +46,18 @@ async fn page(
 }
 
 /// `GET /dashboard/settings/payment-methods`
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn show(SignedIn { state, session }: SignedIn) -> PageReply {
     page(&state, &session, None, None).await
 }
 
 /// `POST /dashboard/settings/payment-methods`
-pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn update(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut wallet = json!({"enabled": form.get("wallet").is_some()});
     if let Some(p) = form.get("provider") {
         wallet["provider"] = json!(p);
     }
     let req = json!({"card": {"enabled": form.get("card").is_some()}, "wallet": wallet});
-    match api::payment_methods::update(State(state.clone()), authed(&session), body(&req)).await {
+    match api::payment_methods::update(call(&state, &session), body(&req)).await {
         Ok(_) => {
             page(
                 &state,

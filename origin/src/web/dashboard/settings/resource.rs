@@ -5,13 +5,12 @@
 use super::super::api_calls::FieldError;
 use super::super::pages::{Chrome, FormData, PageError, render_form};
 use super::super::sessions::Session;
-use crate::base::error::ApiError;
 use crate::state::AppState;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use serde_json::Value;
@@ -42,10 +41,7 @@ pub fn routes<R: Resource + 'static>(
 }
 
 /// `GET {base}`
-async fn list<R: Resource>(
-    State(state): State<AppState>,
-    session: Session,
-) -> Result<Response, PageError> {
+async fn list<R: Resource>(SignedIn { state, session }: SignedIn) -> PageReply {
     page::<R>(&state, &session, &FormData(Vec::new()), None, None).await
 }
 
@@ -57,7 +53,7 @@ pub async fn page<R: Resource>(
     typed: &FormData,
     revealed: Option<String>,
     error: Option<FieldError>,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let page = ResourcePage {
         rows: R::rows(state, session).await?,
         chrome: Chrome::new(session, "settings"),
@@ -76,8 +72,8 @@ pub async fn created<R: Resource>(
     state: &AppState,
     session: &Session,
     typed: &FormData,
-    result: Result<(StatusCode, Json<Value>), ApiError>,
-) -> Result<Response, PageError> {
+    result: crate::web::api::StatusReply,
+) -> PageReply {
     match result {
         Ok((_, Json(made))) => {
             let secret = text(&made["secret"]);
@@ -85,6 +81,14 @@ pub async fn created<R: Resource>(
         }
         Err(e) => page::<R>(state, session, typed, None, Some(e.into())).await,
     }
+}
+
+/// The API request of a create form: `req`, with the description the form holds, if any.
+pub fn with_description(mut req: Value, form: &FormData) -> Value {
+    if let Some(d) = form.get("description") {
+        req["description"] = Value::from(d);
+    }
+    req
 }
 
 /// Back to the list once a row is gone.

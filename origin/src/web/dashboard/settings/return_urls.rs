@@ -4,13 +4,14 @@
 use super::resource::{self, Field, Input, Resource, Row, Spec, data, text};
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{authed, body};
+use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::post;
 use serde_json::json;
 
@@ -30,8 +31,7 @@ impl Resource for ReturnUrls {
     }
 
     async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
-        let axum::Json(list) =
-            api::return_urls::list(State(state.clone()), authed(session)).await?;
+        let axum::Json(list) = api::return_urls::list(call(state, session)).await?;
         let rows = data(&list).map(|r| Row {
             id: text(&r["id"]),
             cells: vec![
@@ -73,26 +73,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /dashboard/settings/return-urls`
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
-    let mut req = json!({"url": form.get("url").unwrap_or_default(), "method": form.get("method").unwrap_or("get")});
-    if let Some(d) = form.get("description") {
-        req["description"] = json!(d);
-    }
-    let made = api::return_urls::create(State(state.clone()), authed(&session), body(&req));
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
+    let req = resource::with_description(
+        json!({"url": form.get("url").unwrap_or_default(), "method": form.get("method").unwrap_or("get")}),
+        &form,
+    );
+    let made = api::return_urls::create(call(&state, &session), body(&req));
     resource::created::<ReturnUrls>(&state, &session, &form, made.await).await
 }
 
 /// `POST /dashboard/settings/return-urls/{id}/delete`
-pub async fn delete(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let _deleted =
-        api::return_urls::delete(State(state.clone()), authed(&session), Path(id)).await?;
+pub async fn delete(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
+    let _deleted = api::return_urls::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<ReturnUrls>())
 }

@@ -4,11 +4,13 @@
 use super::resource::{data, text};
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{FieldError, authed, body};
+use crate::web::dashboard::api_calls::{FieldError, body, call};
+use crate::web::dashboard::guard::SignedIn;
 use crate::web::dashboard::pages::{Chrome, FormData, PageError, render, render_form};
+use crate::web::dashboard::pages::{PageReply, QueryMap};
 use crate::web::dashboard::sessions::Session;
 use askama::Template;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -28,10 +30,9 @@ struct ListPage {
 }
 
 /// `GET /dashboard/settings/templates`
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+pub async fn list(SignedIn { state, session }: SignedIn) -> PageReply {
     let axum::Json(all) =
-        api::notifications::templates::templates_list(State(state.clone()), authed(&session))
-            .await?;
+        api::notifications::templates::templates_list(call(&state, &session)).await?;
     let rows = data(&all)
         .map(|t| TemplateRow {
             name: text(&t["name"]),
@@ -73,8 +74,7 @@ async fn current(
     locale: &str,
 ) -> Result<Value, PageError> {
     let axum::Json(t) = api::notifications::templates::template_retrieve(
-        State(state.clone()),
-        authed(session),
+        call(state, session),
         Path(name.to_owned()),
         RawQuery(Some(format!("locale={locale}"))),
     )
@@ -111,11 +111,10 @@ fn edit_page(
 
 /// `GET /dashboard/settings/templates/{name}?locale=ja`
 pub async fn edit(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, PageError> {
+    Query(q): QueryMap,
+) -> PageReply {
     let t = current(&state, &session, &name, &locale_of(&q)).await?;
     let notice = match q.get("done").map(String::as_str) {
         Some("saved") => Some("Saved. New messages use it from now on."),
@@ -127,19 +126,18 @@ pub async fn edit(
 
 /// `POST /dashboard/settings/templates/{name}`: saves all parts, or shows what is wrong.
 pub async fn save(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let locale = form.get("locale").unwrap_or("en").to_owned();
     let parts = typed_parts(&form);
     let mut req = json!({"locale": locale});
     for (part, v) in &parts {
         req[*part] = json!(v);
     }
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
-    match api::notifications::templates::template_save(s, auth, path, body(&req)).await {
+    let (c, path) = (call(&state, &session), Path(name.clone()));
+    match api::notifications::templates::template_save(c, path, body(&req)).await {
         Ok(_) => Ok(back(&name, &locale, "saved")),
         Err(e) => {
             let mut t = current(&state, &session, &name, &locale).await?;
@@ -154,15 +152,14 @@ pub async fn save(
 
 /// `POST /dashboard/settings/templates/{name}/reset`
 pub async fn reset(
-    State(state): State<AppState>,
-    session: Session,
+    SignedIn { state, session }: SignedIn,
     Path(name): Path<String>,
     form: FormData,
-) -> Result<Response, PageError> {
+) -> PageReply {
     let locale = form.get("locale").unwrap_or("en").to_owned();
-    let (s, auth, path) = (State(state.clone()), authed(&session), Path(name.clone()));
+    let (c, path) = (call(&state, &session), Path(name.clone()));
     let query = RawQuery(Some(format!("locale={locale}")));
-    let _default = api::notifications::templates::template_delete(s, auth, path, query).await?;
+    let _default = api::notifications::templates::template_delete(c, path, query).await?;
     Ok(back(&name, &locale, "reset"))
 }
 

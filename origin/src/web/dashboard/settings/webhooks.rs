@@ -5,13 +5,14 @@ use super::resource::{self, Field, Input, Resource, Row, Spec, data, text};
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use crate::state::AppState;
 use crate::web::api;
-use crate::web::dashboard::api_calls::{authed, body};
+use crate::web::dashboard::api_calls::{body, call};
 use crate::web::dashboard::format::when;
+use crate::web::dashboard::guard::SignedIn;
+use crate::web::dashboard::pages::PageReply;
 use crate::web::dashboard::pages::{FormData, PageError};
 use crate::web::dashboard::sessions::Session;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
-use axum::response::Response;
+use axum::extract::{Path, RawQuery};
 use axum::routing::post;
 use serde_json::json;
 
@@ -32,8 +33,7 @@ impl Resource for Webhooks {
 
     async fn rows(state: &AppState, session: &Session) -> Result<Vec<Row>, PageError> {
         let limit = RawQuery(Some("limit=100".into()));
-        let axum::Json(list) =
-            api::webhook_endpoints::list(State(state.clone()), authed(session), limit).await?;
+        let axum::Json(list) = api::webhook_endpoints::list(call(state, session), limit).await?;
         let rows = data(&list).map(|e| Row {
             id: text(&e["id"]),
             cells: vec![
@@ -76,30 +76,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /dashboard/settings/webhooks`
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    form: FormData,
-) -> Result<Response, PageError> {
+pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let mut events = form.all("enabled_events");
     if events.is_empty() {
         events.push("*");
     }
-    let mut req = json!({"url": form.get("url").unwrap_or_default(), "enabled_events": events});
-    if let Some(d) = form.get("description") {
-        req["description"] = json!(d);
-    }
-    let made = api::webhook_endpoints::create(State(state.clone()), authed(&session), body(&req));
+    let req = resource::with_description(
+        json!({"url": form.get("url").unwrap_or_default(), "enabled_events": events}),
+        &form,
+    );
+    let made = api::webhook_endpoints::create(call(&state, &session), body(&req));
     resource::created::<Webhooks>(&state, &session, &form, made.await).await
 }
 
 /// `POST /dashboard/settings/webhooks/{id}/delete`
-pub async fn delete(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let _deleted =
-        api::webhook_endpoints::delete(State(state.clone()), authed(&session), Path(id)).await?;
+pub async fn delete(SignedIn { state, session }: SignedIn, Path(id): Path<String>) -> PageReply {
+    let _deleted = api::webhook_endpoints::delete(call(&state, &session), Path(id)).await?;
     Ok(resource::removed::<Webhooks>())
 }
