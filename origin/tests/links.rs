@@ -557,6 +557,30 @@ async fn idempotency_keys_replay_the_first_response_and_refuse_a_different_body(
     assert!(pruned >= 3, "{pruned}");
 }
 
+#[tokio::test]
+async fn a_claim_left_by_a_crashed_request_is_in_use_until_it_lapses_then_taken_over() {
+    let o = Origin::start().await;
+    let body = json!({"amount": 700, "currency": "JPY", "title": "Crash"}).to_string();
+    let first = o.api_with_key("POST", "/v1/links", &body, "crash-1").await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    // As if the process had died between claiming the key and saving the answer.
+    sqlx::query("UPDATE idempotency_keys SET status = NULL, response = NULL WHERE key = 'crash-1'")
+        .execute(o.state.db.writer())
+        .await
+        .expect("forget the answer");
+    let busy = o.api_with_key("POST", "/v1/links", &body, "crash-1").await;
+    assert_eq!(busy.status, StatusCode::CONFLICT);
+    assert_eq!(busy.error_code(), "idempotency_key_in_use");
+    // A claim lapses after a minute: the retry takes it over, runs, and its answer is kept.
+    o.state.clock.advance(61);
+    let retry = o.api_with_key("POST", "/v1/links", &body, "crash-1").await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.text());
+    assert_eq!(retry.headers["idempotent-replayed"], "false");
+    let replay = o.api_with_key("POST", "/v1/links", &body, "crash-1").await;
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+    assert_eq!(replay.json(), retry.json());
+}
+
 fn offline_claims(link_id: &str, merchant_id: &str) -> LinkClaims {
     LinkClaims {
         link_id: link_id.into(),

@@ -176,7 +176,7 @@ pub async fn list_for_link(
 
 /// What a transaction search asks for; every part optional. Times are unix seconds and
 /// amounts minor units in `currency`, all inclusive.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, Debug, PartialEq)]
 pub struct ChargeFilter {
     /// References that start with this.
     pub reference: Option<String>,

@@ -14,7 +14,7 @@ use crate::domain::notifications::Channel;
 use crate::services::Services;
 use crate::services::links::NewLink;
 pub use decode::Encoding;
-pub use rows::{MAX_ROWS, RowError};
+pub use rows::{MAX_ROWS, RowError, rows_with_errors};
 use serde_json::{Value, json};
 
 /// The sample file the dashboard and `GET /v1/batches/sample.csv` offer.

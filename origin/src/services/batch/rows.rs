@@ -158,6 +158,13 @@ fn body(row: usize, cells: &HashMap<&str, &str>, options: &Options) -> Result<Va
     Ok(Value::Object(m))
 }
 
+/// How many rows of buyers (not the header, not the file as a whole) have errors.
+pub fn rows_with_errors(errors: &[RowError]) -> usize {
+    let rows: std::collections::BTreeSet<usize> =
+        errors.iter().filter(|e| e.row > 1).map(|e| e.row).collect();
+    rows.len()
+}
+
 /// Every row of `text` as a link, or every error in it. Nothing is created here.
 pub async fn read<F: Future<Output = Result<NewLink, ApiError>>>(
     db: &Db,

@@ -201,12 +201,7 @@ impl IntoResponse for BatchError {
             BatchError::Api(e) => return e.into_response(),
             BatchError::File(m) => ("csv_unreadable", m, Vec::new()),
             BatchError::Rows(errors) => {
-                let rows = errors
-                    .iter()
-                    .filter(|e| e.row > 1)
-                    .map(|e| e.row)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len();
+                let rows = batch::rows_with_errors(&errors);
                 let message = match (errors.first(), rows) {
                     (Some(e), 0) => format!("{} Nothing was created.", e.message),
                     (_, 1) => "1 row has errors; nothing was created. See errors.".to_owned(),

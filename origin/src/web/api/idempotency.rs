@@ -113,6 +113,26 @@ struct Scope<'a> {
     key: &'a str,
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+type QueryAs<'q, T> = sqlx::query::QueryAs<'q, sqlx::Any, T, sqlx::any::AnyArguments<'q>>;
+
+impl<'a> Scope<'a> {
+    /// Binds the key's row (merchant, mode, key) as the query's next three values.
+    fn bind<'q>(&self, q: Query<'q>) -> Query<'q>
+    where
+        'a: 'q,
+    {
+        q.bind(self.merchant_id).bind(self.livemode).bind(self.key)
+    }
+
+    fn bind_as<'q, T>(&self, q: QueryAs<'q, T>) -> QueryAs<'q, T>
+    where
+        'a: 'q,
+    {
+        q.bind(self.merchant_id).bind(self.livemode).bind(self.key)
+    }
+}
+
 enum Claim {
     Claimed,
     Replay(i64, String),
@@ -146,13 +166,11 @@ async fn claim(
 ) -> Result<Claim, sqlx::Error> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (merchant_id, livemode, key, method, path, request_hash, locked_until, created_at)
-         VALUES ($1, $2, $3, 'POST', $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-    )
-    .bind(scope.merchant_id)
-    .bind(scope.livemode)
-    .bind(scope.key)
+    let inserted = scope
+        .bind(sqlx::query(
+            "INSERT INTO idempotency_keys (merchant_id, livemode, key, method, path, request_hash, locked_until, created_at)
+             VALUES ($1, $2, $3, 'POST', $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        ))
     .bind(path)
     .bind(hash)
     .bind(now + CLAIM_SECS)
@@ -165,15 +183,13 @@ async fn claim(
         tx.commit().await?;
         return Ok(Claim::Claimed);
     }
-    let stored: Stored = sqlx::query_as(
-        "SELECT request_hash, status, response, locked_until FROM idempotency_keys
-          WHERE merchant_id = $1 AND livemode = $2 AND key = $3",
-    )
-    .bind(scope.merchant_id)
-    .bind(scope.livemode)
-    .bind(scope.key)
-    .fetch_one(&mut *tx)
-    .await?;
+    let stored: Stored = scope
+        .bind_as(sqlx::query_as(
+            "SELECT request_hash, status, response, locked_until FROM idempotency_keys
+              WHERE merchant_id = $1 AND livemode = $2 AND key = $3",
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
     let outcome = if stored.request_hash != hash {
         Claim::Mismatch
     } else if let (Some(status), Some(response)) = (stored.status, stored.response) {
@@ -183,15 +199,13 @@ async fn claim(
     } else {
         // The first request's process died mid-way: take the claim over (conditionally, so
         // only one of several retries does).
-        let took = sqlx::query(
-            "UPDATE idempotency_keys SET locked_until = $1
-              WHERE merchant_id = $2 AND livemode = $3 AND key = $4 AND status IS NULL AND locked_until <= $5",
-        )
-        .bind(now + CLAIM_SECS)
-        .bind(scope.merchant_id)
-        .bind(scope.livemode)
-        .bind(scope.key)
-        .bind(now)
+        let took = scope
+            .bind(sqlx::query(
+                "UPDATE idempotency_keys SET locked_until = $4
+                  WHERE merchant_id = $1 AND livemode = $2 AND key = $3 AND status IS NULL AND locked_until <= $5",
+            ))
+            .bind(now + CLAIM_SECS)
+            .bind(now)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -208,28 +222,24 @@ async fn save(
     status: u16,
     body: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE idempotency_keys SET status = $1, response = $2
-          WHERE merchant_id = $3 AND livemode = $4 AND key = $5",
-    )
-    .bind(i64::from(status))
-    .bind(String::from_utf8_lossy(body).into_owned())
-    .bind(scope.merchant_id)
-    .bind(scope.livemode)
-    .bind(scope.key)
-    .execute(state.db.writer())
-    .await?;
+    scope
+        .bind(sqlx::query(
+            "UPDATE idempotency_keys SET status = $4, response = $5
+              WHERE merchant_id = $1 AND livemode = $2 AND key = $3",
+        ))
+        .bind(i64::from(status))
+        .bind(String::from_utf8_lossy(body).into_owned())
+        .execute(state.db.writer())
+        .await?;
     Ok(())
 }
 
 async fn release(state: &AppState, scope: &Scope<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND livemode = $2 AND key = $3 AND status IS NULL",
-    )
-    .bind(scope.merchant_id)
-    .bind(scope.livemode)
-    .bind(scope.key)
-    .execute(state.db.writer())
+    scope
+        .bind(sqlx::query(
+            "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND livemode = $2 AND key = $3 AND status IS NULL",
+        ))
+        .execute(state.db.writer())
     .await?;
     Ok(())
 }

@@ -192,12 +192,7 @@ pub async fn upload(SignedIn { state, session }: SignedIn, mut form: Multipart) 
             Ok(Redirect::to(&format!("/dashboard/batches/{}", b.id)).into_response())
         }
         Err(BatchError::Rows(errors)) => {
-            let rows = errors
-                .iter()
-                .filter(|e| e.row > 1)
-                .map(|e| e.row)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len();
+            let rows = batch::rows_with_errors(&errors);
             let problem = if rows > 0 {
                 format!(
                     "{rows} rows have errors, listed below. Nothing was created: correct the file and upload it again."

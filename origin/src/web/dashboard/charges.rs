@@ -81,20 +81,7 @@ struct ListPage {
 
 fn filter_of(search: &Search) -> (ChargeFilter, Vec<(&'static str, String)>) {
     match search.criteria(CHARGE_STATUSES) {
-        Ok(c) => (
-            ChargeFilter {
-                reference: c.reference,
-                email: c.email,
-                status: c.status,
-                created_gte: c.created_gte,
-                created_lte: c.created_lte,
-                currency: c.currency,
-                amount_gte: c.amount_gte,
-                amount_lte: c.amount_lte,
-                link_id: None,
-            },
-            Vec::new(),
-        ),
+        Ok(c) => (c, Vec::new()),
         Err(e) => (ChargeFilter::default(), e),
     }
 }

@@ -2,6 +2,7 @@
 //! and read into a filter. A part that cannot be read is reported by the field it came from
 //! and the search runs without it.
 
+use crate::domain::charges::ChargeFilter;
 use linkpay_shared::{Currency, money};
 use std::collections::HashMap;
 
@@ -18,19 +19,6 @@ pub struct Search {
     /// As the buyer sees it: `1500`, `15.00`.
     pub amount_min: String,
     pub amount_max: String,
-}
-
-/// What the search means, in the units the database stores.
-#[derive(Default, Debug, PartialEq)]
-pub struct Criteria {
-    pub reference: Option<String>,
-    pub email: Option<String>,
-    pub status: Option<String>,
-    pub created_gte: Option<i64>,
-    pub created_lte: Option<i64>,
-    pub currency: Option<String>,
-    pub amount_gte: Option<i64>,
-    pub amount_lte: Option<i64>,
 }
 
 impl Search {
@@ -68,14 +56,15 @@ impl Search {
             .finish()
     }
 
-    /// The criteria, or every problem as (field, message).
-    pub fn criteria(&self, statuses: &[&str]) -> Result<Criteria, Vec<(&'static str, String)>> {
+    /// What the search means, in the units the database stores (as a transaction search;
+    /// the link list reads the same parts), or every problem as (field, message).
+    pub fn criteria(&self, statuses: &[&str]) -> Result<ChargeFilter, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        let mut c = Criteria {
+        let mut c = ChargeFilter {
             reference: some(&self.reference),
             email: some(&self.email),
-            ..Criteria::default()
+            ..ChargeFilter::default()
         };
         if !self.status.is_empty() {
             if statuses.contains(&self.status.as_str()) {
