@@ -259,15 +259,7 @@ async fn each_endpoint_gets_the_events_it_asked_for_and_the_events_api_lists_the
     assert_eq!(kinds(&created_only), ["link.created"]);
     let key = secret(&e_all);
     for d in all.snapshot() {
-        key.verify(
-            &d.id,
-            &d.timestamp,
-            &d.signature,
-            &d.body,
-            system_now(),
-            300,
-        )
-        .expect("signed");
+        d.verify(&key, 300).expect("signed");
     }
 
     let list = o.get_json("/v1/events").await;
@@ -327,15 +319,8 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     let d = eventually("a delivery", async || receiver.snapshot().pop()).await;
     assert_eq!(d.signature.split(' ').count(), 2, "{}", d.signature);
     for key in [&old, &new] {
-        key.verify(
-            &d.id,
-            &d.timestamp,
-            &d.signature,
-            &d.body,
-            system_now(),
-            300,
-        )
-        .expect("each secret verifies during the overlap");
+        d.verify(key, 300)
+            .expect("each secret verifies during the overlap");
     }
 
     let r = o
@@ -352,26 +337,9 @@ async fn during_a_rotation_both_secrets_sign_and_afterwards_only_the_new_one() {
     })
     .await;
     assert_eq!(d.signature.split(' ').count(), 1);
-    newest
-        .verify(
-            &d.id,
-            &d.timestamp,
-            &d.signature,
-            &d.body,
-            system_now(),
-            300,
-        )
-        .expect("the new secret verifies");
+    d.verify(&newest, 300).expect("the new secret verifies");
     assert!(
-        new.verify(
-            &d.id,
-            &d.timestamp,
-            &d.signature,
-            &d.body,
-            system_now(),
-            300
-        )
-        .is_err(),
+        d.verify(&new, 300).is_err(),
         "a secret rotated out with no overlap no longer signs"
     );
 
@@ -576,16 +544,7 @@ async fn a_full_refund_is_announced_as_charge_update_once() {
     assert_eq!(body["type"], "charge.update");
     assert_eq!(body["data"]["id"], paid.as_str());
     assert_eq!(body["data"]["status"], "refunded");
-    secret(&e)
-        .verify(
-            &d.id,
-            &d.timestamp,
-            &d.signature,
-            &d.body,
-            system_now(),
-            300,
-        )
-        .expect("signed");
+    d.verify(&secret(&e), 300).expect("signed");
     assert_eq!(
         o.count("SELECT COUNT(*) FROM events WHERE type = 'charge.update'")
             .await,

@@ -22,6 +22,28 @@ pub struct Delivery {
     pub answered: u16,
 }
 
+impl Delivery {
+    /// Checks the delivery's Standard Webhooks signature with `key`, allowing `tolerance_secs`
+    /// between its timestamp and the system clock.
+    pub fn verify(
+        &self,
+        key: &linkpay_shared::webhook::WebhookSecret,
+        tolerance_secs: i64,
+    ) -> Result<(), linkpay_shared::webhook::WebhookError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        key.verify(
+            &self.id,
+            &self.timestamp,
+            &self.signature,
+            &self.body,
+            now,
+            tolerance_secs,
+        )
+    }
+}
+
 /// How the receiver answers one request.
 #[derive(Clone, Debug)]
 pub enum Answer {
