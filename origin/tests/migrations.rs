@@ -3,19 +3,17 @@
 
 use crate::common;
 
-use linkpay_origin::base::db::Db;
+use linkpay_origin::base::db::{Backend, Db};
+use linkpay_origin::base::migrations::migrator;
 use sqlx::migrate::Migrator;
 use std::borrow::Cow;
-use std::path::Path;
 
 /// Applies only the first migration (the schema of the walking skeleton).
-async fn at_version_1(url: &str, dir: &str) {
-    let all = Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-        .await
-        .expect("migrations");
+async fn at_version_1(url: &str, backend: Backend) {
+    let all = migrator(backend);
     let first = Migrator {
         migrations: Cow::Owned(vec![all.migrations[0].clone()]),
-        ..all
+        ..Migrator::DEFAULT
     };
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.expect("connect");
@@ -42,18 +40,18 @@ type LinkRow = (String, Option<i64>, Option<i64>, String, String);
 #[tokio::test]
 async fn version_1_databases_are_upgraded_with_their_links_and_charges() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let (url, dir) = if common::testing_postgres() {
+    let (url, backend) = if common::testing_postgres() {
         (
             linkpay_e2e::fresh_postgres_database().await,
-            "migrations/postgres",
+            Backend::Postgres,
         )
     } else {
         (
             format!("sqlite://{}/old.db?mode=rwc", tmp.path().display()),
-            "migrations/sqlite",
+            Backend::Sqlite,
         )
     };
-    at_version_1(&url, dir).await;
+    at_version_1(&url, backend).await;
     let db = Db::open(&url).await.expect("upgrade");
     let links: Vec<LinkRow> =
         sqlx::query_as("SELECT id, amount, usage_limit, source, metadata FROM links ORDER BY id")
@@ -329,8 +327,8 @@ fn one_sided<T: Ord + std::fmt::Debug>(
         .collect()
 }
 
-/// The dialect twins under migrations/sqlite and migrations/postgres are written by hand; this
-/// keeps them from drifting: both, fully migrated, have the same tables, columns (order, type,
+/// PostgreSQL's migrations are SQLite's translated, or written by hand where they must differ
+/// (migrations/postgres); this keeps the two from drifting: both, fully migrated, have the same tables, columns (order, type,
 /// nullability, default, primary key) and indexes (name, columns, uniqueness, predicate).
 /// Needs the test PostgreSQL server whichever backend the rest of the suite runs on.
 #[tokio::test]
@@ -369,5 +367,44 @@ async fn the_sqlite_and_postgres_migrations_make_the_same_schema() {
         differences.is_empty(),
         "the twins differ:\n{}",
         differences.join("\n")
+    );
+}
+
+/// sqlx refuses to start on a database whose applied migrations have changed since, so every
+/// migration, derived or written, must reach each database byte for byte as it always has.
+#[test]
+fn every_migration_runs_as_it_always_has() {
+    let pinned: Vec<(String, i64, String)> = include_str!("migration-checksums.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.split(' ');
+            let mut next = || fields.next().expect("dialect version sha384").to_string();
+            (next(), next().parse().expect("version"), next())
+        })
+        .collect();
+    let actual: Vec<(String, i64, String)> =
+        [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)]
+            .into_iter()
+            .flat_map(|(dialect, backend)| {
+                migrator(backend).iter().map(move |m| {
+                    let hex: String = m.checksum.iter().map(|b| format!("{b:02x}")).collect();
+                    (dialect.to_string(), m.version, hex)
+                })
+            })
+            .collect();
+    let changed: Vec<String> = actual
+        .iter()
+        .zip(&pinned)
+        .filter(|(a, p)| a != p)
+        .map(|((dialect, version, _), _)| format!("{dialect} {version}"))
+        .collect();
+    assert!(
+        changed.is_empty() && actual.len() == pinned.len(),
+        "shipped migrations must never change (write a new one instead): {changed:?} differ; \
+         {} migrations run, {} pinned (a new migration adds a line per database to \
+         origin/tests/migration-checksums.txt)",
+        actual.len(),
+        pinned.len()
     );
 }

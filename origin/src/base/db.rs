@@ -10,13 +10,11 @@
 //! in-process in order; reads use a separate pool and run in parallel (WAL mode). PostgreSQL
 //! uses one pool for both, and its row locks do the rest.
 
+use super::migrations;
 use sqlx::any::{AnyPoolOptions, AnyTypeInfo};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Decode, Transaction, Type};
 use std::time::Duration;
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -101,10 +99,7 @@ impl Db {
             } else {
                 return Err(OpenError::Unsupported(redact(url)));
             };
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = migrations::migrator(backend);
         refuse_newer_schema(&writer, migrator, &shown).await?;
         migrator
             .run(&writer)

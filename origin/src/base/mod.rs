@@ -1,6 +1,6 @@
 //! What every layer stands on and nothing of linkpay's own: the clock, ids, the database
-//! handle, the API's error shape, cursor listing, the job runner, and small checks and
-//! encodings (email addresses, QR codes, environment settings).
+//! handle and its migrations, the API's error shape, cursor listing, the job runner, and small
+//! checks and encodings (email addresses, QR codes, environment settings).
 
 pub mod clock;
 pub mod db;
@@ -10,5 +10,6 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod listing;
+pub mod migrations;
 pub mod qr;
 pub mod url;
