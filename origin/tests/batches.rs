@@ -3,7 +3,7 @@
 //! read as Japanese; payment requests go out through the outbox (to a real SMTP server) and
 //! the batch reports their progress; the results download as CSV.
 
-use crate::common::{Origin, Reply};
+use crate::common::{self, Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_e2e::maildev::Maildev;
@@ -69,12 +69,7 @@ async fn every_bad_row_is_named_by_row_and_column_and_nothing_is_created() {
             (11, "amount".to_owned()),
         ]
     );
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .expect("message")
-            .starts_with("9 rows have errors")
-    );
+    assert!(common::text(&r.json()["error"]["message"]).starts_with("9 rows have errors"));
     assert!(r.text().contains("already used in row 2"), "{}", r.text());
     assert_eq!(links(&o).await, 0, "not even the good row");
     assert_eq!(o.count("SELECT COUNT(*) FROM batches").await, 0);

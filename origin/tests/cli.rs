@@ -309,20 +309,11 @@ fn defaults_are_a_single_use_english_link_for_thirty_days() {
 fn the_key_file_and_edge_url_can_come_from_the_environment() {
     let dir = with_new_keys();
     let d = dir.path();
+    // No --keys and no --edge-url: both come from the environment.
+    let args = [&["link", "sign", "--merchant-id", "mch_1"], &TEA[..6]].concat();
     let run = linkpay_env(
         d,
-        &[
-            "link",
-            "sign",
-            "--merchant-id",
-            "mch_1",
-            "--title",
-            "Tea",
-            "--currency",
-            "JPY",
-            "--amount",
-            "1500",
-        ],
+        &args,
         &[
             ("LINKPAY_LINK_KEYS_FILE", "keys"),
             ("LINKPAY_EDGE_URL", "https://pay.example.com"),

@@ -66,6 +66,11 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
     let url = start_fake(worker.clone()).await;
     let o = Origin::start_with(&[("LINKPAY_EDGE_URL", &url)]).await;
     let client = reqwest::Client::new();
+    let push = async || {
+        edge_sync::push_once(&o.state.services, &client)
+            .await
+            .expect("push")
+    };
 
     let r = o
         .post(
@@ -90,12 +95,7 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
     .await;
 
     // The worker is down: nothing is lost, the entries wait with a retry time.
-    assert_eq!(
-        edge_sync::push_once(&o.state.services, &client)
-            .await
-            .expect("push"),
-        Pushed::Failed
-    );
+    assert_eq!(push().await, Pushed::Failed);
     assert_eq!(o.count("SELECT COUNT(*) FROM edge_sync").await, 2);
     assert_eq!(
         o.count("SELECT COUNT(*) FROM edge_sync WHERE attempts = 1 AND last_error IS NOT NULL")
@@ -103,12 +103,7 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
         2
     );
     // Not due yet: a second round sends nothing.
-    assert_eq!(
-        edge_sync::push_once(&o.state.services, &client)
-            .await
-            .expect("push"),
-        Pushed::Nothing
-    );
+    assert_eq!(push().await, Pushed::Nothing);
 
     // The worker is back and the retry is due.
     *worker.down.lock().expect("lock") = false;
@@ -116,12 +111,7 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
         .execute(o.state.db.writer())
         .await
         .expect("make due");
-    assert_eq!(
-        edge_sync::push_once(&o.state.services, &client)
-            .await
-            .expect("push"),
-        Pushed::Some
-    );
+    assert_eq!(push().await, Pushed::Some);
     assert_eq!(o.count("SELECT COUNT(*) FROM edge_sync").await, 0);
     let accepted = worker.accepted.lock().expect("lock").clone();
     assert_eq!(accepted.len(), 1);

@@ -2,7 +2,7 @@
 //! sender delivers them to a real SMTP server (maildev, started per test) and to a local fake
 //! of Twilio, and the template and settings APIs refuse bad input whole.
 
-use crate::common::Origin;
+use crate::common::{self, Origin};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use linkpay_e2e::fake_twilio::{Failure, FakeTwilio};
@@ -202,24 +202,14 @@ async fn a_payment_sends_the_receipt_and_the_merchant_notice_and_switched_off_ki
     assert_eq!(emails.len(), 2, "{emails:?}");
     let (notice, receipt) = (&emails[0], &emails[1]);
     assert_eq!(receipt["to"][0]["address"], "paid@example.com");
-    assert!(
-        receipt["subject"]
-            .as_str()
-            .expect("subject")
-            .starts_with("Your receipt from")
-    );
+    assert!(common::text(&receipt["subject"]).starts_with("Your receipt from"));
     let text = receipt["text"].as_str().expect("text");
     assert!(text.contains("Amount paid: $5.00"), "{text}");
     assert!(text.contains("VISA ending in 4242"), "{text}");
     assert!(text.contains("Reference: INV-7"), "{text}");
     assert_eq!(notice["to"][0]["address"], "owner@shop.example");
     assert_eq!(notice["subject"], "Payment received: Tip ($5.00)");
-    assert!(
-        notice["text"]
-            .as_str()
-            .expect("text")
-            .contains("paid@example.com")
-    );
+    assert!(common::text(&notice["text"]).contains("paid@example.com"));
     let charge_notes = notifications(&o, &format!("link={link}&status=sent")).await;
     assert_eq!(charge_notes.len(), 2);
     assert!(
@@ -339,10 +329,7 @@ async fn without_smtp_emails_fail_with_what_to_set() {
     let n = &notifications(&o, &format!("link={link}")).await[0];
     assert_eq!(n["status"], "failed");
     assert!(
-        n["last_error"]
-            .as_str()
-            .expect("error")
-            .contains("LINKPAY_SMTP_HOST"),
+        common::text(&n["last_error"]).contains("LINKPAY_SMTP_HOST"),
         "{n}"
     );
 }
@@ -409,12 +396,7 @@ async fn sms_payment_requests_go_through_the_gateway_with_their_segments() {
         failed["status"], "failed",
         "an invalid number is not retried"
     );
-    assert!(
-        failed["last_error"]
-            .as_str()
-            .expect("error")
-            .contains("SMS gateway")
-    );
+    assert!(common::text(&failed["last_error"]).contains("SMS gateway"));
 }
 
 #[tokio::test]
@@ -503,10 +485,7 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
     assert_eq!(e["param"], "html");
     assert_eq!(e["code"], "template_syntax_error");
     assert!(
-        e["message"]
-            .as_str()
-            .expect("msg")
-            .contains("line 2, column"),
+        common::text(&e["message"]).contains("line 2, column"),
         "{e}"
     );
     let r = o
@@ -578,12 +557,7 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
             .expect("subject")
             .ends_with(" asks $25.00")
     );
-    assert!(
-        emails[0]["html"]
-            .as_str()
-            .expect("html")
-            .contains("Pay now")
-    );
+    assert!(common::text(&emails[0]["html"]).contains("Pay now"));
 
     let r = o.api("DELETE", &format!("{path}?locale=en"), None).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -1,9 +1,7 @@
 //! Webhook endpoints managed by API, the events they receive, and how delivery treats
 //! receivers that fail, stall, ask for time, or are gone — against real HTTP receivers.
 
-use crate::common;
-
-use crate::common::Origin;
+use crate::common::{self, Origin};
 use axum::http::StatusCode;
 use linkpay_e2e::receiver::{Answer, Receiver};
 use linkpay_origin::base::clock::system_now;
@@ -43,12 +41,7 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
     .await;
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(id.starts_with("we_"));
-    assert!(
-        created["secret"]
-            .as_str()
-            .expect("secret")
-            .starts_with("whsec_")
-    );
+    assert!(common::text(&created["secret"]).starts_with("whsec_"));
     assert_eq!(
         created["enabled_events"],
         json!(["charge.complete", "link.created"])
@@ -74,12 +67,7 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["error"]["param"], "enabled_events[1]");
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .expect("message")
-            .contains("charge.paid")
-    );
+    assert!(common::text(&r.json()["error"]["message"]).contains("charge.paid"));
     let unchanged = o.get_json(&format!("/v1/webhook_endpoints/{id}")).await;
     assert_eq!(unchanged["url"], "https://shop.example/hooks");
 

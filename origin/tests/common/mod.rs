@@ -367,3 +367,8 @@ pub fn open_result(url: &str) -> linkpay_shared::result::PaymentResult {
     )
     .expect("valid result token")
 }
+
+/// A JSON string's text; the test fails where the value is not a string.
+pub fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}

@@ -23,40 +23,36 @@ pub struct Swept {
     pub refunds_retried: usize,
 }
 
+/// Authorizations past their capture window, as of `$1`.
+const LAPSED: &str = "status = 'authorized' AND capture_before <= $1";
+/// Charges whose buyer went to the provider before `$1` and did not come back.
+const ABANDONED: &str = "status = 'pending' AND created_at <= $1";
+/// Operations at the provider started before `$1`.
+const INTERRUPTED: &str = "status IN ('capturing', 'voiding') AND updated_at <= $1";
+
 pub async fn once(svc: &Services) -> Result<Swept, super::OpError> {
     let now = svc.clock.now();
+    let (left, stale) = (now - RESERVATION_SECS, now - STALE_SECS);
     let mut swept = Swept::default();
-    for c in select(svc, "status = 'authorized' AND capture_before <= $1", now).await? {
-        if release(svc, &c).await? {
-            swept.released += 1;
-        }
+    for c in select(svc, LAPSED, now).await? {
+        swept.released += usize::from(release(svc, &c).await?);
     }
-    for c in select(
-        svc,
-        "status = 'pending' AND created_at <= $1",
-        now - RESERVATION_SECS,
-    )
-    .await?
-    {
-        if abandon(svc, &c).await? {
-            swept.abandoned += 1;
-        }
+    for c in select(svc, ABANDONED, left).await? {
+        swept.abandoned += usize::from(abandon(svc, &c).await?);
     }
-    for c in select(
-        svc,
-        "status IN ('capturing', 'voiding') AND updated_at <= $1",
-        now - STALE_SECS,
-    )
-    .await?
-    {
-        if let Some(p) = svc.providers.by_name(&c.provider)
-            && resolve(svc, p.as_ref(), &c.id).await.is_ok()
-        {
-            swept.resumed += 1;
-        }
+    for c in select(svc, INTERRUPTED, stale).await? {
+        swept.resumed += usize::from(resume(svc, &c).await);
     }
-    swept.refunds_retried = super::refund::retry_stale(svc, now - STALE_SECS).await?;
+    swept.refunds_retried = super::refund::retry_stale(svc, stale).await?;
     Ok(swept)
+}
+
+/// Finishes an interrupted capture or void with what the provider says happened.
+async fn resume(svc: &Services, c: &Charge) -> bool {
+    match svc.providers.by_name(&c.provider) {
+        Some(p) => resolve(svc, p.as_ref(), &c.id).await.is_ok(),
+        None => false,
+    }
 }
 
 async fn select(svc: &Services, condition: &str, at: i64) -> Result<Vec<Charge>, sqlx::Error> {

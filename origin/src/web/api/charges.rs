@@ -149,6 +149,18 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge
     Ok(charge.filter(|c| c.merchant_id == auth.merchant.id))
 }
 
+/// The merchant's charge with this id, or `resource_missing` naming it.
+async fn found(state: &AppState, auth: &Authed, id: &str) -> Result<Charge, ApiError> {
+    find(state, auth, id)
+        .await?
+        .ok_or_else(|| ApiError::no_such("charge", id))
+}
+
+/// A capture's, void's or refund's answer: the charge as it now stands.
+fn reply(id: &str, done: Result<Charge, OpError>) -> JsonReply {
+    done.map(|c| Json(c.to_json())).map_err(|e| op_error(id, e))
+}
+
 /// `GET /v1/charges/{id}`
 #[utoipa::path(get, path = "/v1/charges/{id}", tag = "charges", summary = "Retrieve a charge",
     params(("id" = String, Path, description = "ch_…")),
@@ -157,10 +169,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge
         super::openapi::NoSuchCharge,
     ))]
 pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
-    let charge = find(&state, &auth, &id)
-        .await?
-        .ok_or_else(|| ApiError::no_such("charge", &id))?;
-    Ok(Json(charge.to_json()))
+    Ok(Json(found(&state, &auth, &id).await?.to_json()))
 }
 
 /// `POST /v1/charges/{id}/capture`
@@ -179,10 +188,8 @@ pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: B
         Some(p) => p.int("amount")?,
         None => None,
     };
-    capture::capture(&state.services, &auth.merchant.id, &id, amount)
-        .await
-        .map(|c| Json(c.to_json()))
-        .map_err(|e| op_error(&id, e))
+    let captured = capture::capture(&state.services, &auth.merchant.id, &id, amount).await;
+    reply(&id, captured)
 }
 
 /// `POST /v1/charges/{id}/void`
@@ -196,10 +203,10 @@ pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: B
     ))]
 pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     Params::parse_optional(&body, &[])?;
-    capture::void(&state.services, &auth.merchant.id, &id)
-        .await
-        .map(|c| Json(c.to_json()))
-        .map_err(|e| op_error(&id, e))
+    reply(
+        &id,
+        capture::void(&state.services, &auth.merchant.id, &id).await,
+    )
 }
 
 /// `POST /v1/charges/{id}/refund`
@@ -227,16 +234,9 @@ pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: By
             format!("reason {r:?} is not one of {}.", REASONS.join(", ")),
         ));
     }
-    refunds::refund(
-        &state.services,
-        &auth.merchant.id,
-        &id,
-        amount,
-        reason.as_deref(),
-    )
-    .await
-    .map(|(c, _)| Json(c.to_json()))
-    .map_err(|e| op_error(&id, e))
+    let merchant = &auth.merchant.id;
+    let refunded = refunds::refund(&state.services, merchant, &id, amount, reason.as_deref()).await;
+    reply(&id, refunded.map(|(c, _)| c))
 }
 
 /// `GET /v1/charges/{id}/refunds`
@@ -248,9 +248,7 @@ pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: By
         super::openapi::NoSuchCharge,
     ))]
 pub async fn list_refunds(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
-    find(&state, &auth, &id)
-        .await?
-        .ok_or_else(|| ApiError::no_such("charge", &id))?;
+    found(&state, &auth, &id).await?;
     let data = refunds::list_for_charge(state.db.reader(), &id)
         .await?
         .iter()

@@ -118,7 +118,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
     let e = endpoints::update(&state.db, state.clock.now(), &auth.merchant.id, &id, update)
         .await?
         .ok_or_else(|| missing(&id))?;
-    tracing::info!(endpoint = %id, status = %e.to_json(state.clock.now(), )["status"], "webhook endpoint updated");
+    tracing::info!(endpoint = %id, status = %e.to_json(state.clock.now())["status"], "webhook endpoint updated");
     Ok(Json(e.to_json(state.clock.now())))
 }
 

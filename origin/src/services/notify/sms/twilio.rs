@@ -302,12 +302,16 @@ mod tests {
             ]),
             "LINKPAY_TWILIO_FROM"
         );
-        let both = [
-            ("LINKPAY_TWILIO_ACCOUNT_SID", SID),
-            ("LINKPAY_TWILIO_AUTH_TOKEN", TOKEN),
-            ("LINKPAY_TWILIO_FROM", "+15005550006"),
-            ("LINKPAY_TWILIO_MESSAGING_SERVICE_SID", "MG0123"),
-        ];
+        // A complete sender plus one setting that cannot go with it.
+        let complete_and = |extra| {
+            [
+                ("LINKPAY_TWILIO_ACCOUNT_SID", SID),
+                ("LINKPAY_TWILIO_AUTH_TOKEN", TOKEN),
+                ("LINKPAY_TWILIO_FROM", "+15005550006"),
+                extra,
+            ]
+        };
+        let both = complete_and(("LINKPAY_TWILIO_MESSAGING_SERVICE_SID", "MG0123"));
         assert_eq!(var(&both), "LINKPAY_TWILIO_MESSAGING_SERVICE_SID");
         assert_eq!(
             var(&[
@@ -316,12 +320,7 @@ mod tests {
             ]),
             "LINKPAY_TWILIO_ACCOUNT_SID"
         );
-        let bad_base = [
-            ("LINKPAY_TWILIO_ACCOUNT_SID", SID),
-            ("LINKPAY_TWILIO_AUTH_TOKEN", TOKEN),
-            ("LINKPAY_TWILIO_FROM", "+15005550006"),
-            ("LINKPAY_TWILIO_BASE_URL", "api.twilio.com"),
-        ];
+        let bad_base = complete_and(("LINKPAY_TWILIO_BASE_URL", "api.twilio.com"));
         assert_eq!(var(&bad_base), "LINKPAY_TWILIO_BASE_URL");
     }
 
