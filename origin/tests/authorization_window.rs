@@ -3,6 +3,7 @@
 
 use crate::common::{Origin, open_result};
 use axum::http::StatusCode;
+use linkpay_e2e::fields;
 use linkpay_origin::services::payments::sweep;
 use linkpay_shared::result::Outcome;
 use serde_json::json;
@@ -37,8 +38,8 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
     assert_eq!((swept.abandoned, swept.released), (1, 0));
     let c = o.get_json(&format!("/v1/charges/{}", abandoned.0)).await;
     assert_eq!(
-        (&c["status"], &c["failure_code"]),
-        (&json!("expired"), &json!("payment_expired"))
+        fields(&c, "status failure_code"),
+        json!(["expired", "payment_expired"])
     );
 
     // Past the 30-day window the authorization cannot be captured, and is then released.
@@ -58,8 +59,8 @@ async fn stale_authorizations_are_released_and_abandoned_checkouts_expire() {
     assert_eq!(swept.released, 1);
     let c = o.get_json(&format!("/v1/charges/{id}")).await;
     assert_eq!(
-        (&c["status"], &c["failure_code"]),
-        (&json!("voided"), &json!("authorization_expired"))
+        fields(&c, "status failure_code"),
+        json!(["voided", "authorization_expired"])
     );
     let r = o.post(&format!("/v1/charges/{id}/capture"), "{}").await;
     assert_eq!(r.error_code(), "authorization_expired");

@@ -7,6 +7,7 @@ use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use linkpay_e2e::fake_linepay::{FakeLinePay, Status};
+use linkpay_e2e::fields;
 use linkpay_origin::base::clock::system_now;
 use linkpay_origin::providers::linepay::client::{LinePayClient, LinePayError};
 use linkpay_origin::providers::linepay::wire::Kind;
@@ -112,18 +113,8 @@ async fn approve_confirm_then_partial_refunds() {
     assert_eq!(result.outcome, Outcome::Paid);
     let c = charge_of(&o, &link).await;
     assert_eq!(
-        (
-            &c["status"],
-            &c["amount_captured"],
-            &c["provider"],
-            &c["payment_method"]["type"]
-        ),
-        (
-            &json!("succeeded"),
-            &json!(2550),
-            &json!("linepay"),
-            &json!("wallet")
-        )
+        fields(&c, "status amount_captured provider payment_method.type"),
+        json!(["succeeded", 2550, "linepay", "wallet"])
     );
     let (stored,): (String,) = sqlx::query_as("SELECT provider_ref FROM charges WHERE id = $1")
         .bind(c["id"].as_str())
@@ -404,7 +395,7 @@ async fn the_capture_window_and_untrusted_returns() {
     );
     let c = charge_of(&o, &link).await;
     assert_eq!(
-        (&c["status"], &c["failure_code"]),
-        (&json!("voided"), &json!("authorization_expired"))
+        fields(&c, "status failure_code"),
+        json!(["voided", "authorization_expired"])
     );
 }

@@ -58,23 +58,21 @@ async fn version_1_databases_are_upgraded_with_their_links_and_charges() {
             .fetch_all(db.reader())
             .await
             .expect("links");
+    // Made through the API before there were sources or metadata.
+    let api_link = |id: &str, amount, usage_limit| -> LinkRow {
+        (
+            id.into(),
+            Some(amount),
+            usage_limit,
+            "api".into(),
+            "{}".into(),
+        )
+    };
     assert_eq!(
         links,
         vec![
-            (
-                "lnk_multi".into(),
-                Some(500),
-                None,
-                "api".into(),
-                "{}".into()
-            ),
-            (
-                "lnk_single".into(),
-                Some(1500),
-                Some(1),
-                "api".into(),
-                "{}".into()
-            ),
+            api_link("lnk_multi", 500, None),
+            api_link("lnk_single", 1500, Some(1)),
         ]
     );
     let charges: Vec<(String, Option<i64>, Option<String>)> =

@@ -4,6 +4,7 @@
 use crate::common::{Origin, Reply, local, open_result};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use linkpay_e2e::fields;
 use linkpay_origin::base::clock::system_now;
 use linkpay_origin::providers::sandbox::notify;
 use linkpay_shared::result::Outcome;
@@ -112,8 +113,8 @@ async fn three_d_secure_challenges_pass_fail_and_decline_after_passing() {
     assert_eq!(paid.outcome, Outcome::Paid);
     let c = charge(&o, &paid.charge_id).await;
     assert_eq!(
-        (&c["status"], &c["payment_method"]["card"]["last4"]),
-        (&json!("succeeded"), &json!("3220"))
+        fields(&c, "status payment_method.card.last4"),
+        json!(["succeeded", "3220"])
     );
     let l = o.get_json(&format!("/v1/links/{link}")).await;
     assert_eq!(l["status"], "used");
@@ -167,8 +168,8 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
     assert_eq!(paid.outcome, Outcome::Paid);
     let c = charge(&o, &paid.charge_id).await;
     assert_eq!(
-        (&c["status"], &c["payment_method"]),
-        (&json!("succeeded"), &json!({"type": "wallet"}))
+        fields(&c, "status payment_method"),
+        json!(["succeeded", {"type": "wallet"}])
     );
 
     // Cancel.
@@ -220,8 +221,8 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let id = authorize(&o, &token).await;
     let c = charge(&o, &id).await;
     assert_eq!(
-        (&c["status"], &c["captured"], &c["capture_method"]),
-        (&json!("authorized"), &json!(false), &json!("manual"))
+        fields(&c, "status captured capture_method"),
+        json!(["authorized", false, "manual"])
     );
     let window = c["capture_before"].as_i64().expect("capture_before") - system_now();
     assert!(
@@ -250,12 +251,8 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let captured = r.json();
     assert_eq!(
-        (
-            &captured["status"],
-            &captured["amount_captured"],
-            &captured["captured"]
-        ),
-        (&json!("succeeded"), &json!(800), &json!(true))
+        fields(&captured, "status amount_captured captured"),
+        json!(["succeeded", 800, true])
     );
     assert_eq!(sandbox_row(&o, &id).await, ("succeeded".into(), 800, 0));
     for (path, code) in [
@@ -275,8 +272,8 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let r = refund(r#"{"amount":300,"reason":"requested_by_customer"}"#).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
-        (&r.json()["amount_refunded"], &r.json()["status"]),
-        (&json!(300), &json!("succeeded"))
+        fields(&r.json(), "amount_refunded status"),
+        json!([300, "succeeded"])
     );
     let r = refund(r#"{"amount":501}"#).await;
     r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
@@ -291,8 +288,8 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let r = refund("{}").await;
     assert_eq!(r.status, StatusCode::OK, "the rest: {}", r.text());
     assert_eq!(
-        (&r.json()["amount_refunded"], &r.json()["status"]),
-        (&json!(800), &json!("refunded"))
+        fields(&r.json(), "amount_refunded status"),
+        json!([800, "refunded"])
     );
     let r = refund(r#"{"amount":1}"#).await;
     assert_eq!(r.error_code(), "charge_already_refunded");

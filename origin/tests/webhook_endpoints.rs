@@ -3,6 +3,7 @@
 
 use crate::common::{self, Origin};
 use axum::http::StatusCode;
+use linkpay_e2e::fields;
 use linkpay_e2e::receiver::{Answer, Receiver};
 use linkpay_origin::base::clock::system_now;
 use linkpay_shared::webhook::WebhookSecret;
@@ -76,20 +77,17 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text());
     let updated = updated.json();
     assert_eq!(
-        (
-            &updated["url"],
-            &updated["enabled_events"],
-            &updated["description"],
-            &updated["status"],
-            &updated["disabled_reason"]
+        fields(
+            &updated,
+            "url enabled_events description status disabled_reason"
         ),
-        (
-            &json!("https://shop.example/v2"),
-            &json!(["*"]),
-            &Value::Null,
-            &json!("disabled"),
-            &json!("merchant")
-        )
+        json!([
+            "https://shop.example/v2",
+            ["*"],
+            null,
+            "disabled",
+            "merchant"
+        ])
     );
     let enabled = o
         .post(
@@ -99,8 +97,8 @@ async fn endpoints_are_created_listed_updated_disabled_and_deleted() {
         .await
         .json();
     assert_eq!(
-        (&enabled["status"], &enabled["disabled_reason"]),
-        (&json!("enabled"), &Value::Null)
+        fields(&enabled, "status disabled_reason"),
+        json!(["enabled", null])
     );
 
     let r = o
@@ -510,13 +508,8 @@ async fn a_full_refund_is_announced_as_charge_update_once() {
     assert_eq!(conflict.error_code(), "charge_already_refunded");
     let charge = ok.json();
     assert_eq!(
-        (
-            &charge["status"],
-            &charge["refunded"],
-            &charge["amount_refunded"],
-            &charge["paid"]
-        ),
-        (&json!("refunded"), &json!(true), &json!(1500), &json!(true))
+        fields(&charge, "status refunded amount_refunded paid"),
+        json!(["refunded", true, 1500, true])
     );
     assert_eq!(
         o.count("SELECT COUNT(*) FROM sandbox_payments WHERE status = 'refunded'")

@@ -78,6 +78,12 @@ impl Browser {
         self.client.current_url().await.expect("url").to_string()
     }
 
+    /// The page shown is under `prefix`.
+    pub async fn assert_at(&self, prefix: &str) {
+        let at = self.at().await;
+        assert!(at.starts_with(prefix), "at {at}, not under {prefix}");
+    }
+
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
         let found = self.client.find(Locator::Css(css)).await;
         found.unwrap_or_else(|e| panic!("{css}: {e}"))

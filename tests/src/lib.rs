@@ -330,6 +330,13 @@ pub fn endpoint_secret(endpoint: &serde_json::Value) -> linkpay_shared::webhook:
     linkpay_shared::webhook::WebhookSecret::parse(secret).expect("whsec")
 }
 
+/// The values of several fields of a JSON object, as one array, to check them in one
+/// assertion: `fields(&charge, "status payment_method.type")`. A missing field is null.
+pub fn fields(v: &serde_json::Value, names: &str) -> serde_json::Value {
+    let at = |name: &str| name.split('.').fold(v, |v, key| &v[key]).clone();
+    names.split_whitespace().map(at).collect()
+}
+
 /// Where a redirect sends the client.
 pub fn location(r: &reqwest::Response) -> String {
     let to = r.headers()[reqwest::header::LOCATION].to_str();

@@ -14,22 +14,16 @@ async fn pay_in_browser(b: &Browser, stack: &Stack, url: &str, card: &str, shot:
     b.screenshot(&format!("{shot}-1-pay-page")).await;
     b.click("#pay-button").await;
     b.wait_for("#card-form").await;
-    let at = b.at().await;
-    assert!(
-        at.as_str()
-            .starts_with(&format!("{}/sandbox/pay/", stack.origin_url)),
-        "sent to the provider's page, not {at}"
-    );
+    // Sent to the provider's page.
+    b.assert_at(&format!("{}/sandbox/pay/", stack.origin_url))
+        .await;
     b.fill_card(card).await;
     b.screenshot(&format!("{shot}-2-sandbox-card-page")).await;
     b.click("#card-submit").await;
     b.wait_for("#result").await;
     b.screenshot(&format!("{shot}-3-result")).await;
-    let at = b.at().await;
-    assert!(
-        at.as_str().starts_with(&format!("{}/r/", stack.edge_url)),
-        "result shown by the edge, not {at}"
-    );
+    // The result is shown by the edge.
+    b.assert_at(&format!("{}/r/", stack.edge_url)).await;
     b.outcome().await
 }
 
