@@ -88,13 +88,15 @@ impl Desk {
 
 /// A form sent back with a 400 that names `field` and still holds what was typed.
 fn refused_keeping(r: &Reply, field: &str, typed: &str) {
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(
-        r.text().contains(&format!("data-field=\"{field}\"")),
-        "{}",
-        r.text()
-    );
+    refused(r, field);
     assert!(r.text().contains(typed), "what was typed is kept");
+}
+
+/// The form came back refused (400) with `field` marked.
+fn refused(r: &Reply, field: &str) {
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let marked = format!("data-field=\"{field}\"");
+    assert!(r.text().contains(&marked), "{}", r.text());
 }
 
 fn csrf_of(html: &str) -> String {
@@ -255,42 +257,36 @@ async fn session_cookies_are_http_only_and_pages_carry_security_headers() {
     assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
 }
 
+/// Uploads `csv` as buyers.csv with the batch form's `fields`.
+async fn upload_buyers(d: &mut Desk, fields: &[(&str, &str)], csv: &str) -> Reply {
+    d.upload("/dashboard/batches", fields, ("buyers.csv", csv.as_bytes()))
+        .await
+}
+
+/// Posts the sign-in form with this email and password.
+async fn sign_in(d: &mut Desk, email: &str, password: &str) -> Reply {
+    let fields = [("email", email), ("password", password)];
+    d.resubmit("/dashboard/sign-in", &fields).await
+}
+
 #[tokio::test]
 async fn wrong_passwords_are_refused_then_rate_limited_even_with_the_right_one() {
     let o = Origin::start().await;
     set_up(&o).await;
     let mut d = Desk::new(&o);
     for _ in 0..5 {
-        let r = d
-            .resubmit(
-                "/dashboard/sign-in",
-                &[
-                    ("email", "owner@tanuki.example"),
-                    ("password", "not the password"),
-                ],
-            )
-            .await;
+        let r = sign_in(&mut d, "owner@tanuki.example", "not the password").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.text().contains("The email or password is not right"));
     }
-    let r = d
-        .resubmit(
-            "/dashboard/sign-in",
-            &[("email", "owner@tanuki.example"), ("password", PASSWORD)],
-        )
-        .await;
+    let r = sign_in(&mut d, "owner@tanuki.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
     assert!(r.text().contains("Too many failed sign-ins"));
     assert!(!d.cookies.keys().any(|k| k.contains("session")));
 
     // Another account is not locked by this one's failures; the window ends.
     o.state.clock.advance(16 * 60);
-    let ok = d
-        .resubmit(
-            "/dashboard/sign-in",
-            &[("email", "OWNER@tanuki.example "), ("password", PASSWORD)],
-        )
-        .await;
+    let ok = sign_in(&mut d, "OWNER@tanuki.example ", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
 }
 
@@ -592,12 +588,7 @@ async fn transactions_are_searched_downloaded_as_csv_and_refunded_after_confirma
             &[("amount", "2000")],
         )
         .await;
-    assert_eq!(too_much.status, StatusCode::BAD_REQUEST);
-    assert!(
-        too_much.text().contains("data-field=\"amount\""),
-        "{}",
-        too_much.text()
-    );
+    refused(&too_much, "amount");
     let part = d
         .resubmit(
             &format!("/dashboard/charges/{id}/refund"),
@@ -695,8 +686,7 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
     let bad = d
         .submit(hooks, hooks, &[("url", "ftp://shop.example/hook")])
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.text().contains("data-field=\"url\""));
+    refused(&bad, "url");
     let made = d
         .resubmit(
             hooks,
@@ -740,21 +730,10 @@ async fn webhook_endpoints_return_urls_templates_and_methods_are_managed_from_se
         format!("{tpl}?locale=ja"),
         "/v1/notification_templates/email_receipt?locale=ja",
     );
-    let broken = d
-        .submit(
-            &ja,
-            tpl,
-            &[("locale", "ja"), ("subject", "領収書 {{ amount")],
-        )
-        .await;
+    let subject = |text| [("locale", "ja"), ("subject", text)];
+    let broken = d.submit(&ja, tpl, &subject("領収書 {{ amount")).await;
     refused_keeping(&broken, "subject", "領収書 {{ amount");
-    let saved = d
-        .submit(
-            &ja,
-            tpl,
-            &[("locale", "ja"), ("subject", "領収書 {{ amount }}")],
-        )
-        .await;
+    let saved = d.submit(&ja, tpl, &subject("領収書 {{ amount }}")).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     let t = o.get_json(api_ja).await;
     assert_eq!(
@@ -825,25 +804,18 @@ async fn a_csv_upload_lists_errors_by_row_then_makes_the_batch_and_its_results()
     assert!(sample.text().starts_with("reference,amount,currency,title"));
 
     let bad = "reference,amount,title,customer_email\nA-1,1500,Tea,a@example.com\nA-2,abc,Tea,b@example.com\nA-1,1500,Tea,c@example.com\n";
-    let no_token = d
-        .upload(
-            "/dashboard/batches",
-            &[("send", "email"), ("currency", "JPY")],
-            ("buyers.csv", bad.as_bytes()),
-        )
-        .await;
+    let no_token = upload_buyers(&mut d, &[("send", "email"), ("currency", "JPY")], bad).await;
     assert_eq!(
         no_token.status,
         StatusCode::FORBIDDEN,
         "a multipart form needs its token too"
     );
-    let r = d
-        .upload(
-            "/dashboard/batches",
-            &[("csrf", &csrf), ("send", "email"), ("currency", "JPY")],
-            ("buyers.csv", bad.as_bytes()),
-        )
-        .await;
+    let r = upload_buyers(
+        &mut d,
+        &[("csrf", &csrf), ("send", "email"), ("currency", "JPY")],
+        bad,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let page = r.text();
     assert!(page.contains("2 rows have errors"), "{page}");
@@ -852,13 +824,12 @@ async fn a_csv_upload_lists_errors_by_row_then_makes_the_batch_and_its_results()
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, 0);
 
     let good = "reference,amount,title,customer_email\nA-1,1500,Tea,a@example.com\nA-2,2400,Pot,b@example.com\n";
-    let r = d
-        .upload(
-            "/dashboard/batches",
-            &[("csrf", &csrf), ("send", "none"), ("currency", "JPY")],
-            ("buyers.csv", good.as_bytes()),
-        )
-        .await;
+    let r = upload_buyers(
+        &mut d,
+        &[("csrf", &csrf), ("send", "none"), ("currency", "JPY")],
+        good,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let batch_page = r.location.expect("batch page");
     let page = d.get(&batch_page).await.text();
@@ -910,12 +881,7 @@ async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(
-        bad.text().contains("data-field=\"logo_url\""),
-        "{}",
-        bad.text()
-    );
+    refused(&bad, "logo_url");
     assert_eq!(o.count("SELECT COUNT(*) FROM merchant_branding").await, 0);
 
     let fields = [

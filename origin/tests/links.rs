@@ -386,27 +386,8 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
         ids.push(l["id"].as_str().expect("id").to_owned());
     }
     // Page forwards with starting_after.
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let path = match &after {
-            Some(a) => format!("/v1/links?limit=10&starting_after={a}"),
-            None => "/v1/links?limit=10".into(),
-        };
-        let page = o.get_json(&path).await;
-        assert_eq!(page["object"], "list");
-        let data = page["data"].as_array().expect("data");
-        seen.extend(
-            data.iter()
-                .map(|l| l["id"].as_str().expect("id").to_owned()),
-        );
-        if !page["has_more"].as_bool().expect("has_more") {
-            break;
-        }
-        after = data
-            .last()
-            .map(|l| l["id"].as_str().expect("id").to_owned());
-    }
+    let seen =
+        linkpay_e2e::every_id("/v1/links?limit=10", async |path| o.get_json(path).await).await;
     assert_eq!(seen.len(), 23);
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 23);
     // Newest first: the reverse of creation order (ids break ties within a second).

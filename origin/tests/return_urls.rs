@@ -27,6 +27,15 @@ async fn return_url(o: &Origin, url: &str, method: &str) -> (String, String) {
     )
 }
 
+/// A new origin with a return URL of this method and a link that names it: the origin, the
+/// return URL's secret, the link's id and its token.
+async fn returning_link(url: &str, method: &str) -> (Origin, String, String, String) {
+    let o = Origin::start().await;
+    let (ru, secret) = return_url(&o, url, method).await;
+    let (link_id, token) = o.link(&link_body(&ru)).await;
+    (o, secret, link_id, token)
+}
+
 fn link_body(return_url: &str) -> String {
     json!({
         "amount": 1500, "currency": "JPY", "title": "Tea set", "reference": "ORDER-7",
@@ -259,10 +268,8 @@ async fn links_name_only_their_merchants_own_return_url() {
 
 #[tokio::test]
 async fn get_return_urls_get_a_303_with_signed_fields_after_paying() {
-    let o = Origin::start().await;
     let url = "https://shop.example.com/paid?session=abc";
-    let (ru, secret) = return_url(&o, url, "get").await;
-    let (link_id, token) = o.link(&link_body(&ru)).await;
+    let (o, secret, link_id, token) = returning_link(url, "get").await;
     let (card_page_csp, r) =
         pay_seeing_card_page(&o, &token, Some(" buyer+tea@example.com "), PAID).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -318,10 +325,8 @@ async fn get_return_urls_get_a_303_with_signed_fields_after_paying() {
 
 #[tokio::test]
 async fn post_return_urls_get_an_auto_submitting_form_under_a_strict_policy() {
-    let o = Origin::start().await;
     let url = "https://shop.example.com:8443/linkpay/back";
-    let (ru, secret) = return_url(&o, url, "post").await;
-    let (link_id, token) = o.link(&link_body(&ru)).await;
+    let (o, secret, link_id, token) = returning_link(url, "post").await;
     let r = pay(&o, &token, None, PAID).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let header = |name: header::HeaderName| {

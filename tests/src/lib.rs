@@ -163,6 +163,15 @@ impl Stack {
         .await
     }
 
+    /// Registers a webhook endpoint for `events` at `url`; its signing secret.
+    pub async fn subscribe(
+        &self,
+        url: &str,
+        events: &[&str],
+    ) -> linkpay_shared::webhook::WebhookSecret {
+        subscribe(&self.http, &self.origin_url, &self.api_key, url, events).await
+    }
+
     /// A GET, redirects not followed.
     pub async fn get(&self, url: impl reqwest::IntoUrl) -> reqwest::Response {
         self.http.get(url).send().await.expect("answered")
@@ -324,10 +333,52 @@ pub fn http_client() -> reqwest::Client {
         .expect("http client")
 }
 
-/// The signing secret of a webhook endpoint the API just created.
-pub fn endpoint_secret(endpoint: &serde_json::Value) -> linkpay_shared::webhook::WebhookSecret {
+/// Registers a webhook endpoint for `events` at `url` through the API; its signing secret.
+pub async fn subscribe(
+    http: &reqwest::Client,
+    origin_url: &str,
+    key: &str,
+    url: &str,
+    events: &[&str],
+) -> linkpay_shared::webhook::WebhookSecret {
+    let body = serde_json::json!({ "url": url, "enabled_events": events });
+    let path = "/v1/webhook_endpoints";
+    let (status, endpoint) = api(
+        http,
+        origin_url,
+        key,
+        reqwest::Method::POST,
+        path,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201, "{endpoint}");
     let secret = endpoint["secret"].as_str().expect("secret");
     linkpay_shared::webhook::WebhookSecret::parse(secret).expect("whsec")
+}
+
+/// Every id a list endpoint holds, read forwards page by page with `starting_after`.
+/// `list` is the first page's path with its query; `get` answers a path with its page.
+pub async fn every_id(
+    list: &str,
+    mut get: impl AsyncFnMut(&str) -> serde_json::Value,
+) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut path = list.to_owned();
+    loop {
+        let page = get(&path).await;
+        assert_eq!(page["object"], "list", "{page}");
+        let data = page["data"].as_array().expect("data");
+        ids.extend(
+            data.iter()
+                .map(|o| o["id"].as_str().expect("id").to_owned()),
+        );
+        if !page["has_more"].as_bool().expect("has_more") {
+            return ids;
+        }
+        let last = ids.last().expect("a page with more after it has data");
+        path = format!("{list}&starting_after={last}");
+    }
 }
 
 /// The values of several fields of a JSON object, as one array, to check them in one
@@ -539,13 +590,15 @@ pub fn dashboard_setup_code() -> String {
     let out = std::process::Command::new(linkpay_binary())
         .args(["dashboard", "setup-code"])
         .envs(origin_env("sqlite://unused.db", 1, "http://127.0.0.1:1"))
-        .output()
-        .expect("run linkpay dashboard setup-code");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .output();
+    printed(out, "linkpay dashboard setup-code")
+}
+
+/// What a command that must succeed printed on stdout, trimmed; its stderr where it failed.
+pub fn printed(out: std::io::Result<std::process::Output>, what: &str) -> String {
+    let out = out.unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed: {stderr}");
     String::from_utf8(out.stdout)
         .expect("utf-8")
         .trim()

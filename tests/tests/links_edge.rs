@@ -162,17 +162,8 @@ async fn a_link_signed_offline_with_the_cli_is_shown_by_the_edge_and_paid() {
             "--edge-url",
             &stack.edge_url,
         ])
-        .output()
-        .expect("run linkpay link sign");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let url = String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned();
+        .output();
+    let url = linkpay_e2e::printed(out, "linkpay link sign");
     assert!(url.starts_with(&format!("{}/l/", stack.edge_url)), "{url}");
 
     let page = stack.http.get(&url).send().await.expect("worker");

@@ -32,15 +32,7 @@ async fn buyers_pay_and_decline_in_chromium_and_the_merchant_gets_signed_webhook
     let stack = Stack::start("pay_flow").await;
     // The receiver fails its first request, so one delivery has to be retried.
     let (hook_url, receiver) = Receiver::start(1).await;
-    let (status, endpoint) = stack
-        .api(
-            reqwest::Method::POST,
-            "/v1/webhook_endpoints",
-            Some(json!({ "url": hook_url, "enabled_events": ["charge.complete"] })),
-        )
-        .await;
-    assert_eq!(status, 201, "{endpoint}");
-    let secret = linkpay_e2e::endpoint_secret(&endpoint);
+    let secret = stack.subscribe(&hook_url, &["charge.complete"]).await;
 
     let tea = stack.create_link(json!({"amount": 1500, "currency": "JPY", "title": "E2E tea set", "description": "Two cups", "reference": "E2E-1"})).await;
     let book = stack

@@ -21,25 +21,12 @@ const ENV: &[(&str, &str)] = &[
 
 /// Every event id, read back through the events API page by page.
 async fn all_event_ids(http: &reqwest::Client, origin: &str, key: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let path = match &after {
-            Some(id) => format!("/v1/events?limit=100&starting_after={id}"),
-            None => "/v1/events?limit=100".to_owned(),
-        };
-        let (status, page) = api(http, origin, key, reqwest::Method::GET, &path, None).await;
+    linkpay_e2e::every_id("/v1/events?limit=100", async |path| {
+        let (status, page) = api(http, origin, key, reqwest::Method::GET, path, None).await;
         assert_eq!(status, 200, "{page}");
-        let data = page["data"].as_array().expect("data");
-        ids.extend(
-            data.iter()
-                .map(|e| e["id"].as_str().expect("id").to_owned()),
-        );
-        if page["has_more"] != true {
-            return ids;
-        }
-        after = ids.last().cloned();
-    }
+        page
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,17 +40,8 @@ async fn a_killed_origin_loses_no_webhook() {
 
     let (receiver_url, receiver) = Receiver::start(0).await;
     receiver.set_down(true);
-    let (status, endpoint) = api(
-        &http,
-        &first.url,
-        &key,
-        reqwest::Method::POST,
-        "/v1/webhook_endpoints",
-        Some(json!({ "url": receiver_url, "enabled_events": ["link.created"] })),
-    )
-    .await;
-    assert_eq!(status, 201, "{endpoint}");
-    let secret = linkpay_e2e::endpoint_secret(&endpoint);
+    let events = ["link.created"];
+    let secret = linkpay_e2e::subscribe(&http, &first.url, &key, &receiver_url, &events).await;
 
     // 1,000 links, 16 at a time: 1,000 link.created events, each a delivery that fails.
     let mut creators = tokio::task::JoinSet::new();

@@ -7,6 +7,7 @@
 //! A claim left by a crashed process lapses after `CLAIM_SECS` and can then be taken over.
 
 use super::auth::authenticate;
+use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
@@ -166,20 +167,11 @@ async fn claim(
 ) -> Result<Claim, sqlx::Error> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let inserted = scope
-        .bind(sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, livemode, key, method, path, request_hash, locked_until, created_at)
-             VALUES ($1, $2, $3, 'POST', $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-        ))
-    .bind(path)
-    .bind(hash)
-    .bind(now + CLAIM_SECS)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if inserted {
+    let insert = scope.bind(sqlx::query(
+        "INSERT INTO idempotency_keys (merchant_id, livemode, key, method, path, request_hash, locked_until, created_at)
+         VALUES ($1, $2, $3, 'POST', $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    ));
+    if took(insert.bind(path).bind(hash), now, &mut tx).await? {
         tx.commit().await?;
         return Ok(Claim::Claimed);
     }
@@ -199,21 +191,29 @@ async fn claim(
     } else {
         // The first request's process died mid-way: take the claim over (conditionally, so
         // only one of several retries does).
-        let took = scope
-            .bind(sqlx::query(
-                "UPDATE idempotency_keys SET locked_until = $4
-                  WHERE merchant_id = $1 AND livemode = $2 AND key = $3 AND status IS NULL AND locked_until <= $5",
-            ))
-            .bind(now + CLAIM_SECS)
-            .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if took { Claim::Claimed } else { Claim::InUse }
+        let take_over = scope.bind(sqlx::query(
+            "UPDATE idempotency_keys SET locked_until = $4
+              WHERE merchant_id = $1 AND livemode = $2 AND key = $3 AND status IS NULL AND locked_until <= $5",
+        ));
+        if took(take_over, now, &mut tx).await? {
+            Claim::Claimed
+        } else {
+            Claim::InUse
+        }
     };
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Runs a write that claims the key, with the claim's lease (`now + CLAIM_SECS`) and `now`
+/// as its last two parameters; true where it took the key.
+async fn took(q: Query<'_>, now: i64, tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    let done = q
+        .bind(now + CLAIM_SECS)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn save(

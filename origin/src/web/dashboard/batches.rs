@@ -216,10 +216,8 @@ struct BatchPage {
 }
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<batch::Batch, PageError> {
-    batch::get(&state.db, &session.merchant.id, id)
-        .await?
-        .filter(|b| !b.livemode)
-        .ok_or_else(|| PageError::not_found("batch"))
+    let found = batch::get(&state.db, &session.merchant.id, id).await?;
+    PageError::unless_live(found, |b| b.livemode, "batch")
 }
 
 /// `GET /dashboard/batches/{id}`

@@ -175,10 +175,9 @@ async fn link_emails(
 }
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Charge, PageError> {
-    charges::get(state.db.reader(), id)
-        .await?
-        .filter(|c| c.merchant_id == session.merchant.id && !c.livemode)
-        .ok_or_else(|| PageError::not_found("charge"))
+    let found = charges::get(state.db.reader(), id).await?;
+    let mine = found.filter(|c| c.merchant_id == session.merchant.id);
+    PageError::unless_live(mine, |c| c.livemode, "charge")
 }
 
 /// What can be done to a charge now, from the same rules the API applies.

@@ -323,10 +323,8 @@ async fn link_page(
 }
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, PageError> {
-    links::get(&state.db, &session.merchant.id, id)
-        .await?
-        .filter(|l| !l.livemode)
-        .ok_or_else(|| PageError::not_found("link"))
+    let found = links::get(&state.db, &session.merchant.id, id).await?;
+    PageError::unless_live(found, |l| l.livemode, "link")
 }
 
 /// `GET /dashboard/links/{id}/qr.svg`

@@ -78,6 +78,18 @@ impl PageError {
         }
     }
 
+    /// The object where it is a test-mode one (the dashboard shows test data only), else
+    /// `not_found` naming `what`.
+    pub fn unless_live<T>(
+        found: Option<T>,
+        livemode: impl Fn(&T) -> bool,
+        what: &str,
+    ) -> Result<T, PageError> {
+        found
+            .filter(|x| !livemode(x))
+            .ok_or_else(|| PageError::not_found(what))
+    }
+
     pub fn not_found(what: &str) -> PageError {
         PageError::new(
             StatusCode::NOT_FOUND,
