@@ -1,7 +1,7 @@
 //! Webhook endpoints managed by API, the events they receive, and how delivery treats
 //! receivers that fail, stall, ask for time, or are gone — against real HTTP receivers.
 
-use crate::common::{self, Origin};
+use crate::common::{self, Origin, eventually};
 use axum::http::StatusCode;
 use linkpay_e2e::fields;
 use linkpay_e2e::receiver::{Answer, Receiver};
@@ -9,16 +9,6 @@ use linkpay_origin::base::clock::system_now;
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 use std::time::Duration;
-
-async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..300 {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 fn secret(endpoint: &Value) -> WebhookSecret {
     WebhookSecret::parse(endpoint["secret"].as_str().expect("secret")).expect("whsec")

@@ -2,20 +2,9 @@
 
 use crate::common;
 
-use crate::common::Origin;
+use crate::common::{Origin, eventually};
 use linkpay_e2e::receiver::Receiver;
 use linkpay_shared::webhook::WebhookSecret;
-use std::time::Duration;
-
-async fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
-    for _ in 0..200 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_receiver_gets_the_signed_event_on_retry() {
@@ -31,11 +20,14 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
         .await;
     let result = common::open_result(&o.pay(&token, "4242424242424242").await);
 
-    wait_for(
-        || receiver.snapshot().iter().any(|d| d.answered == 200),
-        "a successful delivery",
-    )
-    .await;
+    let answered = async || {
+        receiver
+            .snapshot()
+            .iter()
+            .any(|d| d.answered == 200)
+            .then_some(())
+    };
+    eventually("a successful delivery", answered).await;
     let got = receiver.snapshot();
     assert_eq!(got.len(), 3, "two failures, then success");
     assert!(
@@ -52,12 +44,13 @@ async fn a_failing_receiver_gets_the_signed_event_on_retry() {
         Some(result.charge_id.as_str())
     );
     assert_eq!(event["data"]["status"], "succeeded");
+    // The sender records the answer a moment after the receiver has given it.
+    let recorded = "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'succeeded'";
+    eventually("the success recorded", async || {
+        (o.count(recorded).await == 1).then_some(())
+    })
+    .await;
     assert_eq!(o.count("SELECT attempts FROM webhook_deliveries").await, 3);
-    assert_eq!(
-        o.count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'succeeded'")
-            .await,
-        1
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,18 +65,14 @@ async fn a_declined_charge_is_announced_too_and_retries_stop_after_the_schedule(
         .await;
     o.pay(&token, "4000000000000002").await;
 
-    wait_for(|| receiver.snapshot().len() >= 2, "two attempts").await;
-    let mut failed = 0;
-    for _ in 0..100 {
-        failed = o
-            .count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failed'")
-            .await;
-        if failed == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(failed, 1, "gives up after the last scheduled retry");
+    let two = async || (receiver.snapshot().len() >= 2).then_some(());
+    eventually("two attempts", two).await;
+    // Gives up after the last scheduled retry.
+    let failed = "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'failed'";
+    eventually("the delivery failed", async || {
+        (o.count(failed).await == 1).then_some(())
+    })
+    .await;
     let got = receiver.snapshot();
     assert_eq!(got.len(), 2);
     let event: serde_json::Value = serde_json::from_slice(&got[0].body).expect("json");

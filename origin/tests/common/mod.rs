@@ -372,3 +372,14 @@ pub fn open_result(url: &str) -> linkpay_shared::result::PaymentResult {
 pub fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
+
+/// What `probe` answers once it answers something, polled every 50 ms for up to 15 s.
+pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..300 {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
