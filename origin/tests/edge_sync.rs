@@ -94,16 +94,25 @@ async fn queued_state_survives_a_worker_outage_and_arrives_signed() {
     )
     .await;
 
-    // The worker is down: nothing is lost, the entries wait with a retry time.
+    // The worker is down: nothing is lost, the entries wait with a retry time after the
+    // failure.
+    let before = o.state.clock.now();
     assert_eq!(push().await, Pushed::Failed);
     assert_eq!(o.count("SELECT COUNT(*) FROM edge_sync").await, 2);
     assert_eq!(
-        o.count("SELECT COUNT(*) FROM edge_sync WHERE attempts = 1 AND last_error IS NOT NULL")
-            .await,
+        o.count(&format!(
+            "SELECT COUNT(*) FROM edge_sync
+              WHERE attempts = 1 AND last_error IS NOT NULL AND next_attempt_at > {before}"
+        ))
+        .await,
         2
     );
-    // Not due yet: a second round sends nothing.
+    // Not due yet: a second round sends nothing. The first retry is one second away, so the
+    // round looks from a minute earlier: on a slow machine the next second could otherwise
+    // begin between the two rounds and make the entries due.
+    o.state.clock.advance(-60);
     assert_eq!(push().await, Pushed::Nothing);
+    o.state.clock.advance(60);
 
     // The worker is back and the retry is due.
     *worker.down.lock().expect("lock") = false;
