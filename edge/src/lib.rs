@@ -13,10 +13,11 @@
 //! - `POST /internal/v1/kv`: the origin, signing like the edge does towards it, writes
 //!   display state and short links to KV.
 //!
-//! Everything but [`entry`] is plain Rust that runs in native unit tests: [`routes`] picks
-//! the page, [`app`] decides the response, [`pages`] renders it with [`i18n`] text,
-//! [`checkout`] speaks to the origin, [`headers`] secures every response; [`kv`] and
-//! [`state`] say what KV holds, [`form`] and [`amount`] read a buyer's typed amount.
+//! Everything but `entry` (the runtime glue, compiled for wasm32 only) is plain Rust that
+//! runs in native unit tests: [`routes`] picks the page, [`app`] decides the response,
+//! [`pages`] renders it with [`i18n`] text, [`checkout`] speaks to the origin, [`headers`]
+//! secures every response; [`kv`] and [`state`] say what KV holds, [`form`] and [`amount`]
+//! read a buyer's typed amount.
 
 pub mod amount;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod branding;
 pub mod checkout;
 pub mod config;
 pub mod email;
+#[cfg(target_arch = "wasm32")]
 mod entry;
 pub mod form;
 pub mod headers;
