@@ -221,6 +221,10 @@ fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> Pro
         format!("LINK_KEYS=k1:{LINK_KEY}\nEDGE_SECRET={EDGE_SECRET}\n"),
     )
     .expect("write worker secrets");
+    // Miniflare's scratch folders (node's os.tmpdir(), read from TMPDIR) go into the test's
+    // folder and are removed with it, instead of piling up in /tmp.
+    let scratch = dir.join("tmp");
+    std::fs::create_dir_all(&scratch).expect("worker scratch folder");
     Command::new(&wrangler)
         .current_dir(&root)
         .args([
@@ -248,6 +252,7 @@ fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> Pro
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
         .env("CI", "true")
         .env("NO_COLOR", "1")
+        .env("TMPDIR", &scratch)
         .stdin(Stdio::null())
         .stdout(log_file(&logs, &format!("{name}-wrangler.log")))
         .stderr(log_file(&logs, &format!("{name}-wrangler.err.log")))
