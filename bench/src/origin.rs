@@ -72,6 +72,7 @@ async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, Strin
     let public_url = format!("http://{addr}");
     let link_keys = format!("bench:{}", random_key()?);
     let edge_secret = random_key()?;
+    let master_key = random_key()?;
     let database_url = match &db.url {
         Some(url) => url.clone(),
         None => format!("sqlite://{}", dir.join("linkpay.db").display()),
@@ -88,6 +89,7 @@ async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, Strin
         .env("LINKPAY_EDGE_URL", EDGE_URL)
         .env("LINKPAY_LINK_KEYS", &link_keys)
         .env("LINKPAY_EDGE_SECRET", &edge_secret)
+        .env("LINKPAY_MASTER_KEYS", format!("bench:{master_key}"))
         // A failed delivery comes back quickly; the receiver holds a batch for up to 30 s.
         .env("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "2s,2s,2s")
         .env("LINKPAY_WEBHOOK_TIMEOUT", "30s")

@@ -2,6 +2,7 @@
 //! that name the variable. Defaults work on a laptop; secrets have no defaults.
 
 use crate::base::env::{ConfigError, base_url, parse_duration};
+use crate::base::secrets::MasterKeys;
 use crate::domain::keyfile::KeyFile;
 use linkpay_shared::SecretKey;
 use linkpay_shared::token::Keyring;
@@ -24,6 +25,10 @@ pub struct Config {
     pub link_keys: Keyring,
     /// `LINKPAY_EDGE_SECRET`: base64url, ≥ 32 bytes. Shared with the worker.
     pub edge_secret: SecretKey,
+    /// `LINKPAY_MASTER_KEYS`: `kid:base64urlkey[,…]`, 32 bytes each, the sealing key first.
+    /// Or `LINKPAY_MASTER_KEYS_FILE`: a file only its owner can read, holding the same. They
+    /// seal the secrets the database keeps (`base::secrets`).
+    pub master_keys: MasterKeys,
     /// `LINKPAY_WEBHOOK_RETRY_SCHEDULE`: delays after each failed attempt, e.g. `5s,5m,30m`.
     pub webhook_retry_schedule: Vec<Duration>,
     /// `LINKPAY_WEBHOOK_TIMEOUT`, default `10s`.
@@ -83,6 +88,7 @@ impl Config {
         })?;
         let edge_secret = SecretKey::from_base64url(&edge_secret)
             .map_err(|p| err("LINKPAY_EDGE_SECRET", p.into()))?;
+        let master_keys = master_keys(&get)?;
         let schedule = or("LINKPAY_WEBHOOK_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE);
         let webhook_retry_schedule = schedule
             .split(',')
@@ -130,6 +136,7 @@ impl Config {
             edge_url,
             link_keys,
             edge_secret,
+            master_keys,
             webhook_retry_schedule,
             webhook_timeout,
             sms,
@@ -172,11 +179,65 @@ fn link_keys(get: &impl Fn(&str) -> Option<String>) -> Result<Keyring, ConfigErr
     }
 }
 
+/// The master keys, from `LINKPAY_MASTER_KEYS` or `LINKPAY_MASTER_KEYS_FILE`, never both;
+/// `linkpay secrets rotate` reads only these (and the database).
+pub fn master_keys(get: &impl Fn(&str) -> Option<String>) -> Result<MasterKeys, ConfigError> {
+    let set = |var: &str| get(var).filter(|v| !v.trim().is_empty());
+    let (var, spec) = match (set("LINKPAY_MASTER_KEYS"), set("LINKPAY_MASTER_KEYS_FILE")) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError {
+                var: "LINKPAY_MASTER_KEYS_FILE",
+                problem: "is set together with LINKPAY_MASTER_KEYS; set only one of them".into(),
+            });
+        }
+        (Some(spec), None) => ("LINKPAY_MASTER_KEYS", spec),
+        (None, Some(path)) => (
+            "LINKPAY_MASTER_KEYS_FILE",
+            read_private(Path::new(&path)).map_err(|problem| ConfigError {
+                var: "LINKPAY_MASTER_KEYS_FILE",
+                problem: format!("{path}: {problem}"),
+            })?,
+        ),
+        (None, None) => {
+            return Err(ConfigError {
+                var: "LINKPAY_MASTER_KEYS",
+                problem: "not set. It seals the secrets the database keeps (webhook and return \
+                          URL secrets, credentials), as kid:base64urlkey of 32 random bytes: \
+                          `linkpay secrets new-key` prints one, and scripts/dev makes one in \
+                          .linkpay/. Keep it out of the database's backups"
+                    .into(),
+            });
+        }
+    };
+    MasterKeys::parse(&spec).map_err(|problem| ConfigError { var, problem })
+}
+
+/// A secret file's text, refused if other users may read or write it.
+fn read_private(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| e.to_string())?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "other users can read or write it (mode {:04o}); run chmod 600 on it",
+                mode & 0o7777
+            ));
+        }
+    }
+    Ok(text.trim().to_owned())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    pub(crate) const MASTER_KEYS: &str = "m1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
     /// An environment of `pairs`, for configuration tests here and in other modules.
     pub(crate) fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -193,6 +254,7 @@ pub(crate) mod tests {
         let c = Config::from_lookup(lookup(&[
             ("LINKPAY_LINK_KEYS", &keys),
             ("LINKPAY_EDGE_SECRET", KEY),
+            ("LINKPAY_MASTER_KEYS", MASTER_KEYS),
         ]))
         .expect("config");
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
@@ -211,11 +273,18 @@ pub(crate) mod tests {
         assert_eq!(missing.var, "LINKPAY_LINK_KEYS");
         let e = Config::from_lookup(lookup(&[("LINKPAY_LINK_KEYS", &keys)])).expect_err("an error");
         assert_eq!(e.var, "LINKPAY_EDGE_SECRET");
-        // With both secrets, the one bad setting is named.
+        let e = Config::from_lookup(lookup(&[
+            ("LINKPAY_LINK_KEYS", &keys),
+            ("LINKPAY_EDGE_SECRET", KEY),
+        ]))
+        .expect_err("an error");
+        assert_eq!(e.var, "LINKPAY_MASTER_KEYS");
+        // With every secret, the one bad setting is named.
         let refused = |var: &str, value: &str| {
             let env = [
                 ("LINKPAY_LINK_KEYS", keys.as_str()),
                 ("LINKPAY_EDGE_SECRET", KEY),
+                ("LINKPAY_MASTER_KEYS", MASTER_KEYS),
                 (var, value),
             ];
             Config::from_lookup(lookup(&env)).expect_err("an error").var
@@ -232,6 +301,7 @@ pub(crate) mod tests {
             Config::from_lookup(lookup(&[
                 ("LINKPAY_LINK_KEYS", &keys),
                 ("LINKPAY_EDGE_SECRET", KEY),
+                ("LINKPAY_MASTER_KEYS", MASTER_KEYS),
                 ("LINKPAY_RETURN_URLS_ALLOW_HTTP", v),
             ]))
         };
@@ -239,6 +309,31 @@ pub(crate) mod tests {
         assert!(!with("false").expect("config").return_urls_allow_http);
         let e = with("yes please").expect_err("an error");
         assert_eq!(e.var, "LINKPAY_RETURN_URLS_ALLOW_HTTP");
+    }
+
+    #[test]
+    fn master_keys_can_come_from_a_file_only_its_owner_reads() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("master-keys");
+        std::fs::write(&path, format!("{MASTER_KEYS}\n")).expect("write");
+        let keys = format!("k1:{KEY}");
+        let with_file = || {
+            Config::from_lookup(lookup(&[
+                ("LINKPAY_LINK_KEYS", &keys),
+                ("LINKPAY_EDGE_SECRET", KEY),
+                (
+                    "LINKPAY_MASTER_KEYS_FILE",
+                    path.to_str().expect("utf-8 path"),
+                ),
+            ]))
+        };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let e = with_file().expect_err("a file others can read");
+        assert_eq!(e.var, "LINKPAY_MASTER_KEYS_FILE");
+        assert!(e.problem.contains("mode 0644"), "{}", e.problem);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(with_file().expect("config").master_keys.current_kid(), "m1");
     }
 
     #[test]
@@ -252,6 +347,7 @@ pub(crate) mod tests {
         let c = Config::from_lookup(lookup(&[
             ("LINKPAY_LINK_KEYS_FILE", path_str),
             ("LINKPAY_EDGE_SECRET", KEY),
+            ("LINKPAY_MASTER_KEYS", MASTER_KEYS),
         ]))
         .expect("config");
         assert_eq!(c.link_keys.current_kid(), "k2");

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use linkpay_origin::base::db::Db;
 use linkpay_origin::cli::{self, CliError, keys::KeysCommand, sign::LinkCommand};
 use linkpay_origin::config::Config;
+use linkpay_origin::services::secrets::{Reseal, reseal};
 use linkpay_origin::state::AppState;
 use linkpay_origin::{app, domain::merchants, web::dashboard};
 use std::path::PathBuf;
@@ -54,6 +55,14 @@ enum Command {
         #[command(subcommand)]
         command: DashboardCommand,
     },
+    /// The master keys that seal stored secrets: make one, re-seal under the current one.
+    ///
+    /// LINKPAY_MASTER_KEYS (or LINKPAY_MASTER_KEYS_FILE) lists them, the sealing key first.
+    /// See docs/secrets.md.
+    Secrets {
+        #[command(subcommand)]
+        command: cli::secrets::SecretsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,6 +98,10 @@ async fn main() -> ExitCode {
         Command::Batch { command } => {
             finish(cli::batch::run(command, &mut std::io::stdout()).await)
         }
+        Command::Secrets { command } => {
+            let env = |k: &str| std::env::var(k).ok();
+            finish(cli::secrets::run(command, env, &mut std::io::stdout()).await)
+        }
         Command::Dashboard {
             command: DashboardCommand::SetupCode,
         } => match Config::from_env() {
@@ -120,6 +133,13 @@ async fn serve(demo_key_file: Option<PathBuf>) -> Result<(), String> {
     let db = Db::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
+    // Secrets an older linkpay stored in plain text are sealed before anything is served.
+    let sealed = reseal(&db, &config.master_keys, Reseal::Plain)
+        .await
+        .map_err(|e| format!("sealing stored secrets: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(sealed, master_key = %config.master_keys.current_kid(), "sealed secrets that were stored in plain text");
+    }
     if let Some((merchant, key)) =
         merchants::ensure_demo(&db, linkpay_origin::base::clock::system_now())
             .await

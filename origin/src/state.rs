@@ -43,6 +43,7 @@ impl AppState {
             edge_url: config.edge_url.clone(),
             link_keys: config.link_keys.clone(),
             edge_secret: config.edge_secret.clone(),
+            master_keys: config.master_keys.clone(),
             outbox: Default::default(),
             edge_sync: Default::default(),
         };
@@ -62,6 +63,7 @@ impl AppState {
             retry_schedule: self.config.webhook_retry_schedule.clone(),
             timeout: self.config.webhook_timeout,
             allow_private_networks: self.config.webhook_allow_private_networks,
+            master_keys: self.config.master_keys.clone(),
         }
     }
 

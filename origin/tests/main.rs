@@ -24,6 +24,7 @@ mod migrations;
 mod notifications;
 mod payment_flows;
 mod return_urls;
+mod secrets_at_rest;
 mod sms;
 mod webhook_endpoints;
 mod webhook_schedule;

@@ -17,6 +17,7 @@ fn config(sms_env: &[(&str, &str)]) -> Result<Config, linkpay_origin::base::env:
     let mut env: Vec<(String, String)> = vec![
         ("LINKPAY_LINK_KEYS".into(), format!("k1:{LINK_KEY}")),
         ("LINKPAY_EDGE_SECRET".into(), LINK_KEY.into()),
+        ("LINKPAY_MASTER_KEYS".into(), format!("m1:{LINK_KEY}")),
     ];
     env.extend(sms_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_lookup(|k| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone()))

@@ -18,6 +18,8 @@ use tokio::process::{Child, Command};
 
 pub const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 pub const EDGE_SECRET: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM";
+/// Seals the secrets the tests' databases keep.
+pub const MASTER_KEYS: &str = "m1:bWFzdGVyLWtleS1mb3ItbGlua3BheS10ZXN0cyEhISE";
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -439,6 +441,7 @@ pub fn origin_env(database_url: &str, port: u16, edge_url: &str) -> Vec<(&'stati
         ("LINKPAY_EDGE_URL", edge_url.to_owned()),
         ("LINKPAY_LINK_KEYS", format!("k1:{LINK_KEY}")),
         ("LINKPAY_EDGE_SECRET", EDGE_SECRET.to_owned()),
+        ("LINKPAY_MASTER_KEYS", MASTER_KEYS.to_owned()),
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,2s".to_owned()),
         // The tests' webhook receivers listen on loopback.
         ("LINKPAY_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true".to_owned()),

@@ -42,6 +42,11 @@ pub enum OpenError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot create the database file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(
         "cannot connect to the database at {url}: {source}. Check DATABASE_URL and that the database server is running."
     )]
@@ -59,6 +64,7 @@ pub enum OpenError {
 }
 
 impl Db {
+    /// Opens (and, for SQLite, creates) the database and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Db, OpenError> {
         sqlx::any::install_default_drivers();
         let shown = redact(url);
@@ -89,6 +95,10 @@ impl Db {
                         source,
                     })?;
                 }
+                create_private(file).map_err(|source| OpenError::File {
+                    path: file.to_owned(),
+                    source,
+                })?;
                 let url = format!("sqlite://{file}?mode=rwc");
                 let writer = sqlite_pool(&url, 1, Role::Writer).await.map_err(connect)?;
                 let reader = sqlite_pool(&url, 8, Role::Reader).await.map_err(connect)?;
@@ -238,6 +248,38 @@ where
     .bind(merchant_id)
     .fetch_optional(db)
     .await
+}
+
+/// Creates a new SQLite file that only its owner can read and write (SQLite gives the `-wal`
+/// and `-shm` files the database's own mode): it holds merchants' and buyers' data. A file
+/// that others can read is used as it is, with a warning.
+fn create_private(file: &str) -> std::io::Result<()> {
+    if file.is_empty() || file.starts_with(':') {
+        return Ok(()); // in memory
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(file)?.permissions().mode() & 0o7777;
+                if mode & 0o077 != 0 {
+                    tracing::warn!(
+                        file,
+                        mode = format!("{mode:04o}"),
+                        "other users can read the database file; run chmod 600 on it (and its -wal and -shm files)"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for messages and logs.

@@ -1,9 +1,11 @@
 //! The command line besides `serve`: link-signing key management (`linkpay keys …`) and
 //! offline links (`linkpay link sign`), which need no database or network, and batch uploads
-//! (`linkpay batch`), which go through a running origin's API.
+//! (`linkpay batch`), which go through a running origin's API, and the master keys that seal
+//! stored secrets (`linkpay secrets`).
 
 pub mod batch;
 pub mod keys;
+pub mod secrets;
 pub mod sign;
 
 use crate::domain::keyfile::KeyFileError;

@@ -1,6 +1,7 @@
 //! What linkpay does with its records: checkout, settling and capturing payments, creating
-//! links and batches, and the background work (webhook delivery, notifications, edge pushes,
-//! sweeps). Services combine domain records with providers; interfaces call them.
+//! links and batches, the background work (webhook delivery, notifications, edge pushes,
+//! sweeps), and keeping stored secrets sealed. Services combine domain records with providers;
+//! interfaces call them.
 
 pub mod batch;
 pub mod checkout;
@@ -9,11 +10,13 @@ pub mod housekeeping;
 pub mod links;
 pub mod notify;
 pub mod payments;
+pub mod secrets;
 pub mod settle;
 pub mod webhooks;
 
 use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
+use crate::base::secrets::MasterKeys;
 use crate::domain::charges::Charge;
 use crate::providers::Providers;
 use linkpay_shared::SecretKey;
@@ -37,6 +40,8 @@ pub struct Services {
     pub link_keys: Keyring,
     /// Shared with the edge: signs what the origin and the edge tell each other.
     pub edge_secret: SecretKey,
+    /// Seal and open the secrets the database keeps.
+    pub master_keys: MasterKeys,
     /// Woken when webhook deliveries or notifications are queued, so they go out at once.
     pub outbox: Arc<Notify>,
     /// Woken when display state for the edge is queued.

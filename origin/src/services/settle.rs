@@ -56,8 +56,13 @@ pub async fn complete(
     } else {
         charge
     };
-    if let Some(back) =
-        crate::domain::return_urls::back::for_charge(&svc.db, svc.clock.now(), &charge).await?
+    if let Some(back) = crate::domain::return_urls::back::for_charge(
+        &svc.db,
+        svc.clock.now(),
+        &svc.master_keys,
+        &charge,
+    )
+    .await?
     {
         return Ok(Next::Merchant(back));
     }

@@ -18,6 +18,8 @@ pub const EDGE_URL: &str = "http://edge.test";
 pub const PUBLIC_URL: &str = "http://origin.test";
 pub const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 pub const EDGE_SECRET: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM";
+/// Seals the secrets the test databases keep.
+pub const MASTER_KEYS: &str = "m1:bWFzdGVyLWtleS1mb3ItbGlua3BheS10ZXN0cyEhISE";
 
 #[derive(Clone)]
 pub struct Origin {
@@ -71,6 +73,7 @@ impl Origin {
             ("DATABASE_URL".into(), db_url),
             ("LINKPAY_LINK_KEYS".into(), keys),
             ("LINKPAY_EDGE_SECRET".into(), EDGE_SECRET.into()),
+            ("LINKPAY_MASTER_KEYS".into(), MASTER_KEYS.into()),
             ("LINKPAY_EDGE_URL".into(), EDGE_URL.into()),
             ("LINKPAY_PUBLIC_URL".into(), PUBLIC_URL.into()),
             // Test receivers listen on loopback; the SSRF tests switch this back off.

@@ -23,6 +23,7 @@ pub struct Back {
 pub async fn for_charge(
     db: &crate::base::db::Db,
     now: i64,
+    keys: &crate::base::secrets::MasterKeys,
     charge: &Charge,
 ) -> Result<Option<Back>, sqlx::Error> {
     let rc = match charge.status.as_str() {
@@ -47,9 +48,17 @@ pub async fn for_charge(
         tracing::error!(return_url = %target.id, method = %target.method, "stored return URL has an unknown method");
         return Ok(None);
     };
-    let Ok(secret) = ReturnSecret::parse(&target.secret) else {
-        tracing::error!(return_url = %target.id, "stored return URL secret does not parse");
-        return Ok(None);
+    let opened = keys.open(&super::place(&target.id), &target.sealed_secret);
+    let secret = match opened.as_deref().map(ReturnSecret::parse) {
+        Ok(Ok(secret)) => secret,
+        Ok(Err(_)) => {
+            tracing::error!(return_url = %target.id, "stored return URL secret does not parse");
+            return Ok(None);
+        }
+        Err(e) => {
+            tracing::error!(return_url = %target.id, error = %e, "stored return URL secret does not open");
+            return Ok(None);
+        }
     };
     let fields = signed_fields(charge, rc, &secret, now);
     Ok(Some(Back {

@@ -7,6 +7,7 @@ pub mod back;
 use crate::base::db::Db;
 use crate::base::error::ApiError;
 use crate::base::ids;
+use crate::base::secrets::MasterKeys;
 use axum::http::StatusCode;
 use linkpay_shared::redirect::{FIELDS, ReturnSecret, SIGNATURE_FIELD};
 use serde_json::{Value, json};
@@ -24,15 +25,17 @@ pub struct ReturnUrl {
     /// `get` or `post`.
     pub method: String,
     pub description: Option<String>,
-    pub secret: String,
+    /// The `rsec_` secret as stored: sealed for [`place`].
+    #[sqlx(rename = "secret")]
+    pub sealed_secret: String,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, merchant_id, url, method, description, secret, created_at";
 
 impl ReturnUrl {
-    /// The secret goes out in the creation response only.
-    pub fn to_json(&self, with_secret: bool) -> Value {
+    /// The API object; `secret` is given only in the creation response, its one reveal.
+    pub fn to_json(&self, secret: Option<&str>) -> Value {
         let mut v = json!({
             "id": self.id,
             "object": "return_url",
@@ -41,11 +44,16 @@ impl ReturnUrl {
             "description": self.description,
             "created": self.created_at,
         });
-        if with_secret {
-            v["secret"] = self.secret.clone().into();
+        if let Some(secret) = secret {
+            v["secret"] = secret.into();
         }
         v
     }
+}
+
+/// Where a return URL's secret is sealed for (see [`MasterKeys::seal`]).
+pub fn place(id: &str) -> String {
+    format!("return_urls/{id}")
 }
 
 /// How the buyer's browser is sent back.
@@ -153,12 +161,14 @@ pub struct NewReturnUrl {
 /// Registers a return URL with a new secret, unless the merchant has the most allowed. The
 /// merchant's row is locked for the count and insert, so two concurrent requests cannot make
 /// four on PostgreSQL (SQLite has one writer anyway).
+/// Answers the return URL with its new secret, which only this answer holds in plain text.
 pub async fn create(
     db: &Db,
     now: i64,
+    keys: &MasterKeys,
     merchant_id: &str,
     new: NewReturnUrl,
-) -> Result<ReturnUrl, ApiError> {
+) -> Result<(ReturnUrl, String), ApiError> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
         .bind(merchant_id)
@@ -176,15 +186,17 @@ pub async fn create(
             "A merchant can register at most 3 return URLs. Delete one first (DELETE /v1/return_urls/{id}).",
         ));
     }
+    let id = ids::new_id("ru");
+    let secret = ReturnSecret::from_random_bytes(ids::random_bytes())
+        .expose()
+        .to_owned();
     let created = ReturnUrl {
-        id: ids::new_id("ru"),
+        sealed_secret: keys.seal(&place(&id), &secret),
+        id,
         merchant_id: merchant_id.to_owned(),
         url: new.url,
         method: new.method.as_str().to_owned(),
         description: new.description,
-        secret: ReturnSecret::from_random_bytes(ids::random_bytes())
-            .expose()
-            .to_owned(),
         created_at: now,
     };
     sqlx::query(&format!(
@@ -195,12 +207,12 @@ pub async fn create(
     .bind(&created.url)
     .bind(&created.method)
     .bind(&created.description)
-    .bind(&created.secret)
+    .bind(&created.sealed_secret)
     .bind(created.created_at)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(created)
+    Ok((created, secret))
 }
 
 /// The merchant's return URLs, oldest first.

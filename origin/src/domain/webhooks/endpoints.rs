@@ -5,6 +5,7 @@ use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
 use crate::base::ids;
 use crate::base::listing::{self, Cursor, Page, Where};
+use crate::base::secrets::MasterKeys;
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 
@@ -21,21 +22,23 @@ pub const EVENT_TYPES: &[&str] = &[
 /// How long a rotated-out secret may keep signing, at most.
 pub const MAX_ROTATION_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 
-pub const COLUMNS: &str = "id, merchant_id, url, secret, enabled, enabled_events, description, \
-     disabled_reason, previous_secret, previous_secret_expires_at, created_at";
+/// The stored secrets are read under names that say they are sealed (`base::secrets`).
+pub const COLUMNS: &str = "id, merchant_id, url, secret AS sealed_secret, enabled, enabled_events, \
+     description, disabled_reason, previous_secret AS sealed_previous_secret, \
+     previous_secret_expires_at, created_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: String,
     pub merchant_id: String,
     pub url: String,
-    pub secret: String,
+    pub sealed_secret: String,
     pub enabled: i64,
     /// JSON array of event types, or `["*"]`.
     pub enabled_events: String,
     pub description: Option<String>,
     pub disabled_reason: Option<String>,
-    pub previous_secret: Option<String>,
+    pub sealed_previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<i64>,
     pub created_at: i64,
 }
@@ -61,11 +64,17 @@ impl Endpoint {
         })
     }
 
-    pub fn to_json_with_secret(&self, now: i64) -> Value {
+    /// The API object with the secret that was just made, for its one reveal.
+    pub fn to_json_with_secret(&self, now: i64, secret: &str) -> Value {
         let mut v = self.to_json(now);
-        v["secret"] = json!(self.secret);
+        v["secret"] = json!(secret);
         v
     }
+}
+
+/// Where an endpoint's secrets are sealed for (see [`MasterKeys::seal`]).
+pub fn place(id: &str) -> String {
+    format!("webhook_endpoints/{id}")
 }
 
 /// Does an endpoint with this `enabled_events` JSON want events of type `kind`?
@@ -123,22 +132,27 @@ pub struct NewEndpoint {
     pub description: Option<String>,
 }
 
+/// Registers an endpoint; answers it with its new secret, which only this answer holds in
+/// plain text.
 pub async fn create(
     db: &Db,
     clock: &Clock,
+    keys: &MasterKeys,
     merchant_id: &str,
     new: NewEndpoint,
-) -> Result<Endpoint, sqlx::Error> {
+) -> Result<(Endpoint, String), sqlx::Error> {
+    let id = ids::new_sortable_id("we", clock.now_millis());
+    let secret = new_secret();
     let endpoint = Endpoint {
-        id: ids::new_sortable_id("we", clock.now_millis()),
+        sealed_secret: keys.seal(&place(&id), &secret),
+        id,
         merchant_id: merchant_id.to_owned(),
         url: new.url,
-        secret: new_secret(),
         enabled: 1,
         enabled_events: json!(new.enabled_events).to_string(),
         description: new.description,
         disabled_reason: None,
-        previous_secret: None,
+        sealed_previous_secret: None,
         previous_secret_expires_at: None,
         created_at: clock.now(),
     };
@@ -149,13 +163,13 @@ pub async fn create(
     .bind(&endpoint.id)
     .bind(merchant_id)
     .bind(&endpoint.url)
-    .bind(&endpoint.secret)
+    .bind(&endpoint.sealed_secret)
     .bind(&endpoint.enabled_events)
     .bind(&endpoint.description)
     .bind(endpoint.created_at)
     .execute(db.writer())
     .await?;
-    Ok(endpoint)
+    Ok((endpoint, secret))
 }
 
 fn new_secret() -> String {
@@ -251,14 +265,16 @@ pub async fn delete(db: &Db, now: i64, merchant_id: &str, id: &str) -> Result<bo
     Ok(done)
 }
 
-/// Issues a new secret. The previous one keeps signing for `overlap_secs` (0: stops now).
+/// Issues a new secret, answered with the endpoint as its one reveal. The previous one keeps
+/// signing for `overlap_secs` (0: stops now); it stays sealed as it was, for the same row.
 pub async fn rotate_secret(
     db: &Db,
     now: i64,
+    keys: &MasterKeys,
     merchant_id: &str,
     id: &str,
     overlap_secs: i64,
-) -> Result<Option<Endpoint>, sqlx::Error> {
+) -> Result<Option<(Endpoint, String)>, sqlx::Error> {
     // The old secret keeps signing only with an overlap; otherwise it stops at once.
     let (previous, expires) = if overlap_secs > 0 {
         ("secret", "$4")
@@ -269,8 +285,9 @@ pub async fn rotate_secret(
         "UPDATE webhook_endpoints SET previous_secret = {previous}, previous_secret_expires_at = {expires}, secret = $1
           WHERE id = $2 AND merchant_id = $3 AND deleted_at IS NULL"
     );
+    let secret = new_secret();
     let mut query = sqlx::query(&sql)
-        .bind(new_secret())
+        .bind(keys.seal(&place(id), &secret))
         .bind(id)
         .bind(merchant_id);
     if overlap_secs > 0 {
@@ -280,7 +297,7 @@ pub async fn rotate_secret(
     if done == 0 {
         return Ok(None);
     }
-    get(db, merchant_id, id).await
+    Ok(get(db, merchant_id, id).await?.map(|e| (e, secret)))
 }
 
 /// Disables an endpoint that answered `410 Gone`: the receiver says it is not coming back.

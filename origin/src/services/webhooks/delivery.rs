@@ -8,6 +8,7 @@ use crate::base::clock::Clock;
 use crate::base::db::Db;
 use crate::base::ids;
 use crate::base::jobs::{self, Queue, Retry, Round};
+use crate::base::secrets::MasterKeys;
 use crate::domain::webhooks::{endpoints, ssrf};
 use linkpay_shared::webhook::WebhookSecret;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ struct Due {
     attempts: i64,
     payload: String,
     url: String,
+    /// Sealed for the endpoint's row, as stored.
     secret: String,
     previous_secret: Option<String>,
     previous_secret_expires_at: Option<i64>,
@@ -53,6 +55,8 @@ pub struct Deliveries {
     pub timeout: Duration,
     /// Whether endpoints on loopback and private addresses may be sent to.
     pub allow_private_networks: bool,
+    /// Open the endpoints' sealed secrets.
+    pub master_keys: MasterKeys,
 }
 
 /// Runs until the process exits; `wake` is notified when deliveries are queued.
@@ -229,7 +233,7 @@ async fn post(
         return Err(format!("refused: the endpoint's host is {why}"));
     }
     let ts = state.clock.now();
-    let signature = signatures(d, ts)?;
+    let signature = signatures(d, &state.master_keys, ts)?;
     let resp = client
         .post(url)
         .header("content-type", "application/json")
@@ -270,13 +274,18 @@ fn causes(e: &dyn std::error::Error) -> String {
 
 /// The `webhook-signature` header: the current secret's signature, and during a rotation's
 /// overlap the previous secret's too, space separated as Standard Webhooks allows.
-fn signatures(d: &Due, ts: i64) -> Result<String, String> {
-    let mut out = WebhookSecret::parse(&d.secret)
+fn signatures(d: &Due, keys: &MasterKeys, ts: i64) -> Result<String, String> {
+    let place = endpoints::place(&d.endpoint_id);
+    let secret = keys
+        .open(&place, &d.secret)
+        .map_err(|e| format!("the endpoint's secret: {e}"))?;
+    let mut out = WebhookSecret::parse(&secret)
         .map_err(|e| e.to_string())?
         .sign(&d.event_id, ts, d.payload.as_bytes());
     if let (Some(previous), Some(until)) = (&d.previous_secret, d.previous_secret_expires_at)
         && until > ts
-        && let Ok(previous) = WebhookSecret::parse(previous)
+        && let Ok(previous) = keys.open(&place, previous)
+        && let Ok(previous) = WebhookSecret::parse(&previous)
     {
         out.push(' ');
         out.push_str(&previous.sign(&d.event_id, ts, d.payload.as_bytes()));

@@ -47,9 +47,10 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
             format!("description must be at most {MAX_DESCRIPTION_CHARS} characters."),
         ));
     }
-    let created = return_urls::create(
+    let (created, secret) = return_urls::create(
         &state.db,
         state.clock.now(),
+        &state.services.master_keys,
         &auth.merchant.id,
         NewReturnUrl {
             url,
@@ -59,7 +60,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     )
     .await?;
     tracing::info!(return_url = %created.id, merchant = %auth.merchant.id, "return URL registered");
-    Ok((StatusCode::CREATED, Json(created.to_json(true))))
+    Ok((StatusCode::CREATED, Json(created.to_json(Some(&secret)))))
 }
 
 /// `GET /v1/return_urls`
@@ -70,7 +71,7 @@ pub async fn list(Call { state, auth }: Call) -> JsonReply {
     let data = return_urls::list(&state.db, &auth.merchant.id)
         .await?
         .iter()
-        .map(|r| r.to_json(false))
+        .map(|r| r.to_json(None))
         .collect();
     Ok(Json(list::json("/v1/return_urls", data, false)))
 }
@@ -87,7 +88,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
     let found = return_urls::get(state.db.reader(), &auth.merchant.id, &id)
         .await?
         .ok_or_else(|| missing(&id))?;
-    Ok(Json(found.to_json(false)))
+    Ok(Json(found.to_json(None)))
 }
 
 /// `DELETE /v1/return_urls/{id}`

@@ -30,9 +30,10 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     check_url(&state, &url).await?;
     let enabled_events = read_events(&p)?.unwrap_or_else(|| vec!["*".into()]);
     let description = read_description(&p)?.flatten();
-    let created = endpoints::create(
+    let (created, secret) = endpoints::create(
         &state.db,
         &state.clock,
+        &state.services.master_keys,
         &auth.merchant.id,
         NewEndpoint {
             url,
@@ -44,7 +45,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     tracing::info!(endpoint = %created.id, merchant = %auth.merchant.id, "webhook endpoint created");
     Ok((
         StatusCode::CREATED,
-        Json(created.to_json_with_secret(state.clock.now())),
+        Json(created.to_json_with_secret(state.clock.now(), &secret)),
     ))
 }
 
@@ -171,9 +172,10 @@ pub async fn rotate_secret(
             ),
         ));
     }
-    let e = endpoints::rotate_secret(
+    let (e, secret) = endpoints::rotate_secret(
         &state.db,
         state.clock.now(),
+        &state.services.master_keys,
         &auth.merchant.id,
         &id,
         overlap,
@@ -181,7 +183,7 @@ pub async fn rotate_secret(
     .await?
     .ok_or_else(|| missing(&id))?;
     tracing::info!(endpoint = %id, overlap, "webhook secret rotated");
-    Ok(Json(e.to_json_with_secret(state.clock.now())))
+    Ok(Json(e.to_json_with_secret(state.clock.now(), &secret)))
 }
 
 async fn check_url(state: &AppState, url: &str) -> Result<(), ApiError> {

@@ -135,10 +135,13 @@ fn response_schemas_list_exactly_the_returned_fields() {
         url: "https://s".into(),
         method: "get".into(),
         description: None,
-        secret: "rsec_x".into(),
+        sealed_secret: "lps1:m1:sealed".into(),
         created_at: 1,
     };
-    assert_eq!(properties(&d, "ReturnUrl"), keys(ru.to_json(true)));
+    assert_eq!(
+        properties(&d, "ReturnUrl"),
+        keys(ru.to_json(Some("rsec_x")))
+    );
     let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
     assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
 }
