@@ -24,8 +24,12 @@ pub const MAX_ENTRIES: usize = 100;
 pub const MAX_VALUE_BYTES: usize = 8 * 1024;
 /// Keeps a whole batch in one modest allocation.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// KV refuses expirations sooner than this; nearer ones are moved out to it.
+/// KV refuses expirations sooner than this; nearer ones are moved out past it.
 pub const MIN_EXPIRATION_SECS: i64 = 60;
+/// `now` is the whole second the request came in at. A write moved out to exactly
+/// `now + 60` is refused by KV if the next second begins before KV checks it, so nearer
+/// expirations get one second more.
+const EXPIRATION_SLACK_SECS: i64 = 1;
 const MAX_CODE_LEN: usize = 16;
 const MAX_LINK_ID_LEN: usize = 64;
 
@@ -165,7 +169,7 @@ pub fn parse_batch(body: &[u8], now: i64) -> Result<Batch, BatchError> {
         if p.value.len() > MAX_VALUE_BYTES {
             return Err(BatchError::ValueTooLarge(i));
         }
-        let earliest = now.saturating_add(MIN_EXPIRATION_SECS);
+        let earliest = now.saturating_add(MIN_EXPIRATION_SECS + EXPIRATION_SLACK_SECS);
         p.expiration = p.expiration.map(|e| e.max(earliest));
     }
     Ok(Batch {
@@ -247,14 +251,15 @@ mod tests {
     }
 
     #[test]
-    fn near_expirations_move_out_to_kv_minimum() {
+    fn near_expirations_move_out_past_kv_minimum() {
         for (given, stored) in [
-            (NOW, NOW + 60),
-            (NOW + 59, NOW + 60),
-            (0, NOW + 60),
-            (-5, NOW + 60),
-            (NOW + 60, NOW + 60),
+            (NOW, NOW + 61),
+            (NOW + 59, NOW + 61),
+            (0, NOW + 61),
+            (-5, NOW + 61),
+            (NOW + 60, NOW + 61),
             (NOW + 61, NOW + 61),
+            (NOW + 62, NOW + 62),
         ] {
             let b = parse(&format!(
                 r#"{{"put":[{{"key":"p:a","value":"v","expiration":{given}}}]}}"#

@@ -668,7 +668,7 @@ fn the_origin_writes_kv_only_with_a_valid_signature() {
         panic!("a signed batch is written");
     };
     assert_eq!(batch.puts[0].key, "p:Ab3");
-    assert_eq!(batch.puts[0].expiration, Some(NOW + 60));
+    assert_eq!(batch.puts[0].expiration, Some(NOW + 61));
     assert_eq!(batch.deletes, ["s:lnk_1"]);
 
     let stale = (NOW - 301).to_string();
