@@ -929,3 +929,92 @@ async fn branding_is_previewed_unsaved_then_saved_and_bad_values_are_named() {
     );
     assert_eq!(b["display_name"], "Kissa <b>Tanuki</b>");
 }
+
+#[tokio::test]
+async fn the_dashboard_switches_between_test_and_live_data_and_says_which_is_on_screen() {
+    let o = Origin::start().await;
+    let mut d = set_up(&o).await;
+    let keys = "/dashboard/settings/api-keys";
+    let made = d
+        .submit(keys, keys, &[("name", "Live backend"), ("mode", "live")])
+        .await;
+    let live_key = revealed(&made.text()).expect("the new key, shown once");
+    assert!(live_key.starts_with("sk_live_"), "{live_key}");
+    assert!(made.text().contains("<td>live</td>"), "listed as live");
+    let mut live = o.clone_handle();
+    live.key = live_key;
+    let body = r#"{"amount":1200,"currency":"JPY","title":"Tea"}"#;
+    let (test_link, _) = o.link(body).await;
+    let (live_link, _) = live.link(body).await;
+
+    let html = d.get("/dashboard/links").await.text();
+    assert!(html.contains("id=\"test-band\"") && html.contains(">Test mode<"));
+    assert!(
+        html.contains(&test_link) && !html.contains(&live_link),
+        "test data only"
+    );
+
+    let switched = d
+        .submit(
+            "/dashboard/links",
+            "/dashboard/mode",
+            &[("mode", "live"), ("section", "links")],
+        )
+        .await;
+    assert_eq!(switched.location.as_deref(), Some("/dashboard/links"));
+    let html = d.get("/dashboard/links").await.text();
+    assert!(!html.contains("id=\"test-band\"") && html.contains(">Live mode<"));
+    assert!(
+        html.contains(&live_link) && !html.contains(&test_link),
+        "live data only"
+    );
+    let other = d.get(&format!("/dashboard/links/{test_link}")).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert!(
+        other.text().contains("This link is test data"),
+        "{}",
+        other.text()
+    );
+
+    // What the dashboard makes now is live.
+    let r = d
+        .submit(
+            "/dashboard/links/new",
+            "/dashboard/links",
+            &[
+                ("amount", "800"),
+                ("currency", "JPY"),
+                ("title", "Made live"),
+                ("valid_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let made_live = live.list_data("/v1/links").await;
+    assert!(
+        made_live.iter().any(|l| l["title"] == "Made live"),
+        "{made_live:?}"
+    );
+    assert!(
+        !o.list_data("/v1/links")
+            .await
+            .iter()
+            .any(|l| l["title"] == "Made live")
+    );
+
+    // A switch names only a section of the dashboard to land on.
+    let back = d
+        .submit(
+            "/dashboard/links",
+            "/dashboard/mode",
+            &[("mode", "test"), ("section", "//evil.example")],
+        )
+        .await;
+    assert_eq!(back.location.as_deref(), Some("/dashboard/links"));
+    assert!(
+        d.get("/dashboard/links")
+            .await
+            .text()
+            .contains(">Test mode<")
+    );
+}

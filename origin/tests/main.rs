@@ -20,6 +20,7 @@ mod edge_sync;
 mod layers;
 mod linepay;
 mod links;
+mod livemode;
 mod migrations;
 mod notifications;
 mod payment_flows;

@@ -16,6 +16,14 @@ pub enum Cursor {
     EndingBefore { created: i64, id: String },
 }
 
+/// One merchant's data in one mode. Test and live data never mix: every list and every
+/// event fan-out is of one scope, and a key sees only its own mode's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope<'a> {
+    pub merchant_id: &'a str,
+    pub livemode: bool,
+}
+
 /// One place builds `WHERE` clauses with numbered placeholders and their values, so listing
 /// queries stay parameterised however many filters are given.
 #[derive(Default)]
@@ -76,12 +84,10 @@ impl Where {
     }
 
     /// The rows of one merchant in one mode (test or live), where every list starts.
-    pub fn owned_by(merchant_id: &str, livemode: Option<bool>) -> Where {
+    pub fn owned_by(scope: Scope<'_>) -> Where {
         let mut w = Where::new();
-        w.and("merchant_id = ?", [merchant_id.into()]);
-        if let Some(live) = livemode {
-            w.and("livemode = ?", [i64::from(live).into()]);
-        }
+        w.and("merchant_id = ?", [scope.merchant_id.into()]);
+        w.and("livemode = ?", [i64::from(scope.livemode).into()]);
         w
     }
 

@@ -2,7 +2,7 @@
 
 use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
-use crate::base::listing::{Cursor, Page, SqlValue, Where, page};
+use crate::base::listing::{Cursor, Page, Scope, SqlValue, Where, page};
 use crate::domain::webhooks::outbox;
 use linkpay_shared::token::{Amount, LinkClaims};
 use linkpay_shared::{Currency, Money};
@@ -61,6 +61,14 @@ pub const COLUMNS: &str = "id, merchant_id, livemode, currency, amount, amount_m
     return_url_id, customer_email, customer_phone, customer_name, capture_method";
 
 impl Link {
+    /// Whose data it is, and in which mode.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            merchant_id: &self.merchant_id,
+            livemode: self.livemode,
+        }
+    }
+
     /// `expired` is derived from the clock rather than stored, so it is never stale.
     pub fn status_at(&self, now: i64) -> &str {
         if self.status == "active" && now >= self.expires_at {
@@ -303,7 +311,7 @@ pub async fn record_offline(
         outbox::record(
             tx,
             clock,
-            &link.merchant_id,
+            link.scope(),
             "link.created",
             link.to_json(edge_url, clock.now()),
         )
@@ -390,7 +398,10 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Link>, sqlx::Error> {
-    let mut w = Where::owned_by(merchant_id, Some(livemode));
+    let mut w = Where::owned_by(Scope {
+        merchant_id,
+        livemode,
+    });
     match filter.status.as_deref() {
         Some("active") => w.and("status = 'active' AND expires_at > ?", [SqlValue::Int(now)]),
         Some("expired") => w.and(

@@ -39,26 +39,29 @@ pub async fn create(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    let key = new_key(tx, now, &merchant.id, None).await?;
+    let key = new_key(tx, now, &merchant.id, false, None).await?;
     Ok((merchant, key))
 }
 
-/// A new test-mode secret key for the merchant, returned once; only its hash is kept.
+/// A new secret key for the merchant, `sk_live_…` or `sk_test_…`, returned once; only its
+/// hash is kept.
 pub async fn new_key(
     tx: &mut Tx,
     now: i64,
     merchant_id: &str,
+    livemode: bool,
     name: Option<&str>,
 ) -> Result<String, sqlx::Error> {
-    let key = ids::new_secret_key(false);
+    let key = ids::new_secret_key(livemode);
     sqlx::query(
         "INSERT INTO api_keys (id, merchant_id, key_hash, key_prefix, livemode, created_at, name)
-         VALUES ($1, $2, $3, $4, 0, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(ids::new_id("key"))
     .bind(merchant_id)
     .bind(hash_key(&key))
     .bind(&key[..12])
+    .bind(i64::from(livemode))
     .bind(now)
     .bind(name)
     .execute(&mut **tx)

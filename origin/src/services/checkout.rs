@@ -196,7 +196,7 @@ pub async fn start(
         outbox::record(
             &mut tx,
             &svc.clock,
-            &charge.merchant_id,
+            charge.scope(),
             "charge.create",
             charge.to_json(),
         )

@@ -102,7 +102,7 @@ pub async fn create_in(
     outbox::record(
         tx,
         &svc.clock,
-        &merchant.id,
+        link.scope(),
         "link.created",
         link.to_json(&svc.edge_url, svc.clock.now()),
     )
@@ -167,7 +167,7 @@ pub async fn deactivate(
         outbox::record(
             &mut tx,
             &svc.clock,
-            merchant_id,
+            link.scope(),
             "link.deactivated",
             link.to_json(&svc.edge_url, svc.clock.now()),
         )

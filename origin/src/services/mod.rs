@@ -57,7 +57,7 @@ pub async fn announce(
     charge: &Charge,
 ) -> Result<(), sqlx::Error> {
     let data = charge.to_json();
-    crate::domain::webhooks::outbox::record(tx, clock, &charge.merchant_id, kind, data).await?;
+    crate::domain::webhooks::outbox::record(tx, clock, charge.scope(), kind, data).await?;
     if charge.status == "succeeded" {
         crate::domain::notifications::outbox::on_charge_succeeded(tx, clock.now(), charge).await?;
     }

@@ -175,6 +175,21 @@ impl Origin {
         self.send(req).await
     }
 
+    /// Another handle on the same origin, as the demo merchant with a new live key.
+    pub async fn live(&self) -> Origin {
+        let mut tx = self.state.db.begin().await.expect("tx");
+        let merchant = self.merchant_id().await;
+        let now = self.state.clock.now();
+        let key = linkpay_origin::domain::merchants::new_key(&mut tx, now, &merchant, true, None)
+            .await
+            .expect("live key");
+        tx.commit().await.expect("commit");
+        Origin {
+            key,
+            ..self.clone()
+        }
+    }
+
     pub async fn merchant_id(&self) -> String {
         let (id,): (String,) = sqlx::query_as("SELECT id FROM merchants")
             .fetch_one(self.state.db.reader())

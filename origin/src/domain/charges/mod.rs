@@ -27,6 +27,7 @@ impl CaptureMethod {
 }
 
 use crate::base::db::Flag;
+use crate::base::listing::Scope;
 use crate::domain::charges::state::{Ledger, Status};
 use linkpay_shared::{Currency, Money};
 use serde_json::{Value, json};
@@ -76,6 +77,14 @@ pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency,
     capture_method, amount_captured, amount_refunding, capture_before";
 
 impl Charge {
+    /// Whose data it is, and in which mode.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            merchant_id: &self.merchant_id,
+            livemode: self.livemode,
+        }
+    }
+
     /// The money side, for the state machine's rules.
     pub fn ledger(&self) -> Option<Ledger> {
         Some(Ledger {
@@ -201,7 +210,10 @@ pub async fn search(
     limit: i64,
 ) -> Result<crate::base::listing::Page<Charge>, sqlx::Error> {
     use crate::base::listing::{SqlValue, Where};
-    let mut w = Where::owned_by(merchant_id, Some(livemode));
+    let mut w = Where::owned_by(Scope {
+        merchant_id,
+        livemode,
+    });
     let prefix = filter
         .reference
         .as_deref()

@@ -7,7 +7,7 @@ use super::templates::{self, Name, Template, Vars};
 use super::{Channel, Kind, format_amount, format_time, settings};
 use crate::base::db::{Db, Flag, Tx};
 use crate::base::ids;
-use crate::base::listing::{Cursor, Page, Where, page};
+use crate::base::listing::{Cursor, Page, Scope, Where, page};
 use crate::domain::charges::Charge;
 use crate::domain::links::Link;
 use serde_json::{Value, json};
@@ -394,7 +394,10 @@ pub async fn list(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Notification>, sqlx::Error> {
-    let mut w = Where::owned_by(merchant_id, Some(livemode));
+    let mut w = Where::owned_by(Scope {
+        merchant_id,
+        livemode,
+    });
     w.and_if("link_id = ?", filter.link.as_ref());
     w.and_if("charge_id = ?", filter.charge.as_ref());
     w.and_if("status = ?", filter.status.as_ref());

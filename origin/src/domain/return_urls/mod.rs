@@ -1,5 +1,5 @@
 //! Return URLs: the merchant's own pages a buyer is sent back to after paying, registered in
-//! advance (at most [`MAX_PER_MERCHANT`]) with a signing secret each. A link names one by id;
+//! advance (at most [`MAX_PER_MERCHANT`] in each mode) with a signing secret each. A link names one by id;
 //! nothing in a buyer's request can choose the destination, so there is no open redirect.
 
 pub mod back;
@@ -7,6 +7,7 @@ pub mod back;
 use crate::base::db::Db;
 use crate::base::error::ApiError;
 use crate::base::ids;
+use crate::base::listing::Scope;
 use crate::base::secrets::MasterKeys;
 use axum::http::StatusCode;
 use linkpay_shared::redirect::{FIELDS, ReturnSecret, SIGNATURE_FIELD};
@@ -21,6 +22,9 @@ pub const MAX_DESCRIPTION_CHARS: usize = 200;
 pub struct ReturnUrl {
     pub id: String,
     pub merchant_id: String,
+    /// Only links of this mode can name it.
+    #[sqlx(try_from = "crate::base::db::Flag")]
+    pub livemode: bool,
     pub url: String,
     /// `get` or `post`.
     pub method: String,
@@ -31,7 +35,7 @@ pub struct ReturnUrl {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, merchant_id, url, method, description, secret, created_at";
+const COLUMNS: &str = "id, merchant_id, livemode, url, method, description, secret, created_at";
 
 impl ReturnUrl {
     /// The API object; `secret` is given only in the creation response, its one reveal.
@@ -39,6 +43,7 @@ impl ReturnUrl {
         let mut v = json!({
             "id": self.id,
             "object": "return_url",
+            "livemode": self.livemode,
             "url": self.url,
             "method": self.method,
             "description": self.description,
@@ -158,7 +163,8 @@ pub struct NewReturnUrl {
     pub description: Option<String>,
 }
 
-/// Registers a return URL with a new secret, unless the merchant has the most allowed. The
+/// Registers a return URL with a new secret, unless the merchant has the most allowed in this
+/// mode. The
 /// merchant's row is locked for the count and insert, so two concurrent requests cannot make
 /// four on PostgreSQL (SQLite has one writer anyway).
 /// Answers the return URL with its new secret, which only this answer holds in plain text.
@@ -166,24 +172,28 @@ pub async fn create(
     db: &Db,
     now: i64,
     keys: &MasterKeys,
-    merchant_id: &str,
+    scope: Scope<'_>,
     new: NewReturnUrl,
 ) -> Result<(ReturnUrl, String), ApiError> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
-        .bind(merchant_id)
+        .bind(scope.merchant_id)
         .execute(&mut *tx)
         .await?;
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM return_urls WHERE merchant_id = $1")
-            .bind(merchant_id)
+        sqlx::query_as("SELECT COUNT(*) FROM return_urls WHERE merchant_id = $1 AND livemode = $2")
+            .bind(scope.merchant_id)
+            .bind(i64::from(scope.livemode))
             .fetch_one(&mut *tx)
             .await?;
     if count >= MAX_PER_MERCHANT {
+        let mode = mode_name(scope.livemode);
         return Err(ApiError::conflict(
             StatusCode::CONFLICT,
             "return_url_limit_reached",
-            "A merchant can register at most 3 return URLs. Delete one first (DELETE /v1/return_urls/{id}).",
+            &format!(
+                "A merchant can register at most {MAX_PER_MERCHANT} return URLs in {mode} mode. Delete one first (DELETE /v1/return_urls/{{id}})."
+            ),
         ));
     }
     let id = ids::new_id("ru");
@@ -193,17 +203,19 @@ pub async fn create(
     let created = ReturnUrl {
         sealed_secret: keys.seal(&place(&id), &secret),
         id,
-        merchant_id: merchant_id.to_owned(),
+        merchant_id: scope.merchant_id.to_owned(),
+        livemode: scope.livemode,
         url: new.url,
         method: new.method.as_str().to_owned(),
         description: new.description,
         created_at: now,
     };
     sqlx::query(&format!(
-        "INSERT INTO return_urls ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO return_urls ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))
     .bind(&created.id)
     .bind(&created.merchant_id)
+    .bind(i64::from(created.livemode))
     .bind(&created.url)
     .bind(&created.method)
     .bind(&created.description)
@@ -215,17 +227,19 @@ pub async fn create(
     Ok((created, secret))
 }
 
-/// The merchant's return URLs, oldest first.
-pub async fn list(db: &Db, merchant_id: &str) -> Result<Vec<ReturnUrl>, sqlx::Error> {
+/// The merchant's return URLs in one mode, oldest first.
+pub async fn list(db: &Db, scope: Scope<'_>) -> Result<Vec<ReturnUrl>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM return_urls WHERE merchant_id = $1 ORDER BY created_at, id"
+        "SELECT {COLUMNS} FROM return_urls WHERE merchant_id = $1 AND livemode = $2 ORDER BY created_at, id"
     ))
-    .bind(merchant_id)
+    .bind(scope.merchant_id)
+    .bind(i64::from(scope.livemode))
     .fetch_all(db.reader())
     .await
 }
 
-/// The merchant's return URL with this id; another merchant's is `None`.
+/// The merchant's return URL with this id, in either mode (the caller checks the mode);
+/// another merchant's is `None`.
 pub async fn get<'e>(
     db: impl Executor<'e, Database = Any>,
     merchant_id: &str,
@@ -244,17 +258,27 @@ pub async fn delete(db: &Db, merchant_id: &str, id: &str) -> Result<bool, sqlx::
     Ok(done.rows_affected() == 1)
 }
 
-/// Checks the `return_url` a new link names: it must be one of the merchant's own.
+/// Checks the `return_url` a new link names: it must be one of the merchant's own, of the
+/// link's mode.
 pub async fn for_new_link(
     db: &Db,
-    merchant_id: &str,
+    scope: Scope<'_>,
     id: Option<String>,
 ) -> Result<Option<String>, ApiError> {
     let Some(id) = id else {
         return Ok(None);
     };
-    match get(db.reader(), merchant_id, &id).await? {
-        Some(r) => Ok(Some(r.id)),
+    match get(db.reader(), scope.merchant_id, &id).await? {
+        Some(r) if r.livemode == scope.livemode => Ok(Some(r.id)),
+        Some(r) => Err(ApiError::invalid(
+            "return_url",
+            "livemode_mismatch",
+            format!(
+                "Return URL {id} was registered in {} mode; a {} link can only name a return URL of its own mode.",
+                mode_name(r.livemode),
+                mode_name(scope.livemode)
+            ),
+        )),
         None => Err(ApiError::invalid(
             "return_url",
             "resource_missing",
@@ -263,6 +287,10 @@ pub async fn for_new_link(
             ),
         )),
     }
+}
+
+fn mode_name(livemode: bool) -> &'static str {
+    if livemode { "live" } else { "test" }
 }
 
 #[cfg(test)]

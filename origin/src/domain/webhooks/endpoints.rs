@@ -4,7 +4,7 @@
 use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
 use crate::base::ids;
-use crate::base::listing::{self, Cursor, Page, Where};
+use crate::base::listing::{self, Cursor, Page, Scope, Where};
 use crate::base::secrets::MasterKeys;
 use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ pub const EVENT_TYPES: &[&str] = &[
 pub const MAX_ROTATION_OVERLAP_SECS: i64 = 7 * 24 * 3600;
 
 /// The stored secrets are read under names that say they are sealed (`base::secrets`).
-pub const COLUMNS: &str = "id, merchant_id, url, secret AS sealed_secret, enabled, enabled_events, \
+pub const COLUMNS: &str = "id, merchant_id, livemode, url, secret AS sealed_secret, enabled, enabled_events, \
      description, disabled_reason, previous_secret AS sealed_previous_secret, \
      previous_secret_expires_at, created_at";
 
@@ -31,6 +31,9 @@ pub const COLUMNS: &str = "id, merchant_id, url, secret AS sealed_secret, enable
 pub struct Endpoint {
     pub id: String,
     pub merchant_id: String,
+    /// Only events of this mode are sent to it.
+    #[sqlx(try_from = "crate::base::db::Flag")]
+    pub livemode: bool,
     pub url: String,
     pub sealed_secret: String,
     pub enabled: i64,
@@ -54,6 +57,7 @@ impl Endpoint {
         json!({
             "id": self.id,
             "object": "webhook_endpoint",
+            "livemode": self.livemode,
             "url": self.url,
             "enabled_events": self.events(),
             "description": self.description,
@@ -138,7 +142,7 @@ pub async fn create(
     db: &Db,
     clock: &Clock,
     keys: &MasterKeys,
-    merchant_id: &str,
+    scope: Scope<'_>,
     new: NewEndpoint,
 ) -> Result<(Endpoint, String), sqlx::Error> {
     let id = ids::new_sortable_id("we", clock.now_millis());
@@ -146,7 +150,8 @@ pub async fn create(
     let endpoint = Endpoint {
         sealed_secret: keys.seal(&place(&id), &secret),
         id,
-        merchant_id: merchant_id.to_owned(),
+        merchant_id: scope.merchant_id.to_owned(),
+        livemode: scope.livemode,
         url: new.url,
         enabled: 1,
         enabled_events: json!(new.enabled_events).to_string(),
@@ -157,11 +162,12 @@ pub async fn create(
         created_at: clock.now(),
     };
     sqlx::query(
-        "INSERT INTO webhook_endpoints (id, merchant_id, url, secret, enabled, enabled_events, description, created_at)
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7)",
+        "INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, secret, enabled, enabled_events, description, created_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8)",
     )
     .bind(&endpoint.id)
-    .bind(merchant_id)
+    .bind(scope.merchant_id)
+    .bind(i64::from(scope.livemode))
     .bind(&endpoint.url)
     .bind(&endpoint.sealed_secret)
     .bind(&endpoint.enabled_events)
@@ -176,7 +182,8 @@ fn new_secret() -> String {
     WebhookSecret::from_random_bytes(ids::random_bytes()).to_whsec()
 }
 
-/// The merchant's endpoint with this id, unless deleted.
+/// The merchant's endpoint with this id, in either mode (the caller checks the mode), unless
+/// deleted.
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Endpoint>, sqlx::Error> {
     let (table, live) = (("webhook_endpoints", COLUMNS), "deleted_at IS NULL");
     crate::base::db::owned_row(db.reader(), table, live, merchant_id, id).await
@@ -184,11 +191,11 @@ pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Endpoint
 
 pub async fn list(
     db: &Db,
-    merchant_id: &str,
+    scope: Scope<'_>,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Endpoint>, sqlx::Error> {
-    let mut filter = Where::owned_by(merchant_id, None);
+    let mut filter = Where::owned_by(scope);
     filter.and("deleted_at IS NULL", []);
     listing::page(db, "webhook_endpoints", COLUMNS, filter, cursor, limit).await
 }

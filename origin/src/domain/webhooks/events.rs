@@ -3,17 +3,19 @@
 
 use crate::base::clock::Clock;
 use crate::base::db::Db;
-use crate::base::listing::{self, Cursor, Page, Where};
+use crate::base::listing::{self, Cursor, Page, Scope, Where};
 use crate::domain::webhooks::endpoints;
 use crate::domain::webhooks::outbox;
 use serde_json::{Value, json};
 
-const COLUMNS: &str = "id, merchant_id, type AS kind, payload, created_at";
+const COLUMNS: &str = "id, merchant_id, livemode, type AS kind, payload, created_at";
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Event {
     pub id: String,
     pub merchant_id: String,
+    #[sqlx(try_from = "crate::base::db::Flag")]
+    pub livemode: bool,
     pub kind: String,
     /// The webhook body, exactly as it is sent.
     pub payload: String,
@@ -27,6 +29,7 @@ impl Event {
             "id": self.id,
             "object": "event",
             "type": self.kind,
+            "livemode": self.livemode,
             "created": self.created_at,
             "data": body["data"],
         })
@@ -42,18 +45,19 @@ pub struct EventFilter {
 
 pub async fn list(
     db: &Db,
-    merchant_id: &str,
+    scope: Scope<'_>,
     filter: &EventFilter,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Event>, sqlx::Error> {
-    let mut w = Where::owned_by(merchant_id, None);
+    let mut w = Where::owned_by(scope);
     w.and_if("type = ?", filter.kind.as_ref());
     w.and_if("created_at >= ?", filter.created_gte);
     w.and_if("created_at <= ?", filter.created_lte);
     listing::page(db, "events", COLUMNS, w, cursor, limit).await
 }
 
+/// The merchant's event with this id, in either mode (the caller checks the mode).
 pub async fn get(db: &Db, merchant_id: &str, id: &str) -> Result<Option<Event>, sqlx::Error> {
     let table = ("events", COLUMNS);
     crate::base::db::owned_row(db.reader(), table, "TRUE", merchant_id, id).await
@@ -132,27 +136,29 @@ pub async fn deliveries(db: &Db, event_id: &str) -> Result<Vec<Value>, sqlx::Err
 
 pub enum Resend {
     Queued(String),
+    /// No such endpoint in the event's mode.
     NoSuchEndpoint,
     EndpointDisabled,
 }
 
 /// Queues a fresh delivery of `event` to one of the merchant's enabled endpoints, due now,
-/// whatever the endpoint's event filter says (the merchant asked for this one).
+/// whatever the endpoint's event filter says (the merchant asked for this one). The endpoint
+/// must be of the event's mode: a test event never goes to a live endpoint.
 pub async fn resend(
     db: &Db,
     clock: &Clock,
-    merchant_id: &str,
-    event_id: &str,
+    event: &Event,
     endpoint_id: &str,
 ) -> Result<Resend, sqlx::Error> {
-    let Some(endpoint) = endpoints::get(db, merchant_id, endpoint_id).await? else {
+    let found = endpoints::get(db, &event.merchant_id, endpoint_id).await?;
+    let Some(endpoint) = found.filter(|e| e.livemode == event.livemode) else {
         return Ok(Resend::NoSuchEndpoint);
     };
     if endpoint.enabled != 1 {
         return Ok(Resend::EndpointDisabled);
     }
     let mut tx = db.begin().await?;
-    let id = outbox::queue_delivery(&mut tx, clock, event_id, endpoint_id).await?;
+    let id = outbox::queue_delivery(&mut tx, clock, &event.id, endpoint_id).await?;
     tx.commit().await?;
     Ok(Resend::Queued(id))
 }

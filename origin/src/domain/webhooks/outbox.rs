@@ -1,17 +1,19 @@
 //! Events, written in the same transaction as the change they describe, and a queued delivery
-//! for every enabled webhook endpoint of the merchant that wants the event's type. The webhook worker sends them later, so
-//! a crash between "paid" and "told the merchant" loses nothing.
+//! for every enabled webhook endpoint of the merchant, in the event's mode, that wants the
+//! event's type. The webhook worker sends them later, so a crash between "paid" and "told the
+//! merchant" loses nothing.
 
 use crate::base::clock::{Clock, rfc3339};
 use crate::base::db::Tx;
 use crate::base::ids;
+use crate::base::listing::Scope;
 use crate::domain::webhooks::endpoints;
 use serde_json::{Value, json};
 
 pub async fn record(
     tx: &mut Tx,
     clock: &Clock,
-    merchant_id: &str,
+    scope: Scope<'_>,
     kind: &str,
     object: Value,
 ) -> Result<String, sqlx::Error> {
@@ -21,22 +23,25 @@ pub async fn record(
         "id": id,
         "type": kind,
         "timestamp": rfc3339(created),
+        "livemode": scope.livemode,
         "data": object,
     });
     sqlx::query(
-        "INSERT INTO events (id, merchant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO events (id, merchant_id, livemode, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
-    .bind(merchant_id)
+    .bind(scope.merchant_id)
+    .bind(i64::from(scope.livemode))
     .bind(kind)
     .bind(payload.to_string())
     .bind(created)
     .execute(&mut **tx)
     .await?;
     let endpoints: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = $1 AND enabled = 1",
+        "SELECT id, enabled_events FROM webhook_endpoints WHERE merchant_id = $1 AND livemode = $2 AND enabled = 1",
     )
-    .bind(merchant_id)
+    .bind(scope.merchant_id)
+    .bind(i64::from(scope.livemode))
     .fetch_all(&mut **tx)
     .await?;
     for (endpoint_id, wanted) in endpoints {

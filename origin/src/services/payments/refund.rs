@@ -184,14 +184,7 @@ async fn record(
     if settled && failure.is_none() {
         let mut data = charge.to_json();
         data["refund"] = refund.to_json();
-        outbox::record(
-            &mut tx,
-            &svc.clock,
-            &charge.merchant_id,
-            "charge.update",
-            data,
-        )
-        .await?;
+        outbox::record(&mut tx, &svc.clock, charge.scope(), "charge.update", data).await?;
     }
     tx.commit().await?;
     if settled && failure.is_none() {

@@ -37,7 +37,7 @@ pub async fn announce_expired(svc: &Services, now: i64) -> Result<usize, sqlx::E
                 outbox::record(
                     &mut tx,
                     &svc.clock,
-                    &link.merchant_id,
+                    link.scope(),
                     "link.expired",
                     link.to_json(&svc.edge_url, svc.clock.now()),
                 )

@@ -107,10 +107,8 @@ pub async fn create(
 }
 
 async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch, ApiError> {
-    batch::get(&state.db, &auth.merchant.id, id)
-        .await?
-        .filter(|b| b.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::no_such("batch", id))
+    let found = batch::get(&state.db, &auth.merchant.id, id).await?;
+    auth.in_mode(found, |b| b.livemode, "batch", id)
 }
 
 /// `GET /v1/batches/{id}`

@@ -134,7 +134,12 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
     let page = list::fetch(
         &q,
         "charge",
-        async |id| Ok(find(&state, &auth, id).await?.map(|c| c.created_at)),
+        async |id| {
+            let charge = find_any_mode(&state, &auth, id).await?;
+            Ok(charge
+                .filter(|c| c.livemode == auth.livemode)
+                .map(|c| c.created_at))
+        },
         async |cursor, limit| {
             charges::search(db, merchant, auth.livemode, &filter, cursor, limit).await
         },
@@ -144,16 +149,20 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// The merchant's charge, if it is one.
-async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Option<Charge>, ApiError> {
+/// The merchant's charge with this id, in either mode.
+async fn find_any_mode(
+    state: &AppState,
+    auth: &Authed,
+    id: &str,
+) -> Result<Option<Charge>, ApiError> {
     let charge = charges::get(state.db.reader(), id).await?;
     Ok(charge.filter(|c| c.merchant_id == auth.merchant.id))
 }
 
-/// The merchant's charge with this id, or `resource_missing` naming it.
+/// The merchant's charge with this id in the key's mode, or `resource_missing` naming it.
 async fn found(state: &AppState, auth: &Authed, id: &str) -> Result<Charge, ApiError> {
-    find(state, auth, id)
-        .await?
-        .ok_or_else(|| ApiError::no_such("charge", id))
+    let charge = find_any_mode(state, auth, id).await?;
+    auth.in_mode(charge, |c| c.livemode, "charge", id)
 }
 
 /// A capture's, void's or refund's answer: the charge as it now stands.

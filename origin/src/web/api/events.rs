@@ -57,8 +57,13 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
     let page = list::fetch(
         &q,
         "event",
-        async |id| Ok(events::get(db, merchant, id).await?.map(|e| e.created_at)),
-        async |cursor, limit| events::list(db, merchant, &filter, cursor, limit).await,
+        async |id| {
+            let found = events::get(db, merchant, id).await?;
+            Ok(found
+                .filter(|e| e.livemode == auth.livemode)
+                .map(|e| e.created_at))
+        },
+        async |cursor, limit| events::list(db, auth.scope(), &filter, cursor, limit).await,
     )
     .await?;
     Ok(list::page("/v1/events", &page, Event::to_json))
@@ -110,8 +115,8 @@ pub async fn resend(
 ) -> StatusReply {
     let p = Params::parse(&body, &["endpoint"])?;
     let endpoint = p.required("endpoint", Params::string)?;
-    find(&state, &auth, &id).await?;
-    match events::resend(&state.db, &state.clock, &auth.merchant.id, &id, &endpoint).await? {
+    let event = find(&state, &auth, &id).await?;
+    match events::resend(&state.db, &state.clock, &event, &endpoint).await? {
         Resend::Queued(delivery) => {
             state.services.outbox.notify_one();
             tracing::info!(event = %id, endpoint = %endpoint, %delivery, "event queued again");
@@ -123,7 +128,7 @@ pub async fn resend(
         Resend::NoSuchEndpoint => Err(ApiError::invalid(
             "endpoint",
             "resource_missing",
-            format!("No such webhook endpoint: {endpoint}"),
+            format!("No such webhook endpoint in this mode: {endpoint}"),
         )),
         Resend::EndpointDisabled => Err(ApiError::conflict(
             StatusCode::CONFLICT,
@@ -135,7 +140,6 @@ pub async fn resend(
 }
 
 async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Event, ApiError> {
-    events::get(&state.db, &auth.merchant.id, id)
-        .await?
-        .ok_or_else(|| ApiError::no_such("event", id))
+    let found = events::get(&state.db, &auth.merchant.id, id).await?;
+    auth.in_mode(found, |e| e.livemode, "event", id)
 }

@@ -79,12 +79,9 @@ pub(crate) async fn new_link_from(
 ) -> Result<NewLink, ApiError> {
     let p = Params::parse(body, FIELDS)?;
     let mut new = read_new_link(&p, &auth.merchant.default_locale, state.clock.now())?;
-    new.return_url = crate::domain::return_urls::for_new_link(
-        &state.db,
-        &auth.merchant.id,
-        p.string("return_url")?,
-    )
-    .await?;
+    new.return_url =
+        crate::domain::return_urls::for_new_link(&state.db, auth.scope(), p.string("return_url")?)
+            .await?;
     new.customer = super::notifications::read_customer(state, auth, &p).await?;
     Ok(new)
 }
@@ -105,10 +102,8 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 
 /// The merchant's link in the key's mode, or a 404.
 pub(crate) async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Link, ApiError> {
-    links::get(&state.db, &auth.merchant.id, id)
-        .await?
-        .filter(|l| l.livemode == auth.livemode)
-        .ok_or_else(|| ApiError::no_such("link", id))
+    let found = links::get(&state.db, &auth.merchant.id, id).await?;
+    auth.in_mode(found, |l| l.livemode, "link", id)
 }
 
 const LIST_PARAMS: &[&str] = &[

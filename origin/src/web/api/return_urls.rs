@@ -1,8 +1,9 @@
 use super::list;
 use super::params::Params;
 use crate::base::error::ApiError;
-use crate::domain::return_urls::{self, MAX_DESCRIPTION_CHARS, Method, NewReturnUrl};
-use crate::web::api::{Call, JsonReply, StatusReply};
+use crate::domain::return_urls::{self, MAX_DESCRIPTION_CHARS, Method, NewReturnUrl, ReturnUrl};
+use crate::state::AppState;
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -15,7 +16,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
 /// The answer holds the signing secret; it is not shown again.
 #[utoipa::path(post, path = "/v1/return_urls", tag = "return_urls",
     summary = "Register a return URL",
-    description = "Buyers of a link that names this return URL are sent back to it after paying, with signed result fields (see docs/redirects.md). At most 3 per merchant.",
+    description = "Buyers of a link that names this return URL are sent back to it after paying, with signed result fields (see docs/redirects.md). At most 3 per merchant in each mode; only links of its mode can name it.",
     request_body = super::openapi::CreateReturnUrl,
     responses(
         (status = 201, description = "Created; the secret is shown only here", body = super::openapi::ReturnUrl),
@@ -51,7 +52,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
         &state.db,
         state.clock.now(),
         &state.services.master_keys,
-        &auth.merchant.id,
+        auth.scope(),
         NewReturnUrl {
             url,
             method,
@@ -68,7 +69,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     summary = "List return URLs, oldest first",
     responses((status = 200, description = "All of the merchant's return URLs (3 at most)", body = super::openapi::ReturnUrlList)))]
 pub async fn list(Call { state, auth }: Call) -> JsonReply {
-    let data = return_urls::list(&state.db, &auth.merchant.id)
+    let data = return_urls::list(&state.db, auth.scope())
         .await?
         .iter()
         .map(|r| r.to_json(None))
@@ -85,10 +86,7 @@ pub async fn list(Call { state, auth }: Call) -> JsonReply {
         super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
-    let found = return_urls::get(state.db.reader(), &auth.merchant.id, &id)
-        .await?
-        .ok_or_else(|| missing(&id))?;
-    Ok(Json(found.to_json(None)))
+    Ok(Json(find(&state, &auth, &id).await?.to_json(None)))
 }
 
 /// `DELETE /v1/return_urls/{id}`
@@ -101,6 +99,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
         super::openapi::NoSuchReturnUrl,
     ))]
 pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
+    find(&state, &auth, &id).await?;
     if !return_urls::delete(&state.db, &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }
@@ -112,4 +111,10 @@ pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonR
 
 fn missing(id: &str) -> ApiError {
     ApiError::no_such("return URL", id)
+}
+
+/// The merchant's return URL in the key's mode.
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<ReturnUrl, ApiError> {
+    let found = return_urls::get(state.db.reader(), &auth.merchant.id, id).await?;
+    auth.in_mode(found, |r| r.livemode, "return URL", id)
 }

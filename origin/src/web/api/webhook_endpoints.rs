@@ -2,10 +2,12 @@ use super::list;
 use super::params::Params;
 use super::query::Query;
 use crate::base::error::ApiError;
-use crate::domain::webhooks::endpoints::{self, MAX_ROTATION_OVERLAP_SECS, NewEndpoint, Update};
+use crate::domain::webhooks::endpoints::{
+    self, Endpoint, MAX_ROTATION_OVERLAP_SECS, NewEndpoint, Update,
+};
 use crate::domain::webhooks::ssrf;
 use crate::state::AppState;
-use crate::web::api::{Call, JsonReply, StatusReply};
+use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
@@ -34,7 +36,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
         &state.db,
         &state.clock,
         &state.services.master_keys,
-        &auth.merchant.id,
+        auth.scope(),
         NewEndpoint {
             url,
             enabled_events,
@@ -66,11 +68,12 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         &q,
         "webhook endpoint",
         async |id| {
-            Ok(endpoints::get(db, merchant, id)
-                .await?
+            let found = endpoints::get(db, merchant, id).await?;
+            Ok(found
+                .filter(|e| e.livemode == auth.livemode)
                 .map(|e| e.created_at))
         },
-        async |cursor, limit| endpoints::list(db, merchant, cursor, limit).await,
+        async |cursor, limit| endpoints::list(db, auth.scope(), cursor, limit).await,
     )
     .await?;
     Ok(list::page("/v1/webhook_endpoints", &page, |e| {
@@ -87,9 +90,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         super::openapi::NoSuchEndpoint,
     ))]
 pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
-    let e = endpoints::get(&state.db, &auth.merchant.id, &id)
-        .await?
-        .ok_or_else(|| missing(&id))?;
+    let e = find(&state, &auth, &id).await?;
     Ok(Json(e.to_json(state.clock.now())))
 }
 
@@ -116,6 +117,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
         description: read_description(&p)?,
         disabled: p.bool("disabled")?,
     };
+    find(&state, &auth, &id).await?;
     let e = endpoints::update(&state.db, state.clock.now(), &auth.merchant.id, &id, update)
         .await?
         .ok_or_else(|| missing(&id))?;
@@ -133,6 +135,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
         super::openapi::NoSuchEndpoint,
     ))]
 pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
+    find(&state, &auth, &id).await?;
     if !endpoints::delete(&state.db, state.clock.now(), &auth.merchant.id, &id).await? {
         return Err(missing(&id));
     }
@@ -163,6 +166,7 @@ pub async fn rotate_secret(
         None => None,
     }
     .unwrap_or(DEFAULT_ROTATION_OVERLAP_SECS);
+    find(&state, &auth, &id).await?;
     if !(0..=MAX_ROTATION_OVERLAP_SECS).contains(&overlap) {
         return Err(ApiError::invalid(
             "expire_previous_in",
@@ -222,4 +226,10 @@ fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
 
 fn missing(id: &str) -> ApiError {
     ApiError::no_such("webhook endpoint", id)
+}
+
+/// The merchant's endpoint in the key's mode.
+async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<Endpoint, ApiError> {
+    let found = endpoints::get(&state.db, &auth.merchant.id, id).await?;
+    auth.in_mode(found, |e| e.livemode, "webhook endpoint", id)
 }

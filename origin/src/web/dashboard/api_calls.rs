@@ -1,5 +1,5 @@
-//! The dashboard acts through the API's own handlers, as the signed-in merchant in test
-//! mode, so every rule and every error message is the API's. A form's fields become the
+//! The dashboard acts through the API's own handlers, as the signed-in merchant in the
+//! session's mode, so every rule and every error message is the API's. A form's fields become the
 //! JSON body the API takes.
 
 use super::sessions::Session;
@@ -12,8 +12,7 @@ use serde_json::Value;
 pub fn authed(session: &Session) -> Authed {
     Authed {
         merchant: session.merchant.clone(),
-        // Live mode is not open yet: dashboard sessions see and act on test-mode data.
-        livemode: false,
+        livemode: session.livemode,
     }
 }
 

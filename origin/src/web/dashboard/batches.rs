@@ -59,7 +59,7 @@ struct ListPage {
 /// `GET /dashboard/batches`
 pub async fn list(SignedIn { state, session }: SignedIn) -> PageReply {
     let mut batches = Vec::new();
-    for b in batch::list(&state.db, &session.merchant.id, false, 50).await? {
+    for b in batch::list(&state.db, &session.merchant.id, session.livemode, 50).await? {
         let p = batch::progress(&state.db, &b).await?;
         batches.push(BatchRow::new(&b, p));
     }
@@ -217,7 +217,7 @@ struct BatchPage {
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<batch::Batch, PageError> {
     let found = batch::get(&state.db, &session.merchant.id, id).await?;
-    PageError::unless_live(found, |b| b.livemode, "batch")
+    PageError::in_mode(found, |b| b.livemode, session, "batch")
 }
 
 /// `GET /dashboard/batches/{id}`

@@ -96,7 +96,15 @@ pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> 
     };
     let (cursor, paging) = Paging::read(&q, BothGiven::EndingBeforeWins, known).await?;
     let merchant = &session.merchant.id;
-    let page = charges::search(&state.db, merchant, false, &filter, cursor, PAGE_SIZE).await?;
+    let page = charges::search(
+        &state.db,
+        merchant,
+        session.livemode,
+        &filter,
+        cursor,
+        PAGE_SIZE,
+    )
+    .await?;
     let list = paging.listing(search, errors, CHARGE_STATUSES, &page, |c| &c.id);
     let page = ListPage {
         chrome: Chrome::new(&session, "charges"),
@@ -120,8 +128,15 @@ pub async fn csv(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> P
     let mut rows = Vec::new();
     let mut cursor = None;
     loop {
-        let page =
-            charges::search(&state.db, &session.merchant.id, false, &filter, cursor, 100).await?;
+        let page = charges::search(
+            &state.db,
+            &session.merchant.id,
+            session.livemode,
+            &filter,
+            cursor,
+            100,
+        )
+        .await?;
         let emails = link_emails(&state, &page.items).await?;
         let last = page.items.last().map(|c| (c.created_at, c.id.clone()));
         for c in page.items {
@@ -177,7 +192,7 @@ async fn link_emails(
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Charge, PageError> {
     let found = charges::get(state.db.reader(), id).await?;
     let mine = found.filter(|c| c.merchant_id == session.merchant.id);
-    PageError::unless_live(mine, |c| c.livemode, "charge")
+    PageError::in_mode(mine, |c| c.livemode, session, "charge")
 }
 
 /// What can be done to a charge now, from the same rules the API applies.

@@ -99,14 +99,15 @@ pub async fn list(SignedIn { state, session }: SignedIn, Query(q): QueryMap) -> 
     let (db, merchant) = (&state.db, &session.merchant.id);
     let known = |id: String| async move {
         let link = links::get(db, merchant, &id).await?;
-        link.map(|l| l.created_at)
+        link.filter(|l| l.livemode == session.livemode)
+            .map(|l| l.created_at)
             .ok_or_else(|| PageError::not_found("link"))
     };
     let (cursor, paging) = Paging::read(&q, BothGiven::StartingAfterWins, known).await?;
     let page = links::list(
         db,
         merchant,
-        false,
+        session.livemode,
         &filter,
         state.clock.now(),
         cursor,
@@ -299,7 +300,7 @@ async fn link_page(
     let charges = crate::domain::charges::search(
         &state.db,
         &session.merchant.id,
-        false,
+        session.livemode,
         &ChargeFilter {
             link_id: Some(link.id.clone()),
             ..Default::default()
@@ -324,7 +325,7 @@ async fn link_page(
 
 async fn find(state: &AppState, session: &Session, id: &str) -> Result<Link, PageError> {
     let found = links::get(&state.db, &session.merchant.id, id).await?;
-    PageError::unless_live(found, |l| l.livemode, "link")
+    PageError::in_mode(found, |l| l.livemode, session, "link")
 }
 
 /// `GET /dashboard/links/{id}/qr.svg`

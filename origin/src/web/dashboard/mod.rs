@@ -14,6 +14,7 @@ mod format;
 mod guard;
 mod links;
 mod list_page;
+mod mode;
 mod pages;
 mod passwords;
 mod rate_limit;
@@ -54,6 +55,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(sign_in::page).post(sign_in::sign_in),
         )
         .route("/dashboard/sign-out", post(sign_in::sign_out))
+        .route("/dashboard/mode", post(mode::switch))
         .route("/dashboard/links", get(links::list).post(links::create))
         .route("/dashboard/links/new", get(links::new_page))
         .route("/dashboard/links/{id}", get(links::show_link))

@@ -17,6 +17,8 @@ pub struct Chrome {
     pub csrf: String,
     /// Which navigation entry is current: `links`, `charges`, `batches`, `settings`.
     pub section: &'static str,
+    /// Live data is on screen (else test data); every page says which.
+    pub livemode: bool,
 }
 
 impl Chrome {
@@ -26,6 +28,7 @@ impl Chrome {
             email: session.email.clone(),
             csrf: session.csrf.clone(),
             section,
+            livemode: session.livemode,
         }
     }
 }
@@ -78,16 +81,31 @@ impl PageError {
         }
     }
 
-    /// The object where it is a test-mode one (the dashboard shows test data only), else
-    /// `not_found` naming `what`.
-    pub fn unless_live<T>(
+    /// The object where it is of the session's mode, else `not_found` naming `what` (and,
+    /// when it is the other mode's, saying so).
+    pub fn in_mode<T>(
         found: Option<T>,
         livemode: impl Fn(&T) -> bool,
+        session: &Session,
         what: &str,
     ) -> Result<T, PageError> {
-        found
-            .filter(|x| !livemode(x))
-            .ok_or_else(|| PageError::not_found(what))
+        match found {
+            Some(x) if livemode(&x) == session.livemode => Ok(x),
+            Some(_) => {
+                let (other, switch) = if session.livemode {
+                    ("test", "Switch to test data")
+                } else {
+                    ("live", "Switch to live data")
+                };
+                Err(PageError::new(
+                    StatusCode::NOT_FOUND,
+                    format!(
+                        "This {what} is {other} data. {switch} at the top of the page to see it."
+                    ),
+                ))
+            }
+            None => Err(PageError::not_found(what)),
+        }
     }
 
     pub fn not_found(what: &str) -> PageError {

@@ -20,6 +20,8 @@ pub struct Session {
     pub merchant: Merchant,
     /// Every form of this session carries it.
     pub csrf: String,
+    /// Whether the session shows and acts on live data (else test data).
+    pub livemode: bool,
     token_hash: String,
 }
 
@@ -42,9 +44,19 @@ pub async fn start(db: &Db, now: i64, user: &User) -> Result<String, sqlx::Error
 
 pub async fn find(db: &Db, now: i64, token: &str) -> Result<Option<Session>, sqlx::Error> {
     let token_hash = hash_key(token);
-    type Row = (String, String, String, i64, i64, String, String, String);
+    type Row = (
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+    );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.email, s.csrf_token, s.created_at, s.expires_at, m.id, m.name, m.default_locale
+        "SELECT u.id, u.email, s.csrf_token, s.created_at, s.expires_at, m.id, m.name, m.default_locale, s.livemode
            FROM dashboard_sessions s
            JOIN dashboard_users u ON u.id = s.user_id
            JOIN merchants m ON m.id = u.merchant_id
@@ -53,7 +65,8 @@ pub async fn find(db: &Db, now: i64, token: &str) -> Result<Option<Session>, sql
     .bind(&token_hash)
     .fetch_optional(db.reader())
     .await?;
-    let Some((user_id, email, csrf, created_at, expires_at, m_id, m_name, m_locale)) = row else {
+    let Some((user_id, email, csrf, created_at, expires_at, m_id, m_name, m_locale, live)) = row
+    else {
         return Ok(None);
     };
     if now >= expires_at || now >= created_at + ABSOLUTE_SECS {
@@ -77,6 +90,7 @@ pub async fn find(db: &Db, now: i64, token: &str) -> Result<Option<Session>, sql
             default_locale: m_locale,
         },
         csrf,
+        livemode: live == 1,
         token_hash,
     }))
 }
@@ -93,6 +107,16 @@ impl Session {
     /// Signs out: the token stops working at once, on every instance.
     pub async fn end(&self, db: &Db) -> Result<(), sqlx::Error> {
         delete(db, &self.token_hash).await
+    }
+
+    /// Switches the session between test and live data.
+    pub async fn set_mode(&self, db: &Db, livemode: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE dashboard_sessions SET livemode = $1 WHERE token_hash = $2")
+            .bind(i64::from(livemode))
+            .bind(&self.token_hash)
+            .execute(db.writer())
+            .await?;
+        Ok(())
     }
 }
 

@@ -248,11 +248,11 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         (status = 404, description = "No such notification", body = super::openapi::Error),
     ))]
 pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> JsonReply {
-    outbox::get(&state.db, &auth.merchant.id, &id)
-        .await?
-        .filter(|n| n.livemode == auth.livemode)
-        .map(|n| Json(n.to_json()))
-        .ok_or_else(|| ApiError::no_such("notification", &id))
+    let found = outbox::get(&state.db, &auth.merchant.id, &id).await?;
+    Ok(Json(
+        auth.in_mode(found, |n| n.livemode, "notification", &id)?
+            .to_json(),
+    ))
 }
 
 pub fn router() -> axum::Router<AppState> {

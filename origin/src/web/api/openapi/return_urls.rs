@@ -23,6 +23,8 @@ pub struct ReturnUrl {
     id: String,
     /// Always `return_url`.
     object: String,
+    /// Live or test: only links of the same mode can name it.
+    livemode: bool,
     url: String,
     /// `get` or `post`.
     method: String,
@@ -37,7 +39,7 @@ pub struct ReturnUrl {
 pub struct ReturnUrlList {
     object: String,
     url: String,
-    /// Always false: there are 3 at most.
+    /// Always false: there are 3 at most in each mode.
     has_more: bool,
     data: Vec<ReturnUrl>,
 }

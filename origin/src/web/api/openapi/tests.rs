@@ -132,6 +132,7 @@ fn response_schemas_list_exactly_the_returned_fields() {
     let ru = crate::domain::return_urls::ReturnUrl {
         id: "ru_1".into(),
         merchant_id: "mch_1".into(),
+        livemode: false,
         url: "https://s".into(),
         method: "get".into(),
         description: None,
@@ -142,6 +143,33 @@ fn response_schemas_list_exactly_the_returned_fields() {
         properties(&d, "ReturnUrl"),
         keys(ru.to_json(Some("rsec_x")))
     );
+    let endpoint = crate::domain::webhooks::endpoints::Endpoint {
+        id: "we_1".into(),
+        merchant_id: "mch_1".into(),
+        livemode: true,
+        url: "https://s/hooks".into(),
+        sealed_secret: "lps1:m1:sealed".into(),
+        enabled: 1,
+        enabled_events: r#"["*"]"#.into(),
+        description: None,
+        disabled_reason: None,
+        sealed_previous_secret: None,
+        previous_secret_expires_at: None,
+        created_at: 1,
+    };
+    assert_eq!(
+        properties(&d, "WebhookEndpoint"),
+        keys(endpoint.to_json_with_secret(0, "whsec_x"))
+    );
+    let event = crate::domain::webhooks::events::Event {
+        id: "evt_1".into(),
+        merchant_id: "mch_1".into(),
+        livemode: true,
+        kind: "link.created".into(),
+        payload: r#"{"data": {}}"#.into(),
+        created_at: 1,
+    };
+    assert_eq!(properties(&d, "Event"), keys(event.to_json()));
     let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
     assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
 }

@@ -36,6 +36,8 @@ pub struct WebhookEndpoint {
     /// `we_…`
     id: String,
     object: String,
+    /// Live or test: it is sent only the events of its own mode.
+    livemode: bool,
     url: String,
     enabled_events: Vec<String>,
     description: Option<String>,
@@ -70,6 +72,8 @@ pub struct Event {
     /// or `charge.update`.
     #[schema(rename = "type")]
     kind: String,
+    /// Whether it happened to live or test data.
+    livemode: bool,
     created: i64,
     /// The link or charge as the API shows it at the time of the event.
     data: BTreeMap<String, Value>,

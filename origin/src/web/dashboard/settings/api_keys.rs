@@ -1,6 +1,6 @@
 //! API keys: create (the key is shown once), list by prefix, revoke.
 
-use super::resource::{self, Field, Resource, Row, Spec};
+use super::resource::{self, Field, Input, Resource, Row, Spec};
 use crate::domain::merchants;
 use crate::state::AppState;
 use crate::web::dashboard::api_calls::FieldError;
@@ -21,9 +21,9 @@ impl Resource for ApiKeys {
     fn spec() -> Spec {
         Spec {
             title: "API keys",
-            intro: "Secret keys for the API (Authorization: Bearer sk_test_…). Keep them on your servers; revoke a key the moment it may have leaked.",
+            intro: "Secret keys for the API (Authorization: Bearer sk_test_… or sk_live_…). A test key sees and makes test data only, a live key live data only. Keep them on your servers; revoke a key the moment it may have leaked.",
             base: "/dashboard/settings/api-keys",
-            columns: &["Name", "Key", "Created", "Status"],
+            columns: &["Name", "Key", "Mode", "Created", "Status"],
             create_label: "Create a key",
             remove_label: "Revoke",
             secret_label: "The new secret key",
@@ -36,6 +36,12 @@ impl Resource for ApiKeys {
             cells: vec![
                 k.name.unwrap_or_default(),
                 format!("{}…", k.key_prefix),
+                if k.key_prefix.starts_with("sk_live_") {
+                    "live"
+                } else {
+                    "test"
+                }
+                .into(),
                 when(k.created_at),
                 match k.revoked_at {
                     Some(t) => format!("revoked {}", when(t)),
@@ -49,13 +55,19 @@ impl Resource for ApiKeys {
     }
 
     /// A refused name is not shown again: the message says what it must be.
-    fn fields(_typed: &FormData) -> Vec<Field> {
-        vec![Field::text(
-            "name",
-            "Name (what the key is for)",
-            "Shop backend",
-            "",
-        )]
+    fn fields(typed: &FormData) -> Vec<Field> {
+        vec![
+            Field::text("name", "Name (what the key is for)", "Shop backend", ""),
+            Field {
+                name: "mode",
+                label: "Mode",
+                input: Input::Select(vec![
+                    ("test".into(), "Test (sk_test_…)".into()),
+                    ("live".into(), "Live (sk_live_…): real money".into()),
+                ]),
+                value: typed.get("mode").unwrap_or("test").to_owned(),
+            },
+        ]
     }
 }
 
@@ -82,16 +94,28 @@ pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> Pa
         };
         return page(&state, &session, None, Some(error)).await;
     }
+    let livemode = match form.get("mode").unwrap_or("test") {
+        "test" => false,
+        "live" => true,
+        _ => {
+            let error = FieldError {
+                field: "mode".into(),
+                message: "The mode must be test or live.".into(),
+            };
+            return page(&state, &session, None, Some(error)).await;
+        }
+    };
     let mut tx = state.db.begin().await?;
     let key = merchants::new_key(
         &mut tx,
         state.clock.now(),
         &session.merchant.id,
+        livemode,
         Some(name).filter(|n| !n.is_empty()),
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(merchant = %session.merchant.id, user = %session.user_id, "API key created");
+    tracing::info!(merchant = %session.merchant.id, user = %session.user_id, livemode, "API key created");
     page(&state, &session, Some(key), None).await
 }
 
