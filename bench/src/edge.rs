@@ -218,6 +218,7 @@ pub async fn run(root: &Path, s: &Settings) -> Result<Vec<Figure>, String> {
         locale: Locale::En,
         free: Default::default(),
         metadata: Vec::new(),
+        livemode: false,
     };
     let token = keyring.sign(&claims).map_err(|e| e.to_string())?;
     let path = format!("/l/{token}");

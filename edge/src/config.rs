@@ -167,7 +167,7 @@ mod tests {
         );
         let cfg = load(&vars).expect("valid");
         assert_eq!(cfg.origin_url, "http://127.0.0.1:8080");
-        assert_eq!(cfg.keyring.current_kid(), "k1");
+        assert_eq!(cfg.keyring.current_kid(false), Some("k1"));
         assert_eq!(
             cfg.form_action,
             "'self' http://127.0.0.1:8080 https://pay.example.com https://3ds.example.net"

@@ -32,6 +32,8 @@ pub struct Text {
     pub support_label: &'static str,
     /// The banner of the dashboard's preview.
     pub preview_banner: &'static str,
+    /// Over a test link's pay page: nothing it takes is real money.
+    pub test_mode_banner: &'static str,
     pub preview_title: &'static str,
     /// The payment method choice, shown when the merchant offers more than one.
     pub method_legend: &'static str,
@@ -171,6 +173,7 @@ static EN: Text = Text {
                       This page never asks for them.",
     support_label: "Questions about this payment?",
     preview_banner: "Preview: this is how buyers see your pay page. It cannot be paid.",
+    test_mode_banner: "Test mode: no real money is charged. Pay with a test card.",
     preview_title: "Sample order",
     method_legend: "Pay with",
     method_card: "Card",
@@ -270,6 +273,7 @@ static JA: Text = Text {
                       お尋ねすることはありません。",
     support_label: "このお支払いについてのお問い合わせ",
     preview_banner: "プレビュー：お客様に表示される支払いページです。お支払いはできません。",
+    test_mode_banner: "テストモード：実際の請求は発生しません。テスト用カードでお支払いください。",
     preview_title: "サンプルのご注文",
     method_legend: "お支払い方法",
     method_card: "クレジットカード",

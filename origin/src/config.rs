@@ -341,7 +341,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("keys");
         let mut file = KeyFile::generate(None, 1_770_000_000).expect("keys");
-        file.rotate(None, 1_770_000_100).expect("rotate");
+        file.rotate(None, 1_770_000_100, false).expect("rotate");
         file.create(&path).expect("write");
         let path_str = path.to_str().expect("utf-8 path");
         let c = Config::from_lookup(lookup(&[
@@ -350,7 +350,8 @@ pub(crate) mod tests {
             ("LINKPAY_MASTER_KEYS", MASTER_KEYS),
         ]))
         .expect("config");
-        assert_eq!(c.link_keys.current_kid(), "k2");
+        assert_eq!(c.link_keys.current_kid(false), Some("k3"));
+        assert_eq!(c.link_keys.current_kid(true), Some("k2"));
         // The same ring as `linkpay keys export` gives the worker: each verifies the other.
         let exported = Keyring::parse(&file.export().expect("ring")).expect("ring");
         let claims = linkpay_shared::token::LinkClaims {
@@ -368,6 +369,7 @@ pub(crate) mod tests {
             locale: linkpay_shared::Locale::En,
             free: [None, None, None],
             metadata: Vec::new(),
+            livemode: true,
         };
         let token = c.link_keys.sign(&claims).expect("signs");
         assert_eq!(exported.verify(token.as_bytes(), 1_900_000_000), Ok(claims));

@@ -125,8 +125,10 @@ fn keys_new_makes_a_private_file_and_only_export_shows_secrets() {
     assert!(created.stdout.contains("wrangler secret put LINK_KEYS"));
 
     let ring = exported(d);
-    let (kid, secret) = ring.split_once(':').expect("kid:key");
+    let (test, live) = ring.split_once(',').expect("two keys");
+    let (kid, secret) = test.split_once(':').expect("kid:key");
     assert_eq!(kid, "k1");
+    assert!(live.starts_with("k2:") && live.ends_with(":live"), "{live}");
     assert_eq!(
         linkpay_shared::SecretKey::from_base64url(secret)
             .expect("a key")
@@ -230,6 +232,7 @@ fn a_signed_link_carries_exactly_the_claims_given() {
             reference: Some("ORD-7".into()),
             locale: Locale::Ja,
             free: [Some("one".into()), Some("two".into()), Some("三".into())],
+            livemode: false,
             metadata: vec![
                 ("campaign".into(), "spring=2026".into()),
                 ("zone".into(), "b".into()),
@@ -352,9 +355,9 @@ fn rotation_keeps_old_links_until_their_key_is_retired() {
     #[cfg(unix)]
     assert_eq!(mode(&d.join("keys")), 0o600);
     let new = sign(d, &[]);
-    assert_eq!(token::key_id(&new).as_deref(), Some("k2"));
+    assert_eq!(token::key_id(&new).as_deref(), Some("k3"));
     let ring2 = ring(d);
-    assert_eq!(ring2.current_kid(), "k2");
+    assert_eq!(ring2.current_kid(false), Some("k3"));
     assert!(
         ring2.verify(old.as_bytes(), now()).is_ok(),
         "old links still work"
@@ -365,9 +368,11 @@ fn rotation_keeps_old_links_until_their_key_is_retired() {
     assert_eq!(token::key_id(&by_k1).as_deref(), Some("k1"));
 
     let before = exported(d);
-    let current = linkpay(d, &["keys", "retire", "k2", "--file", "keys"]);
-    assert_eq!(current.code, 2);
-    assert!(current.stderr.contains("current key"), "{}", current.stderr);
+    for current in ["k3", "k2"] {
+        let refused = linkpay(d, &["keys", "retire", current, "--file", "keys"]);
+        assert_eq!(refused.code, 2, "{current} is its mode's current key");
+        assert!(refused.stderr.contains("current key"), "{}", refused.stderr);
+    }
     let unknown = linkpay(d, &["keys", "retire", "k9", "--file", "keys"]);
     assert_eq!(unknown.code, 2);
     assert!(
@@ -411,7 +416,80 @@ fn rotation_keeps_old_links_until_their_key_is_retired() {
 
     // Numbering carries on past the retired key.
     ok(d, &["keys", "rotate", "--file", "keys"]);
-    assert_eq!(ring(d).current_kid(), "k3");
+    assert_eq!(ring(d).current_kid(false), Some("k4"));
+}
+
+#[test]
+fn live_links_are_signed_only_with_a_live_key_and_carry_their_mode() {
+    let dir = with_new_keys();
+    let d = dir.path();
+    let list = ok(d, &["keys", "list", "--file", "keys"]).stdout;
+    let mode_of = |kid: &str| {
+        let line = list
+            .lines()
+            .find(|l| l.starts_with(&format!("{kid} ")))
+            .expect("listed");
+        line.split_whitespace().nth(1).expect("mode").to_owned()
+    };
+    assert_eq!(
+        (mode_of("k1"), mode_of("k2")),
+        ("test".into(), "live".into()),
+        "{list}"
+    );
+    assert!(
+        exported(d).contains(":live"),
+        "the ring says which key is live"
+    );
+
+    let live = sign(d, &["--live"]);
+    assert_eq!(token::key_id(&live).as_deref(), Some("k2"));
+    let claims = ring(d).verify(live.as_bytes(), now()).expect("verifies");
+    assert!(claims.livemode);
+    let test = sign(d, &[]);
+    assert!(
+        !ring(d)
+            .verify(test.as_bytes(), now())
+            .expect("verifies")
+            .livemode
+    );
+
+    // A key of the other mode is refused by name, and nothing is printed.
+    for (extra, says) in [
+        (&["--live", "--kid", "k1"][..], "\"k1\" is a test key"),
+        (&["--kid", "k2"][..], "\"k2\" is a live key"),
+    ] {
+        let run = linkpay(d, &sign_args(&[&TEA[..], extra].concat()));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+        assert!(
+            run.stderr.contains("--kid") && run.stderr.contains(says),
+            "{}",
+            run.stderr
+        );
+    }
+
+    // A file from before keys had modes has no live key: --live says how to add one.
+    std::fs::write(d.join("old"), "linkpay-keys v1\nkey k1 2026-01-01T00:00:00Z AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")
+        .expect("write");
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        d.join("old"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let mut args = sign_args(&[&TEA[..], &["--live"]].concat());
+    let at = args
+        .iter()
+        .position(|a| *a == "keys")
+        .expect("--keys value");
+    args[at] = "old";
+    let run = linkpay(d, &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("keys rotate --live"), "{}", run.stderr);
+    let added = ok(d, &["keys", "rotate", "--live", "--file", "old"]);
+    assert!(added.stdout.contains("first live key"), "{}", added.stdout);
+    let run = linkpay(d, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 #[test]

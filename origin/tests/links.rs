@@ -576,6 +576,7 @@ fn offline_claims(link_id: &str, merchant_id: &str) -> LinkClaims {
         locale: Locale::En,
         free: [Some("desk 4".into()), None, None],
         metadata: vec![("cart".into(), "c_9".into())],
+        livemode: false,
     }
 }
 

@@ -194,3 +194,91 @@ async fn a_link_names_only_a_return_url_of_its_own_mode_and_each_mode_has_its_ow
     r.assert_refused(StatusCode::BAD_REQUEST, "livemode_mismatch");
     assert_eq!(r.json()["error"]["param"], "return_url");
 }
+
+#[tokio::test]
+async fn a_live_link_never_reaches_the_sandbox_and_nothing_is_charged() {
+    let test = Origin::start().await;
+    let live = test.live().await;
+    let (link, token) = live
+        .link(r#"{"amount":1500,"currency":"JPY","title":"Live tea"}"#)
+        .await;
+    assert_eq!(
+        linkpay_shared::token::key_id(&token).as_deref(),
+        Some("l1"),
+        "signed with the live key"
+    );
+    let r = live.checkout(&token).await;
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "livemode_unavailable");
+    let message = text(&r.json()["error"]["message"]);
+    assert!(
+        message.contains("nothing was charged") && message.contains("test payments only"),
+        "{message}"
+    );
+    assert_eq!(test.count("SELECT COUNT(*) FROM charges").await, 0);
+    assert_eq!(test.count("SELECT COUNT(*) FROM sandbox_payments").await, 0);
+    let l = live.get_json(&format!("/v1/links/{link}")).await;
+    assert_eq!(
+        (l["livemode"].clone(), l["status"].clone()),
+        (json!(true), json!("active"))
+    );
+}
+
+#[tokio::test]
+async fn an_offline_link_carries_its_mode_and_a_test_key_cannot_sign_a_live_one() {
+    use crate::common::{LINK_KEY, LIVE_LINK_KEY};
+    use linkpay_shared::token::{Amount, Keyring, LinkClaims, Usage};
+    use linkpay_shared::{Currency, Locale, Money};
+    let o = Origin::start().await;
+    let claims = |id: &str, livemode: bool| LinkClaims {
+        link_id: id.into(),
+        merchant_id: String::new(),
+        merchant_name: String::new(),
+        amount: Amount::Fixed(Money::new(700, Currency::Jpy).expect("money")),
+        expires_at: o.state.clock.now() + 3600,
+        usage: Usage::SingleUse,
+        title: "Offline".into(),
+        description: None,
+        reference: None,
+        locale: Locale::En,
+        free: [None, None, None],
+        metadata: Vec::new(),
+        livemode,
+    };
+    let merchant = o.merchant_id().await;
+    let with_merchant = |mut c: LinkClaims| {
+        c.merchant_id = merchant.clone();
+        c
+    };
+    // Offline and live, signed with the live key: recorded as live, and refused the sandbox.
+    let ring = Keyring::parse(&format!("l1:{LIVE_LINK_KEY}:live")).expect("ring");
+    let live = ring
+        .sign(&with_merchant(claims("lnk_off_live", true)))
+        .expect("sign");
+    o.checkout(&live)
+        .await
+        .assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "livemode_unavailable");
+    // Offline and test: paid on the sandbox, recorded as a test link.
+    let ring = Keyring::parse(&format!("k1:{LINK_KEY}")).expect("ring");
+    let test_token = ring
+        .sign(&with_merchant(claims("lnk_off_test", false)))
+        .expect("sign");
+    o.pay(&test_token, "4242424242424242").await;
+    let l = o.get_json("/v1/links/lnk_off_test").await;
+    assert_eq!(
+        (l["livemode"].clone(), l["source"].clone()),
+        (json!(false), json!("offline"))
+    );
+    // The test key k1 passed off as a live key: the origin's ring knows k1 is a test key.
+    let forged = Keyring::parse(&format!("k1:{LINK_KEY}:live"))
+        .expect("ring")
+        .sign(&with_merchant(claims("lnk_off_forged", true)))
+        .expect("sign");
+    let r = o.checkout(&forged).await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "livemode_mismatch");
+    assert!(text(&r.json()["error"]["message"]).contains("claims live mode"));
+    assert_eq!(
+        o.count("SELECT COUNT(*) FROM links WHERE id LIKE 'lnk_off_%'")
+            .await,
+        1
+    );
+}

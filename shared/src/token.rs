@@ -144,6 +144,9 @@ pub struct LinkClaims {
     /// Key–value pairs, keys strictly ascending (see `metadata`). Offline-signed links only,
     /// for the same reason as `free`.
     pub metadata: Vec<(String, String)>,
+    /// A live link takes real money; a test link only test payments. Only a key of the same
+    /// mode signs it (see [`Keyring`]).
+    pub livemode: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,6 +169,14 @@ pub enum TokenError {
     AmountOutOfRange,
     #[error("link has expired")]
     Expired,
+    #[error("the key ring has no {} key to sign with", mode_name(*.0))]
+    NoSigningKey(bool),
+    #[error("token is a {} link but its key signs {} links", mode_name(*.claims), mode_name(!*.claims))]
+    ModeMismatch { claims: bool },
+}
+
+fn mode_name(livemode: bool) -> &'static str {
+    if livemode { "live" } else { "test" }
 }
 
 impl TokenError {
@@ -181,71 +192,130 @@ impl TokenError {
             TokenError::UnsupportedCurrency => "unsupported_currency",
             TokenError::AmountOutOfRange => "amount_out_of_range",
             TokenError::Expired => "expired",
+            TokenError::NoSigningKey(_) => "no_signing_key",
+            TokenError::ModeMismatch { .. } => "mode_mismatch",
         }
     }
 }
 
-/// Signing keys by key id. `current` signs new links; every key in the ring verifies, so a
-/// rotated-out key keeps old links working until it is removed (retired).
+/// Signing keys by key id, each of one mode: test keys sign and verify test links, live keys
+/// live ones, so a test key that leaks cannot make a link that takes real money. The first key
+/// of each mode signs new links of that mode; every key in the ring verifies, so a rotated-out
+/// key keeps old links working until it is removed (retired).
 #[derive(Debug, Clone)]
 pub struct Keyring {
-    keys: Vec<(String, SecretKey)>,
-    current: String,
+    keys: Vec<RingKey>,
+    current_test: Option<String>,
+    current_live: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RingKey {
+    pub kid: String,
+    pub key: SecretKey,
+    pub livemode: bool,
 }
 
 impl Keyring {
-    pub fn new(current: &str, keys: Vec<(String, SecretKey)>) -> Result<Keyring, String> {
-        for (kid, _) in &keys {
-            if !valid_kid(kid.as_bytes()) {
+    /// A ring of `keys` in order; the first key of each mode signs that mode's links.
+    pub fn new(keys: Vec<RingKey>) -> Result<Keyring, String> {
+        for (i, k) in keys.iter().enumerate() {
+            if !valid_kid(k.kid.as_bytes()) {
                 return Err(format!(
-                    "key id {kid:?} must be 1-32 characters of A-Z a-z 0-9 _ -"
+                    "key id {:?} must be 1-32 characters of A-Z a-z 0-9 _ -",
+                    k.kid
                 ));
             }
+            if keys[..i].iter().any(|other| other.kid == k.kid) {
+                return Err(format!("key id {:?} appears twice", k.kid));
+            }
         }
-        if !keys.iter().any(|(kid, _)| kid == current) {
-            return Err(format!("current key id {current:?} is not in the key ring"));
+        if keys.is_empty() {
+            return Err("no keys given".into());
         }
+        let first = |live: bool| {
+            keys.iter()
+                .find(|k| k.livemode == live)
+                .map(|k| k.kid.clone())
+        };
         Ok(Keyring {
+            current_test: first(false),
+            current_live: first(true),
             keys,
-            current: current.to_owned(),
         })
     }
 
-    /// Parses `kid:base64urlkey[,kid:base64urlkey…]`; the first entry is the current key.
+    /// The same ring with `kid` signing its mode's links instead of that mode's first key.
+    pub fn signing_with(mut self, kid: &str) -> Result<Keyring, String> {
+        let live = self
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .map(|k| k.livemode)
+            .ok_or_else(|| format!("key id {kid:?} is not in the key ring"))?;
+        let current = if live {
+            &mut self.current_live
+        } else {
+            &mut self.current_test
+        };
+        *current = Some(kid.to_owned());
+        Ok(self)
+    }
+
+    /// Parses `kid:base64urlkey[:live][,…]`: a key is a test key unless it ends in `:live`.
+    /// The first key of each mode is the current one.
     pub fn parse(spec: &str) -> Result<Keyring, String> {
         let mut keys = Vec::new();
         for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            let (kid, key) = entry
-                .split_once(':')
-                .ok_or_else(|| "each key must be written kid:base64urlkey".to_owned())?;
+            let mut parts = entry.split(':');
+            let (Some(kid), Some(key)) = (parts.next(), parts.next()) else {
+                return Err(
+                    "each key must be written kid:base64urlkey (or kid:base64urlkey:live)".into(),
+                );
+            };
+            let livemode = match parts.next() {
+                None | Some("test") => false,
+                Some("live") => true,
+                Some(_) => {
+                    return Err(format!(
+                        "key {kid:?}: the mode after the key must be live or test"
+                    ));
+                }
+            };
+            if parts.next().is_some() {
+                return Err(format!("key {kid:?}: expected kid:base64urlkey[:live]"));
+            }
             let key = SecretKey::from_base64url(key).map_err(|e| format!("key {kid:?}: {e}"))?;
-            keys.push((kid.to_owned(), key));
+            keys.push(RingKey {
+                kid: kid.to_owned(),
+                key,
+                livemode,
+            });
         }
-        let current = keys
-            .first()
-            .map(|(kid, _)| kid.clone())
-            .ok_or_else(|| "no keys given".to_owned())?;
-        Keyring::new(&current, keys)
+        Keyring::new(keys)
     }
 
-    pub fn current_kid(&self) -> &str {
-        &self.current
+    /// The key that signs new links of this mode, if the ring has one.
+    pub fn current_kid(&self, livemode: bool) -> Option<&str> {
+        if livemode {
+            self.current_live.as_deref()
+        } else {
+            self.current_test.as_deref()
+        }
     }
 
-    fn key(&self, kid: &[u8]) -> Option<&SecretKey> {
-        self.keys
-            .iter()
-            .find(|(k, _)| k.as_bytes() == kid)
-            .map(|(_, key)| key)
+    fn key(&self, kid: &[u8]) -> Option<&RingKey> {
+        self.keys.iter().find(|k| k.kid.as_bytes() == kid)
     }
 
-    /// Signs claims with the current key.
+    /// Signs claims with the current key of their mode.
     pub fn sign(&self, claims: &LinkClaims) -> Result<String, TokenError> {
         validate(claims)?;
-        let key = self
-            .key(self.current.as_bytes())
-            .ok_or(TokenError::UnknownKey)?;
-        let token = sign_payload(key, &encode_payload(&self.current, claims));
+        let kid = self
+            .current_kid(claims.livemode)
+            .ok_or(TokenError::NoSigningKey(claims.livemode))?;
+        let key = self.key(kid.as_bytes()).ok_or(TokenError::UnknownKey)?;
+        let token = sign_payload(&key.key, &encode_payload(kid, claims));
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::TooLong);
         }
@@ -261,10 +331,15 @@ impl Keyring {
         let (payload, mac) = sealed::split(token).ok_or(TokenError::BadEncoding)?;
         let (kid, claims_bytes) = read_header(&payload)?;
         let key = self.key(kid).ok_or(TokenError::UnknownKey)?;
-        if !sealed::mac_matches(key, DOMAIN, &payload, &mac) {
+        if !sealed::mac_matches(&key.key, DOMAIN, &payload, &mac) {
             return Err(TokenError::BadSignature);
         }
         let claims = decode_claims(claims_bytes)?;
+        if claims.livemode != key.livemode {
+            return Err(TokenError::ModeMismatch {
+                claims: claims.livemode,
+            });
+        }
         if now >= claims.expires_at {
             return Err(TokenError::Expired);
         }

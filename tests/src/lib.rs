@@ -17,6 +17,13 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 
 pub const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+/// Signs live links in the tests: a key of its own, as a deployment has.
+pub const LIVE_LINK_KEY: &str = "bGl2ZS1saW5rLWtleS1mb3ItbGlua3BheS10ZXN0cyE";
+
+/// The key ring the worker and the origin share: test key k1 and live key l1.
+pub fn link_keys() -> String {
+    format!("k1:{LINK_KEY},l1:{LIVE_LINK_KEY}:live")
+}
 pub const EDGE_SECRET: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM";
 /// Seals the secrets the tests' databases keep.
 pub const MASTER_KEYS: &str = "m1:bWFzdGVyLWtleS1mb3ItbGlua3BheS10ZXN0cyEhISE";
@@ -79,7 +86,7 @@ fn unique_suffix() -> u64 {
 }
 
 pub fn keyring() -> Keyring {
-    Keyring::parse(&format!("k1:{LINK_KEY}")).expect("test key ring")
+    Keyring::parse(&link_keys()).expect("test key ring")
 }
 
 pub fn edge_secret() -> SecretKey {
@@ -220,7 +227,7 @@ fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> Pro
     let secrets = dir.join("worker-secrets.env");
     std::fs::write(
         &secrets,
-        format!("LINK_KEYS=k1:{LINK_KEY}\nEDGE_SECRET={EDGE_SECRET}\n"),
+        format!("LINK_KEYS={}\nEDGE_SECRET={EDGE_SECRET}\n", link_keys()),
     )
     .expect("write worker secrets");
     // Miniflare's scratch folders (node's os.tmpdir(), read from TMPDIR) go into the test's
@@ -439,7 +446,7 @@ pub fn origin_env(database_url: &str, port: u16, edge_url: &str) -> Vec<(&'stati
         ("LINKPAY_LISTEN", format!("127.0.0.1:{port}")),
         ("LINKPAY_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
         ("LINKPAY_EDGE_URL", edge_url.to_owned()),
-        ("LINKPAY_LINK_KEYS", format!("k1:{LINK_KEY}")),
+        ("LINKPAY_LINK_KEYS", link_keys()),
         ("LINKPAY_EDGE_SECRET", EDGE_SECRET.to_owned()),
         ("LINKPAY_MASTER_KEYS", MASTER_KEYS.to_owned()),
         ("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "1s,1s,2s".to_owned()),

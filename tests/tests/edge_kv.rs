@@ -31,6 +31,7 @@ fn link(link_id: &str, title: &str, amount: Amount, usage: Usage) -> String {
             locale: Locale::En,
             free: Default::default(),
             metadata: Vec::new(),
+            livemode: false,
         })
         .expect("sign")
 }

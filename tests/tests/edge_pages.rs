@@ -80,6 +80,7 @@ async fn pay_pages_speak_the_buyers_language_and_errors_have_their_status() {
             locale: Locale::En,
             free: Default::default(),
             metadata: Vec::new(),
+            livemode: false,
         })
         .expect("sign");
 

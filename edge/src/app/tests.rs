@@ -8,12 +8,13 @@ use std::collections::HashMap;
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 const OLD_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8";
+const LIVE_KEY: &str = "bGl2ZS1saW5rLWtleS1mb3ItbGlua3BheS10ZXN0cyE";
 const NOW: i64 = 1_800_000_000;
 
 fn config() -> Result<Config, ConfigError> {
     Config::from_lookup(|name| match name {
         "ORIGIN_URL" => Some("http://127.0.0.1:8080".into()),
-        "LINK_KEYS" => Some(format!("k1:{KEY}")),
+        "LINK_KEYS" => Some(format!("k1:{KEY},l1:{LIVE_KEY}:live")),
         "EDGE_SECRET" => Some(KEY.into()),
         _ => None,
     })
@@ -33,6 +34,7 @@ fn claims(expires_at: i64) -> LinkClaims {
         locale: Locale::Ja,
         free: [Some("free-one".into()), None, None],
         metadata: vec![("order".into(), "meta-value".into())],
+        livemode: false,
     }
 }
 
@@ -273,6 +275,38 @@ fn pay_page_negotiates_language() {
     assert!(r.body.contains(">Pay ¥1,500</button>"));
     // Free fields and metadata are the merchant's, never the buyer's to read.
     assert!(!r.body.contains("free-one") && !r.body.contains("meta-value"));
+}
+
+#[test]
+fn a_test_link_says_it_is_test_mode_and_a_live_link_opens_only_under_a_live_key() {
+    let r = reply("GET", &format!("/l/{}", token(NOW + 60)), Some("en"));
+    assert!(
+        element(&r, "test-mode").contains("no real money"),
+        "{}",
+        r.body
+    );
+    let mut live = claims(NOW + 60);
+    live.livemode = true;
+    let signed = |ring: &str| {
+        Keyring::parse(ring)
+            .expect("keys")
+            .sign(&live)
+            .expect("sign")
+    };
+    let r = reply(
+        "GET",
+        &format!("/l/{}", signed(&format!("l1:{LIVE_KEY}:live"))),
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert!(
+        !r.body.contains("id=\"test-mode\""),
+        "a live page has no test banner"
+    );
+    // The test key k1, passed off as a live key, cannot make a live link.
+    let forged = signed(&format!("k1:{KEY}:live"));
+    let r = reply("GET", &format!("/l/{forged}"), None);
+    assert_eq!((r.status, data_error(&r)), (404, "not_found"));
 }
 
 #[test]

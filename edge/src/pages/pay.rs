@@ -38,6 +38,8 @@ struct PayTemplate<'a> {
     support: Vec<(String, String)>,
     /// The dashboard's preview: a banner, and a form that cannot be sent.
     preview: Option<&'static str>,
+    /// A test link says so; a live one takes real money and shows nothing extra.
+    test_mode: Option<&'static str>,
 }
 
 struct MethodChoice {
@@ -97,6 +99,7 @@ pub fn preview(
         locale,
         free: Default::default(),
         metadata: Vec::new(),
+        livemode: false,
     };
     let shop = Shop {
         methods: &[Method::Card],
@@ -191,6 +194,7 @@ fn pay_page(
         logo: branding.logo_url.as_deref(),
         support: support_links(branding),
         preview: preview.then_some(t.preview_banner),
+        test_mode: (!claims.livemode && !preview).then_some(t.test_mode_banner),
         title: &claims.title,
         description: claims.description.as_deref(),
         reference: claims.reference.as_deref(),

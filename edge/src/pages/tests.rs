@@ -35,6 +35,7 @@ fn claims() -> LinkClaims {
         locale: Locale::Ja,
         free: Default::default(),
         metadata: Vec::new(),
+        livemode: false,
     }
 }
 

@@ -11,17 +11,19 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Create a key file holding one new key (32 bytes from the OS). Refuses to overwrite.
+    /// Create a key file holding a new test key and a new live key (32 bytes from the OS
+    /// each). Refuses to overwrite.
     ///
-    /// Key ids default to k1, k2, … in order of creation.
+    /// Key ids default to k1, k2, … in order of creation: k1 the test key, k2 the live key.
     New {
         #[command(flatten)]
         file: FileArg,
-        /// Key id: 1-32 characters of A-Z a-z 0-9 _ - (default k1).
+        /// The test key's id: 1-32 characters of A-Z a-z 0-9 _ - (default k1).
         #[arg(long)]
         kid: Option<String>,
     },
-    /// Add a new key that signs new links from now on; older keys keep verifying.
+    /// Add a new test key (or with --live, live key) that signs new links of its mode from now
+    /// on; older keys keep verifying.
     ///
     /// Prints the steps that follow: give the worker the new ring, restart the origin, and
     /// retire the old key once the links it signed have expired.
@@ -31,20 +33,23 @@ pub enum KeysCommand {
         /// Key id for the new key (default: the next kN).
         #[arg(long)]
         kid: Option<String>,
+        /// A live key: it signs live links, which take real money.
+        #[arg(long)]
+        live: bool,
     },
-    /// Remove an old key's secret: links it signed stop working. Refuses the current key.
+    /// Remove an old key's secret: links it signed stop working. Refuses a current key.
     Retire {
         /// The key id to retire.
         kid: String,
         #[command(flatten)]
         file: FileArg,
     },
-    /// Show each key's id, creation time and state (never a secret).
+    /// Show each key's id, mode, creation time and state (never a secret).
     List {
         #[command(flatten)]
         file: FileArg,
     },
-    /// Print the key ring, `kid:key,kid:key`, as the worker's LINK_KEYS secret and the
+    /// Print the key ring, `kid:key,kid:key:live`, as the worker's LINK_KEYS secret and the
     /// origin's LINKPAY_LINK_KEYS take it. This prints secrets.
     Export {
         #[command(flatten)]
@@ -63,7 +68,9 @@ pub fn run(command: KeysCommand, out: &mut dyn Write) -> Result<(), CliError> {
     let now = clock::system_now();
     match command {
         KeysCommand::New { file, kid } => new(&file.file, kid.as_deref(), now, out),
-        KeysCommand::Rotate { file, kid } => rotate(&file.file, kid.as_deref(), now, out),
+        KeysCommand::Rotate { file, kid, live } => {
+            rotate(&file.file, kid.as_deref(), live, now, out)
+        }
         KeysCommand::Retire { kid, file } => retire(&file.file, &kid, now, out),
         KeysCommand::List { file } => list(&file.file, now, out),
         KeysCommand::Export { file } => {
@@ -92,11 +99,17 @@ fn new(path: &Path, kid: Option<&str>, now: i64, out: &mut dyn Write) -> Result<
     let keys = KeyFile::generate(kid, now).map_err(|e| kid_error(path, e))?;
     keys.create(path)
         .map_err(|e| key_file_error("--file", path, e))?;
-    let kid = keys.current().map(|e| e.kid.as_str()).unwrap_or_default();
+    let kid = |live| {
+        keys.current(live)
+            .map(|e| e.kid.as_str())
+            .unwrap_or_default()
+    };
+    let (test, live) = (kid(false), kid(true));
     let file = shell_quote(path);
     writeln!(
         out,
-        "Created {} (mode 0600) with key {kid}, which signs new links.\n\
+        "Created {} (mode 0600) with test key {test} and live key {live}; each signs new links \
+         of its mode.\n\
          \n\
          Next:\n  \
            1. Give the edge worker the key ring:\n       \
@@ -108,16 +121,27 @@ fn new(path: &Path, kid: Option<&str>, now: i64, out: &mut dyn Write) -> Result<
     .map_err(output_error)
 }
 
-fn rotate(path: &Path, kid: Option<&str>, now: i64, out: &mut dyn Write) -> Result<(), CliError> {
+fn rotate(
+    path: &Path,
+    kid: Option<&str>,
+    live: bool,
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let mut keys = load(path)?;
-    let old = keys.current().map(|e| e.kid.clone()).unwrap_or_default();
-    let new = keys.rotate(kid, now).map_err(|e| kid_error(path, e))?;
+    let Some(old) = keys.current(live).map(|e| e.kid.clone()) else {
+        return first_of_mode(path, keys, kid, live, now, out);
+    };
+    let new = keys
+        .rotate(kid, now, live)
+        .map_err(|e| kid_error(path, e))?;
     keys.save(path)
         .map_err(|e| key_file_error("--file", path, e))?;
     let file = shell_quote(path);
+    let mode = mode_name(live);
     writeln!(
         out,
-        "Key {new} now signs new links; {old} and the other keys still verify.\n\
+        "Key {new} now signs new {mode} links; {old} and the other keys still verify.\n\
          \n\
          Next:\n  \
            1. Give the edge worker the new ring before anyone is sent a link signed with {new}:\n       \
@@ -132,6 +156,36 @@ fn rotate(path: &Path, kid: Option<&str>, now: i64, out: &mut dyn Write) -> Resu
         after = date(now + MAX_TTL_SECS),
     )
     .map_err(output_error)
+}
+
+/// The file's first key of a mode (a file from before keys had modes has no live key).
+fn first_of_mode(
+    path: &Path,
+    mut keys: KeyFile,
+    kid: Option<&str>,
+    live: bool,
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let new = keys
+        .rotate(kid, now, live)
+        .map_err(|e| kid_error(path, e))?;
+    keys.save(path)
+        .map_err(|e| key_file_error("--file", path, e))?;
+    let file = shell_quote(path);
+    writeln!(
+        out,
+        "Key {new} is the file's first {mode} key: it signs new {mode} links.\n\
+         \n\
+         Next: give the edge worker the new ring and restart the origin:\n  \
+           linkpay keys export --file {file} | npx wrangler secret put LINK_KEYS",
+        mode = mode_name(live)
+    )
+    .map_err(output_error)
+}
+
+fn mode_name(live: bool) -> &'static str {
+    if live { "live" } else { "test" }
 }
 
 fn retire(path: &Path, kid: &str, now: i64, out: &mut dyn Write) -> Result<(), CliError> {
@@ -166,13 +220,15 @@ fn retire(path: &Path, kid: &str, now: i64, out: &mut dyn Write) -> Result<(), C
 
 fn list(path: &Path, now: i64, out: &mut dyn Write) -> Result<(), CliError> {
     let keys = load(path)?;
-    let rows: Vec<[String; 3]> = keys
+    let rows: Vec<[String; 4]> = keys
         .entries()
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
+        .map(|e| {
+            let current = keys.current(e.livemode).is_some_and(|c| c.kid == e.kid);
             let status = match e.state {
-                KeyState::Active(_) if i == 0 => "current (signs new links)".to_owned(),
+                KeyState::Active(_) if current => {
+                    format!("current (signs new {} links)", mode_name(e.livemode))
+                }
                 KeyState::Active(_) => match keys.superseded_at(&e.kid) {
                     Some(at) if now >= at + MAX_TTL_SECS => {
                         "verify-only (its links have expired: safe to retire)".to_owned()
@@ -182,10 +238,19 @@ fn list(path: &Path, now: i64, out: &mut dyn Write) -> Result<(), CliError> {
                 },
                 KeyState::Retired { at } => format!("retired {}", clock::rfc3339(at)),
             };
-            [e.kid.clone(), clock::rfc3339(e.created), status]
+            let mode = match e.state {
+                KeyState::Active(_) => mode_name(e.livemode),
+                KeyState::Retired { .. } => "-",
+            };
+            [
+                e.kid.clone(),
+                mode.to_owned(),
+                clock::rfc3339(e.created),
+                status,
+            ]
         })
         .collect();
-    let header = ["KID".to_owned(), "CREATED".to_owned(), "STATUS".to_owned()];
+    let header = ["KID", "MODE", "CREATED", "STATUS"].map(str::to_owned);
     let width = |col: usize| {
         std::iter::once(&header)
             .chain(&rows)
@@ -193,9 +258,14 @@ fn list(path: &Path, now: i64, out: &mut dyn Write) -> Result<(), CliError> {
             .max()
             .unwrap_or(0)
     };
-    let (w0, w1) = (width(0), width(1));
+    let (w0, w1, w2) = (width(0), width(1), width(2));
     for row in std::iter::once(&header).chain(&rows) {
-        writeln!(out, "{:w0$}  {:w1$}  {}", row[0], row[1], row[2]).map_err(output_error)?;
+        writeln!(
+            out,
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            row[0], row[1], row[2], row[3]
+        )
+        .map_err(output_error)?;
     }
     Ok(())
 }

@@ -38,12 +38,18 @@ pub enum LinkCommand {
     linkpay link sign --keys keys.txt --merchant-id mch_123 --title Donation \\\n      \
         --currency USD --min 500 --max 100000 --usage multi --expires-in 90d --qr donate.svg")]
 pub struct SignArgs {
-    /// The key file (made by `linkpay keys new`). Signs with its current key.
+    /// The key file (made by `linkpay keys new`). Signs with its current key of the link's
+    /// mode.
     #[arg(long, value_name = "PATH", env = "LINKPAY_LINK_KEYS_FILE")]
     pub keys: PathBuf,
-    /// Sign with this key from the file instead of the current one.
+    /// Sign with this key from the file instead of the current one; it must be of the
+    /// link's mode.
     #[arg(long)]
     pub kid: Option<String>,
+    /// A live link, signed with a live key: it takes real money through the merchant's live
+    /// provider accounts. Without it the link is a test link.
+    #[arg(long)]
+    pub live: bool,
     /// The merchant's id, as the API shows it (mch_…).
     #[arg(long, value_name = "ID")]
     pub merchant_id: String,
@@ -125,6 +131,22 @@ pub fn run(args: &SignArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let claims = claims(args, now)?;
 
     let keys = KeyFile::load(&args.keys).map_err(|e| key_file_error("--keys", &args.keys, e))?;
+    if let Some(kid) = &args.kid
+        && let Some(live) = keys.livemode_of(kid)
+        && live != args.live
+    {
+        return Err(usage(format!(
+            "--kid: key {kid:?} is a {} key, and a {} link must be signed with a {} key{}",
+            mode_name(live),
+            mode_name(args.live),
+            mode_name(args.live),
+            if args.live {
+                ""
+            } else {
+                " (add --live for a live link)"
+            }
+        )));
+    }
     let ring = match &args.kid {
         None => keys.keyring(),
         Some(kid) => keys.keyring_signing_with(kid),
@@ -146,6 +168,14 @@ pub fn run(args: &SignArgs, out: &mut dyn Write) -> Result<(), CliError> {
              --description, --free1, --free2, --free3 or --metadata"
         )),
         TokenError::BadClaims(field) => usage(claim_problem(field)),
+        TokenError::NoSigningKey(live) => usage(format!(
+            "--keys: {} has no {mode} key to sign a {mode} link with; add one with \
+             `linkpay keys rotate{} --file {}`",
+            args.keys.display(),
+            if live { " --live" } else { "" },
+            args.keys.display(),
+            mode = mode_name(live),
+        )),
         other => CliError::Failure(format!("signing the link: {other}")),
     })?;
     let url = format!("{edge_url}/l/{token}");
@@ -162,9 +192,10 @@ pub fn run(args: &SignArgs, out: &mut dyn Write) -> Result<(), CliError> {
         );
     }
     eprintln!(
-        "linkpay: signed {} with key {}; it works until {}",
+        "linkpay: signed {} link {} with key {}; it works until {}",
+        mode_name(claims.livemode),
         claims.link_id,
-        ring.current_kid(),
+        ring.current_kid(claims.livemode).unwrap_or_default(),
         clock::rfc3339(claims.expires_at)
     );
     Ok(())
@@ -206,6 +237,7 @@ pub fn claims(args: &SignArgs, now: i64) -> Result<LinkClaims, CliError> {
         locale: parse_locale(&args.locale)?,
         free: [args.free1.clone(), args.free2.clone(), args.free3.clone()],
         metadata,
+        livemode: args.live,
     };
     if args.merchant_name.as_deref() == Some("") {
         return Err(usage(claim_problem("merchant_name")));
@@ -216,6 +248,10 @@ pub fn claims(args: &SignArgs, now: i64) -> Result<LinkClaims, CliError> {
         other => usage(other.to_string()),
     })?;
     Ok(claims)
+}
+
+fn mode_name(live: bool) -> &'static str {
+    if live { "live" } else { "test" }
 }
 
 fn amount(args: &SignArgs, currency: Currency) -> Result<Amount, CliError> {

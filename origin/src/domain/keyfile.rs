@@ -6,12 +6,16 @@
 //! ```text
 //! # comments and blank lines are ignored (and not kept when the file is rewritten)
 //! linkpay-keys v1
-//! key k2 2026-03-01T09:00:00Z <base64url secret, 32 bytes>
+//! key k3 2026-03-01T09:00:00Z <base64url secret, 32 bytes>
+//! key k2 2025-09-01T09:00:00Z <base64url secret> live
 //! key k1 2025-09-01T09:00:00Z <base64url secret>
 //! retired k0 2025-01-01T09:00:00Z 2026-03-01T09:00:00Z
 //! ```
 //!
-//! The first `key` line is the current key, which signs new links; every `key` line verifies.
+//! Each key is of one mode: a `key` line ending in `live` signs and verifies live links, any
+//! other test links, so a test key never makes a link that takes real money. The first `key`
+//! line of each mode is that mode's current key, which signs new links; every `key` line
+//! verifies.
 //! A `retired` line remembers a key whose secret was removed (kid, created, retired), so that
 //! its kid is never reused and tools can say why a token naming it no longer verifies.
 //!
@@ -23,7 +27,7 @@
 use crate::base::clock;
 use crate::base::ids;
 use linkpay_shared::SecretKey;
-use linkpay_shared::token::{self, Keyring};
+use linkpay_shared::token::{self, Keyring, RingKey};
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -49,13 +53,21 @@ pub enum KeyFileError {
     Parse { line: usize, problem: String },
     #[error("has no key that can sign (every key is retired)")]
     NoKeys,
+    #[error(
+        "has no {} key; add one with `linkpay keys rotate{}`",
+        if *.0 { "live" } else { "test" },
+        if *.0 { " --live" } else { "" }
+    )]
+    NoKeyForMode(bool),
     #[error("key id {0:?} must be 1-32 characters of A-Z a-z 0-9 _ -")]
     BadKid(String),
     #[error("key id {0:?} is already in the file (retired kids are not reused)")]
     KidTaken(String),
     #[error("has no key {0:?}")]
     UnknownKid(String),
-    #[error("key {0:?} is the current key; rotate first (`linkpay keys rotate`), then retire it")]
+    #[error(
+        "key {0:?} is a current key; rotate first (`linkpay keys rotate`, with --live for a live key), then retire it"
+    )]
     IsCurrent(String),
     #[error("key {0:?} is retired: its secret was removed")]
     Retired(String),
@@ -88,6 +100,8 @@ pub struct KeyEntry {
     /// Unix seconds.
     pub created: i64,
     pub state: KeyState,
+    /// A live key signs live links only; a test key test links only.
+    pub livemode: bool,
 }
 
 impl KeyEntry {
@@ -96,19 +110,23 @@ impl KeyEntry {
     }
 }
 
-/// The keys of one file: active keys in ring order (current first), then retired ones.
+/// The keys of one file: active keys in ring order (each mode's current key first among its
+/// mode's), then retired ones.
 #[derive(Debug, Clone)]
 pub struct KeyFile {
     entries: Vec<KeyEntry>,
 }
 
 impl KeyFile {
-    /// A new file with one fresh key, `kid` or `k1`.
+    /// A new file with a fresh test key (`kid`, or `k1`) and a fresh live key after it.
     pub fn generate(kid: Option<&str>, now: i64) -> Result<KeyFile, KeyFileError> {
         let mut file = KeyFile {
             entries: Vec::new(),
         };
-        file.rotate(kid, now)?;
+        file.rotate(kid, now, false)?;
+        file.rotate(None, now, true)?;
+        // The test key first, as it is made first.
+        file.entries.swap(0, 1);
         Ok(file)
     }
 
@@ -116,24 +134,35 @@ impl KeyFile {
         &self.entries
     }
 
-    /// The key that signs new links.
-    pub fn current(&self) -> Option<&KeyEntry> {
-        self.entries.first().filter(|e| e.is_active())
+    /// The key that signs new links of this mode.
+    pub fn current(&self, livemode: bool) -> Option<&KeyEntry> {
+        self.entries
+            .iter()
+            .find(|e| e.is_active() && e.livemode == livemode)
     }
 
-    /// When `kid` stopped signing new links: when the key in front of it in the ring was
-    /// made. Links live at most 365 days, so a key is safe to retire that long after this.
-    /// If keys in between were retired, this is later than the truth, which errs on the side
-    /// of waiting longer.
+    /// When `kid` stopped signing new links: when the key of its mode in front of it in the
+    /// ring was made. Links live at most 365 days, so a key is safe to retire that long after
+    /// this. If keys in between were retired, this is later than the truth, which errs on the
+    /// side of waiting longer.
     pub fn superseded_at(&self, kid: &str) -> Option<i64> {
         let i = self.entries.iter().position(|e| e.kid == kid)?;
-        let e = self.entries.get(i.checked_sub(1)?)?;
+        let mode = self.entries[i].livemode;
+        let e = self.entries[..i]
+            .iter()
+            .rev()
+            .find(|e| e.livemode == mode)?;
         e.is_active().then_some(e.created)
     }
 
-    /// Puts a fresh key first, so it signs new links; the others keep verifying.
-    /// Returns the new key's id.
-    pub fn rotate(&mut self, kid: Option<&str>, now: i64) -> Result<String, KeyFileError> {
+    /// Puts a fresh key of this mode first, so it signs the mode's new links; the others keep
+    /// verifying. Returns the new key's id.
+    pub fn rotate(
+        &mut self,
+        kid: Option<&str>,
+        now: i64,
+        livemode: bool,
+    ) -> Result<String, KeyFileError> {
         let kid = match kid {
             Some(k) => {
                 if !token::valid_kid(k.as_bytes()) {
@@ -154,12 +183,13 @@ impl KeyFile {
                 kid: kid.clone(),
                 created: now,
                 state: KeyState::Active(secret),
+                livemode,
             },
         );
         Ok(kid)
     }
 
-    /// Removes a key's secret, remembering its id. Refuses the current key.
+    /// Removes a key's secret, remembering its id. Refuses a current key.
     pub fn retire(&mut self, kid: &str, now: i64) -> Result<(), KeyFileError> {
         let i = self
             .entries
@@ -169,7 +199,10 @@ impl KeyFile {
         if !self.entries[i].is_active() {
             return Err(KeyFileError::Retired(kid.to_owned()));
         }
-        if i == 0 {
+        if self
+            .current(self.entries[i].livemode)
+            .is_some_and(|c| c.kid == kid)
+        {
             return Err(KeyFileError::IsCurrent(kid.to_owned()));
         }
         let mut entry = self.entries.remove(i);
@@ -184,43 +217,66 @@ impl KeyFile {
         Ok(())
     }
 
-    /// The ring of every active key, the current one signing.
+    /// The ring of every active key, each mode's current key signing.
     pub fn keyring(&self) -> Result<Keyring, KeyFileError> {
-        let current = self.current().ok_or(KeyFileError::NoKeys)?.kid.clone();
-        self.keyring_signing_with(&current)
+        let keys = self
+            .entries
+            .iter()
+            .filter_map(|e| match &e.state {
+                KeyState::Active(key) => Some(RingKey {
+                    kid: e.kid.clone(),
+                    key: key.clone(),
+                    livemode: e.livemode,
+                }),
+                KeyState::Retired { .. } => None,
+            })
+            .collect::<Vec<_>>();
+        if keys.is_empty() {
+            return Err(KeyFileError::NoKeys);
+        }
+        Keyring::new(keys).map_err(KeyFileError::Ring)
     }
 
-    /// The ring of every active key, with `kid` signing instead of the current key.
+    /// The ring of every active key, with `kid` signing its mode's links instead of that
+    /// mode's current key.
     pub fn keyring_signing_with(&self, kid: &str) -> Result<Keyring, KeyFileError> {
         match self.entries.iter().find(|e| e.kid == kid) {
             None => return Err(KeyFileError::UnknownKid(kid.to_owned())),
             Some(e) if !e.is_active() => return Err(KeyFileError::Retired(kid.to_owned())),
             Some(_) => {}
         }
-        let keys = self
-            .entries
-            .iter()
-            .filter_map(|e| match &e.state {
-                KeyState::Active(key) => Some((e.kid.clone(), key.clone())),
-                KeyState::Retired { .. } => None,
-            })
-            .collect();
-        Keyring::new(kid, keys).map_err(KeyFileError::Ring)
+        self.keyring()?
+            .signing_with(kid)
+            .map_err(KeyFileError::Ring)
     }
 
-    /// The ring as `LINK_KEYS` / `LINKPAY_LINK_KEYS` take it: `kid:key,kid:key`, current first.
+    /// The mode of key `kid`, if the file has it.
+    pub fn livemode_of(&self, kid: &str) -> Option<bool> {
+        self.entries
+            .iter()
+            .find(|e| e.kid == kid)
+            .map(|e| e.livemode)
+    }
+
+    /// The ring as `LINK_KEYS` / `LINKPAY_LINK_KEYS` take it: `kid:key,kid:key:live`, in ring
+    /// order (each mode's current key first among its mode's).
     pub fn export(&self) -> Result<String, KeyFileError> {
-        if self.current().is_none() {
-            return Err(KeyFileError::NoKeys);
-        }
         let ring: Vec<String> = self
             .entries
             .iter()
             .filter_map(|e| match &e.state {
-                KeyState::Active(key) => Some(format!("{}:{}", e.kid, key.to_base64url())),
+                KeyState::Active(key) => Some(format!(
+                    "{}:{}{}",
+                    e.kid,
+                    key.to_base64url(),
+                    if e.livemode { ":live" } else { "" }
+                )),
                 KeyState::Retired { .. } => None,
             })
             .collect();
+        if ring.is_empty() {
+            return Err(KeyFileError::NoKeys);
+        }
         Ok(ring.join(","))
     }
 
@@ -256,11 +312,14 @@ impl KeyFile {
             }
             let fields: Vec<&str> = content.split_whitespace().collect();
             // Field values are never echoed: a secret may be among them.
-            let (kind, kid, created) = match fields.as_slice() {
-                [kind, kid, created, _] => (*kind, *kid, *created),
+            let (kind, kid, created, livemode) = match fields.as_slice() {
+                [kind, kid, created, _] => (*kind, *kid, *created, false),
+                ["key", kid, created, _, "live"] => ("key", *kid, *created, true),
                 _ => {
                     return Err(bad(
-                        "expected `key KID CREATED SECRET` or `retired KID CREATED RETIRED`".into(),
+                        "expected `key KID CREATED SECRET`, `key KID CREATED SECRET live` or \
+                         `retired KID CREATED RETIRED`"
+                            .into(),
                     ));
                 }
             };
@@ -291,6 +350,7 @@ impl KeyFile {
                 kid: kid.to_owned(),
                 created,
                 state,
+                livemode,
             });
         }
         if !seen_header {
@@ -300,7 +360,7 @@ impl KeyFile {
             });
         }
         let file = KeyFile { entries };
-        if file.current().is_none() {
+        if !file.entries.iter().any(KeyEntry::is_active) {
             return Err(KeyFileError::NoKeys);
         }
         Ok(file)
@@ -309,7 +369,8 @@ impl KeyFile {
     pub fn to_text(&self) -> String {
         let mut out = String::from(
             "# linkpay link-signing keys (format: docs/cli.md). Secret: keep this file mode 0600.\n\
-             # The first `key` line signs new links; every `key` line verifies them.\n\
+             # The first `key` line of each mode (test, or `live` at the line's end) signs new\n\
+             # links of that mode; every `key` line verifies them.\n\
              # Manage it with `linkpay keys`; comments are not kept.\n",
         );
         out.push_str(HEADER);
@@ -319,10 +380,11 @@ impl KeyFile {
             let _ = match &e.state {
                 KeyState::Active(key) => writeln!(
                     out,
-                    "key {} {} {}",
+                    "key {} {} {}{}",
                     e.kid,
                     clock::rfc3339(e.created),
-                    key.to_base64url()
+                    key.to_base64url(),
+                    if e.livemode { " live" } else { "" }
                 ),
                 KeyState::Retired { at } => writeln!(
                     out,

@@ -287,9 +287,8 @@ pub async fn record_offline(
         tx,
         InsertLink {
             claims,
-            // Offline links are signed with the deployment's keys; they are test-mode links
-            // until live keys exist (issue: live mode).
-            livemode: false,
+            // The token's mode, which only a key of that mode could sign.
+            livemode: claims.livemode,
             kid,
             token: token.to_owned(),
             short_code: None,

@@ -63,12 +63,18 @@ impl Providers {
         }
     }
 
-    /// The provider for `method`; `wallet_provider` is the merchant's choice for wallets.
+    /// The provider for `method` in a mode; `wallet_provider` is the merchant's choice for
+    /// wallets. Only test payments have one so far: the sandbox never takes live money, and
+    /// the LINE Pay account the environment gives is a test-mode account.
     pub fn for_method(
         &self,
         method: PaymentMethod,
         wallet_provider: &str,
+        livemode: bool,
     ) -> Option<Box<dyn Provider>> {
+        if livemode {
+            return None;
+        }
         match method {
             PaymentMethod::Card => self.by_name(sandbox::NAME),
             PaymentMethod::Wallet => self.by_name(wallet_provider),

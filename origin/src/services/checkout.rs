@@ -26,6 +26,22 @@ use linkpay_shared::token::{self, LinkClaims};
 
 pub const PATH: &str = "/internal/v1/checkouts";
 
+/// A live link whose payment method no live provider account serves. The sandbox serves test
+/// links only, so a live link never reaches it.
+fn live_unavailable(method: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..ApiError::invalid(
+            "payment_method",
+            "livemode_unavailable",
+            format!(
+                "This shop cannot take live {method} payments yet, so nothing was charged. The \
+                 sandbox takes test payments only; live payments need a live provider account."
+            ),
+        )
+    }
+}
+
 /// Longer than any provider's own session (the sandbox's 15 minutes, LINE Pay's 20), so a
 /// reservation never lapses while the buyer can still complete payment on the provider's page.
 pub const RESERVATION_SECS: i64 = crate::providers::linepay::limits::SESSION_SECS + 5 * 60;
@@ -64,8 +80,12 @@ pub async fn start(
     }
     let provider = svc
         .providers
-        .for_method(method, &settings.wallet_provider)
-        .ok_or_else(|| method_unavailable(method.as_str()))?;
+        .for_method(method, &settings.wallet_provider, claims.livemode);
+    let provider = match provider {
+        Some(p) => p,
+        None if claims.livemode => return Err(live_unavailable(method.as_str())),
+        None => return Err(method_unavailable(method.as_str())),
+    };
     // Sortable, so a link's charges list newest first within a second too.
     let charge_id = ids::new_sortable_id("ch", svc.clock.now_millis());
     let mut tx = svc.db.begin().await?;
@@ -91,6 +111,7 @@ pub async fn start(
     let link = link
         .filter(|l| {
             l.merchant_id == claims.merchant_id
+                && l.livemode == claims.livemode
                 && l.amount_terms() == Some(claims.amount)
                 && l.usage_limit == claims.usage.limit().map(i64::from)
                 && l.expires_at == claims.expires_at

@@ -10,7 +10,7 @@ use crate::domain::merchants::Merchant;
 use crate::domain::webhooks::outbox;
 use crate::services::Services;
 use linkpay_shared::Locale;
-use linkpay_shared::token::{Amount, LinkClaims, Usage};
+use linkpay_shared::token::{Amount, LinkClaims, TokenError, Usage};
 
 /// A link as the merchant asks for it, checked.
 pub struct NewLink {
@@ -73,17 +73,24 @@ pub async fn create_in(
         locale: new.locale,
         free: Default::default(),
         metadata: Vec::new(),
+        livemode,
     };
     let keys = &svc.link_keys;
-    let token = keys
-        .sign(&claims)
-        .map_err(|e| ApiError::internal(format_args!("signing a validated link: {e}")))?;
+    let token = keys.sign(&claims).map_err(|e| match e {
+        TokenError::NoSigningKey(_) => ApiError::bad_request(
+            "livemode_unavailable",
+            "This linkpay has no live link-signing key, so live links cannot be made yet. Its \
+             operator adds one with `linkpay keys rotate --live --file <key file>`, then gives the \
+             worker the new ring and restarts the origin (docs/cli.md).",
+        ),
+        e => ApiError::internal(format_args!("signing a validated link: {e}")),
+    })?;
     let link = links::insert(
         tx,
         InsertLink {
             claims: &claims,
             livemode,
-            kid: keys.current_kid(),
+            kid: keys.current_kid(livemode).unwrap_or_default(),
             token,
             short_code: Some(ids::short_code()),
             free: new.free,

@@ -67,6 +67,15 @@ pub async fn create(
                 "link_key_unknown",
                 "This payment link was signed with a key that is unknown here or has been retired.",
             ),
+            TokenError::ModeMismatch { claims } => ApiError::invalid(
+                "token",
+                "livemode_mismatch",
+                format!(
+                    "This payment link claims {} mode but was signed with a {} key, so it is refused.",
+                    if claims { "live" } else { "test" },
+                    if claims { "test" } else { "live" },
+                ),
+            ),
             _ => not_found(),
         })?;
     let amount = claims.amount.resolve(req.amount).map_err(|e| ApiError {

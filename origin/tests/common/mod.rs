@@ -17,6 +17,8 @@ use tower::ServiceExt;
 pub const EDGE_URL: &str = "http://edge.test";
 pub const PUBLIC_URL: &str = "http://origin.test";
 pub const LINK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+/// Signs live links in the tests: a key of its own, as a deployment has.
+pub const LIVE_LINK_KEY: &str = "bGl2ZS1saW5rLWtleS1mb3ItbGlua3BheS10ZXN0cyE";
 pub const EDGE_SECRET: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM";
 /// Seals the secrets the test databases keep.
 pub const MASTER_KEYS: &str = "m1:bWFzdGVyLWtleS1mb3ItbGlua3BheS10ZXN0cyEhISE";
@@ -68,7 +70,7 @@ impl Origin {
     pub async fn start_with(extra: &[(&str, &str)]) -> Origin {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = database_url(&dir).await;
-        let keys = format!("k1:{LINK_KEY}");
+        let keys = format!("k1:{LINK_KEY},l1:{LIVE_LINK_KEY}:live");
         let mut env: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), db_url),
             ("LINKPAY_LINK_KEYS".into(), keys),

@@ -13,9 +13,13 @@ struct Vectors {
     description: String,
     domain: String,
     now: i64,
-    /// kid → base64url key. The first in `key_order` is the current key.
+    /// kid → base64url key. The first test key in `key_order` is the current test key, the
+    /// first live one the current live key.
     keys: BTreeMap<String, String>,
     key_order: Vec<String>,
+    /// The kids of live-mode keys; the others are test-mode keys.
+    #[serde(default)]
+    live_kids: Vec<String>,
     valid: Vec<ValidVector>,
     invalid: Vec<InvalidVector>,
 }
@@ -62,6 +66,8 @@ struct JsonClaims {
     free3: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     metadata: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    livemode: bool,
 }
 
 impl JsonClaims {
@@ -84,6 +90,7 @@ impl JsonClaims {
             locale: self.locale,
             free: [self.free1.clone(), self.free2.clone(), self.free3.clone()],
             metadata: self.metadata.clone().into_iter().collect(),
+            livemode: self.livemode,
         }
     }
 }
@@ -92,12 +99,12 @@ fn load() -> (Vectors, Keyring) {
     let text = std::fs::read_to_string(VECTORS).expect("read test vectors");
     let v: Vectors = serde_json::from_str(&text).expect("parse test vectors");
     let ring = Keyring::new(
-        &v.key_order[0],
         v.key_order
             .iter()
-            .map(|kid| {
-                let key = SecretKey::from_base64url(&v.keys[kid]).expect("vector key");
-                (kid.clone(), key)
+            .map(|kid| RingKey {
+                kid: kid.clone(),
+                key: SecretKey::from_base64url(&v.keys[kid]).expect("vector key"),
+                livemode: v.live_kids.contains(kid),
             })
             .collect(),
     )
@@ -118,7 +125,7 @@ fn valid_vectors_verify_and_sign_to_the_same_bytes() {
             case.name
         );
         let key = ring.key(case.kid.as_bytes()).expect("kid in ring");
-        let resigned = raw::sign_payload(key, &raw::encode_payload(&case.kid, &claims));
+        let resigned = raw::sign_payload(&key.key, &raw::encode_payload(&case.kid, &claims));
         assert_eq!(
             resigned, case.token,
             "{}: signing is deterministic",
@@ -148,6 +155,7 @@ fn invalid_vectors_are_rejected_for_the_stated_reason() {
         "unsupported_currency",
         "amount_out_of_range",
         "bad_claims",
+        "mode_mismatch",
     ] {
         assert!(reasons.contains(&required), "no vector for {required}");
     }
@@ -206,13 +214,11 @@ fn a_retired_key_no_longer_verifies() {
         .expect("a vector signed with a non-current key");
     assert!(ring.verify(old.token.as_bytes(), v.now).is_ok());
     let current = v.key_order[0].clone();
-    let retired = Keyring::new(
-        &current,
-        vec![(
-            current.clone(),
-            SecretKey::from_base64url(&v.keys[&current]).expect("key"),
-        )],
-    )
+    let retired = Keyring::new(vec![RingKey {
+        kid: current.clone(),
+        key: SecretKey::from_base64url(&v.keys[&current]).expect("key"),
+        livemode: false,
+    }])
     .expect("ring");
     assert_eq!(
         retired.verify(old.token.as_bytes(), v.now),
@@ -315,7 +321,54 @@ fn keyring_parse_names_the_problem() {
             .contains("key id")
     );
     let ring = Keyring::parse(&format!("new:{key}, old:{key}")).expect("ring");
-    assert_eq!(ring.current_kid(), "new");
+    assert_eq!(ring.current_kid(false), Some("new"));
+    assert_eq!(ring.current_kid(true), None, "no live key");
+    let ring = Keyring::parse(&format!("t1:{key}, l2:{key}:live, l1:{key}:live")).expect("ring");
+    assert_eq!(
+        (ring.current_kid(false), ring.current_kid(true)),
+        (Some("t1"), Some("l2"))
+    );
+    assert!(
+        Keyring::parse(&format!("k1:{key}:prod"))
+            .expect_err("an error")
+            .contains("live or test")
+    );
+    assert!(
+        Keyring::parse(&format!("k1:{key},k1:{key}:live"))
+            .expect_err("an error")
+            .contains("twice")
+    );
+}
+
+#[test]
+fn each_mode_signs_with_its_own_key_and_a_key_of_the_other_mode_is_refused() {
+    let (v, ring) = load();
+    let mut claims = v.valid[0].claims.to_claims();
+    let test_token = ring.sign(&claims).expect("test link");
+    assert_eq!(key_id(&test_token).as_deref(), Some("k1"));
+    claims.livemode = true;
+    let live_token = ring.sign(&claims).expect("live link");
+    assert_eq!(key_id(&live_token).as_deref(), Some("k3"));
+    assert_eq!(
+        ring.verify(live_token.as_bytes(), v.now),
+        Ok(claims.clone())
+    );
+    let test_only = ring.clone().signing_with("k2").expect("k2 is in the ring");
+    let ring_without_live = Keyring::new(vec![RingKey {
+        kid: "k1".into(),
+        key: SecretKey::from_base64url(&v.keys["k1"]).expect("key"),
+        livemode: false,
+    }])
+    .expect("ring");
+    assert_eq!(
+        ring_without_live.sign(&claims),
+        Err(TokenError::NoSigningKey(true))
+    );
+    claims.livemode = false;
+    assert_eq!(
+        key_id(&test_only.sign(&claims).expect("signed")).as_deref(),
+        Some("k2")
+    );
 }
 
 // ---- vector generation -------------------------------------------------------------------
@@ -328,6 +381,7 @@ fn regenerate_token_vectors() {
     let now = 1_767_225_600; // 2026-01-01T00:00:00Z
     let k1 = SecretKey::new((0u8..32).collect()).expect("key");
     let k2 = SecretKey::new((100u8..132).collect()).expect("key");
+    let k3 = SecretKey::new((200u8..232).collect()).expect("key");
     let stranger = SecretKey::new(vec![0xAB; 32]).expect("key");
     let base = JsonClaims {
         link_id: "lnk_0001".into(),
@@ -347,6 +401,7 @@ fn regenerate_token_vectors() {
         free2: None,
         free3: None,
         metadata: BTreeMap::new(),
+        livemode: false,
     };
     let usd = JsonClaims {
         link_id: "lnk_0002".into(),
@@ -391,6 +446,11 @@ fn regenerate_token_vectors() {
             .collect(),
         ..base.clone()
     };
+    let live = JsonClaims {
+        link_id: "lnk_live_0006".into(),
+        livemode: true,
+        ..base.clone()
+    };
     let sign = |kid: &str, key: &SecretKey, c: &JsonClaims| {
         raw::sign_payload(key, &raw::encode_payload(kid, &c.to_claims()))
     };
@@ -417,6 +477,7 @@ fn regenerate_token_vectors() {
             &offline,
         ),
         vector("signed with the previous key k2", "k2", &k2, &base),
+        vector("a live link, signed with the live key k3", "k3", &k3, &live),
     ];
 
     let good_payload = raw::encode_payload("k1", &base.to_claims());
@@ -620,6 +681,21 @@ fn regenerate_token_vectors() {
             error: "amount_out_of_range".into(),
         },
         InvalidVector {
+            name: "a live link signed with the test key k1".into(),
+            token: sign("k1", &k1, &live),
+            error: "mode_mismatch".into(),
+        },
+        InvalidVector {
+            name: "a test link signed with the live key k3".into(),
+            token: sign("k3", &k3, &base),
+            error: "mode_mismatch".into(),
+        },
+        InvalidVector {
+            name: "livemode claim 0 is not canonical".into(),
+            token: with_payload(&|p| p.extend_from_slice(&[tag::LIVEMODE, 0, 1, 0])),
+            error: "bad_claims".into(),
+        },
+        InvalidVector {
             name: "metadata keys out of order".into(),
             token: {
                 let mut claims = offline.to_claims();
@@ -631,17 +707,19 @@ fn regenerate_token_vectors() {
     ];
     let vectors = Vectors {
         description: "linkpay link token test vectors. See docs/token-format.md. A verifier \
-                      given `keys` (current first in key_order) and the clock at `now` (unix \
+                      given `keys` (current first in key_order; the kids in live_kids are \
+                      live-mode keys, the others test-mode keys) and the clock at `now` (unix \
                       seconds) must accept every `valid` token with exactly `claims`, and \
                       reject every `invalid` token with `error`."
             .into(),
         domain: String::from_utf8_lossy(DOMAIN).into_owned(),
         now,
-        keys: [("k1", &k1), ("k2", &k2)]
+        keys: [("k1", &k1), ("k2", &k2), ("k3", &k3)]
             .into_iter()
             .map(|(kid, k)| (kid.to_string(), k.to_base64url()))
             .collect(),
-        key_order: vec!["k1".into(), "k2".into()],
+        key_order: vec!["k1".into(), "k2".into(), "k3".into()],
+        live_kids: vec!["k3".into()],
         valid,
         invalid,
     };

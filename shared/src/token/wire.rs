@@ -24,8 +24,10 @@ pub(super) mod tag {
     pub const FREE2: u8 = 16;
     pub const FREE3: u8 = 17;
     pub const METADATA: u8 = 18;
+    /// Present, as the one byte 1, on live links only.
+    pub const LIVEMODE: u8 = 19;
     /// One past the highest tag this version understands.
-    pub const END: usize = 19;
+    pub const END: usize = 20;
 }
 
 pub(super) fn encode_payload(kid: &str, c: &LinkClaims) -> Vec<u8> {
@@ -76,6 +78,9 @@ pub(super) fn encode_payload(kid: &str, c: &LinkClaims) -> Vec<u8> {
     }
     if !c.metadata.is_empty() {
         put(tag::METADATA, &encode_metadata(&c.metadata));
+    }
+    if c.livemode {
+        put(tag::LIVEMODE, &[1]);
     }
     out
 }
@@ -208,6 +213,12 @@ pub(super) fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> 
         Some(bytes) => decode_metadata(bytes)?,
         None => Vec::new(),
     };
+    // Test links leave the claim out, so only the one byte 1 is canonical.
+    let livemode = match fields[tag::LIVEMODE as usize] {
+        None => false,
+        Some([1]) => true,
+        Some(_) => return Err(TokenError::BadClaims("livemode")),
+    };
     let claims = LinkClaims {
         link_id: required(tag::LINK_ID, "link_id")?,
         merchant_id: required(tag::MERCHANT_ID, "merchant_id")?,
@@ -226,6 +237,7 @@ pub(super) fn decode_claims(mut bytes: &[u8]) -> Result<LinkClaims, TokenError> 
             text(tag::FREE3, "free3")?,
         ],
         metadata,
+        livemode,
     };
     // Empty optional claims are encoded by omission, so an empty value is non-canonical.
     let optional = [&claims.description, &claims.reference]

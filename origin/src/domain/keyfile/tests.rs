@@ -18,52 +18,68 @@ fn claims() -> LinkClaims {
         locale: Locale::En,
         free: [None, None, None],
         metadata: Vec::new(),
+        livemode: false,
     }
 }
 
 #[test]
 fn round_trips_through_text() {
     let mut f = KeyFile::generate(None, T0).expect("new");
-    f.rotate(None, T0 + 10).expect("rotate");
-    f.rotate(Some("spring-2026"), T0 + 20).expect("rotate");
+    f.rotate(None, T0 + 10, false).expect("rotate");
+    f.rotate(Some("spring-2026"), T0 + 20, false)
+        .expect("rotate");
     f.retire("k1", T0 + 30).expect("retire");
     let text = f.to_text();
     let back = KeyFile::parse(&text).expect("parses");
     assert_eq!(back.to_text(), text);
     let kids: Vec<&str> = back.entries().iter().map(|e| e.kid.as_str()).collect();
-    assert_eq!(kids, ["spring-2026", "k2", "k1"]);
+    assert_eq!(kids, ["spring-2026", "k3", "k2", "k1"]);
+    let modes: Vec<bool> = back.entries().iter().map(|e| e.livemode).collect();
+    assert_eq!(modes, [false, false, true, false]);
+    assert!(
+        text.contains(" live\n"),
+        "the live key's line says so: {text}"
+    );
     assert!(matches!(
-        back.entries()[2].state,
+        back.entries()[3].state,
         KeyState::Retired { at } if at == T0 + 30
     ));
     assert_eq!(back.entries()[1].created, T0 + 10);
     assert_eq!(back.export().expect("ring"), f.export().expect("ring"));
-    // Numbering continues past retired and custom kids.
+    // Numbering continues past retired and custom kids, across modes.
     let mut back = back;
-    assert_eq!(back.rotate(None, T0 + 40).expect("rotate"), "k3");
+    assert_eq!(back.rotate(None, T0 + 40, true).expect("rotate"), "k4");
+    assert_eq!(back.current(true).map(|e| e.kid.as_str()), Some("k4"));
 }
 
 #[test]
 fn rotation_keeps_old_keys_verifying_and_retiring_drops_them() {
     let mut f = KeyFile::generate(None, T0).expect("new");
     let old = f.keyring().expect("ring").sign(&claims()).expect("signs");
-    f.rotate(None, T0 + 1).expect("rotate");
+    f.rotate(None, T0 + 1, false).expect("rotate");
     let ring = f.keyring().expect("ring");
-    assert_eq!(ring.current_kid(), "k2");
+    assert_eq!(ring.current_kid(false), Some("k3"));
+    assert_eq!(
+        ring.current_kid(true),
+        Some("k2"),
+        "the live key is untouched"
+    );
     assert!(ring.verify(old.as_bytes(), T0).is_ok());
     let new = ring.sign(&claims()).expect("signs");
-    assert_eq!(linkpay_shared::token::key_id(&new).as_deref(), Some("k2"));
+    assert_eq!(linkpay_shared::token::key_id(&new).as_deref(), Some("k3"));
     assert_eq!(
         Keyring::parse(&f.export().expect("ring"))
             .expect("parses")
-            .current_kid(),
-        "k2"
+            .current_kid(false),
+        Some("k3")
     );
 
-    assert!(matches!(
-        f.retire("k2", T0 + 2),
-        Err(KeyFileError::IsCurrent(k)) if k == "k2"
-    ));
+    for current in ["k3", "k2"] {
+        assert!(matches!(
+            f.retire(current, T0 + 2),
+            Err(KeyFileError::IsCurrent(k)) if k == current
+        ));
+    }
     assert!(matches!(
         f.retire("k9", T0 + 2),
         Err(KeyFileError::UnknownKid(k)) if k == "k9"
@@ -81,7 +97,7 @@ fn rotation_keeps_old_keys_verifying_and_retiring_drops_them() {
         Err(KeyFileError::Retired(_))
     ));
     assert!(matches!(
-        f.rotate(Some("k1"), T0 + 4),
+        f.rotate(Some("k1"), T0 + 4, true),
         Err(KeyFileError::KidTaken(_))
     ));
 }
@@ -98,15 +114,25 @@ fn keys_are_fresh_randomness() {
         .expect("ring");
     assert_ne!(a, b);
     let ring = Keyring::parse(&a).expect("parses");
-    assert_eq!(ring.current_kid(), "k1");
+    assert_eq!(ring.current_kid(false), Some("k1"));
+    assert_eq!(ring.current_kid(true), Some("k2"));
 }
 
 #[test]
 fn superseded_at_is_when_the_next_key_was_made() {
     let mut f = KeyFile::generate(None, T0).expect("new");
-    f.rotate(None, T0 + 100).expect("rotate");
-    assert_eq!(f.superseded_at("k1"), Some(T0 + 100));
-    assert_eq!(f.superseded_at("k2"), None);
+    f.rotate(None, T0 + 100, false).expect("rotate");
+    assert_eq!(
+        f.superseded_at("k1"),
+        Some(T0 + 100),
+        "by the newer test key"
+    );
+    assert_eq!(
+        f.superseded_at("k2"),
+        None,
+        "a test key does not supersede a live one"
+    );
+    assert_eq!(f.superseded_at("k3"), None);
 }
 
 #[test]
@@ -163,7 +189,7 @@ fn files_are_private_and_never_half_written() {
     assert_eq!(mode(&path), 0o600);
     assert!(matches!(f.create(&path), Err(KeyFileError::Exists)));
 
-    f.rotate(None, T0 + 1).expect("rotate");
+    f.rotate(None, T0 + 1, false).expect("rotate");
     f.save(&path).expect("save");
     assert_eq!(mode(&path), 0o600);
     let back = KeyFile::load(&path).expect("load");
