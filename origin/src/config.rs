@@ -50,6 +50,9 @@ pub struct Config {
     /// `LINKPAY_LINEPAY_CHANNEL_ID` and `_SECRET` (and optional `_BASE_URL`,
     /// `_CAPTURE_WINDOW`, `_MAX_AMOUNT_USD`, `_MAX_AMOUNT_THB`); `None` without credentials.
     pub linepay: Option<crate::providers::linepay::LinePayConfig>,
+    /// `LINKPAY_STRIPE_API_URL`: Stripe's API, for every Stripe provider account (tests point
+    /// it at a local fake).
+    pub stripe_api_url: String,
 }
 
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -129,6 +132,16 @@ impl Config {
                 )
             })?;
         let linepay = crate::providers::linepay::LinePayConfig::from_lookup(&get)?;
+        let stripe_api_url = get("LINKPAY_STRIPE_API_URL")
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| crate::providers::stripe::client::DEFAULT_API_URL.into());
+        let stripe_api_url =
+            crate::base::url::normalize_base_url(&stripe_api_url).ok_or_else(|| ConfigError {
+                var: "LINKPAY_STRIPE_API_URL",
+                problem: format!(
+                    "{stripe_api_url:?} must be an http(s) base URL such as https://api.stripe.com"
+                ),
+            })?;
         Ok(Config {
             listen,
             database_url,
@@ -145,6 +158,7 @@ impl Config {
             webhook_allow_private_networks,
             sandbox_capture_window,
             linepay,
+            stripe_api_url,
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::base::db::Db;
 use crate::base::jobs::{self, periodic, periodic::Periodic};
 use crate::config::Config;
 use crate::providers::Providers;
+use crate::providers::registry::AccountSettings;
 use crate::providers::sandbox::SandboxConnector;
 use crate::services::notify::sender::{self, Channels, Sender};
 use crate::services::webhooks::{delivery, expiry};
@@ -38,7 +39,17 @@ impl AppState {
         let services = Services {
             db: db.clone(),
             clock: clock.clone(),
-            providers: Providers::new(db.clone(), clock.clone(), sandbox, config.linepay.clone()),
+            providers: Providers::new(
+                db.clone(),
+                clock.clone(),
+                sandbox,
+                config.linepay.clone(),
+                AccountSettings {
+                    master_keys: config.master_keys.clone(),
+                    http: crate::providers::stripe::client::StripeClient::http(),
+                    stripe_api_url: config.stripe_api_url.clone(),
+                },
+            ),
             public_url: config.public_url.clone(),
             edge_url: config.edge_url.clone(),
             link_keys: config.link_keys.clone(),

@@ -24,6 +24,7 @@ mod livemode;
 mod migrations;
 mod notifications;
 mod payment_flows;
+mod provider_accounts;
 mod return_urls;
 mod secrets_at_rest;
 mod sms;

@@ -10,5 +10,7 @@ pub mod links;
 pub mod merchants;
 pub mod notifications;
 pub mod payment_methods;
+pub mod provider_accounts;
+pub mod provider_events;
 pub mod return_urls;
 pub mod webhooks;

@@ -8,6 +8,7 @@
 pub mod linepay;
 pub mod registry;
 pub mod sandbox;
+pub mod stripe;
 
 pub use registry::Providers;
 
@@ -80,7 +81,11 @@ pub enum ReturnRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     pub provider_ref: String,
-    pub outcome: Outcome,
+    /// What it says happened; `None` when it only says to look (the origin then asks the
+    /// provider, as Stripe's events are treated).
+    pub outcome: Option<Outcome>,
+    /// The provider's id for the event, where it has one, so a replay is applied once.
+    pub event_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,10 +165,11 @@ pub trait Provider: Send + Sync {
     /// The provider's account of the payment, asked for whenever the origin is unsure.
     async fn sync(&self, provider_ref: &str) -> Result<Outcome, ProviderError>;
 
-    /// Checks a notification's signature and reads it.
+    /// Checks a notification's signature and reads it; `None` for a genuine notification
+    /// about nothing the origin acts on.
     fn verify_notification(
         &self,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Notification, ProviderError>;
+    ) -> Result<Option<Notification>, ProviderError>;
 }

@@ -14,6 +14,7 @@
 use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
+use crate::base::listing::Scope;
 use crate::domain::charges::CaptureMethod;
 use crate::domain::links::{self, Link};
 use crate::domain::payment_methods::PaymentMethod;
@@ -78,11 +79,16 @@ pub async fn start(
     if !settings.allows(method) {
         return Err(method_unavailable(method.as_str()));
     }
-    let provider = svc
+    let scope = Scope {
+        merchant_id: &claims.merchant_id,
+        livemode: claims.livemode,
+    };
+    let chosen = svc
         .providers
-        .for_method(method, &settings.wallet_provider, claims.livemode);
-    let provider = match provider {
-        Some(p) => p,
+        .for_payment(scope, method, &settings.wallet_provider)
+        .await?;
+    let (provider, account_id) = match chosen {
+        Some(c) => (c.provider, c.account_id),
         None if claims.livemode => return Err(live_unavailable(method.as_str())),
         None => return Err(method_unavailable(method.as_str())),
     };
@@ -190,8 +196,8 @@ pub async fn start(
     sqlx::query(
         "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
                               reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at,
-                              payment_method, capture_method)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                              payment_method, capture_method, provider_account_id)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(&charge_id)
     .bind(&link.id)
@@ -211,6 +217,7 @@ pub async fn start(
     .bind(now)
     .bind(method.as_str())
     .bind(capture.as_str())
+    .bind(&account_id)
     .execute(&mut *tx)
     .await?;
     if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {

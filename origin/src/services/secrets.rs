@@ -7,7 +7,7 @@
 
 use crate::base::db::Db;
 use crate::base::secrets::{self, MasterKeys, OpenError};
-use crate::domain::{return_urls, webhooks::endpoints};
+use crate::domain::{provider_accounts, return_urls, webhooks::endpoints};
 
 /// Where a row's values are sealed for, from its id.
 type Place = fn(&str) -> String;
@@ -17,6 +17,7 @@ const SEALED: &[(&str, &str, Place)] = &[
     ("webhook_endpoints", "secret", endpoints::place),
     ("webhook_endpoints", "previous_secret", endpoints::place),
     ("return_urls", "secret", return_urls::place),
+    ("provider_accounts", "credentials", provider_accounts::place),
 ];
 
 /// What to (re-)seal.

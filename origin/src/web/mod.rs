@@ -24,6 +24,10 @@ pub fn app(state: AppState) -> Router {
         .merge(sandbox::router())
         .route("/return/{provider}", get(returns::provider_return))
         .route(
+            "/providers/{provider}/accounts/{account}/webhooks",
+            post(returns::account_webhook),
+        )
+        .route(
             "/providers/{provider}/notifications",
             post(returns::provider_notification),
         )

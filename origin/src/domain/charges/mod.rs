@@ -69,12 +69,15 @@ pub struct Charge {
     pub amount_refunding: i64,
     /// The end of an authorization's capture window.
     pub capture_before: Option<i64>,
+    /// The merchant's provider account it was made through; `None` for the sandbox and the
+    /// environment's LINE Pay.
+    pub provider_account_id: Option<String>,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
     provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
     free3, metadata, buyer_email, amount_refunded, created_at, updated_at, payment_method, \
-    capture_method, amount_captured, amount_refunding, capture_before";
+    capture_method, amount_captured, amount_refunding, capture_before, provider_account_id";
 
 impl Charge {
     /// Whose data it is, and in which mode.

@@ -450,7 +450,7 @@ impl Provider for LinePayConnector {
         &self,
         _headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Notification, ProviderError> {
+    ) -> Result<Option<Notification>, ProviderError> {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Claimed {

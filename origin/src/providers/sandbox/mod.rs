@@ -193,7 +193,7 @@ impl Provider for SandboxConnector {
         &self,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Notification, ProviderError> {
+    ) -> Result<Option<Notification>, ProviderError> {
         let claimed = serde_json::from_slice::<notify::Body>(body).ok();
         let header = headers
             .get(notify::SIGNATURE_HEADER)
@@ -206,8 +206,8 @@ impl Provider for SandboxConnector {
         let n = claimed.ok_or_else(|| {
             ProviderError::refused("invalid_notification", "The body is not a notification.")
         })?;
-        Ok(Notification {
-            outcome: outcome(
+        Ok(Some(Notification {
+            outcome: Some(outcome(
                 &n.status,
                 n.amount_captured,
                 n.decline_code,
@@ -216,8 +216,9 @@ impl Provider for SandboxConnector {
                     last4: n.card_last4,
                 },
                 n.authorized_until,
-            ),
+            )),
             provider_ref: n.payment_id,
-        })
+            event_id: None,
+        }))
     }
 }

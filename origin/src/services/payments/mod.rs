@@ -43,10 +43,10 @@ async fn load(
         .await?
         .filter(|c| c.merchant_id == merchant_id)
         .ok_or(OpError::NotFound)?;
-    let provider = svc.providers.by_name(&charge.provider).ok_or_else(|| {
+    let provider = svc.providers.for_charge(&charge).await?.ok_or_else(|| {
         OpError::Provider(ProviderError::Unavailable(format!(
-            "provider {} is not configured on this origin",
-            charge.provider
+            "provider {} (of charge {}) is not configured on this origin",
+            charge.provider, charge.id
         )))
     })?;
     Ok((charge, provider))

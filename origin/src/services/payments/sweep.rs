@@ -49,9 +49,9 @@ pub async fn once(svc: &Services) -> Result<Swept, super::OpError> {
 
 /// Finishes an interrupted capture or void with what the provider says happened.
 async fn resume(svc: &Services, c: &Charge) -> bool {
-    match svc.providers.by_name(&c.provider) {
-        Some(p) => resolve(svc, p.as_ref(), &c.id).await.is_ok(),
-        None => false,
+    match svc.providers.for_charge(c).await {
+        Ok(Some(p)) => resolve(svc, p.as_ref(), &c.id).await.is_ok(),
+        _ => false,
     }
 }
 
@@ -72,7 +72,7 @@ async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
     if !super::claim_void(svc, &c.id, "capture_before <= $1").await? {
         return Ok(false);
     }
-    if let Some(p) = svc.providers.by_name(&c.provider)
+    if let Some(p) = svc.providers.for_charge(c).await?
         && let Err(e) = p.void(c.provider_ref.as_deref().unwrap_or_default()).await
     {
         tracing::info!(charge = %c.id, error = %e, "provider did not void an expired authorization; its window has lapsed it");
@@ -94,7 +94,7 @@ async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
 /// (a buyer who approved at LINE Pay and never came back has paid), else settle it as the
 /// provider says (normally `expired`).
 async fn abandon(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
-    let provider = svc.providers.by_name(&c.provider);
+    let provider = svc.providers.for_charge(c).await?;
     let (Some(p), Some(_)) = (provider, &c.provider_ref) else {
         // The provider never opened a session: nothing can complete.
         let settled =

@@ -12,6 +12,7 @@ pub(crate) mod notifications;
 mod openapi;
 mod params;
 pub(crate) mod payment_methods;
+pub(crate) mod provider_accounts;
 mod query;
 pub(crate) mod return_urls;
 pub(crate) mod webhook_endpoints;
@@ -54,6 +55,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/branding", "POST"),
     ("/v1/payment_method_settings", "GET"),
     ("/v1/payment_method_settings", "POST"),
+    ("/v1/provider_accounts", "POST"),
+    ("/v1/provider_accounts", "GET"),
+    ("/v1/provider_accounts/{id}", "GET"),
+    ("/v1/provider_accounts/{id}", "POST"),
+    ("/v1/provider_accounts/{id}", "DELETE"),
     ("/v1/webhook_endpoints", "POST"),
     ("/v1/webhook_endpoints", "GET"),
     ("/v1/webhook_endpoints/{id}", "GET"),
@@ -106,6 +112,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/v1/payment_method_settings",
             get(payment_methods::retrieve).post(payment_methods::update),
+        )
+        .route(
+            "/v1/provider_accounts",
+            post(provider_accounts::create).get(provider_accounts::list),
+        )
+        .route(
+            "/v1/provider_accounts/{id}",
+            get(provider_accounts::retrieve)
+                .post(provider_accounts::update)
+                .delete(provider_accounts::delete),
         )
         .route(
             "/v1/webhook_endpoints",

@@ -34,6 +34,7 @@ mod charges;
 mod errors;
 mod links;
 mod params;
+mod provider_accounts;
 mod responses;
 mod return_urls;
 mod settings;
@@ -44,6 +45,7 @@ pub use charges::*;
 pub use errors::*;
 pub use links::*;
 pub use params::*;
+pub use provider_accounts::*;
 pub use responses::*;
 pub use return_urls::*;
 pub use settings::*;
@@ -88,6 +90,11 @@ pub async fn document() -> Json<Value> {
         super::charges::list_refunds,
         super::payment_methods::retrieve,
         super::payment_methods::update,
+        super::provider_accounts::create,
+        super::provider_accounts::list,
+        super::provider_accounts::retrieve,
+        super::provider_accounts::update,
+        super::provider_accounts::delete,
         super::webhook_endpoints::create,
         super::webhook_endpoints::list,
         super::webhook_endpoints::retrieve,
@@ -135,6 +142,12 @@ pub async fn document() -> Json<Value> {
         UpdatePaymentMethodSettings,
         MethodSetting,
         WalletSetting,
+        ProviderCredentials,
+        CreateProviderAccount,
+        UpdateProviderAccount,
+        ProviderAccount,
+        ProviderAccountList,
+        DeletedProviderAccount,
         CreateWebhookEndpoint,
         UpdateWebhookEndpoint,
         RotateSecret,
@@ -182,8 +195,8 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("sk_test_…")
-                    .description(Some("Your secret API key: Authorization: Bearer sk_test_…"))
+                    .bearer_format("sk_test_… or sk_live_…")
+                    .description(Some("Your secret API key: Authorization: Bearer sk_test_… (test data) or sk_live_… (live data)"))
                     .build(),
             ),
         );

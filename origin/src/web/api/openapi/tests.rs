@@ -53,6 +53,19 @@ fn request_schemas_list_exactly_the_accepted_fields() {
         properties(&d, "CustomAmount"),
         sorted(&["minimum", "maximum"])
     );
+    use super::super::provider_accounts as accounts;
+    assert_eq!(
+        properties(&d, "CreateProviderAccount"),
+        sorted(accounts::FIELDS)
+    );
+    assert_eq!(
+        properties(&d, "UpdateProviderAccount"),
+        sorted(accounts::UPDATE_FIELDS)
+    );
+    assert_eq!(
+        properties(&d, "ProviderCredentials"),
+        sorted(accounts::CREDENTIALS)
+    );
 }
 
 #[test]
@@ -127,6 +140,7 @@ fn response_schemas_list_exactly_the_returned_fields() {
         amount_captured: 0,
         amount_refunding: 0,
         capture_before: None,
+        provider_account_id: None,
     };
     assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
     let ru = crate::domain::return_urls::ReturnUrl {
@@ -170,6 +184,20 @@ fn response_schemas_list_exactly_the_returned_fields() {
         created_at: 1,
     };
     assert_eq!(properties(&d, "Event"), keys(event.to_json()));
+    let account = crate::domain::provider_accounts::ProviderAccount {
+        id: "pa_1".into(),
+        merchant_id: "mch_1".into(),
+        livemode: false,
+        provider: "stripe".into(),
+        description: None,
+        details: "{}".into(),
+        sealed_credentials: "lps1:m1:sealed".into(),
+        created_at: 1,
+    };
+    assert_eq!(
+        properties(&d, "ProviderAccount"),
+        keys(account.to_json(&[], "https://o/providers/stripe/accounts/pa_1/webhooks"))
+    );
     let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
     assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
 }

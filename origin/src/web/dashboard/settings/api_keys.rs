@@ -49,6 +49,7 @@ impl Resource for ApiKeys {
                 },
             ],
             removable: k.revoked_at.is_none(),
+            update: None,
             id: k.id,
         });
         Ok(rows.collect())

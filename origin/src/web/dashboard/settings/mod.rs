@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod branding;
 pub mod payment_methods;
+pub mod provider_accounts;
 pub mod resource;
 pub mod return_urls;
 pub mod templates;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(webhooks::routes())
         .merge(return_urls::routes())
+        .merge(provider_accounts::routes())
         .route("/dashboard/settings/templates", get(templates::list))
         .route(
             "/dashboard/settings/templates/{name}",

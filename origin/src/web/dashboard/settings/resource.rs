@@ -76,8 +76,8 @@ pub async fn created<R: Resource>(
 ) -> PageReply {
     match result {
         Ok((_, Json(made))) => {
-            let secret = text(&made["secret"]);
-            page::<R>(state, session, &FormData(Vec::new()), Some(secret), None).await
+            let secret = Some(text(&made["secret"])).filter(|s| !s.is_empty());
+            page::<R>(state, session, &FormData(Vec::new()), secret, None).await
         }
         Err(e) => page::<R>(state, session, typed, None, Some(e.into())).await,
     }
@@ -111,6 +111,15 @@ pub struct Row {
     pub cells: Vec<String>,
     /// Whether the row still has a delete/revoke button.
     pub removable: bool,
+    /// A one-field form beside the row, posting to `{base}/{id}/{action}`.
+    pub update: Option<RowForm>,
+}
+
+pub struct RowForm {
+    pub action: &'static str,
+    pub field: &'static str,
+    pub label: &'static str,
+    pub button: &'static str,
 }
 
 pub enum Input {

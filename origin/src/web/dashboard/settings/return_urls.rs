@@ -42,6 +42,7 @@ impl Resource for ReturnUrls {
                 r["created"].as_i64().map(when).unwrap_or_default(),
             ],
             removable: true,
+            update: None,
         });
         Ok(rows.collect())
     }

@@ -46,6 +46,7 @@ impl Resource for Webhooks {
                 e["created"].as_i64().map(when).unwrap_or_default(),
             ],
             removable: true,
+            update: None,
         });
         Ok(rows.collect())
     }
