@@ -282,3 +282,18 @@ async fn an_offline_link_carries_its_mode_and_a_test_key_cannot_sign_a_live_one(
         1
     );
 }
+
+#[tokio::test]
+async fn a_live_key_cannot_choose_the_sandbox() {
+    let test = Origin::start().await;
+    let live = test.live().await;
+    let body = r#"{"wallet":{"enabled":true,"provider":"sandbox"}}"#;
+    let r = live.post("/v1/payment_method_settings", body).await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "livemode_mismatch");
+    assert_eq!(r.json()["error"]["param"], "wallet[provider]");
+    assert!(text(&r.json()["error"]["message"]).contains("test payments only"));
+    assert_eq!(
+        test.post("/v1/payment_method_settings", body).await.status,
+        StatusCode::OK
+    );
+}

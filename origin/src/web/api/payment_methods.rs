@@ -37,6 +37,13 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
             s.wallet = on;
         }
         if let Some(provider) = wallet.string("provider")? {
+            if auth.livemode && provider == crate::providers::sandbox::NAME {
+                return Err(ApiError::invalid(
+                    "wallet[provider]",
+                    "livemode_mismatch",
+                    "The sandbox takes test payments only, and this request was made with a live key (sk_live_…). Live payments go through your live provider accounts (/v1/provider_accounts).",
+                ));
+            }
             let known = state.services.providers.wallet_providers();
             match known.iter().find(|(name, _)| *name == provider) {
                 Some((_, true)) => s.wallet_provider = provider,
