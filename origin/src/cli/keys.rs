@@ -129,15 +129,12 @@ fn rotate(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let mut keys = load(path)?;
-    let Some(old) = keys.current(live).map(|e| e.kid.clone()) else {
-        return first_of_mode(path, keys, kid, live, now, out);
-    };
-    let new = keys
-        .rotate(kid, now, live)
-        .map_err(|e| kid_error(path, e))?;
-    keys.save(path)
-        .map_err(|e| key_file_error("--file", path, e))?;
+    let old = keys.current(live).map(|e| e.kid.clone());
+    let new = add_key(path, &mut keys, kid, live, now)?;
     let file = shell_quote(path);
+    let Some(old) = old else {
+        return first_of_mode(&new, &file, live, out);
+    };
     let mode = mode_name(live);
     writeln!(
         out,
@@ -158,21 +155,24 @@ fn rotate(
     .map_err(output_error)
 }
 
-/// The file's first key of a mode (a file from before keys had modes has no live key).
-fn first_of_mode(
+/// Adds a fresh key of the mode in front and saves the file; answers its id.
+fn add_key(
     path: &Path,
-    mut keys: KeyFile,
+    keys: &mut KeyFile,
     kid: Option<&str>,
     live: bool,
     now: i64,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+) -> Result<String, CliError> {
     let new = keys
         .rotate(kid, now, live)
         .map_err(|e| kid_error(path, e))?;
     keys.save(path)
         .map_err(|e| key_file_error("--file", path, e))?;
-    let file = shell_quote(path);
+    Ok(new)
+}
+
+/// The file's first key of a mode (a file from before keys had modes has no live key).
+fn first_of_mode(new: &str, file: &str, live: bool, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(
         out,
         "Key {new} is the file's first {mode} key: it signs new {mode} links.\n\

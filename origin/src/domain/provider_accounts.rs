@@ -185,12 +185,7 @@ pub async fn for_method(
 
 /// The account with this id, of any merchant and mode (callers check), unless deleted.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<ProviderAccount>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM provider_accounts WHERE id = $1 AND deleted_at IS NULL"
-    ))
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await
+    one(db, id, "deleted_at IS NULL").await
 }
 
 pub async fn list(
@@ -227,8 +222,12 @@ pub async fn delete(db: &Db, now: i64, account: &ProviderAccount) -> Result<bool
 
 /// The account a charge was made through, deleted or not.
 pub async fn of_charge(db: &Db, id: &str) -> Result<Option<ProviderAccount>, sqlx::Error> {
+    one(db, id, "TRUE").await
+}
+
+async fn one(db: &Db, id: &str, and: &str) -> Result<Option<ProviderAccount>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM provider_accounts WHERE id = $1"
+        "SELECT {COLUMNS} FROM provider_accounts WHERE id = $1 AND {and}"
     ))
     .bind(id)
     .fetch_optional(db.reader())

@@ -58,14 +58,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
         .unwrap_or("the new Stripe account")
         .to_owned();
     let accounts = state.services.providers.accounts();
-    let details = stripe::check_credentials(
-        &accounts.http,
-        &accounts.stripe_api_url,
-        &creds,
-        auth.livemode,
-    )
-    .await
-    .map_err(|e| refused(&who, e))?;
+    let details = check(&state, &creds, auth.livemode, &who).await?;
     let id = provider_accounts::new_id(&state.clock);
     let account = provider_accounts::create(
         &state.db,
@@ -180,15 +173,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
         }
         if let Some(key) = c.string("secret_key")? {
             creds.secret_key = key;
-            let details = stripe::check_credentials(
-                &accounts.http,
-                &accounts.stripe_api_url,
-                &creds,
-                account.livemode,
-            )
-            .await
-            .map_err(|e| refused(&who, e))?;
-            update.details = Some(details);
+            update.details = Some(check(&state, &creds, account.livemode, &who).await?);
         }
         update.credentials = Some(creds.to_json());
     }
@@ -237,6 +222,19 @@ fn object(state: &AppState, a: &ProviderAccount, methods: &[PaymentMethod]) -> V
         state.config.public_url, a.provider, a.id
     );
     a.to_json(methods, &url)
+}
+
+/// Credentials checked with the provider before they are saved; a refusal names `who`.
+async fn check(
+    state: &AppState,
+    creds: &stripe::Credentials,
+    livemode: bool,
+    who: &str,
+) -> Result<Value, ApiError> {
+    let accounts = state.services.providers.accounts();
+    stripe::check_credentials(&accounts.http, &accounts.stripe_api_url, creds, livemode)
+        .await
+        .map_err(|e| refused(who, e))
 }
 
 /// A refusal of credentials, naming the account and the field; never the value.
