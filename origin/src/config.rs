@@ -53,6 +53,10 @@ pub struct Config {
     /// `LINKPAY_STRIPE_API_URL`: Stripe's API, for every Stripe provider account (tests point
     /// it at a local fake).
     pub stripe_api_url: String,
+    /// `LINKPAY_GMOPG_TEST_API_URL` and `LINKPAY_GMOPG_LIVE_API_URL`: GMO-PG's API for
+    /// test-mode shops (its test site, pt01) and live ones (p01).
+    pub gmopg_test_api_url: String,
+    pub gmopg_live_api_url: String,
 }
 
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
@@ -132,16 +136,21 @@ impl Config {
                 )
             })?;
         let linepay = crate::providers::linepay::LinePayConfig::from_lookup(&get)?;
-        let stripe_api_url = get("LINKPAY_STRIPE_API_URL")
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| crate::providers::stripe::client::DEFAULT_API_URL.into());
-        let stripe_api_url =
-            crate::base::url::normalize_base_url(&stripe_api_url).ok_or_else(|| ConfigError {
-                var: "LINKPAY_STRIPE_API_URL",
-                problem: format!(
-                    "{stripe_api_url:?} must be an http(s) base URL such as https://api.stripe.com"
-                ),
-            })?;
+        let stripe_api_url = api_url(
+            &get,
+            "LINKPAY_STRIPE_API_URL",
+            crate::providers::stripe::client::DEFAULT_API_URL,
+        )?;
+        let gmopg_test_api_url = api_url(
+            &get,
+            "LINKPAY_GMOPG_TEST_API_URL",
+            crate::providers::gmopg::client::TEST_API_URL,
+        )?;
+        let gmopg_live_api_url = api_url(
+            &get,
+            "LINKPAY_GMOPG_LIVE_API_URL",
+            crate::providers::gmopg::client::LIVE_API_URL,
+        )?;
         Ok(Config {
             listen,
             database_url,
@@ -159,8 +168,25 @@ impl Config {
             sandbox_capture_window,
             linepay,
             stripe_api_url,
+            gmopg_test_api_url,
+            gmopg_live_api_url,
         })
     }
+}
+
+/// A provider's API address from `var`, or its published one.
+fn api_url(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: &str,
+) -> Result<String, ConfigError> {
+    let url = get(var)
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.into());
+    crate::base::url::normalize_base_url(&url).ok_or_else(|| ConfigError {
+        var,
+        problem: format!("{url:?} must be an http(s) base URL such as {default}"),
+    })
 }
 
 /// The link-signing keys, from `LINKPAY_LINK_KEYS` (the ring itself) or

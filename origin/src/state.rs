@@ -48,6 +48,8 @@ impl AppState {
                     master_keys: config.master_keys.clone(),
                     http: crate::providers::stripe::client::StripeClient::http(),
                     stripe_api_url: config.stripe_api_url.clone(),
+                    gmopg_test_api_url: config.gmopg_test_api_url.clone(),
+                    gmopg_live_api_url: config.gmopg_live_api_url.clone(),
                 },
             ),
             public_url: config.public_url.clone(),

@@ -12,7 +12,7 @@ use crate::domain::payment_methods::PaymentMethod;
 use serde_json::{Value, json};
 
 /// The providers an account can be opened with.
-pub const PROVIDERS: &[&str] = &["stripe"];
+pub const PROVIDERS: &[&str] = &["stripe", "gmopg"];
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, provider, description, details, \
      credentials AS sealed_credentials, created_at";

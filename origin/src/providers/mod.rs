@@ -5,6 +5,7 @@
 //! The origin never takes a result from the buyer's browser: a provider's return and any
 //! notification whose signature fails only prompt the origin to ask the provider (`sync`).
 
+pub mod gmopg;
 pub mod linepay;
 pub mod registry;
 pub mod sandbox;
@@ -142,6 +143,16 @@ pub trait Provider: Send + Sync {
     /// to find the charge, then calls [`Provider::complete`].
     fn return_ref(&self, query: &HashMap<String, String>) -> Option<ReturnRef>;
 
+    /// Checks a return's own signature, where the provider signs it (GMO-PG's check value),
+    /// and answers what it says of a payment that did not go through; `complete` still
+    /// decides a success. `Unverified` refuses the return.
+    fn verify_return(
+        &self,
+        _query: &HashMap<String, String>,
+    ) -> Result<Option<Outcome>, ProviderError> {
+        Ok(None)
+    }
+
     /// The buyer came back from the provider: finish whatever the provider needs finished
     /// (LINE Pay's confirm) and answer the provider's own account of the payment.
     async fn complete(
@@ -172,4 +183,9 @@ pub trait Provider: Send + Sync {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Option<Notification>, ProviderError>;
+
+    /// The body the provider expects in answer to a notification it sent (GMO-PG: `0`).
+    fn notification_ack(&self) -> &'static str {
+        ""
+    }
 }

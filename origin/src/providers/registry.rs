@@ -2,6 +2,7 @@
 //! environment's LINE Pay), the merchants' own provider accounts, and for a new payment the
 //! one that serves its method in its mode.
 
+use super::gmopg::{self, GmoConnector};
 use super::linepay::{self, LinePayConfig, LinePayConnector, client::LinePayClient};
 use super::sandbox::{self, SandboxConnector};
 use super::stripe::{self, StripeConnector};
@@ -34,6 +35,19 @@ pub struct AccountSettings {
     pub master_keys: MasterKeys,
     pub http: reqwest::Client,
     pub stripe_api_url: String,
+    /// GMO-PG's API for test-mode shops (its test site) and for live ones.
+    pub gmopg_test_api_url: String,
+    pub gmopg_live_api_url: String,
+}
+
+impl AccountSettings {
+    pub fn gmopg_api_url(&self, livemode: bool) -> &str {
+        if livemode {
+            &self.gmopg_live_api_url
+        } else {
+            &self.gmopg_test_api_url
+        }
+    }
 }
 
 /// A payment's provider, and the provider account it goes through (none for the sandbox and
@@ -73,6 +87,7 @@ impl Providers {
     pub fn return_ref(&self, name: &str, query: &HashMap<String, String>) -> Option<ReturnRef> {
         match name {
             stripe::NAME => stripe::return_ref(query),
+            gmopg::NAME => gmopg::return_ref(query),
             _ => self.by_name(name)?.return_ref(query),
         }
     }
@@ -89,6 +104,18 @@ impl Providers {
                     self.accounts.http.clone(),
                     &self.accounts.stripe_api_url,
                     &creds,
+                    self.clock.clone(),
+                )))
+            }
+            gmopg::NAME => {
+                let creds = gmopg::Credentials::from_json(&creds).ok_or_else(|| {
+                    format!("provider account {}: incomplete credentials", account.id)
+                })?;
+                Ok(Box::new(GmoConnector::new(
+                    self.accounts.http.clone(),
+                    self.accounts.gmopg_api_url(account.livemode),
+                    &creds,
+                    self.db.clone(),
                     self.clock.clone(),
                 )))
             }

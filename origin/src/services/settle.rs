@@ -32,14 +32,24 @@ impl From<sqlx::Error> for ReturnError {
     }
 }
 
+/// The buyer is back from the provider. `returned` is what a verified return says of a
+/// payment that did not go through (the buyer left, or was declined): it stands only while
+/// the provider itself still has the payment pending.
 pub async fn complete(
     svc: &Services,
     provider: &dyn Provider,
     charge: Charge,
+    returned: Option<Outcome>,
 ) -> Result<Next, ReturnError> {
     // Settled already (by a notification, or an earlier return): nothing left to finish.
     let charge = if charge.status == "pending" {
-        match finish_pending(svc, provider, &charge).await? {
+        let finished = match (finish_pending(svc, provider, &charge).await?, returned) {
+            (None, Some(outcome)) => {
+                Some(settle(svc, &charge, &outcome, provider.capture_window_secs()).await?)
+            }
+            (finished, _) => finished,
+        };
+        match finished {
             Some(settled) => settled,
             None => {
                 let provider_ref = charge.provider_ref.as_deref().unwrap_or_default();

@@ -22,7 +22,10 @@ use axum::routing::{get, post};
 pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(sandbox::router())
-        .route("/return/{provider}", get(returns::provider_return))
+        .route(
+            "/return/{provider}",
+            get(returns::provider_return).post(returns::provider_return_form),
+        )
         .route(
             "/providers/{provider}/accounts/{account}/webhooks",
             post(returns::account_webhook),

@@ -18,9 +18,26 @@ pub async fn provider_return(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    returned(&state, &name, &q).await
+}
+
+/// `POST /return/{provider}`: the same, for a provider whose page posts the buyer back with
+/// a form (GMO-PG's `result`).
+pub async fn provider_return_form(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    let q: HashMap<String, String> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    returned(&state, &name, &q).await
+}
+
+async fn returned(state: &AppState, name: &str, q: &HashMap<String, String>) -> Response {
     let providers = &state.services.providers;
-    let charge = match providers.return_ref(&name, &q) {
-        Some(ReturnRef::Payment(r)) => charges::by_provider_ref(state.db.reader(), &name, &r).await,
+    let charge = match providers.return_ref(name, q) {
+        Some(ReturnRef::Payment(r)) => charges::by_provider_ref(state.db.reader(), name, &r).await,
         Some(ReturnRef::Charge(id)) => charges::get(state.db.reader(), &id)
             .await
             .map(|c| c.filter(|c| c.provider == name)),
@@ -42,8 +59,19 @@ pub async fn provider_return(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let said = match provider.verify_return(q) {
+        Ok(said) => said,
+        Err(e) => {
+            tracing::warn!(provider = %name, charge = %charge.id, error = %e, "refused a provider return that does not verify");
+            return (
+                StatusCode::BAD_REQUEST,
+                "This return from the payment page could not be verified, so nothing was changed. If you paid, the shop will still be told by the payment provider.",
+            )
+                .into_response();
+        }
+    };
     let charge_id = charge.id.clone();
-    match complete(&state.services, provider.as_ref(), charge).await {
+    match complete(&state.services, provider.as_ref(), charge, said).await {
         Ok(Next::Result(url)) | Ok(Next::BackToProvider(url)) => Redirect::to(&url).into_response(),
         Ok(Next::Merchant(back)) => super::back::respond(&back),
         Err(ReturnError::Internal(e)) => {
@@ -126,7 +154,7 @@ async fn apply(
     let (notification, verified) = match provider.verify_notification(headers, body) {
         Ok(Some(n)) => (n, true),
         // Genuine, about nothing we act on.
-        Ok(None) => return StatusCode::OK.into_response(),
+        Ok(None) => return (StatusCode::OK, provider.notification_ack()).into_response(),
         Err(ProviderError::Unverified {
             claimed_ref: Some(r),
         }) => {
@@ -155,7 +183,7 @@ async fn apply(
     };
     if seen {
         tracing::info!(provider = %name, event = ?notification.event_id, "a provider event was delivered again; applied once already");
-        return StatusCode::OK.into_response();
+        return (StatusCode::OK, provider.notification_ack()).into_response();
     }
     let provider_ref = notification.provider_ref.clone();
     let charge = match charges::by_provider_ref(state.db.reader(), name, &provider_ref).await {
@@ -188,7 +216,7 @@ async fn apply(
             tracing::error!(error = %e, payment = %provider_ref, "applying a provider notification");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
-        (Ok(()), true) => StatusCode::OK.into_response(),
+        (Ok(()), true) => (StatusCode::OK, provider.notification_ack()).into_response(),
         (Ok(()), false) => (StatusCode::BAD_REQUEST, "signature does not verify").into_response(),
     }
 }

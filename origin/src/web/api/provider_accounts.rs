@@ -4,11 +4,11 @@
 
 use super::list;
 use super::params::Params;
+use super::provider_credentials;
 use super::query::Query;
 use crate::base::error::ApiError;
 use crate::domain::payment_methods::PaymentMethod;
 use crate::domain::provider_accounts::{self, NewAccount, PROVIDERS, ProviderAccount};
-use crate::providers::stripe::{self, CredentialsError};
 use crate::state::AppState;
 use crate::web::api::{Authed, Call, JsonReply, StatusReply};
 use axum::Json;
@@ -20,7 +20,13 @@ use serde_json::{Value, json};
 const MAX_DESCRIPTION_CHARS: usize = 200;
 pub(crate) const FIELDS: &[&str] = &["provider", "credentials", "description", "payment_methods"];
 pub(crate) const UPDATE_FIELDS: &[&str] = &["credentials", "description", "payment_methods"];
-pub(crate) const CREDENTIALS: &[&str] = &["secret_key", "webhook_secret"];
+/// Every credential field of every provider, as the OpenAPI document lists them.
+#[cfg(test)]
+pub(crate) fn credential_fields() -> Vec<&'static str> {
+    let mut all = provider_credentials::STRIPE.to_vec();
+    all.extend_from_slice(provider_credentials::GMOPG);
+    all
+}
 
 /// `POST /v1/provider_accounts` with `{"provider": "stripe", "credentials": {...},
 /// "description", "payment_methods": ["card"]}`.
@@ -48,17 +54,15 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
     }
     let description = read_description(&p)?.flatten();
     let methods = read_methods(&p, &provider)?.unwrap_or_else(|| vec![PaymentMethod::Card]);
-    let creds = p.required("credentials", |p, n| p.object(n, CREDENTIALS))?;
-    let creds = stripe::Credentials {
-        secret_key: creds.required("secret_key", Params::string)?,
-        webhook_secret: creds.string("webhook_secret")?,
-    };
+    let given = p.required("credentials", |p, n| {
+        p.object(n, provider_credentials::fields(&provider))
+    })?;
     let who = description
-        .as_deref()
-        .unwrap_or("the new Stripe account")
-        .to_owned();
+        .clone()
+        .unwrap_or_else(|| format!("the new {} account", provider_credentials::label(&provider)));
     let accounts = state.services.providers.accounts();
-    let details = check(&state, &creds, auth.livemode, &who).await?;
+    let (credentials, details) =
+        provider_credentials::read(accounts, &provider, &given, None, auth.livemode, &who).await?;
     let id = provider_accounts::new_id(&state.clock);
     let account = provider_accounts::create(
         &state.db,
@@ -69,8 +73,8 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
             id,
             provider: &provider,
             description,
-            details,
-            credentials: creds.to_json(),
+            details: details.unwrap_or_default(),
+            credentials,
             methods: methods.clone(),
         },
     )
@@ -152,30 +156,34 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
         description,
         ..Default::default()
     };
-    if let Some(c) = p.object("credentials", CREDENTIALS)? {
+    if let Some(given) = p.object(
+        "credentials",
+        provider_credentials::fields(&account.provider),
+    )? {
         let stored = account
             .credentials(&accounts.master_keys)
-            .ok()
-            .and_then(|v| stripe::Credentials::from_json(&v))
-            .ok_or_else(|| {
+            .map_err(|problem| {
                 ApiError::internal(format_args!(
-                    "provider account {id}: its stored credentials cannot be opened"
+                    "{problem}: its stored credentials cannot be opened"
                 ))
             })?;
-        let who = account
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("Stripe account {id}"));
-        let mut creds = stored.clone();
-        if let Some(secret) = c.string("webhook_secret")? {
-            stripe::check_webhook_secret(&secret).map_err(|e| refused(&who, e))?;
-            creds.webhook_secret = Some(secret);
-        }
-        if let Some(key) = c.string("secret_key")? {
-            creds.secret_key = key;
-            update.details = Some(check(&state, &creds, account.livemode, &who).await?);
-        }
-        update.credentials = Some(creds.to_json());
+        let who = account.description.clone().unwrap_or_else(|| {
+            format!(
+                "{} account {id}",
+                provider_credentials::label(&account.provider)
+            )
+        });
+        let (credentials, details) = provider_credentials::read(
+            accounts,
+            &account.provider,
+            &given,
+            Some(&stored),
+            account.livemode,
+            &who,
+        )
+        .await?;
+        update.credentials = Some(credentials);
+        update.details = details;
     }
     provider_accounts::update(
         &state.db,
@@ -224,39 +232,6 @@ fn object(state: &AppState, a: &ProviderAccount, methods: &[PaymentMethod]) -> V
     a.to_json(methods, &url)
 }
 
-/// Credentials checked with the provider before they are saved; a refusal names `who`.
-async fn check(
-    state: &AppState,
-    creds: &stripe::Credentials,
-    livemode: bool,
-    who: &str,
-) -> Result<Value, ApiError> {
-    let accounts = state.services.providers.accounts();
-    stripe::check_credentials(&accounts.http, &accounts.stripe_api_url, creds, livemode)
-        .await
-        .map_err(|e| refused(who, e))
-}
-
-/// A refusal of credentials, naming the account and the field; never the value.
-fn refused(who: &str, e: CredentialsError) -> ApiError {
-    let param = format!("credentials[{}]", e.field);
-    if e.unavailable {
-        return ApiError {
-            status: StatusCode::BAD_GATEWAY,
-            ..ApiError::invalid(
-                &param,
-                "provider_unavailable",
-                format!("{who}: {}", e.message),
-            )
-        };
-    }
-    ApiError::invalid(
-        &param,
-        "credentials_invalid",
-        format!("{who}: {}", e.message),
-    )
-}
-
 /// `Some(None)` clears the description (an empty string).
 fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
     let Some(d) = p.string("description")? else {
@@ -272,7 +247,7 @@ fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
     Ok(Some((!d.is_empty()).then_some(d)))
 }
 
-/// The payment methods an account of `provider` is to serve; Stripe serves cards.
+/// The payment methods an account of `provider` is to serve; Stripe and GMO-PG serve cards.
 fn read_methods(p: &Params, provider: &str) -> Result<Option<Vec<PaymentMethod>>, ApiError> {
     let Some(list) = p.string_list("payment_methods")? else {
         return Ok(None);

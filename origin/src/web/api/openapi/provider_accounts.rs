@@ -13,13 +13,20 @@ pub struct ProviderCredentials {
     /// Stripe: the `whsec_…` signing secret of the webhook endpoint added at Stripe for this
     /// account's `webhook_url`.
     webhook_secret: Option<String>,
+    /// GMO-PG: the shop ID (ショップID), `tshop…` on the test site.
+    shop_id: Option<String>,
+    /// GMO-PG: the shop's password (ショップパスワード).
+    shop_pass: Option<String>,
+    /// GMO-PG: the 設定ID of a Link type Plus setting registered in the shop admin screen.
+    config_id: Option<String>,
 }
 
 #[derive(ToSchema)]
 pub struct CreateProviderAccount {
-    /// `stripe`.
+    /// `stripe` or `gmopg`.
     provider: String,
-    /// `secret_key` is required; `webhook_secret` may follow in an update.
+    /// Stripe: `secret_key` (required) and `webhook_secret` (may follow in an update).
+    /// GMO-PG: `shop_id`, `shop_pass` and `config_id`.
     credentials: ProviderCredentials,
     /// For you, at most 200 characters; named in errors about the account.
     description: Option<String>,

@@ -64,7 +64,7 @@ fn request_schemas_list_exactly_the_accepted_fields() {
     );
     assert_eq!(
         properties(&d, "ProviderCredentials"),
-        sorted(accounts::CREDENTIALS)
+        sorted(&accounts::credential_fields())
     );
 }
 
