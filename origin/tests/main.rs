@@ -28,6 +28,7 @@ mod provider_accounts;
 mod return_urls;
 mod secrets_at_rest;
 mod sms;
+mod stripe;
 mod webhook_endpoints;
 mod webhook_schedule;
 mod webhooks;

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fake_linepay;
+pub mod fake_stripe;
 pub mod fake_twilio;
 pub mod maildev;
 pub mod receiver;
