@@ -16,6 +16,13 @@ pub const LINK_KEYS: &str = "LINK_KEYS";
 pub const EDGE_SECRET: &str = "EDGE_SECRET";
 pub const FORM_ACTION_ORIGINS: &str = "FORM_ACTION_ORIGINS";
 
+/// The hosted payment pages a pay form's redirects may end on: Chrome applies `form-action`
+/// to the whole redirect chain, so Stripe Checkout's and GMO-PG's Link type Plus pages (test
+/// site too) are allowed by default. The sandbox's and LINE Pay's pages are on the origin or
+/// come after a page of its.
+pub const PAYMENT_PAGES: &str =
+    "https://checkout.stripe.com https://link.mul-pay.jp https://stg.link.mul-pay.jp";
+
 #[derive(Debug)]
 pub struct Config {
     /// `scheme://host[:port]`, without a trailing slash.
@@ -63,7 +70,7 @@ impl Config {
                 variable: EDGE_SECRET,
                 problem: "must be base64url (no padding) of at least 32 bytes",
             })?;
-        let mut form_action = format!("'self' {origin_url}");
+        let mut form_action = format!("'self' {origin_url} {PAYMENT_PAGES}");
         for extra in get(FORM_ACTION_ORIGINS)
             .unwrap_or_default()
             .split_whitespace()
@@ -170,7 +177,9 @@ mod tests {
         assert_eq!(cfg.keyring.current_kid(false), Some("k1"));
         assert_eq!(
             cfg.form_action,
-            "'self' http://127.0.0.1:8080 https://pay.example.com https://3ds.example.net"
+            format!(
+                "'self' http://127.0.0.1:8080 {PAYMENT_PAGES} https://pay.example.com https://3ds.example.net"
+            )
         );
     }
 

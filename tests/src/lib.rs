@@ -112,6 +112,15 @@ impl Stack {
 
     /// As [`Stack::start`], with more (or overriding) environment variables for the origin.
     pub async fn start_with(name: &str, origin_env: &[(&str, &str)]) -> Stack {
+        Stack::start_full(name, origin_env, &[]).await
+    }
+
+    /// As [`Stack::start_with`], with vars for the worker too (`--var NAME:value`).
+    pub async fn start_full(
+        name: &str,
+        origin_env: &[(&str, &str)],
+        worker_vars: &[(&str, &str)],
+    ) -> Stack {
         let root = repo_root();
         let wrangler = root.join("node_modules/.bin/wrangler");
         let worker = root.join("edge/build/index.js");
@@ -133,7 +142,7 @@ impl Stack {
         let origin = OriginProcess::spawn_with(name, &database_url, &edge_url, origin_env);
         let origin_url = origin.url.clone();
 
-        let worker = spawn_worker(name, dir.path(), edge_port, &origin_url);
+        let worker = spawn_worker(name, dir.path(), edge_port, &origin_url, worker_vars);
 
         let http = http_client();
         origin.wait_ready(&http).await;
@@ -219,7 +228,13 @@ impl Stack {
 
 /// Starts `wrangler dev --local` on `port` with the built worker, the test keys and
 /// `origin_url`, keeping its local KV in `dir`. Logs go to tests/artifacts/NAME-wrangler*.log.
-fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> ProcessGroup {
+fn spawn_worker(
+    name: &str,
+    dir: &Path,
+    edge_port: u16,
+    origin_url: &str,
+    vars: &[(&str, &str)],
+) -> ProcessGroup {
     let root = repo_root();
     let wrangler = root.join("node_modules/.bin/wrangler");
     let logs = artifacts();
@@ -255,6 +270,10 @@ fn spawn_worker(name: &str, dir: &Path, edge_port: u16, origin_url: &str) -> Pro
         .arg("--persist-to")
         .arg(dir.join("wrangler-state"))
         .args(["--var", &format!("ORIGIN_URL:{origin_url}")])
+        .args(
+            vars.iter()
+                .flat_map(|(k, v)| ["--var".to_owned(), format!("{k}:{v}")]),
+        )
         .arg("--env-file")
         .arg(&secrets)
         .env("WRANGLER_SEND_METRICS", "false")
@@ -297,7 +316,7 @@ impl Worker {
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let process = spawn_worker(name, dir.path(), port, origin_url);
+        let process = spawn_worker(name, dir.path(), port, origin_url, &[]);
         let url = format!("http://127.0.0.1:{port}");
         let http = http_client();
         let log = artifacts().join(format!("{name}-wrangler.log"));

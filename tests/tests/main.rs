@@ -10,4 +10,5 @@ mod payment_flows;
 mod return_redirect;
 mod scale_out;
 mod startup;
+mod stripe_flow;
 mod webhook_crash;

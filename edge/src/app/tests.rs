@@ -268,7 +268,7 @@ fn pay_page_negotiates_language() {
     assert!(
         r.security[0]
             .1
-            .contains("form-action 'self' http://127.0.0.1:8080;")
+            .contains("form-action 'self' http://127.0.0.1:8080 https://checkout.stripe.com ")
     );
     let r = reply("GET", &format!("/l/{t}"), Some("en-US,en;q=0.9"));
     assert!(r.body.contains("<html lang=\"en\">"));
