@@ -29,6 +29,7 @@ mod return_urls;
 mod secrets_at_rest;
 mod sms;
 mod stripe;
+mod stripe_library;
 mod webhook_endpoints;
 mod webhook_schedule;
 mod webhooks;
