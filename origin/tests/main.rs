@@ -17,6 +17,7 @@ mod checkout;
 mod cli;
 mod dashboard;
 mod edge_sync;
+mod gmopg;
 mod layers;
 mod linepay;
 mod links;

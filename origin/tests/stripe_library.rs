@@ -18,7 +18,10 @@ fn shape(r: &RecordedRequest) -> String {
         .path
         .split('/')
         .map(|s| {
-            if ["cs_", "pi_", "re_", "ch_"].iter().any(|p| s.starts_with(p)) {
+            if ["cs_", "pi_", "re_", "ch_"]
+                .iter()
+                .any(|p| s.starts_with(p))
+            {
                 "{id}".to_owned()
             } else {
                 s.to_owned()

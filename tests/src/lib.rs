@@ -4,6 +4,7 @@
 //! linkpay-origin` and `scripts/build-edge`).
 
 pub mod browser;
+pub mod fake_gmopg;
 pub mod fake_linepay;
 pub mod fake_stripe;
 pub mod fake_twilio;
