@@ -4,6 +4,7 @@
 mod dashboard;
 mod edge_kv;
 mod edge_pages;
+mod gmopg_flow;
 mod links_edge;
 mod pay_flow;
 mod payment_flows;
