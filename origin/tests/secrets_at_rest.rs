@@ -219,3 +219,68 @@ async fn the_rotate_command_reseals_and_names_a_key_that_is_missing() {
         Ok(secrets[1].as_str())
     );
 }
+
+#[tokio::test]
+async fn provider_credentials_are_stored_only_sealed_and_rotation_reseals_them() {
+    use linkpay_e2e::fake_gmopg::FakeGmoPg;
+    use linkpay_e2e::fake_stripe::FakeStripe;
+    let stripe = FakeStripe::start().await;
+    let gmo = FakeGmoPg::start().await;
+    let o = Origin::start_with(&[
+        ("LINKPAY_STRIPE_API_URL", stripe.base_url()),
+        ("LINKPAY_GMOPG_TEST_API_URL", &gmo.base_url),
+    ])
+    .await;
+    let account = stripe.add_account(false);
+    let whsec = stripe.register_webhook(&account, "capture://x");
+    let shop = gmo.add_shop();
+    answer(
+        &o,
+        "/v1/provider_accounts",
+        json!({"provider": "stripe", "credentials": {"secret_key": account.secret_key, "webhook_secret": whsec}}),
+    )
+    .await;
+    answer(
+        &o,
+        "/v1/provider_accounts",
+        json!({"provider": "gmopg", "credentials": {"shop_id": shop.shop_id, "shop_pass": shop.shop_pass, "config_id": shop.config_id}}),
+    )
+    .await;
+    let secrets = [account.secret_key.clone(), whsec, shop.shop_pass.clone()];
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, credentials FROM provider_accounts ORDER BY id")
+            .fetch_all(o.state.db.reader())
+            .await
+            .expect("accounts");
+    for (_, sealed) in &rows {
+        assert!(sealed.starts_with("lps1:m1:"), "{sealed}");
+        assert!(secrets.iter().all(|s| !sealed.contains(s.as_str())));
+    }
+    if let Some(file) = sqlite_file(&o) {
+        let mut bytes = Vec::new();
+        for f in [file.clone(), format!("{file}-wal")] {
+            bytes.extend(std::fs::read(&f).unwrap_or_default());
+        }
+        for secret in &secrets {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "a credential's plain text is in {file} or its WAL");
+        }
+    }
+    // Rotation re-seals them under the new key, and they still open to the same credentials.
+    let rotated = MasterKeys::parse(&format!("{NEW_KEY},{MASTER_KEYS}")).expect("keys");
+    reseal(&o.state.db, &rotated, Reseal::NotCurrent)
+        .await
+        .expect("reseal");
+    let after: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, credentials FROM provider_accounts ORDER BY id")
+            .fetch_all(o.state.db.reader())
+            .await
+            .expect("accounts");
+    for (id, sealed) in &after {
+        assert!(sealed.starts_with("lps1:m2:"), "{sealed}");
+        let opened = rotated
+            .open(&format!("provider_accounts/{id}"), sealed)
+            .expect("opens under the new key");
+        assert!(secrets.iter().any(|s| opened.contains(s.as_str())));
+    }
+}
