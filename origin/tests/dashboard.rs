@@ -1018,3 +1018,69 @@ async fn the_dashboard_switches_between_test_and_live_data_and_says_which_is_on_
             .contains(">Test mode<")
     );
 }
+
+#[tokio::test]
+async fn a_stripe_account_is_connected_from_settings_in_each_mode_and_its_webhook_secret_set() {
+    let fake = linkpay_e2e::fake_stripe::FakeStripe::start().await;
+    let o = Origin::start_with(&[("LINKPAY_STRIPE_API_URL", fake.base_url())]).await;
+    let mut d = set_up(&o).await;
+    let page = "/dashboard/settings/provider-accounts";
+    let account = fake.add_account(false);
+    let made = d
+        .submit(
+            page,
+            page,
+            &[
+                ("provider", "stripe"),
+                ("secret_key", &account.secret_key),
+                ("description", "Main"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let html = made.text();
+    assert!(
+        html.contains(&account.id) && html.contains("not set: webhooks are refused"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&account.secret_key),
+        "the key is never shown"
+    );
+    let id: (String,) = sqlx::query_as("SELECT id FROM provider_accounts")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("account");
+    let secret = fake.register_webhook(&account, "capture://x");
+    let set = d
+        .submit(
+            page,
+            &format!("{page}/{}/webhook-secret", id.0),
+            &[("webhook_secret", &secret)],
+        )
+        .await;
+    assert_eq!(set.location.as_deref(), Some(page));
+    let html = d.get(page).await.text();
+    assert!(html.contains(">set<") && !html.contains(&secret), "{html}");
+    // In live mode, a test key is refused by name and nothing is saved.
+    d.submit(
+        page,
+        "/dashboard/mode",
+        &[("mode", "live"), ("section", "settings")],
+    )
+    .await;
+    let refused = d
+        .submit(
+            page,
+            page,
+            &[("provider", "stripe"), ("secret_key", &account.secret_key)],
+        )
+        .await;
+    refused_keeping(&refused, "credentials[secret_key]", "Provider accounts");
+    assert!(refused.text().contains("live mode"), "{}", refused.text());
+    let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM provider_accounts")
+        .fetch_one(o.state.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(n.0, 1);
+}
