@@ -1084,3 +1084,48 @@ async fn a_stripe_account_is_connected_from_settings_in_each_mode_and_its_webhoo
         .expect("count");
     assert_eq!(n.0, 1);
 }
+
+#[tokio::test]
+async fn a_gmo_pg_shop_is_connected_from_settings() {
+    let fake = linkpay_e2e::fake_gmopg::FakeGmoPg::start().await;
+    let o = Origin::start_with(&[("LINKPAY_GMOPG_TEST_API_URL", &fake.base_url)]).await;
+    let mut d = set_up(&o).await;
+    let page = "/dashboard/settings/provider-accounts";
+    let shop = fake.add_shop();
+    let wrong = d
+        .submit(
+            page,
+            page,
+            &[
+                ("provider", "gmopg"),
+                ("shop_id", &shop.shop_id),
+                ("shop_pass", "nope"),
+                ("config_id", &shop.config_id),
+            ],
+        )
+        .await;
+    refused(&wrong, "credentials[shop_pass]");
+    assert!(
+        wrong.text().contains(&shop.shop_id),
+        "the shop id typed is kept"
+    );
+    let made = d
+        .submit(
+            page,
+            page,
+            &[
+                ("provider", "gmopg"),
+                ("shop_id", &shop.shop_id),
+                ("shop_pass", &shop.shop_pass),
+                ("config_id", &shop.config_id),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let html = made.text();
+    assert!(
+        html.contains("gmopg") && html.contains(&shop.shop_id) && !html.contains(&shop.shop_pass),
+        "{html}"
+    );
+    assert!(html.contains("not needed: notifications carry the shop password"));
+}

@@ -25,7 +25,7 @@ impl Resource for ProviderAccounts {
     fn spec() -> Spec {
         Spec {
             title: "Provider accounts",
-            intro: "Your own account at a payment provider takes this mode's card payments (live mode: real money; without one, test payments go to the built-in sandbox and live ones cannot be taken). Connect a Stripe account with its secret key (sk_test_… in test mode, sk_live_… in live mode), add its webhook URL as an endpoint in Stripe's dashboard, and paste that endpoint's signing secret here. Keys are checked with Stripe, stored encrypted and never shown again.",
+            intro: "Your own account at a payment provider takes this mode's card payments (live mode: real money; without one, test payments go to the built-in sandbox and live ones cannot be taken). Stripe: give its secret key (sk_test_… in test mode, sk_live_… in live mode), add the webhook URL as an endpoint in Stripe's dashboard, and paste that endpoint's signing secret here. GMO Payment Gateway: give the shop ID, password and Link type Plus 設定ID (a test-site shop in test mode), and set the webhook URL as the shop's result notification URL. Credentials are checked with the provider, stored encrypted and never shown again.",
             base: BASE,
             columns: &[
                 "Provider",
@@ -61,10 +61,16 @@ impl Resource for ProviderAccounts {
                 .as_array()
                 .map(|m| m.iter().map(text).collect::<Vec<_>>().join(", "))
                 .unwrap_or_default();
+            let stripe = a["provider"] == "stripe";
             let has_secret = crate::domain::provider_accounts::by_id(&state.db, &id)
                 .await?
                 .and_then(|acc| acc.credentials(&state.services.master_keys).ok())
                 .is_some_and(|c| c["webhook_secret"].is_string());
+            let secret = match (stripe, has_secret) {
+                (false, _) => "not needed: notifications carry the shop password",
+                (true, true) => "set",
+                (true, false) => "not set: webhooks are refused",
+            };
             rows.push(Row {
                 cells: vec![
                     text(&a["provider"]),
@@ -75,16 +81,11 @@ impl Resource for ProviderAccounts {
                         serves
                     },
                     text(&a["webhook_url"]),
-                    if has_secret {
-                        "set"
-                    } else {
-                        "not set: webhooks are refused"
-                    }
-                    .into(),
+                    secret.into(),
                     a["created"].as_i64().map(when).unwrap_or_default(),
                 ],
                 removable: true,
-                update: Some(RowForm {
+                update: stripe.then_some(RowForm {
                     action: "webhook-secret",
                     field: "webhook_secret",
                     label: "Webhook signing secret (whsec_…)",
@@ -97,25 +98,42 @@ impl Resource for ProviderAccounts {
     }
 
     fn fields(typed: &FormData) -> Vec<Field> {
+        let kept = |name| typed.get(name).unwrap_or_default();
         vec![
             Field {
                 name: "provider",
                 label: "Provider",
-                input: Input::Select(vec![("stripe".into(), "Stripe".into())]),
-                value: "stripe".into(),
+                input: Input::Select(vec![
+                    ("stripe".into(), "Stripe".into()),
+                    ("gmopg".into(), "GMO Payment Gateway".into()),
+                ]),
+                value: typed.get("provider").unwrap_or("stripe").to_owned(),
             },
             // Secrets typed are never put back into the form.
             Field::text(
                 "secret_key",
-                "Secret key (sk_test_… / sk_live_…)",
+                "Stripe: secret key (sk_test_… / sk_live_…)",
                 "sk_test_…",
                 "",
             ),
             Field::text(
                 "webhook_secret",
-                "Webhook signing secret (optional now, whsec_…)",
+                "Stripe: webhook signing secret (optional now)",
                 "whsec_…",
                 "",
+            ),
+            Field::text(
+                "shop_id",
+                "GMO-PG: shop ID (ショップID)",
+                "tshop00012345",
+                kept("shop_id"),
+            ),
+            Field::text("shop_pass", "GMO-PG: shop password", "", ""),
+            Field::text(
+                "config_id",
+                "GMO-PG: Link type Plus 設定ID",
+                "linkpay",
+                kept("config_id"),
             ),
             Field::description(typed),
         ]
@@ -131,12 +149,20 @@ pub fn routes() -> Router<AppState> {
 
 /// `POST /dashboard/settings/provider-accounts`
 pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
-    let mut credentials = json!({"secret_key": form.get("secret_key").unwrap_or_default()});
-    if let Some(s) = form.get("webhook_secret") {
-        credentials["webhook_secret"] = s.into();
+    let provider = form.get("provider").unwrap_or("stripe");
+    let fields: &[&str] = if provider == "gmopg" {
+        &["shop_id", "shop_pass", "config_id"]
+    } else {
+        &["secret_key", "webhook_secret"]
+    };
+    let mut credentials = json!({});
+    for f in fields {
+        if let Some(v) = form.get(f) {
+            credentials[*f] = v.into();
+        }
     }
     let req = resource::with_description(
-        json!({"provider": form.get("provider").unwrap_or("stripe"), "credentials": credentials, "payment_methods": ["card"]}),
+        json!({"provider": provider, "credentials": credentials, "payment_methods": ["card"]}),
         &form,
     );
     let made = api::provider_accounts::create(call(&state, &session), body(&req)).await;
