@@ -317,6 +317,14 @@ fn settle(
     Some(result)
 }
 
+fn ret_url(inner: &Inner, order: &str) -> String {
+    inner
+        .trans
+        .get(order)
+        .map(|t| t.ret_url.clone())
+        .unwrap_or_default()
+}
+
 /// The page the browser is sent back with: a form posting `result` to RetUrl.
 fn back_page(ret_url: &str, result: &str) -> Response {
     Html(format!(
@@ -359,11 +367,7 @@ async fn pay(
         .into_response();
     }
     let mut inner = fake.lock();
-    let ret = inner
-        .trans
-        .get(&order)
-        .map(|t| t.ret_url.clone())
-        .unwrap_or_default();
+    let ret = ret_url(&inner, &order);
     match finish(&mut inner, &order, &card) {
         Some(result) => back_page(&ret, &result),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -376,11 +380,7 @@ async fn challenge(
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let mut inner = fake.lock();
-    let ret = inner
-        .trans
-        .get(&order)
-        .map(|t| t.ret_url.clone())
-        .unwrap_or_default();
+    let ret = ret_url(&inner, &order);
     let error = (form.get("outcome").map(String::as_str) != Some("complete"))
         .then_some(("E21", "E21010001"));
     match settle(&mut inner, &order, error, "PAYSUCCESS") {
@@ -394,11 +394,7 @@ async fn cancel(
     Path((_, order)): Path<(String, String)>,
 ) -> Response {
     let mut inner = fake.lock();
-    let ret = inner
-        .trans
-        .get(&order)
-        .map(|t| t.ret_url.clone())
-        .unwrap_or_default();
+    let ret = ret_url(&inner, &order);
     match settle(&mut inner, &order, None, "PAYSTART") {
         Some(result) => back_page(&ret, &result),
         None => StatusCode::NOT_FOUND.into_response(),

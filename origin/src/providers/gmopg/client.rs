@@ -81,22 +81,15 @@ impl GmoClient {
     pub async fn link_url(&self, mut body: Value) -> Result<LinkUrl, GmoError> {
         body["geturlparam"] =
             serde_json::json!({"ShopID": self.shop_id, "ShopPass": self.shop_pass});
-        let resp = self
+        let req = self
             .http
             .post(format!(
                 "{}/payment/GetLinkplusUrlPayment.json",
                 self.api_url
             ))
             .header("Content-Type", "application/json;charset=UTF-8")
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| GmoError::Transport(e.without_url().to_string()))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| GmoError::Transport(e.to_string()))?;
+            .body(body.to_string());
+        let (status, bytes) = send(req).await?;
         let errors = wire::link_errors(&bytes);
         if !errors.is_empty() && errors.iter().any(|(c, i)| !c.is_empty() || !i.is_empty()) {
             return Err(GmoError::Api(errors));
@@ -154,19 +147,12 @@ impl GmoClient {
             ("ShopPass", self.shop_pass.clone()),
         ];
         all.extend(fields.iter().cloned());
-        let resp = self
+        let req = self
             .http
             .post(format!("{}/payment/{api}.idPass", self.api_url))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(wire::form_body(&all))
-            .send()
-            .await
-            .map_err(|e| GmoError::Transport(e.without_url().to_string()))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| GmoError::Transport(e.to_string()))?;
+            .body(wire::form_body(&all));
+        let (status, bytes) = send(req).await?;
         if !status.is_success() {
             return Err(GmoError::Transport(format!("HTTP {status}")));
         }
@@ -178,4 +164,18 @@ impl GmoClient {
             Err(GmoError::Api(errors))
         }
     }
+}
+
+/// Sends a request; its status and body, or `Transport` when there is no answer.
+async fn send(req: reqwest::RequestBuilder) -> Result<(reqwest::StatusCode, Vec<u8>), GmoError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| GmoError::Transport(e.without_url().to_string()))?;
+    let status = resp.status();
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| GmoError::Transport(e.to_string()))?;
+    Ok((status, bytes.to_vec()))
 }
