@@ -4,7 +4,7 @@
 //! classes and verifies a webhook the fake signed; and the requests the library sends are
 //! compared with the connector's: the same method, path, parameters and headers.
 
-use crate::common::{Origin, PUBLIC_URL};
+use crate::common::Origin;
 use axum::http::StatusCode;
 use linkpay_e2e::fake_stripe::{FakeStripe, RecordedRequest};
 use serde_json::{Value, json};
@@ -148,7 +148,6 @@ async fn stripes_python_library_and_linkpay_send_the_same_requests_and_read_the_
     let left = pay(r#"{"amount":1500,"currency":"JPY","title":"Tea"}"#, "").await;
     let cancel = format!("/return/stripe?charge={left}&canceled=1");
     assert_eq!(o.get(&cancel).await.status, StatusCode::SEE_OTHER);
-    let _ = PUBLIC_URL;
 
     // A webhook the fake signed, for the library to verify.
     fake.settle_deliveries().await;

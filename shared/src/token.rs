@@ -175,7 +175,8 @@ pub enum TokenError {
     ModeMismatch { claims: bool },
 }
 
-fn mode_name(livemode: bool) -> &'static str {
+/// `live` or `test`, as keys, links and messages name a mode.
+pub fn mode_name(livemode: bool) -> &'static str {
     if livemode { "live" } else { "test" }
 }
 

@@ -6,6 +6,7 @@ use crate::base::clock;
 use crate::domain::keyfile::{KeyFile, KeyState};
 use crate::domain::links::MAX_TTL_SECS;
 use clap::{Args, Subcommand};
+use linkpay_shared::token::mode_name;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -182,10 +183,6 @@ fn first_of_mode(new: &str, file: &str, live: bool, out: &mut dyn Write) -> Resu
         mode = mode_name(live)
     )
     .map_err(output_error)
-}
-
-fn mode_name(live: bool) -> &'static str {
-    if live { "live" } else { "test" }
 }
 
 fn retire(path: &Path, kid: &str, now: i64, out: &mut dyn Write) -> Result<(), CliError> {

@@ -9,6 +9,7 @@ use crate::{base::clock, base::ids, base::qr};
 use clap::{Args, Subcommand};
 use linkpay_shared::metadata;
 use linkpay_shared::money::parse_major;
+use linkpay_shared::token::mode_name;
 use linkpay_shared::token::{
     self, Amount, LinkClaims, MAX_DESCRIPTION_CHARS, MAX_FREE_CHARS, MAX_MERCHANT_NAME_CHARS,
     MAX_REFERENCE_CHARS, MAX_TITLE_CHARS, MAX_TOKEN_LEN, MAX_USE_LIMIT, TokenError, Usage,
@@ -248,10 +249,6 @@ pub fn claims(args: &SignArgs, now: i64) -> Result<LinkClaims, CliError> {
         other => usage(other.to_string()),
     })?;
     Ok(claims)
-}
-
-fn mode_name(live: bool) -> &'static str {
-    if live { "live" } else { "test" }
 }
 
 fn amount(args: &SignArgs, currency: Currency) -> Result<Amount, CliError> {

@@ -89,6 +89,15 @@ pub struct Notification {
     pub event_id: Option<String>,
 }
 
+/// A provider account's credentials refused on save: the field, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsError {
+    pub field: &'static str,
+    pub message: String,
+    /// The provider could not be asked (the account may be fine).
+    pub unavailable: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("provider has no payment {0}")]

@@ -216,9 +216,7 @@ pub fn capture(inner: &mut Inner, acct: usize, id: &str, p: &Value) -> Result<Va
         pi.amount_received = amount;
         pi.amount_capturable = 0;
     }
-    let session = pi.session.clone();
     inner.emit_intent(acct, "payment_intent.succeeded", id);
-    let _ = session;
     get_intent(inner, acct, id, p)
 }
 

@@ -11,6 +11,7 @@ use crate::base::listing::Scope;
 use crate::base::secrets::MasterKeys;
 use axum::http::StatusCode;
 use linkpay_shared::redirect::{FIELDS, ReturnSecret, SIGNATURE_FIELD};
+use linkpay_shared::token::mode_name;
 use serde_json::{Value, json};
 use sqlx::{Any, Executor};
 
@@ -287,10 +288,6 @@ pub async fn for_new_link(
             ),
         )),
     }
-}
-
-fn mode_name(livemode: bool) -> &'static str {
-    if livemode { "live" } else { "test" }
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ pub mod errors;
 pub mod wire;
 
 use super::{
-    CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
-    StartPayment, Started,
+    CaptureMethod, CardDetails, CredentialsError, Notification, Outcome, Provider, ProviderError,
+    ReturnRef, StartPayment, Started,
 };
 use crate::base::clock::Clock;
 use crate::base::db::Db;
@@ -79,8 +79,7 @@ pub async fn check_credentials(
     http: &reqwest::Client,
     api_url: &str,
     creds: &Credentials,
-) -> Result<Value, super::stripe::CredentialsError> {
-    use super::stripe::CredentialsError;
+) -> Result<Value, CredentialsError> {
     let bad = |field, message: &str| CredentialsError {
         field,
         message: message.into(),

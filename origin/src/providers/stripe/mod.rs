@@ -17,8 +17,8 @@ pub mod webhook;
 pub mod wire;
 
 use super::{
-    CaptureMethod, CardDetails, Notification, Outcome, Provider, ProviderError, ReturnRef,
-    StartPayment, Started,
+    CaptureMethod, CardDetails, CredentialsError, Notification, Outcome, Provider, ProviderError,
+    ReturnRef, StartPayment, Started,
 };
 use crate::base::clock::Clock;
 use async_trait::async_trait;
@@ -65,15 +65,6 @@ pub fn check_webhook_secret(secret: &str) -> Result<(), CredentialsError> {
         message: "A Stripe webhook signing secret starts with whsec_: add this account's webhook_url as an endpoint in Stripe's dashboard (Developers → Webhooks) and copy its signing secret.".into(),
         unavailable: false,
     })
-}
-
-/// A refusal of credentials on save: the field, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CredentialsError {
-    pub field: &'static str,
-    pub message: String,
-    /// Stripe could not be asked (the account may be fine).
-    pub unavailable: bool,
 }
 
 /// Checks credentials for an account of this mode before anything is saved: the key's form

@@ -4,8 +4,7 @@
 
 use super::params::Params;
 use crate::base::error::ApiError;
-use crate::providers::stripe::{self, CredentialsError};
-use crate::providers::{gmopg, registry::AccountSettings};
+use crate::providers::{CredentialsError, gmopg, registry::AccountSettings, stripe};
 use axum::http::StatusCode;
 use serde_json::Value;
 
