@@ -47,9 +47,16 @@ pub struct Config {
     /// `LINKPAY_SANDBOX_CAPTURE_WINDOW`, default `30d`: how long the sandbox provider holds
     /// an authorization for capture (shorten it to try the release of stale authorizations).
     pub sandbox_capture_window: Duration,
-    /// `LINKPAY_LINEPAY_CHANNEL_ID` and `_SECRET` (and optional `_BASE_URL`,
-    /// `_CAPTURE_WINDOW`, `_MAX_AMOUNT_USD`, `_MAX_AMOUNT_THB`); `None` without credentials.
+    /// `LINKPAY_LINEPAY_CHANNEL_ID` and `_SECRET` (and optional `_BASE_URL`): the default
+    /// LINE Pay account of test mode; `None` without credentials.
     pub linepay: Option<crate::providers::linepay::LinePayConfig>,
+    /// `LINKPAY_LINEPAY_CAPTURE_WINDOW`, `_MAX_AMOUNT_USD`, `_MAX_AMOUNT_THB`: for every LINE
+    /// Pay payment, whichever account takes it.
+    pub linepay_terms: crate::providers::linepay::Terms,
+    /// `LINKPAY_LINEPAY_TEST_API_URL` and `_LIVE_API_URL`: LINE Pay's API for merchants'
+    /// sandbox and live channels.
+    pub linepay_test_api_url: String,
+    pub linepay_live_api_url: String,
     /// `LINKPAY_STRIPE_API_URL`: Stripe's API, for every Stripe provider account (tests point
     /// it at a local fake).
     pub stripe_api_url: String,
@@ -135,7 +142,18 @@ impl Config {
                     format!("{window:?} must be 1s to 365d, like 30d"),
                 )
             })?;
-        let linepay = crate::providers::linepay::LinePayConfig::from_lookup(&get)?;
+        let linepay_terms = crate::providers::linepay::Terms::from_lookup(&get)?;
+        let linepay = crate::providers::linepay::LinePayConfig::from_lookup(&get, &linepay_terms)?;
+        let linepay_test_api_url = api_url(
+            &get,
+            "LINKPAY_LINEPAY_TEST_API_URL",
+            crate::providers::linepay::config::SANDBOX_BASE_URL,
+        )?;
+        let linepay_live_api_url = api_url(
+            &get,
+            "LINKPAY_LINEPAY_LIVE_API_URL",
+            crate::providers::linepay::config::LIVE_BASE_URL,
+        )?;
         let stripe_api_url = api_url(
             &get,
             "LINKPAY_STRIPE_API_URL",
@@ -170,6 +188,9 @@ impl Config {
             stripe_api_url,
             gmopg_test_api_url,
             gmopg_live_api_url,
+            linepay_terms,
+            linepay_test_api_url,
+            linepay_live_api_url,
         })
     }
 }

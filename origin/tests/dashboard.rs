@@ -1129,3 +1129,32 @@ async fn a_gmo_pg_shop_is_connected_from_settings() {
     );
     assert!(html.contains("not needed: notifications carry the shop password"));
 }
+
+#[tokio::test]
+async fn a_line_pay_channel_is_connected_from_settings_for_the_wallet() {
+    let fake = linkpay_e2e::fake_linepay::FakeLinePay::start("1656946528", "channel-secret").await;
+    let o = Origin::start_with(&[("LINKPAY_LINEPAY_TEST_API_URL", &fake.base_url)]).await;
+    let mut d = set_up(&o).await;
+    let page = "/dashboard/settings/provider-accounts";
+    let form = |secret| {
+        [
+            ("provider", "linepay"),
+            ("channel_id", "1656946528"),
+            ("channel_secret", secret),
+        ]
+    };
+    let wrong = d.submit(page, page, &form("nope")).await;
+    refused(&wrong, "credentials[channel_secret]");
+    assert!(
+        wrong.text().contains("1656946528"),
+        "the channel id is kept"
+    );
+    let made = d.submit(page, page, &form("channel-secret")).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let html = made.text();
+    assert!(
+        html.contains("linepay") && html.contains("wallet") && !html.contains("channel-secret"),
+        "{html}"
+    );
+    assert!(html.contains("none (LINE Pay sends no notifications)"));
+}

@@ -11,6 +11,7 @@ use linkpay_e2e::fields;
 use linkpay_origin::base::clock::system_now;
 use linkpay_origin::providers::linepay::client::{LinePayClient, LinePayError};
 use linkpay_origin::providers::linepay::wire::Kind;
+use linkpay_origin::providers::linepay::{LinePayConfig, Terms};
 use linkpay_shared::result::Outcome;
 use serde_json::{Value, json};
 
@@ -265,7 +266,8 @@ async fn a_wrong_secret_is_refused_by_line_pay_and_never_shown() {
     );
 
     // The client says why, without the secret.
-    let client = LinePayClient::new(&fake.base_url, CHANNEL, "not-the-secret");
+    let config = LinePayConfig::new(&fake.base_url, CHANNEL, "not-the-secret", Terms::default());
+    let client = LinePayClient::new(reqwest::Client::new(), &config);
     let e = client
         .details("2026112201234567892".parse().expect("id"))
         .await
@@ -397,5 +399,154 @@ async fn the_capture_window_and_untrusted_returns() {
     assert_eq!(
         fields(&c, "status failure_code"),
         json!(["voided", "authorization_expired"])
+    );
+}
+
+/// A merchant's own LINE Pay channel as a provider account, with no channel in the
+/// environment: checked with LINE Pay on save, then serving the wallet of its mode (a sandbox
+/// channel in test mode, a live one in live mode), refunds through it, and after it is
+/// disconnected the test-mode wallet is the sandbox's again.
+#[tokio::test]
+async fn a_merchants_own_channel_takes_the_wallet_payments_of_its_mode() {
+    let fake = FakeLinePay::start(CHANNEL, SECRET).await;
+    let test = Origin::start_with(&[
+        ("LINKPAY_LINEPAY_TEST_API_URL", fake.base_url.as_str()),
+        ("LINKPAY_LINEPAY_LIVE_API_URL", fake.base_url.as_str()),
+    ])
+    .await;
+    let wallet = r#"{"wallet":{"enabled":true}}"#;
+    assert_eq!(
+        test.post("/v1/payment_method_settings", wallet)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let connect = |id: &str, secret: &str| {
+        json!({"provider": "linepay", "description": "Bangkok channel",
+               "credentials": {"channel_id": id, "channel_secret": secret}})
+        .to_string()
+    };
+    let r = test
+        .post("/v1/provider_accounts", &connect("LINE-1", SECRET))
+        .await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "credentials_invalid");
+    assert_eq!(r.json()["error"]["param"], "credentials[channel_id]");
+    assert_eq!(
+        fake.requests(),
+        0,
+        "a malformed id is refused before any call"
+    );
+    let r = test
+        .post("/v1/provider_accounts", &connect(CHANNEL, "not-the-secret"))
+        .await;
+    r.assert_refused(StatusCode::BAD_REQUEST, "credentials_invalid");
+    assert_eq!(r.json()["error"]["param"], "credentials[channel_secret]");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Bangkok channel: LINE Pay refused"))
+    );
+    assert!(!r.text().contains("not-the-secret"));
+    assert_eq!(fake.refused_signatures(), 1);
+    let r = test
+        .post(
+            "/v1/provider_accounts",
+            &json!({"provider": "linepay", "payment_methods": ["card"],
+                    "credentials": {"channel_id": CHANNEL, "channel_secret": SECRET}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(
+        r.json()["error"]["param"],
+        "payment_methods[0]",
+        "{}",
+        r.text()
+    );
+    assert!(test.list_data("/v1/provider_accounts").await.is_empty());
+
+    let r = test
+        .post("/v1/provider_accounts", &connect(CHANNEL, SECRET))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        fields(
+            &r.json(),
+            "provider payment_methods webhook_url account.id livemode"
+        ),
+        json!(["linepay", ["wallet"], null, CHANNEL, false])
+    );
+    assert!(!r.text().contains(SECRET));
+    let account = r.json()["id"].as_str().expect("id").to_owned();
+
+    // Test mode: the wallet goes to the merchant's channel, not the sandbox.
+    let (link, token) = test
+        .link(r#"{"amount":1200,"currency":"USD","title":"Mango sticky rice"}"#)
+        .await;
+    let (page, id) = start(&test, &token).await;
+    assert!(page.starts_with(&fake.base_url), "{page}");
+    let done = come_back(&test, &decide(&page, "approve").await).await;
+    assert_eq!(
+        open_result(&done.location.expect("result")).outcome,
+        Outcome::Paid
+    );
+    let c = charge_of(&test, &link).await;
+    assert_eq!(
+        fields(&c, "status provider livemode"),
+        json!(["succeeded", "linepay", false])
+    );
+    let (through,): (Option<String>,) =
+        sqlx::query_as("SELECT provider_account_id FROM charges WHERE id = $1")
+            .bind(c["id"].as_str())
+            .fetch_one(test.state.db.reader())
+            .await
+            .expect("charge");
+    assert_eq!(through.as_deref(), Some(account.as_str()));
+    let refund = format!("/v1/charges/{}/refund", c["id"].as_str().expect("id"));
+    let r = test.post(&refund, r#"{"amount":200}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(fake.transaction(id).expect("tx").refunds.len(), 1);
+
+    // Live mode: no live account yet, so nothing is charged; then a live channel serves it.
+    let live = test.live().await;
+    let (_, token) = live
+        .link(r#"{"amount":900,"currency":"USD","title":"Pad thai"}"#)
+        .await;
+    let r = checkout(&live, &token).await;
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "livemode_unavailable");
+    let r = live
+        .post("/v1/provider_accounts", &connect(CHANNEL, SECRET))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["livemode"], true);
+    let (link, token) = live
+        .link(r#"{"amount":900,"currency":"USD","title":"Pad thai"}"#)
+        .await;
+    let (page, _) = start(&live, &token).await;
+    let done = come_back(&live, &decide(&page, "approve").await).await;
+    assert_eq!(
+        open_result(&done.location.expect("result")).outcome,
+        Outcome::Paid
+    );
+    assert_eq!(
+        fields(&charge_of(&live, &link).await, "status livemode"),
+        json!(["succeeded", true])
+    );
+
+    // Disconnected: test-mode wallets go to the sandbox again.
+    let r = test
+        .api("DELETE", &format!("/v1/provider_accounts/{account}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, token) = test
+        .link(r#"{"amount":300,"currency":"USD","title":"Tea"}"#)
+        .await;
+    let r = checkout(&test, &token).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let page = r.json()["redirect_url"].as_str().expect("url").to_owned();
+    assert!(!page.starts_with(&fake.base_url), "{page}");
+    assert_eq!(
+        fake.refused_signatures(),
+        1,
+        "every other call was signed right"
     );
 }

@@ -5,6 +5,7 @@
 use crate::common::{Origin, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use linkpay_e2e::fake_linepay::FakeLinePay;
 use serde_json::{Value, json};
 
 /// One of everything a merchant can list, made with `o`'s key; answers (path, id) pairs.
@@ -45,7 +46,17 @@ async fn make_one_of_each(o: &Origin, tag: &str) -> Vec<(&'static str, String)> 
     let notifications = o.list_data(&format!("/v1/notifications?link={link}")).await;
     assert_eq!(notifications.len(), 1, "the payment request is queued");
     let events = o.list_data("/v1/events?type=link.created").await;
+    let account = o
+        .post(
+            "/v1/provider_accounts",
+            &json!({"provider": "linepay", "description": format!("{tag} channel"),
+                    "credentials": {"channel_id": CHANNEL, "channel_secret": SECRET}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.text());
     vec![
+        ("/v1/provider_accounts", id(&account)),
         ("/v1/links", link),
         ("/v1/return_urls", id(&ru)),
         ("/v1/webhook_endpoints", id(&we)),
@@ -63,9 +74,18 @@ fn text(v: &Value) -> String {
     v.as_str().expect("a string").to_owned()
 }
 
+/// A LINE Pay channel (a fake that checks its signatures) stands in for both modes' provider.
+const CHANNEL: &str = "1656946528";
+const SECRET: &str = "a-test-channel-secret";
+
 #[tokio::test]
 async fn every_list_shows_only_its_keys_mode_and_the_other_modes_objects_are_refused() {
-    let test = Origin::start().await;
+    let fake = FakeLinePay::start(CHANNEL, SECRET).await;
+    let test = Origin::start_with(&[
+        ("LINKPAY_LINEPAY_TEST_API_URL", fake.base_url.as_str()),
+        ("LINKPAY_LINEPAY_LIVE_API_URL", fake.base_url.as_str()),
+    ])
+    .await;
     let live = test.live().await;
     assert!(live.key.starts_with("sk_live_"), "{}", live.key);
     let made_in_test = make_one_of_each(&test, "test").await;
@@ -92,6 +112,7 @@ async fn every_list_shows_only_its_keys_mode_and_the_other_modes_objects_are_ref
             "/v1/return_urls",
             "/v1/batches",
             "/v1/notifications",
+            "/v1/provider_accounts",
         ] {
             let data = me.list_data(path).await;
             for item in &data {

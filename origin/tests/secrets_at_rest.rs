@@ -223,12 +223,16 @@ async fn the_rotate_command_reseals_and_names_a_key_that_is_missing() {
 #[tokio::test]
 async fn provider_credentials_are_stored_only_sealed_and_rotation_reseals_them() {
     use linkpay_e2e::fake_gmopg::FakeGmoPg;
+    use linkpay_e2e::fake_linepay::FakeLinePay;
     use linkpay_e2e::fake_stripe::FakeStripe;
     let stripe = FakeStripe::start().await;
     let gmo = FakeGmoPg::start().await;
+    let channel_secret = "line-pay-channel-secret-8f3a";
+    let line = FakeLinePay::start("1656946528", channel_secret).await;
     let o = Origin::start_with(&[
         ("LINKPAY_STRIPE_API_URL", stripe.base_url()),
         ("LINKPAY_GMOPG_TEST_API_URL", &gmo.base_url),
+        ("LINKPAY_LINEPAY_TEST_API_URL", &line.base_url),
     ])
     .await;
     let account = stripe.add_account(false);
@@ -246,12 +250,24 @@ async fn provider_credentials_are_stored_only_sealed_and_rotation_reseals_them()
         json!({"provider": "gmopg", "credentials": {"shop_id": shop.shop_id, "shop_pass": shop.shop_pass, "config_id": shop.config_id}}),
     )
     .await;
-    let secrets = [account.secret_key.clone(), whsec, shop.shop_pass.clone()];
+    answer(
+        &o,
+        "/v1/provider_accounts",
+        json!({"provider": "linepay", "credentials": {"channel_id": line.channel_id, "channel_secret": channel_secret}}),
+    )
+    .await;
+    let secrets = [
+        account.secret_key.clone(),
+        whsec,
+        shop.shop_pass.clone(),
+        channel_secret.to_owned(),
+    ];
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, credentials FROM provider_accounts ORDER BY id")
             .fetch_all(o.state.db.reader())
             .await
             .expect("accounts");
+    assert_eq!(rows.len(), 3);
     for (_, sealed) in &rows {
         assert!(sealed.starts_with("lps1:m1:"), "{sealed}");
         assert!(secrets.iter().all(|s| !sealed.contains(s.as_str())));

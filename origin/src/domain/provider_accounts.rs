@@ -12,7 +12,16 @@ use crate::domain::payment_methods::PaymentMethod;
 use serde_json::{Value, json};
 
 /// The providers an account can be opened with.
-pub const PROVIDERS: &[&str] = &["stripe", "gmopg"];
+pub const PROVIDERS: &[&str] = &["stripe", "gmopg", "linepay"];
+
+/// The payment method an account of `provider` serves: LINE Pay is a wallet, the others
+/// take cards.
+pub fn method_of(provider: &str) -> PaymentMethod {
+    match provider {
+        "linepay" => PaymentMethod::Wallet,
+        _ => PaymentMethod::Card,
+    }
+}
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, provider, description, details, \
      credentials AS sealed_credentials, created_at";
@@ -41,8 +50,9 @@ impl ProviderAccount {
     }
 
     /// The API object: never the credentials. `methods` are the payment methods it serves;
-    /// `webhook_url` is where the provider must send this account's events.
-    pub fn to_json(&self, methods: &[PaymentMethod], webhook_url: &str) -> Value {
+    /// `webhook_url` is where the provider must send this account's events (none for LINE
+    /// Pay, which sends none).
+    pub fn to_json(&self, methods: &[PaymentMethod], webhook_url: Option<&str>) -> Value {
         json!({
             "id": self.id,
             "object": "provider_account",

@@ -29,7 +29,8 @@ pub struct Providers {
 }
 
 /// What provider accounts' connectors share: where their credentials are opened, one HTTP
-/// client (its connection pool), and the providers' API addresses.
+/// client (its connection pool, for every provider's calls), and the providers' API
+/// addresses.
 #[derive(Clone)]
 pub struct AccountSettings {
     pub master_keys: MasterKeys,
@@ -38,6 +39,11 @@ pub struct AccountSettings {
     /// GMO-PG's API for test-mode shops (its test site) and for live ones.
     pub gmopg_test_api_url: String,
     pub gmopg_live_api_url: String,
+    /// LINE Pay's API for sandbox channels and for live ones, and the terms every LINE Pay
+    /// payment is held to.
+    pub linepay_test_api_url: String,
+    pub linepay_live_api_url: String,
+    pub linepay_terms: linepay::Terms,
 }
 
 impl AccountSettings {
@@ -46,6 +52,14 @@ impl AccountSettings {
             &self.gmopg_live_api_url
         } else {
             &self.gmopg_test_api_url
+        }
+    }
+
+    pub fn linepay_api_url(&self, livemode: bool) -> &str {
+        if livemode {
+            &self.linepay_live_api_url
+        } else {
+            &self.linepay_test_api_url
         }
     }
 }
@@ -66,7 +80,7 @@ impl Providers {
         accounts: AccountSettings,
     ) -> Providers {
         let linepay = linepay.map(|config| {
-            let client = Arc::new(config.client());
+            let client = Arc::new(LinePayClient::new(accounts.http.clone(), &config));
             (config, client)
         });
         Providers {
@@ -88,6 +102,7 @@ impl Providers {
         match name {
             stripe::NAME => stripe::return_ref(query),
             gmopg::NAME => gmopg::return_ref(query),
+            linepay::NAME => linepay::return_ref(query),
             _ => self.by_name(name)?.return_ref(query),
         }
     }
@@ -115,6 +130,20 @@ impl Providers {
                     self.accounts.http.clone(),
                     self.accounts.gmopg_api_url(account.livemode),
                     &creds,
+                    self.db.clone(),
+                    self.clock.clone(),
+                )))
+            }
+            linepay::NAME => {
+                let creds = linepay::account::Credentials::from_json(&creds).ok_or_else(|| {
+                    format!("provider account {}: incomplete credentials", account.id)
+                })?;
+                let a = &self.accounts;
+                let config = creds.config(a.linepay_api_url(account.livemode), &a.linepay_terms);
+                let client = Arc::new(LinePayClient::new(a.http.clone(), &config));
+                Ok(Box::new(LinePayConnector::new(
+                    &config,
+                    client,
                     self.db.clone(),
                     self.clock.clone(),
                 )))

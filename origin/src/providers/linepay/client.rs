@@ -1,6 +1,7 @@
 //! An HTTP client for LINE Pay Online API v3: one method per call, each signed. Amounts in,
 //! amounts out; what they mean for a charge is decided in `mod.rs`.
 
+use super::config::LinePayConfig;
 use super::signing;
 use super::wire::{
     self, Amount, AmountBody, ConfirmInfo, Detail, Envelope, Kind, PaymentRequest, RefundInfo,
@@ -10,6 +11,9 @@ use linkpay_shared::Money;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
+
+/// LINE Pay asks for read timeouts of 20 s (request) to 60 s (capture).
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct LinePayClient {
     base_url: String,
@@ -52,18 +56,13 @@ impl LinePayError {
 }
 
 impl LinePayClient {
-    pub fn new(base_url: &str, channel_id: &str, channel_secret: &str) -> LinePayClient {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            // LINE Pay asks for read timeouts of 20 s (request) to 60 s (capture).
-            .timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client with static settings");
+    /// A client for one channel over `http` (shared, for its connection pool; each call sets
+    /// LINE Pay's own timeout).
+    pub fn new(http: reqwest::Client, config: &LinePayConfig) -> LinePayClient {
         LinePayClient {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            channel_id: channel_id.to_owned(),
-            channel_secret: channel_secret.to_owned(),
+            base_url: config.base_url.trim_end_matches('/').to_owned(),
+            channel_id: config.channel_id.clone(),
+            channel_secret: config.channel_secret.clone(),
             http,
         }
     }
@@ -121,6 +120,12 @@ impl LinePayClient {
             .ok_or_else(|| api_error("1150".into(), format!("no details for transaction {id}")))
     }
 
+    /// The payments of an order id (none for an order never requested): the credential check.
+    pub async fn details_of_order(&self, order_id: &str) -> Result<Vec<Detail>, LinePayError> {
+        let query = format!("orderId={order_id}");
+        success(self.get("/v3/payments", &query).await?)
+    }
+
     async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -145,6 +150,7 @@ impl LinePayClient {
             .header(signing::CHANNEL_ID_HEADER, &self.channel_id)
             .header(signing::NONCE_HEADER, &nonce)
             .header(signing::SIGNATURE_HEADER, signature)
+            .timeout(TIMEOUT)
             .body(body);
         read(sent).await
     }
@@ -167,7 +173,8 @@ impl LinePayClient {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(signing::CHANNEL_ID_HEADER, &self.channel_id)
             .header(signing::NONCE_HEADER, &nonce)
-            .header(signing::SIGNATURE_HEADER, signature);
+            .header(signing::SIGNATURE_HEADER, signature)
+            .timeout(TIMEOUT);
         read(sent).await
     }
 }

@@ -9,7 +9,9 @@
 //! `wire` is the format, `signing` the request signature, `client` the HTTP calls, `limits`
 //! the published limits; this module is the flow.
 
+pub mod account;
 pub mod client;
+pub mod config;
 pub mod limits;
 pub mod signing;
 pub mod wire;
@@ -20,7 +22,6 @@ use super::{
 };
 use crate::base::clock::Clock;
 use crate::base::db::Db;
-use crate::base::env::ConfigError;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use client::{LinePayClient, LinePayError};
@@ -29,111 +30,24 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use wire::{Kind, RequestStatus, TransactionId};
 
+pub use config::{LinePayConfig, Terms};
+
 pub const NAME: &str = "linepay";
-pub const SANDBOX_BASE_URL: &str = "https://sandbox-api-pay.line.me";
 
-/// `LINKPAY_LINEPAY_*`; LINE Pay is offered only when channel id and secret are set.
-#[derive(Clone)]
-pub struct LinePayConfig {
-    pub base_url: String,
-    pub channel_id: String,
-    channel_secret: String,
-    pub capture_window_secs: i64,
-    /// Per-payment ceilings in minor units, by currency code.
-    pub max_minor: HashMap<&'static str, i64>,
-}
-
-impl std::fmt::Debug for LinePayConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinePayConfig")
-            .field("base_url", &self.base_url)
-            .field("channel_id", &self.channel_id)
-            .field("capture_window_secs", &self.capture_window_secs)
-            .finish_non_exhaustive()
+/// What a return to the confirm or cancel URL names, read without credentials: LINE Pay
+/// adds the transaction to the confirm URL; the cancel URL names our charge itself.
+pub fn return_ref(query: &HashMap<String, String>) -> Option<ReturnRef> {
+    match (query.get("transactionId"), query.get("orderId")) {
+        (Some(t), _) => Some(ReturnRef::Payment(t.clone())),
+        (None, Some(order)) => Some(ReturnRef::Charge(order.clone())),
+        _ => None,
     }
 }
-
-impl LinePayConfig {
-    pub fn from_lookup(
-        get: &impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<LinePayConfig>, ConfigError> {
-        let set = |var: &str| get(var).filter(|v| !v.trim().is_empty());
-        let (id, secret) = match (
-            set("LINKPAY_LINEPAY_CHANNEL_ID"),
-            set("LINKPAY_LINEPAY_CHANNEL_SECRET"),
-        ) {
-            (None, None) => return Ok(None),
-            (Some(id), Some(secret)) => (id, secret),
-            (Some(_), None) => return Err(missing("LINKPAY_LINEPAY_CHANNEL_SECRET")),
-            (None, Some(_)) => return Err(missing("LINKPAY_LINEPAY_CHANNEL_ID")),
-        };
-        let base_url = set("LINKPAY_LINEPAY_BASE_URL").unwrap_or_else(|| SANDBOX_BASE_URL.into());
-        let base_url =
-            crate::base::url::normalize_base_url(&base_url).ok_or_else(|| ConfigError {
-                var: "LINKPAY_LINEPAY_BASE_URL",
-                problem: format!(
-                    "{base_url:?} must be an http(s) base URL such as {SANDBOX_BASE_URL}"
-                ),
-            })?;
-        let window = set("LINKPAY_LINEPAY_CAPTURE_WINDOW").unwrap_or_else(|| "30d".into());
-        let capture_window_secs = crate::base::env::parse_duration(&window)
-            .map(|d| d.as_secs() as i64)
-            .filter(|s| (1..=limits::DEFAULT_CAPTURE_WINDOW_SECS).contains(s))
-            .ok_or_else(|| ConfigError {
-                var: "LINKPAY_LINEPAY_CAPTURE_WINDOW",
-                problem: format!("{window:?} must be 1s to 30d, like 30d"),
-            })?;
-        let mut max_minor = HashMap::new();
-        for c in limits::CURRENCIES {
-            let var: &'static str = match c {
-                Currency::Usd => "LINKPAY_LINEPAY_MAX_AMOUNT_USD",
-                _ => "LINKPAY_LINEPAY_MAX_AMOUNT_THB",
-            };
-            let max = match set(var) {
-                Some(v) => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|m| *m > 0)
-                    .ok_or_else(|| ConfigError {
-                        var,
-                        problem: format!("{v:?} must be a positive amount in minor units"),
-                    })?,
-                None => limits::default_max_minor(c).unwrap_or(i64::MAX),
-            };
-            max_minor.insert(c.code(), max);
-        }
-        Ok(Some(LinePayConfig {
-            base_url,
-            channel_id: id,
-            channel_secret: secret,
-            capture_window_secs,
-            max_minor,
-        }))
-    }
-}
-
-fn missing(var: &'static str) -> ConfigError {
-    ConfigError {
-        var,
-        problem: "not set: LINE Pay needs both LINKPAY_LINEPAY_CHANNEL_ID and \
-                  LINKPAY_LINEPAY_CHANNEL_SECRET (from the LINE Pay merchant center)"
-            .into(),
-    }
-}
-
 pub struct LinePayConnector {
     client: Arc<LinePayClient>,
     config: LinePayConfig,
     db: Db,
     clock: Clock,
-}
-
-impl LinePayConfig {
-    /// The HTTP client for these credentials. Built once per process (it holds the
-    /// connection pool and TLS setup) and shared by every connector.
-    pub fn client(&self) -> LinePayClient {
-        LinePayClient::new(&self.base_url, &self.channel_id, &self.channel_secret)
-    }
 }
 
 impl LinePayConnector {
@@ -168,7 +82,7 @@ impl LinePayConnector {
                     .unwrap_or_else(|| self.clock.now());
                 Outcome::Authorized {
                     card: CardDetails::default(),
-                    capture_before: at + self.config.capture_window_secs,
+                    capture_before: at + self.config.terms.capture_window_secs,
                 }
             }
             Some("VOIDED_AUTHORIZATION") | Some("EXPIRED_AUTHORIZATION") => Outcome::Voided,
@@ -180,7 +94,7 @@ impl LinePayConnector {
     }
 
     fn max_minor(&self, c: Currency) -> Option<i64> {
-        self.config.max_minor.get(c.code()).copied()
+        self.config.terms.max_minor.get(c.code()).copied()
     }
 }
 
@@ -211,7 +125,7 @@ fn error(e: LinePayError) -> ProviderError {
             Kind::NotFound => ProviderError::UnknownPayment(message.clone()),
             // Credentials or signature refused: say so plainly in the log, not to buyers.
             Kind::Auth => ProviderError::Unavailable(format!(
-                "LINE Pay refused our credentials ({code}); check LINKPAY_LINEPAY_CHANNEL_ID and _SECRET"
+                "LINE Pay refused our credentials ({code}); check the channel ID and secret (the provider account's, or LINKPAY_LINEPAY_CHANNEL_ID and _SECRET)"
             )),
             Kind::Transient => ProviderError::Unavailable(e.to_string()),
         },
@@ -226,7 +140,7 @@ impl Provider for LinePayConnector {
     }
 
     fn capture_window_secs(&self) -> i64 {
-        self.config.capture_window_secs
+        self.config.terms.capture_window_secs
     }
 
     fn check(&self, req: &StartPayment<'_>) -> Result<(), ProviderError> {
@@ -280,11 +194,7 @@ impl Provider for LinePayConnector {
     }
 
     fn return_ref(&self, query: &HashMap<String, String>) -> Option<ReturnRef> {
-        match (query.get("transactionId"), query.get("orderId")) {
-            (Some(t), _) => Some(ReturnRef::Payment(t.clone())),
-            (None, Some(order)) => Some(ReturnRef::Charge(order.clone())),
-            _ => None,
-        }
+        return_ref(query)
     }
 
     /// Confirms a payment the buyer approved (authorization only under manual capture).
@@ -316,7 +226,9 @@ impl Provider for LinePayConnector {
                             .authorization_expire_date
                             .as_deref()
                             .and_then(unix_time)
-                            .unwrap_or_else(|| self.clock.now() + self.config.capture_window_secs),
+                            .unwrap_or_else(|| {
+                                self.clock.now() + self.config.terms.capture_window_secs
+                            }),
                     },
                     CaptureMethod::Automatic => Outcome::Captured {
                         card: CardDetails::default(),
@@ -472,47 +384,5 @@ impl LinePayConnector {
             .execute(self.db.writer())
             .await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::tests::lookup;
-
-    #[test]
-    fn configuration_names_the_variable_and_hides_the_secret() {
-        assert!(
-            LinePayConfig::from_lookup(&lookup(&[]))
-                .expect("ok")
-                .is_none()
-        );
-        let e = LinePayConfig::from_lookup(&lookup(&[("LINKPAY_LINEPAY_CHANNEL_ID", "1")]))
-            .expect_err("half set");
-        assert_eq!(e.var, "LINKPAY_LINEPAY_CHANNEL_SECRET");
-        let c = LinePayConfig::from_lookup(&lookup(&[
-            ("LINKPAY_LINEPAY_CHANNEL_ID", "1"),
-            ("LINKPAY_LINEPAY_CHANNEL_SECRET", "s3cr3t-value"),
-            ("LINKPAY_LINEPAY_MAX_AMOUNT_USD", "5000"),
-        ]))
-        .expect("ok")
-        .expect("configured");
-        assert_eq!(c.base_url, SANDBOX_BASE_URL);
-        assert_eq!(c.capture_window_secs, 30 * 86_400);
-        assert_eq!((c.max_minor["USD"], c.max_minor["THB"]), (5000, 5_000_000));
-        assert!(!format!("{c:?}").contains("s3cr3t-value"));
-        for (var, value) in [
-            ("LINKPAY_LINEPAY_CAPTURE_WINDOW", "31d"),
-            ("LINKPAY_LINEPAY_MAX_AMOUNT_THB", "-1"),
-            ("LINKPAY_LINEPAY_BASE_URL", "ftp://x"),
-        ] {
-            let e = LinePayConfig::from_lookup(&lookup(&[
-                ("LINKPAY_LINEPAY_CHANNEL_ID", "1"),
-                ("LINKPAY_LINEPAY_CHANNEL_SECRET", "s"),
-                (var, value),
-            ]))
-            .expect_err(var);
-            assert_eq!(e.var, var);
-        }
     }
 }

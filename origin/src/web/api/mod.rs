@@ -13,7 +13,7 @@ mod openapi;
 mod params;
 pub(crate) mod payment_methods;
 pub(crate) mod provider_accounts;
-mod provider_credentials;
+pub mod provider_credentials;
 mod query;
 pub(crate) mod return_urls;
 pub(crate) mod webhook_endpoints;

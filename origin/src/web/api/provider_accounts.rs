@@ -25,14 +25,15 @@ pub(crate) const UPDATE_FIELDS: &[&str] = &["credentials", "description", "payme
 pub(crate) fn credential_fields() -> Vec<&'static str> {
     let mut all = provider_credentials::STRIPE.to_vec();
     all.extend_from_slice(provider_credentials::GMOPG);
+    all.extend_from_slice(provider_credentials::LINEPAY);
     all
 }
 
-/// `POST /v1/provider_accounts` with `{"provider": "stripe", "credentials": {...},
+/// `POST /v1/provider_accounts` with `{"provider": "stripe" | "gmopg" | "linepay", "credentials": {...},
 /// "description", "payment_methods": ["card"]}`.
 #[utoipa::path(post, path = "/v1/provider_accounts", tag = "provider accounts",
     summary = "Connect a provider account",
-    description = "Checks the credentials with the provider (for Stripe, by reading the account the secret key belongs to) and saves the account in the key's mode only if they work; a test key connects test accounts (sk_test_…), a live key live ones (sk_live_…). `payment_methods` moves those methods of this mode to the new account. The credentials are stored sealed and never shown again. Add `webhook_url` as an endpoint at the provider, then set `credentials[webhook_secret]` with an update.",
+    description = "Checks the credentials with the provider (Stripe: reading the account the secret key belongs to; GMO-PG: searching an order that cannot exist; LINE Pay: the payment details of such an order) and saves the account in the key's mode only if they work; a test key connects test accounts (sk_test_…, a GMO-PG test-site shop, a LINE Pay sandbox channel), a live key live ones. `payment_methods` moves those methods of this mode to the new account. The credentials are stored sealed and never shown again. Add `webhook_url` as an endpoint at the provider, then set `credentials[webhook_secret]` with an update.",
     request_body = super::openapi::CreateProviderAccount,
     responses(
         (status = 201, description = "Connected", body = super::openapi::ProviderAccount),
@@ -53,7 +54,8 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
         ));
     }
     let description = read_description(&p)?.flatten();
-    let methods = read_methods(&p, &provider)?.unwrap_or_else(|| vec![PaymentMethod::Card]);
+    let methods = read_methods(&p, &provider)?
+        .unwrap_or_else(|| vec![provider_accounts::method_of(&provider)]);
     let given = p.required("credentials", |p, n| {
         p.object(n, provider_credentials::fields(&provider))
     })?;
@@ -229,7 +231,8 @@ fn object(state: &AppState, a: &ProviderAccount, methods: &[PaymentMethod]) -> V
         "{}/providers/{}/accounts/{}/webhooks",
         state.config.public_url, a.provider, a.id
     );
-    a.to_json(methods, &url)
+    let sends_webhooks = a.provider != crate::providers::linepay::NAME;
+    a.to_json(methods, sends_webhooks.then_some(url.as_str()))
 }
 
 /// `Some(None)` clears the description (an empty string).
@@ -247,25 +250,28 @@ fn read_description(p: &Params) -> Result<Option<Option<String>>, ApiError> {
     Ok(Some((!d.is_empty()).then_some(d)))
 }
 
-/// The payment methods an account of `provider` is to serve; Stripe and GMO-PG serve cards.
+/// The payment methods an account of `provider` is to serve: the one method it can (cards
+/// for Stripe and GMO-PG, the wallet for LINE Pay), or none.
 fn read_methods(p: &Params, provider: &str) -> Result<Option<Vec<PaymentMethod>>, ApiError> {
     let Some(list) = p.string_list("payment_methods")? else {
         return Ok(None);
     };
+    let serves = provider_accounts::method_of(provider);
     let mut methods = Vec::new();
     for (i, m) in list.iter().enumerate() {
-        match PaymentMethod::parse(m) {
-            Some(PaymentMethod::Card) => methods.push(PaymentMethod::Card),
-            _ => {
-                return Err(ApiError::invalid(
-                    &format!("payment_methods[{i}]"),
-                    "parameter_invalid",
-                    format!(
-                        "A {provider} account serves card payments only, so payment_methods can only name \"card\"."
-                    ),
-                ));
-            }
+        if PaymentMethod::parse(m) != Some(serves) {
+            return Err(ApiError::invalid(
+                &format!("payment_methods[{i}]"),
+                "parameter_invalid",
+                format!(
+                    "A {} account serves {} payments only, so payment_methods can only name \"{}\".",
+                    provider_credentials::label(provider),
+                    serves.as_str(),
+                    serves.as_str()
+                ),
+            ));
         }
+        methods.push(serves);
     }
     methods.dedup();
     Ok(Some(methods))

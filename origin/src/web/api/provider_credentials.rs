@@ -4,17 +4,19 @@
 
 use super::params::Params;
 use crate::base::error::ApiError;
-use crate::providers::{CredentialsError, gmopg, registry::AccountSettings, stripe};
+use crate::providers::{CredentialsError, gmopg, linepay, registry::AccountSettings, stripe};
 use axum::http::StatusCode;
 use serde_json::Value;
 
 pub(crate) const STRIPE: &[&str] = &["secret_key", "webhook_secret"];
 pub(crate) const GMOPG: &[&str] = &["shop_id", "shop_pass", "config_id"];
+pub(crate) const LINEPAY: &[&str] = &["channel_id", "channel_secret"];
 
 /// The fields `provider`'s credentials have.
 pub fn fields(provider: &str) -> &'static [&'static str] {
     match provider {
         gmopg::NAME => GMOPG,
+        linepay::NAME => LINEPAY,
         _ => STRIPE,
     }
 }
@@ -23,6 +25,7 @@ pub fn fields(provider: &str) -> &'static [&'static str] {
 pub fn label(provider: &str) -> &'static str {
     match provider {
         gmopg::NAME => "GMO-PG",
+        linepay::NAME => "LINE Pay",
         _ => "Stripe",
     }
 }
@@ -63,6 +66,20 @@ pub async fn read(
             let details = if changed(GMOPG) {
                 let url = accounts.gmopg_api_url(livemode);
                 let d = gmopg::check_credentials(&accounts.http, url, &creds).await;
+                Some(d.map_err(|e| refused(who, e))?)
+            } else {
+                None
+            };
+            Ok((creds.to_json(), details))
+        }
+        linepay::NAME => {
+            let creds = linepay::account::Credentials {
+                channel_id: required("channel_id")?,
+                channel_secret: required("channel_secret")?,
+            };
+            let details = if changed(LINEPAY) {
+                let url = accounts.linepay_api_url(livemode);
+                let d = linepay::account::check_credentials(&accounts.http, url, &creds).await;
                 Some(d.map_err(|e| refused(who, e))?)
             } else {
                 None

@@ -19,19 +19,24 @@ pub struct ProviderCredentials {
     shop_pass: Option<String>,
     /// GMO-PG: the 設定ID of a Link type Plus setting registered in the shop admin screen.
     config_id: Option<String>,
+    /// LINE Pay: the channel ID from the merchant center (a sandbox channel in test mode).
+    channel_id: Option<String>,
+    /// LINE Pay: the channel secret key.
+    channel_secret: Option<String>,
 }
 
 #[derive(ToSchema)]
 pub struct CreateProviderAccount {
-    /// `stripe` or `gmopg`.
+    /// `stripe`, `gmopg` or `linepay`.
     provider: String,
     /// Stripe: `secret_key` (required) and `webhook_secret` (may follow in an update).
-    /// GMO-PG: `shop_id`, `shop_pass` and `config_id`.
+    /// GMO-PG: `shop_id`, `shop_pass` and `config_id`. LINE Pay: `channel_id` and
+    /// `channel_secret`.
     credentials: ProviderCredentials,
     /// For you, at most 200 characters; named in errors about the account.
     description: Option<String>,
-    /// The payment methods of this mode the account serves from now on: `["card"]` (the
-    /// default).
+    /// The payment methods of this mode the account serves from now on: `["card"]` for
+    /// Stripe and GMO-PG, `["wallet"]` for LINE Pay (the defaults).
     payment_methods: Option<Vec<String>>,
 }
 
@@ -51,19 +56,21 @@ pub struct ProviderAccount {
     id: String,
     /// Always `provider_account`.
     object: String,
-    /// `stripe`.
+    /// `stripe`, `gmopg` or `linepay`.
     provider: String,
     /// The mode of the key that connected it; it serves payments of that mode only.
     livemode: bool,
     description: Option<String>,
     /// What the provider said of the account when its credentials were checked (for Stripe:
-    /// `id` (acct_…), `display_name`, `country`, `charges_enabled`). Never a credential.
+    /// `id` (acct_…), `display_name`, `country`, `charges_enabled`; GMO-PG: the shop `id`
+    /// and `config_id`; LINE Pay: the channel `id`). Never a credential.
     account: BTreeMap<String, serde_json::Value>,
-    /// The payment methods it serves: `card`.
+    /// The payment methods it serves: `card` (Stripe, GMO-PG) or `wallet` (LINE Pay).
     payment_methods: Vec<String>,
-    /// Add this URL as a webhook endpoint at the provider, so payments complete even when
-    /// the buyer closes the tab before coming back.
-    webhook_url: String,
+    /// Add this URL as a webhook endpoint at the provider (GMO-PG: the result notification
+    /// URL), so payments complete even when the buyer closes the tab before coming back.
+    /// Null for LINE Pay, which sends no notifications: linkpay asks it instead.
+    webhook_url: Option<String>,
     created: i64,
 }
 

@@ -1,6 +1,7 @@
 //! Provider accounts of the session's mode, through the API's handlers: connect a Stripe
-//! account (its key is checked with Stripe before anything is saved), set the signing secret
-//! of the webhook endpoint added at Stripe for the account's webhook URL, disconnect.
+//! account, a GMO-PG shop or a LINE Pay channel (credentials are checked with the provider
+//! before anything is saved), set the signing secret of the webhook endpoint added at Stripe
+//! for the account's webhook URL, disconnect.
 
 use super::resource::{self, Field, Input, Resource, Row, RowForm, Spec, data, text};
 use crate::state::AppState;
@@ -25,7 +26,7 @@ impl Resource for ProviderAccounts {
     fn spec() -> Spec {
         Spec {
             title: "Provider accounts",
-            intro: "Your own account at a payment provider takes this mode's card payments (live mode: real money; without one, test payments go to the built-in sandbox and live ones cannot be taken). Stripe: give its secret key (sk_test_… in test mode, sk_live_… in live mode), add the webhook URL as an endpoint in Stripe's dashboard, and paste that endpoint's signing secret here. GMO Payment Gateway: give the shop ID, password and Link type Plus 設定ID (a test-site shop in test mode), and set the webhook URL as the shop's result notification URL. Credentials are checked with the provider, stored encrypted and never shown again.",
+            intro: "Your own account at a payment provider takes this mode's payments (live mode: real money; without one, test payments go to the built-in sandbox and live ones cannot be taken). Stripe: give its secret key (sk_test_… in test mode, sk_live_… in live mode), add the webhook URL as an endpoint in Stripe's dashboard, and paste that endpoint's signing secret here. GMO Payment Gateway: give the shop ID, password and Link type Plus 設定ID (a test-site shop in test mode), and set the webhook URL as the shop's result notification URL. LINE Pay takes this mode's wallet payments: give the channel ID and secret key (a sandbox channel in test mode). Credentials are checked with the provider, stored encrypted and never shown again.",
             base: BASE,
             columns: &[
                 "Provider",
@@ -67,6 +68,7 @@ impl Resource for ProviderAccounts {
                 .and_then(|acc| acc.credentials(&state.services.master_keys).ok())
                 .is_some_and(|c| c["webhook_secret"].is_string());
             let secret = match (stripe, has_secret) {
+                _ if a["webhook_url"].is_null() => "not needed: linkpay asks LINE Pay",
                 (false, _) => "not needed: notifications carry the shop password",
                 (true, true) => "set",
                 (true, false) => "not set: webhooks are refused",
@@ -80,7 +82,11 @@ impl Resource for ProviderAccounts {
                     } else {
                         serves
                     },
-                    text(&a["webhook_url"]),
+                    if a["webhook_url"].is_null() {
+                        "none (LINE Pay sends no notifications)".into()
+                    } else {
+                        text(&a["webhook_url"])
+                    },
                     secret.into(),
                     a["created"].as_i64().map(when).unwrap_or_default(),
                 ],
@@ -106,6 +112,7 @@ impl Resource for ProviderAccounts {
                 input: Input::Select(vec![
                     ("stripe".into(), "Stripe".into()),
                     ("gmopg".into(), "GMO Payment Gateway".into()),
+                    ("linepay".into(), "LINE Pay (wallet)".into()),
                 ]),
                 value: typed.get("provider").unwrap_or("stripe").to_owned(),
             },
@@ -135,6 +142,13 @@ impl Resource for ProviderAccounts {
                 "linkpay",
                 kept("config_id"),
             ),
+            Field::text(
+                "channel_id",
+                "LINE Pay: channel ID",
+                "1234567890",
+                kept("channel_id"),
+            ),
+            Field::text("channel_secret", "LINE Pay: channel secret key", "", ""),
             Field::description(typed),
         ]
     }
@@ -150,19 +164,15 @@ pub fn routes() -> Router<AppState> {
 /// `POST /dashboard/settings/provider-accounts`
 pub async fn create(SignedIn { state, session }: SignedIn, form: FormData) -> PageReply {
     let provider = form.get("provider").unwrap_or("stripe");
-    let fields: &[&str] = if provider == "gmopg" {
-        &["shop_id", "shop_pass", "config_id"]
-    } else {
-        &["secret_key", "webhook_secret"]
-    };
     let mut credentials = json!({});
-    for f in fields {
+    for f in api::provider_credentials::fields(provider) {
         if let Some(v) = form.get(f) {
             credentials[*f] = v.into();
         }
     }
+    let method = crate::domain::provider_accounts::method_of(provider).as_str();
     let req = resource::with_description(
-        json!({"provider": provider, "credentials": credentials, "payment_methods": ["card"]}),
+        json!({"provider": provider, "credentials": credentials, "payment_methods": [method]}),
         &form,
     );
     let made = api::provider_accounts::create(call(&state, &session), body(&req)).await;
