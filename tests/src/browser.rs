@@ -137,6 +137,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
     }
 
+    /// Runs `script` in the page, as a buyer could from the developer tools (to tamper with
+    /// what a provider's page posts back).
+    pub async fn run(&self, script: &str) {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .expect("script");
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(crate::artifacts().join(format!("{name}.png")), png)

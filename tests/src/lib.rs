@@ -212,6 +212,27 @@ impl Stack {
         self.api(reqwest::Method::GET, path, None).await
     }
 
+    /// A link's latest charge, through the API (`link` is the link's JSON).
+    pub async fn charge_of(&self, link: &serde_json::Value) -> serde_json::Value {
+        let id = link["id"].as_str().expect("a link's id");
+        let (_, list) = self.api_get(&format!("/v1/links/{id}/charges")).await;
+        list["data"][0].clone()
+    }
+
+    /// `POST /v1/charges/{charge}/{action}` (capture, void, refund), which must succeed;
+    /// answers the charge as the API shows it afterwards.
+    pub async fn charge_action(
+        &self,
+        charge: &str,
+        action: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let path = format!("/v1/charges/{charge}/{action}");
+        let (status, answer) = self.api(reqwest::Method::POST, &path, Some(body)).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        self.api_get(&format!("/v1/charges/{charge}")).await.1
+    }
+
     /// Kills the origin, to show what the edge can do without it.
     pub async fn stop_origin(&mut self) {
         self.origin.child.kill().await.expect("kill origin");

@@ -76,12 +76,6 @@ async fn result(stack: &Stack, url: &str) -> String {
         .to_owned()
 }
 
-async fn charge_of(stack: &Stack, link: &Value) -> Value {
-    let id = link["id"].as_str().expect("id");
-    let (_, list) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
-    list["data"][0].clone()
-}
-
 async fn enable_wallet(stack: &Stack) {
     let (status, s) = stack
         .api(
@@ -109,7 +103,7 @@ async fn wait_for_wallet_choice(stack: &Stack, link: &Value) {
 /// The buyer came back from the provider to a declined result, and the charge says why.
 async fn declined(stack: &Stack, back: String, link: &Value, failure_code: &str) {
     assert_eq!(result(stack, &follow(stack, back).await).await, "declined");
-    assert_eq!(charge_of(stack, link).await["failure_code"], failure_code);
+    assert_eq!(stack.charge_of(link).await["failure_code"], failure_code);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +130,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.wait_for("#result").await;
     b.screenshot("3ds-3-result").await;
     assert_eq!(b.outcome().await, "paid");
-    let c = charge_of(&stack, &card).await;
+    let c = stack.charge_of(&card).await;
     assert_eq!(
         fields(&c, "status payment_method.card.last4"),
         json!(["succeeded", "3220"])
@@ -155,7 +149,7 @@ async fn three_d_secure_and_the_wallet_in_chromium() {
     b.wait_for("#result").await;
     b.screenshot("wallet-2-result").await;
     assert_eq!(b.outcome().await, "paid");
-    let c = charge_of(&stack, &wallet).await;
+    let c = stack.charge_of(&wallet).await;
     assert_eq!(
         fields(&c, "status payment_method.type"),
         json!(["succeeded", "wallet"])
@@ -269,7 +263,7 @@ async fn authorize(stack: &Stack, link: &Value) -> String {
     .await;
     let url = follow(stack, back).await;
     assert_eq!(result(stack, &url).await, "paid");
-    let c = charge_of(stack, link).await;
+    let c = stack.charge_of(link).await;
     assert_eq!(c["status"], "authorized");
     c["id"].as_str().expect("id").to_owned()
 }

@@ -1,7 +1,9 @@
 //! Stripe in Chromium, through the real worker and origin and the local Stripe fake: a buyer
 //! pays a link on Stripe's hosted page after a 3-D Secure challenge and lands on linkpay's
-//! result page; another is declined at Stripe, tries a good card and pays; a third pays and
-//! closes the tab, and Stripe's webhook alone finishes the payment.
+//! result page; another is declined at Stripe, tries a good card and pays; manual-capture
+//! payments are captured in part, refunded in part, or voided; a return whose session was
+//! tampered with changes nothing; a buyer pays and closes the tab, and Stripe's webhook alone
+//! finishes the payment.
 
 use linkpay_e2e::Stack;
 use linkpay_e2e::browser::Browser;
@@ -10,10 +12,16 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn charge_of(stack: &Stack, link: &Value) -> Value {
-    let id = link["id"].as_str().expect("id");
-    let (_, list) = stack.api_get(&format!("/v1/links/{id}/charges")).await;
-    list["data"][0].clone()
+/// Opens a link and pays it on the fake's Checkout page with `card` (no 3-D Secure).
+async fn pay_at_stripe(b: &Browser, link: &Value, card: &str) {
+    b.open(link["url"].as_str().expect("url")).await;
+    b.click("#pay-button").await;
+    b.wait_for("#cardNumber").await;
+    b.type_into("#cardNumber", card).await;
+    b.type_into("#cardExpiry", "12 / 34").await;
+    b.type_into("#cardCvc", "123").await;
+    b.click("#submit").await;
+    b.wait_for("#result").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,7 +79,7 @@ async fn cards_paid_on_stripes_page_with_3_d_secure_a_decline_and_a_closed_tab()
     b.wait_for("#result").await;
     b.screenshot("stripe-3-result").await;
     assert_eq!(b.outcome().await, "paid");
-    let c = charge_of(&stack, &link).await;
+    let c = stack.charge_of(&link).await;
     assert_eq!(
         (
             c["status"].clone(),
@@ -94,13 +102,94 @@ async fn cards_paid_on_stripes_page_with_3_d_secure_a_decline_and_a_closed_tab()
     b.click("#submit").await;
     b.wait_for("#card-error").await;
     b.screenshot("stripe-4-declined-at-stripe").await;
-    assert_eq!(charge_of(&stack, &link).await["status"], "pending");
+    assert_eq!(stack.charge_of(&link).await["status"], "pending");
     b.type_into("#cardNumber", "4242 4242 4242 4242").await;
     b.type_into("#cardExpiry", "12 / 34").await;
     b.type_into("#cardCvc", "123").await;
     b.click("#submit").await;
     b.wait_for("#result").await;
     assert_eq!(b.outcome().await, "paid");
+
+    // Manual capture: authorized in the browser, then captured in part and refunded in part
+    // through the API; another authorization is voided.
+    let manual = |amount: i64| json!({"amount": amount, "currency": "USD", "title": "Tea set", "capture_method": "manual"});
+    let link = stack.create_link(manual(4550)).await;
+    pay_at_stripe(&b, &link, "4242 4242 4242 4242").await;
+    assert_eq!(b.outcome().await, "paid");
+    let c = stack.charge_of(&link).await;
+    assert_eq!(c["status"], "authorized", "{c}");
+    let id = c["id"].as_str().expect("id");
+    let c = stack
+        .charge_action(id, "capture", json!({"amount": 4000}))
+        .await;
+    assert_eq!(
+        (c["status"].clone(), c["amount_captured"].clone()),
+        (json!("succeeded"), json!(4000))
+    );
+    let c = stack
+        .charge_action(id, "refund", json!({"amount": 1250}))
+        .await;
+    assert_eq!(c["amount_refunded"], 1250, "{c}");
+    let sent = fake.requests();
+    let capture = sent
+        .iter()
+        .find(|r| r.path.ends_with("/capture"))
+        .expect("captured at Stripe");
+    assert_eq!(capture.params["amount_to_capture"], "4000", "cents, exact");
+    let refund = sent
+        .iter()
+        .find(|r| r.path == "/v1/refunds")
+        .expect("refunded at Stripe");
+    assert_eq!(refund.params["amount"], "1250");
+    for r in [capture, refund] {
+        assert!(
+            r.headers.iter().any(|(n, _)| n == "idempotency-key"),
+            "{r:?}"
+        );
+    }
+    let link = stack.create_link(manual(900)).await;
+    pay_at_stripe(&b, &link, "4242 4242 4242 4242").await;
+    let id = stack.charge_of(&link).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let c = stack.charge_action(&id, "void", json!({})).await;
+    assert_eq!(c["status"], "voided", "{c}");
+    assert!(fake.requests().iter().any(|r| r.path.ends_with("/cancel")));
+
+    // Stripe's returns are not signed: the session they name is asked of Stripe. A buyer who
+    // edits the return to name another session, or one nobody paid, changes nothing.
+    let link = stack
+        .create_link(json!({"amount": 600, "currency": "JPY", "title": "Hojicha"}))
+        .await;
+    b.open(link["url"].as_str().expect("url")).await;
+    b.click("#pay-button").await;
+    b.wait_for("#cardNumber").await;
+    let session = b.at().await.rsplit('/').next().expect("session").to_owned();
+    let forged = format!("{}/return/stripe?session_id={session}x", stack.origin_url);
+    b.open(&forged).await;
+    assert!(b.text("body").await.contains("not known here"));
+    // The return names the real session, unpaid: Stripe is asked, the session is expired so
+    // it can no longer be paid, and the buyer is told nothing was charged.
+    b.open(&format!(
+        "{}/return/stripe?session_id={session}",
+        stack.origin_url
+    ))
+    .await;
+    b.wait_for("#result").await;
+    b.screenshot("stripe-5-unpaid-return").await;
+    assert_ne!(b.outcome().await, "paid");
+    let c = stack.charge_of(&link).await;
+    assert_eq!(
+        (c["status"].clone(), c["failure_code"].clone()),
+        (json!("failed"), json!("payment_canceled")),
+        "{c}"
+    );
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.path == format!("/v1/checkout/sessions/{session}/expire"))
+    );
 
     // Paid, then the tab closed before the redirect: the webhook finishes it.
     let link = stack
@@ -115,7 +204,7 @@ async fn cards_paid_on_stripes_page_with_3_d_secure_a_decline_and_a_closed_tab()
     fake.pay_without_return(&session, "4242424242424242").await;
     let mut status = Value::Null;
     for _ in 0..100 {
-        status = charge_of(&stack, &link).await["status"].clone();
+        status = stack.charge_of(&link).await["status"].clone();
         if status == "succeeded" {
             break;
         }
