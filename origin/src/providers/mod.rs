@@ -98,6 +98,28 @@ pub struct CredentialsError {
     pub unavailable: bool,
 }
 
+impl CredentialsError {
+    /// The provider (or the form of a field) refused `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> CredentialsError {
+        CredentialsError {
+            field,
+            message: message.into(),
+            unavailable: false,
+        }
+    }
+
+    /// `provider` could not be asked about the account's `what` (`why`: no answer, an error).
+    pub fn unavailable(field: &'static str, provider: &str, what: &str, why: &str) -> Self {
+        CredentialsError {
+            field,
+            message: format!(
+                "{provider} could not be asked about this {what} ({why}); nothing was saved. Try again in a moment."
+            ),
+            unavailable: true,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("provider has no payment {0}")]

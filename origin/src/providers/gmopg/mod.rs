@@ -80,25 +80,20 @@ pub async fn check_credentials(
     api_url: &str,
     creds: &Credentials,
 ) -> Result<Value, CredentialsError> {
-    let bad = |field, message: &str| CredentialsError {
-        field,
-        message: message.into(),
-        unavailable: false,
-    };
     if creds.shop_id.trim().is_empty() || creds.shop_id.len() > 13 {
-        return Err(bad(
+        return Err(CredentialsError::invalid(
             "shop_id",
             "A GMO-PG shop ID (ショップID) is up to 13 characters, like tshop00012345: copy it from the shop admin screen.",
         ));
     }
     if creds.shop_pass.trim().is_empty() {
-        return Err(bad(
+        return Err(CredentialsError::invalid(
             "shop_pass",
             "Give the shop's password (ショップパスワード) from the shop admin screen.",
         ));
     }
     if creds.config_id.trim().is_empty() {
-        return Err(bad(
+        return Err(CredentialsError::invalid(
             "config_id",
             "Give the 設定ID of a Link type Plus setting registered in the shop admin screen (リンクタイプPlus → 設定).",
         ));
@@ -115,22 +110,20 @@ pub async fn check_credentials(
                 i.starts_with("E0102") || i.starts_with("E0103") || i.starts_with("E0101")
             }) =>
         {
-            Err(bad(
+            Err(CredentialsError::invalid(
                 "shop_pass",
                 "GMO-PG refused this shop ID and password: check both in the shop admin screen (test shops are on the test site).",
             ))
         }
-        Err(e) => Err(CredentialsError {
-            field: "shop_id",
-            message: format!(
-                "GMO-PG could not be asked about this shop ({}); nothing was saved. Try again in a moment.",
-                match e {
-                    GmoError::Api(_) => "it answered with an error",
-                    GmoError::Transport(_) => "no answer",
-                }
-            ),
-            unavailable: true,
-        }),
+        Err(e) => Err(CredentialsError::unavailable(
+            "shop_id",
+            "GMO-PG",
+            "shop",
+            match e {
+                GmoError::Api(_) => "it answered with an error",
+                GmoError::Transport(_) => "no answer",
+            },
+        )),
     }
 }
 

@@ -45,20 +45,15 @@ pub async fn check_credentials(
     base_url: &str,
     creds: &Credentials,
 ) -> Result<Value, CredentialsError> {
-    let bad = |field, message: &str| CredentialsError {
-        field,
-        message: message.into(),
-        unavailable: false,
-    };
     let id = creds.channel_id.trim();
     if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
+        return Err(CredentialsError::invalid(
             "channel_id",
             "A LINE Pay channel ID is a number, like 1234567890: copy it from the LINE Pay merchant center.",
         ));
     }
     if creds.channel_secret.trim().is_empty() {
-        return Err(bad(
+        return Err(CredentialsError::invalid(
             "channel_secret",
             "Give the channel secret key from the LINE Pay merchant center.",
         ));
@@ -68,20 +63,18 @@ pub async fn check_credentials(
     match client.details_of_order("linkpay-credential-check").await {
         Ok(_) => Ok(shown),
         Err(e) if e.kind() == Kind::NotFound => Ok(shown),
-        Err(e) if e.kind() == Kind::Auth => Err(bad(
+        Err(e) if e.kind() == Kind::Auth => Err(CredentialsError::invalid(
             "channel_secret",
             "LINE Pay refused this channel ID and secret: check both in the merchant center (sandbox channels are for test mode only).",
         )),
-        Err(e) => Err(CredentialsError {
-            field: "channel_id",
-            message: format!(
-                "LINE Pay could not be asked about this channel ({}); nothing was saved. Try again in a moment.",
-                match e {
-                    LinePayError::Api { code, .. } => format!("it answered {code}"),
-                    LinePayError::Transport(_) => "no answer".into(),
-                }
-            ),
-            unavailable: true,
-        }),
+        Err(e) => Err(CredentialsError::unavailable(
+            "channel_id",
+            "LINE Pay",
+            "channel",
+            &match e {
+                LinePayError::Api { code, .. } => format!("it answered {code}"),
+                LinePayError::Transport(_) => "no answer".into(),
+            },
+        )),
     }
 }

@@ -60,11 +60,10 @@ pub fn check_webhook_secret(secret: &str) -> Result<(), CredentialsError> {
     if secret.starts_with("whsec_") && secret.len() > 10 && !secret.contains(char::is_whitespace) {
         return Ok(());
     }
-    Err(CredentialsError {
-        field: "webhook_secret",
-        message: "A Stripe webhook signing secret starts with whsec_: add this account's webhook_url as an endpoint in Stripe's dashboard (Developers → Webhooks) and copy its signing secret.".into(),
-        unavailable: false,
-    })
+    Err(CredentialsError::invalid(
+        "webhook_secret",
+        "A Stripe webhook signing secret starts with whsec_: add this account's webhook_url as an endpoint in Stripe's dashboard (Developers → Webhooks) and copy its signing secret.",
+    ))
 }
 
 /// Checks credentials for an account of this mode before anything is saved: the key's form
@@ -76,11 +75,6 @@ pub async fn check_credentials(
     creds: &Credentials,
     livemode: bool,
 ) -> Result<Value, CredentialsError> {
-    let bad = |field, message: String| CredentialsError {
-        field,
-        message,
-        unavailable: false,
-    };
     let mode = if livemode { "live" } else { "test" };
     let key = creds.secret_key.trim();
     let key_mode = ["sk_", "rk_"]
@@ -91,7 +85,7 @@ pub async fn check_credentials(
     match key_mode {
         Some(m) if m == mode => {}
         Some("live" | "test") => {
-            return Err(bad(
+            return Err(CredentialsError::invalid(
                 "secret_key",
                 format!(
                     "This is a {} key, and this account is for {mode} mode. Give a Stripe {mode} key (sk_{mode}_… or rk_{mode}_…).",
@@ -100,7 +94,7 @@ pub async fn check_credentials(
             ));
         }
         _ => {
-            return Err(bad(
+            return Err(CredentialsError::invalid(
                 "secret_key",
                 format!(
                     "A Stripe secret key starts with sk_{mode}_ (or rk_{mode}_ for a restricted key): copy it from Stripe's dashboard, Developers → API keys."
@@ -119,19 +113,20 @@ pub async fn check_credentials(
             "country": a.country,
             "charges_enabled": a.charges_enabled,
         })),
-        Err(StripeError::Api { status: 401, .. }) => Err(bad(
+        Err(StripeError::Api { status: 401, .. }) => Err(CredentialsError::invalid(
             "secret_key",
-            "Stripe refused this secret key: it is not a key of any Stripe account, or it was rolled. Copy a current one from Stripe's dashboard.".into(),
+            "Stripe refused this secret key: it is not a key of any Stripe account, or it was rolled. Copy a current one from Stripe's dashboard.",
         )),
-        Err(StripeError::Api { status: 403, .. }) => Err(bad(
+        Err(StripeError::Api { status: 403, .. }) => Err(CredentialsError::invalid(
             "secret_key",
-            "Stripe says this restricted key may not read the account: give it read access to Account, Checkout Sessions, PaymentIntents and Refunds.".into(),
+            "Stripe says this restricted key may not read the account: give it read access to Account, Checkout Sessions, PaymentIntents and Refunds.",
         )),
-        Err(e) => Err(CredentialsError {
-            field: "secret_key",
-            message: format!("Stripe could not be asked about this key ({}); nothing was saved. Try again in a moment.", kind_of(&e)),
-            unavailable: true,
-        }),
+        Err(e) => Err(CredentialsError::unavailable(
+            "secret_key",
+            "Stripe",
+            "key",
+            &kind_of(&e),
+        )),
     }
 }
 
