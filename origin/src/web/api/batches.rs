@@ -54,7 +54,7 @@ pub fn choices(q: &Query) -> Result<Choices, ApiError> {
 }
 
 /// `POST /v1/batches?send=email&currency=JPY` with the CSV file as the body.
-#[utoipa::path(post, path = "/v1/batches", tag = "batches", summary = "Create up to 300 links from a CSV file",
+#[utoipa::path(post, path = "/v1/batches", operation_id = "batches_create", tag = "batches", summary = "Create up to 300 links from a CSV file",
     description = "The body is the CSV file itself (`Content-Type: text/csv`), UTF-8 or Shift_JIS (detected). Every row is checked first; if any is wrong nothing is created and the 400 lists every error by row (the header is row 1) and column. Otherwise all links are created in one transaction and their payment requests are sent in the background. Columns: docs/batch.md.",
     params(
         ("send" = Option<String>, Query, description = "email, sms or none (default)"),
@@ -112,7 +112,7 @@ async fn find(state: &AppState, auth: &Authed, id: &str) -> Result<batch::Batch,
 }
 
 /// `GET /v1/batches/{id}`
-#[utoipa::path(get, path = "/v1/batches/{id}", tag = "batches", summary = "A batch and how far its sending has got",
+#[utoipa::path(get, path = "/v1/batches/{id}", operation_id = "batches_retrieve", tag = "batches", summary = "A batch and how far its sending has got",
     params(("id" = String, Path, description = "bat_…")),
     responses(
         (status = 200, description = "The batch", body = super::openapi::Batch),
@@ -125,7 +125,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 }
 
 /// `GET /v1/batches`
-#[utoipa::path(get, path = "/v1/batches", tag = "batches", summary = "The latest batches, newest first",
+#[utoipa::path(get, path = "/v1/batches", operation_id = "batches_list", tag = "batches", summary = "The latest batches, newest first",
     params(("limit" = Option<i64>, Query, description = "1-100, default 10")),
     responses((status = 200, description = "Batches", body = super::openapi::BatchList)))]
 pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
@@ -139,7 +139,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/batches/{id}/results.csv?bom=true`
-#[utoipa::path(get, path = "/v1/batches/{id}/results.csv", tag = "batches", summary = "Each row's link and send status, as CSV",
+#[utoipa::path(get, path = "/v1/batches/{id}/results.csv", operation_id = "batches_results_csv", tag = "batches", summary = "Each row's link and send status, as CSV",
     params(
         ("id" = String, Path, description = "bat_…"),
         ("bom" = Option<bool>, Query, description = "Start with a UTF-8 BOM (for Excel)"),
@@ -186,7 +186,7 @@ pub fn csv_download(name: &str, body: impl Into<axum::body::Body>) -> Response {
 }
 
 /// `GET /v1/batches/sample.csv`
-#[utoipa::path(get, path = "/v1/batches/sample.csv", tag = "batches", summary = "A sample batch file",
+#[utoipa::path(get, path = "/v1/batches/sample.csv", operation_id = "batches_sample_csv", tag = "batches", summary = "A sample batch file",
     responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
 pub async fn sample(_auth: Authed) -> Response {
     csv_download("linkpay-batch-sample.csv", batch::SAMPLE_CSV)

@@ -34,7 +34,7 @@ fn to_json(b: &Branding, default_locale: &str) -> Value {
 }
 
 /// `GET /v1/branding`
-#[utoipa::path(get, path = "/v1/branding", tag = "branding", summary = "The pay page's branding",
+#[utoipa::path(get, path = "/v1/branding", operation_id = "branding_retrieve", tag = "branding", summary = "The pay page's branding",
     responses((status = 200, description = "The branding (null fields: linkpay's default)", body = super::openapi::Branding)))]
 pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
     let b = branding::get(state.db.reader(), &auth.merchant.id).await?;
@@ -42,9 +42,9 @@ pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
 }
 
 /// `POST /v1/branding`: fields not given keep their value; an empty string clears one.
-#[utoipa::path(post, path = "/v1/branding", tag = "branding", summary = "Change the pay page's branding",
+#[utoipa::path(post, path = "/v1/branding", operation_id = "branding_update", tag = "branding", summary = "Change the pay page's branding",
     description = "Fields not given keep their value; \"\" clears a text field. Colours are #rrggbb; logo_url and support_url are https; support_phone is E.164; layout is standard, compact or centered; default_locale (en or ja) is also the language of new links. Pay pages show the change within seconds (it is pushed to the edge). A bad value is refused naming its field, and nothing changes.",
-    request_body = super::openapi::Branding,
+    request_body = super::openapi::UpdateBranding,
     responses(
         (status = 200, description = "The branding", body = super::openapi::Branding),
         super::openapi::BadField,

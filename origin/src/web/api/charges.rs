@@ -63,7 +63,7 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// `GET /v1/charges?…`: the merchant's charges, searched.
-#[utoipa::path(get, path = "/v1/charges", tag = "charges", summary = "List and search charges, newest first",
+#[utoipa::path(get, path = "/v1/charges", operation_id = "charges_list", tag = "charges", summary = "List and search charges, newest first",
     params(
         ("link" = Option<String>, Query, description = "Only this link's charges (lnk_…)"),
         ("status" = Option<String>, Query, description = "pending, authorized, capturing, voiding, succeeded, refunded, failed, expired or voided"),
@@ -171,7 +171,7 @@ fn reply(id: &str, done: Result<Charge, OpError>) -> JsonReply {
 }
 
 /// `GET /v1/charges/{id}`
-#[utoipa::path(get, path = "/v1/charges/{id}", tag = "charges", summary = "Retrieve a charge",
+#[utoipa::path(get, path = "/v1/charges/{id}", operation_id = "charges_retrieve", tag = "charges", summary = "Retrieve a charge",
     params(("id" = String, Path, description = "ch_…")),
     responses(
         (status = 200, description = "The charge", body = super::openapi::Charge),
@@ -182,7 +182,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 }
 
 /// `POST /v1/charges/{id}/capture`
-#[utoipa::path(post, path = "/v1/charges/{id}/capture", tag = "charges", summary = "Capture an authorized charge",
+#[utoipa::path(post, path = "/v1/charges/{id}/capture", operation_id = "charges_capture", tag = "charges", summary = "Capture an authorized charge",
     description = "Takes the money of a charge authorized under `capture_method: manual`: all of it, or a smaller `amount` (the rest of the authorization is released). Only once, and only before `capture_before`; the amount cannot change after capture. Announces `charge.update`.",
     params(("id" = String, Path, description = "ch_…")),
     request_body(content = super::openapi::CaptureCharge, content_type = "application/json"),
@@ -202,7 +202,7 @@ pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: B
 }
 
 /// `POST /v1/charges/{id}/void`
-#[utoipa::path(post, path = "/v1/charges/{id}/void", tag = "charges", summary = "Void an authorization",
+#[utoipa::path(post, path = "/v1/charges/{id}/void", operation_id = "charges_void", tag = "charges", summary = "Void an authorization",
     description = "Releases the whole authorization of a `capture_method: manual` charge that has not been captured. A captured charge cannot be voided: refund it. Announces `charge.update`.",
     params(("id" = String, Path, description = "ch_…")),
     responses(
@@ -219,7 +219,7 @@ pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Byte
 }
 
 /// `POST /v1/charges/{id}/refund`
-#[utoipa::path(post, path = "/v1/charges/{id}/refund", tag = "charges", summary = "Refund a charge, in full or in part",
+#[utoipa::path(post, path = "/v1/charges/{id}/refund", operation_id = "charges_refund", tag = "charges", summary = "Refund a charge, in full or in part",
     description = "Returns `amount` (default: all that is left) of a captured charge to the buyer through the provider. Several partial refunds may be made, up to the captured amount; the charge becomes `refunded` when all of it is returned. Announces `charge.update`. Send an Idempotency-Key to retry safely.",
     params(("id" = String, Path, description = "ch_…")),
     request_body(content = super::openapi::RefundCharge, content_type = "application/json"),
@@ -249,7 +249,7 @@ pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: By
 }
 
 /// `GET /v1/charges/{id}/refunds`
-#[utoipa::path(get, path = "/v1/charges/{id}/refunds", tag = "charges", summary = "List a charge's refunds",
+#[utoipa::path(get, path = "/v1/charges/{id}/refunds", operation_id = "charges_refunds_list", tag = "charges", summary = "List a charge's refunds",
     description = "Oldest first. A `pending` refund is at the provider; a `failed` one returned nothing.",
     params(("id" = String, Path, description = "ch_…")),
     responses(

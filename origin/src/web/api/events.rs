@@ -22,7 +22,7 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// `GET /v1/events`
-#[utoipa::path(get, path = "/v1/events", tag = "events",
+#[utoipa::path(get, path = "/v1/events", operation_id = "events_list", tag = "events",
     summary = "List events, newest first",
     params(
         ("type" = Option<String>, Query, description = "Only events of this type, e.g. charge.complete"),
@@ -70,7 +70,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/events/{id}`
-#[utoipa::path(get, path = "/v1/events/{id}", tag = "events",
+#[utoipa::path(get, path = "/v1/events/{id}", operation_id = "events_retrieve", tag = "events",
     summary = "Retrieve an event",
     params(("id" = String, Path, description = "evt_…")),
     responses(
@@ -82,7 +82,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 }
 
 /// `GET /v1/events/{id}/deliveries`
-#[utoipa::path(get, path = "/v1/events/{id}/deliveries", tag = "events",
+#[utoipa::path(get, path = "/v1/events/{id}/deliveries", operation_id = "events_deliveries_list", tag = "events",
     summary = "An event's webhook deliveries, each with every attempt",
     params(("id" = String, Path, description = "evt_…")),
     responses(
@@ -97,7 +97,7 @@ pub async fn deliveries(Call { state, auth }: Call, Path(id): Path<String>) -> J
 }
 
 /// `POST /v1/events/{id}/resend`
-#[utoipa::path(post, path = "/v1/events/{id}/resend", tag = "events",
+#[utoipa::path(post, path = "/v1/events/{id}/resend", operation_id = "events_resend", tag = "events",
     summary = "Send an event again to one endpoint",
     description = "Queues a new delivery, due now, with its own retries. The endpoint must be enabled; its event filter is not applied (you asked for this one).",
     params(("id" = String, Path, description = "evt_…")),

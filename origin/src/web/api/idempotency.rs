@@ -33,18 +33,22 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 }
 
+/// What the OpenAPI document says of the header: 1-255 printable ASCII characters, no spaces.
+pub fn is_key(k: &str) -> bool {
+    (1..=MAX_KEY_LEN).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+}
+
 async fn handle(state: &AppState, req: Request, next: Next) -> Result<Response, ApiError> {
     let key = req
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
+        .filter(|k| is_key(k))
         .ok_or_else(|| {
             ApiError::invalid(
                 "Idempotency-Key",
                 "idempotency_key_invalid",
-                format!("The Idempotency-Key header must be 1-{MAX_KEY_LEN} printable ASCII characters, e.g. a UUID."),
+                format!("The Idempotency-Key header must be 1-{MAX_KEY_LEN} printable ASCII characters without spaces, e.g. a UUID."),
             )
         })?
         .to_owned();

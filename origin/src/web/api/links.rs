@@ -49,10 +49,9 @@ pub(crate) const FIELDS: &[&str] = &[
 ];
 
 /// `POST /v1/links`
-#[utoipa::path(post, path = "/v1/links", tag = "links",
+#[utoipa::path(post, path = "/v1/links", operation_id = "links_create", tag = "links",
     summary = "Create a payment link",
     request_body = super::openapi::CreateLink,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body for 24 hours; another body with the same key is 409.")),
     responses(
         (status = 201, description = "Created", body = super::openapi::PaymentLink),
         super::openapi::BadField,
@@ -87,7 +86,7 @@ pub(crate) async fn new_link_from(
 }
 
 /// `GET /v1/links/{id}`
-#[utoipa::path(get, path = "/v1/links/{id}", tag = "links", summary = "Retrieve a payment link",
+#[utoipa::path(get, path = "/v1/links/{id}", operation_id = "links_retrieve", tag = "links", summary = "Retrieve a payment link",
     params(("id" = String, Path, description = "lnk_…")),
     responses(
         (status = 200, description = "The link", body = super::openapi::PaymentLink),
@@ -117,7 +116,7 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// `GET /v1/links?status=&created[gte]=&created[lte]=&reference=&limit=&starting_after=`
-#[utoipa::path(get, path = "/v1/links", tag = "links", summary = "List payment links, newest first",
+#[utoipa::path(get, path = "/v1/links", operation_id = "links_list", tag = "links", summary = "List payment links, newest first",
     params(
         ("status" = Option<String>, Query, description = "active, used, expired or deactivated"),
         super::openapi::CreatedRange,
@@ -162,7 +161,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/links/{id}/charges`
-#[utoipa::path(get, path = "/v1/links/{id}/charges", tag = "links", summary = "List a link's charges, newest first",
+#[utoipa::path(get, path = "/v1/links/{id}/charges", operation_id = "links_charges_list", tag = "links", summary = "List a link's charges, newest first",
     params(
         ("id" = String, Path, description = "lnk_…"),
         super::openapi::LinkChargePage,
@@ -197,7 +196,7 @@ pub async fn charges(
 }
 
 /// `GET /v1/links/{id}/qr.svg`
-#[utoipa::path(get, path = "/v1/links/{id}/qr.svg", tag = "links", summary = "A QR code of the link (SVG)",
+#[utoipa::path(get, path = "/v1/links/{id}/qr.svg", operation_id = "links_qr_svg", tag = "links", summary = "A QR code of the link (SVG)",
     description = "Encodes the short URL where the link has one, else the full URL. Error correction level M, 4-module quiet zone.",
     params(("id" = String, Path, description = "lnk_…")),
     responses(
@@ -214,7 +213,7 @@ pub async fn qr_svg(
 }
 
 /// `GET /v1/links/{id}/qr.png?scale=8`
-#[utoipa::path(get, path = "/v1/links/{id}/qr.png", tag = "links", summary = "A QR code of the link (PNG)",
+#[utoipa::path(get, path = "/v1/links/{id}/qr.png", operation_id = "links_qr_png", tag = "links", summary = "A QR code of the link (PNG)",
     description = "As qr.svg, as a 1-bit PNG with `scale` pixels per module.",
     params(
         ("id" = String, Path, description = "lnk_…"),
@@ -246,7 +245,7 @@ pub async fn qr_png(
 }
 
 /// `POST /v1/links/{id}/deactivate` with an optional `{"message": "…"}` for buyers.
-#[utoipa::path(post, path = "/v1/links/{id}/deactivate", tag = "links",
+#[utoipa::path(post, path = "/v1/links/{id}/deactivate", operation_id = "links_deactivate", tag = "links",
     summary = "Deactivate a link",
     description = "New checkouts are refused at once and the pay page says so within seconds. A payment already at the provider still completes. Deactivating again changes nothing.",
     params(("id" = String, Path, description = "lnk_…")),

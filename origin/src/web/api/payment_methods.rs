@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Bytes;
 
 /// `GET /v1/payment_method_settings`
-#[utoipa::path(get, path = "/v1/payment_method_settings", tag = "payment methods",
+#[utoipa::path(get, path = "/v1/payment_method_settings", operation_id = "payment_method_settings_retrieve", tag = "payment methods",
     summary = "Retrieve payment method settings",
     responses((status = 200, description = "The settings", body = super::openapi::PaymentMethodSettings)))]
 pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
@@ -18,7 +18,7 @@ pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
 
 /// `POST /v1/payment_method_settings` with any of
 /// `{"card": {"enabled": b}, "wallet": {"enabled": b, "provider": "sandbox"}}`.
-#[utoipa::path(post, path = "/v1/payment_method_settings", tag = "payment methods",
+#[utoipa::path(post, path = "/v1/payment_method_settings", operation_id = "payment_method_settings_update", tag = "payment methods",
     summary = "Enable or disable payment methods",
     description = "Fields not given keep their value. At least one method stays enabled. `wallet.provider` is `sandbox` (the built-in wallet page) or `linepay` when this origin has LINE Pay credentials. Pay pages show the change within seconds (it is pushed to the edge).",
     request_body = super::openapi::UpdatePaymentMethodSettings,

@@ -31,7 +31,7 @@ pub(crate) fn credential_fields() -> Vec<&'static str> {
 
 /// `POST /v1/provider_accounts` with `{"provider": "stripe" | "gmopg" | "linepay", "credentials": {...},
 /// "description", "payment_methods": ["card"]}`.
-#[utoipa::path(post, path = "/v1/provider_accounts", tag = "provider accounts",
+#[utoipa::path(post, path = "/v1/provider_accounts", operation_id = "provider_accounts_create", tag = "provider accounts",
     summary = "Connect a provider account",
     description = "Checks the credentials with the provider (Stripe: reading the account the secret key belongs to; GMO-PG: searching an order that cannot exist; LINE Pay: the payment details of such an order) and saves the account in the key's mode only if they work; a test key connects test accounts (sk_test_…, a GMO-PG test-site shop, a LINE Pay sandbox channel), a live key live ones. `payment_methods` moves those methods of this mode to the new account. The credentials are stored sealed and never shown again. Add `webhook_url` as an endpoint at the provider, then set `credentials[webhook_secret]` with an update.",
     request_body = super::openapi::CreateProviderAccount,
@@ -89,7 +89,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
 }
 
 /// `GET /v1/provider_accounts`
-#[utoipa::path(get, path = "/v1/provider_accounts", tag = "provider accounts",
+#[utoipa::path(get, path = "/v1/provider_accounts", operation_id = "provider_accounts_list", tag = "provider accounts",
     summary = "List provider accounts of the key's mode, newest first",
     params(super::openapi::EndpointPage),
     responses(
@@ -123,7 +123,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/provider_accounts/{id}`
-#[utoipa::path(get, path = "/v1/provider_accounts/{id}", tag = "provider accounts",
+#[utoipa::path(get, path = "/v1/provider_accounts/{id}", operation_id = "provider_accounts_retrieve", tag = "provider accounts",
     summary = "Retrieve a provider account",
     params(("id" = String, Path, description = "pa_…")),
     responses(
@@ -138,7 +138,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 
 /// `POST /v1/provider_accounts/{id}` with any of `description`, `payment_methods`,
 /// `credentials` (checked again before they replace the stored ones).
-#[utoipa::path(post, path = "/v1/provider_accounts/{id}", tag = "provider accounts",
+#[utoipa::path(post, path = "/v1/provider_accounts/{id}", operation_id = "provider_accounts_update", tag = "provider accounts",
     summary = "Update a provider account",
     description = "`payment_methods` sets exactly which methods of this mode the account serves. `credentials` may give a new `secret_key` (checked with the provider) and the `webhook_secret` from the provider's webhook endpoint; fields not given keep their value.",
     params(("id" = String, Path, description = "pa_…")),
@@ -202,7 +202,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
 }
 
 /// `DELETE /v1/provider_accounts/{id}`
-#[utoipa::path(delete, path = "/v1/provider_accounts/{id}", tag = "provider accounts",
+#[utoipa::path(delete, path = "/v1/provider_accounts/{id}", operation_id = "provider_accounts_delete", tag = "provider accounts",
     summary = "Disconnect a provider account",
     description = "It serves no payment method from now on. Charges already made through it keep using it for their captures, refunds and webhooks.",
     params(("id" = String, Path, description = "pa_…")),

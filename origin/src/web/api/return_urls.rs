@@ -14,7 +14,7 @@ pub(crate) const FIELDS: &[&str] = &["url", "method", "description"];
 
 /// `POST /v1/return_urls` with `{"url": "https://…", "method": "get"|"post", "description"}`.
 /// The answer holds the signing secret; it is not shown again.
-#[utoipa::path(post, path = "/v1/return_urls", tag = "return_urls",
+#[utoipa::path(post, path = "/v1/return_urls", operation_id = "return_urls_create", tag = "return_urls",
     summary = "Register a return URL",
     description = "Buyers of a link that names this return URL are sent back to it after paying, with signed result fields (see docs/redirects.md). At most 3 per merchant in each mode; only links of its mode can name it.",
     request_body = super::openapi::CreateReturnUrl,
@@ -65,7 +65,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
 }
 
 /// `GET /v1/return_urls`
-#[utoipa::path(get, path = "/v1/return_urls", tag = "return_urls",
+#[utoipa::path(get, path = "/v1/return_urls", operation_id = "return_urls_list", tag = "return_urls",
     summary = "List return URLs, oldest first",
     responses((status = 200, description = "All of the merchant's return URLs (3 at most)", body = super::openapi::ReturnUrlList)))]
 pub async fn list(Call { state, auth }: Call) -> JsonReply {
@@ -78,7 +78,7 @@ pub async fn list(Call { state, auth }: Call) -> JsonReply {
 }
 
 /// `GET /v1/return_urls/{id}`
-#[utoipa::path(get, path = "/v1/return_urls/{id}", tag = "return_urls",
+#[utoipa::path(get, path = "/v1/return_urls/{id}", operation_id = "return_urls_retrieve", tag = "return_urls",
     summary = "Retrieve a return URL",
     params(("id" = String, Path, description = "ru_…")),
     responses(
@@ -90,7 +90,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 }
 
 /// `DELETE /v1/return_urls/{id}`
-#[utoipa::path(delete, path = "/v1/return_urls/{id}", tag = "return_urls",
+#[utoipa::path(delete, path = "/v1/return_urls/{id}", operation_id = "return_urls_delete", tag = "return_urls",
     summary = "Delete a return URL",
     description = "Links that name it send their buyers to linkpay's own result page from now on.",
     params(("id" = String, Path, description = "ru_…")),

@@ -19,7 +19,7 @@ const MAX_DESCRIPTION_CHARS: usize = 500;
 const DEFAULT_ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
 
 /// `POST /v1/webhook_endpoints`. The answer holds the signing secret; it is not shown again.
-#[utoipa::path(post, path = "/v1/webhook_endpoints", tag = "webhooks",
+#[utoipa::path(post, path = "/v1/webhook_endpoints", operation_id = "webhook_endpoints_create", tag = "webhooks",
     summary = "Register a webhook endpoint",
     request_body = super::openapi::CreateWebhookEndpoint,
     responses(
@@ -52,7 +52,7 @@ pub async fn create(Call { state, auth }: Call, body: Bytes) -> StatusReply {
 }
 
 /// `GET /v1/webhook_endpoints`
-#[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "webhooks",
+#[utoipa::path(get, path = "/v1/webhook_endpoints", operation_id = "webhook_endpoints_list", tag = "webhooks",
     summary = "List webhook endpoints, newest first",
     params(
         super::openapi::EndpointPage,
@@ -82,7 +82,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/webhook_endpoints/{id}`
-#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}", tag = "webhooks",
+#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}", operation_id = "webhook_endpoints_retrieve", tag = "webhooks",
     summary = "Retrieve a webhook endpoint",
     params(("id" = String, Path, description = "we_…")),
     responses(
@@ -95,7 +95,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 }
 
 /// `POST /v1/webhook_endpoints/{id}`
-#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}", tag = "webhooks",
+#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}", operation_id = "webhook_endpoints_update", tag = "webhooks",
     summary = "Update a webhook endpoint",
     description = "Change its URL, event filter or description, or disable (`disabled: true`) and re-enable it. Disabling cancels its pending deliveries; an endpoint disabled because it answered 410 is re-enabled the same way.",
     params(("id" = String, Path, description = "we_…")),
@@ -126,7 +126,7 @@ pub async fn update(Call { state, auth }: Call, Path(id): Path<String>, body: By
 }
 
 /// `DELETE /v1/webhook_endpoints/{id}`
-#[utoipa::path(delete, path = "/v1/webhook_endpoints/{id}", tag = "webhooks",
+#[utoipa::path(delete, path = "/v1/webhook_endpoints/{id}", operation_id = "webhook_endpoints_delete", tag = "webhooks",
     summary = "Delete a webhook endpoint",
     description = "It gets no more deliveries; pending ones are canceled. Its past deliveries stay visible on the events.",
     params(("id" = String, Path, description = "we_…")),
@@ -146,7 +146,7 @@ pub async fn delete(Call { state, auth }: Call, Path(id): Path<String>) -> JsonR
 }
 
 /// `POST /v1/webhook_endpoints/{id}/rotate_secret`
-#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", tag = "webhooks",
+#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", operation_id = "webhook_endpoints_rotate_secret", tag = "webhooks",
     summary = "Rotate an endpoint's signing secret",
     description = "Answers the new secret, once. Until `expire_previous_in` seconds have passed (default 86400, 0 = at once, at most 604800) every delivery carries two signatures, one per secret, so the receiver can switch over without missing an event.",
     params(("id" = String, Path, description = "we_…")),

@@ -122,7 +122,7 @@ pub async fn read_customer(
 }
 
 /// `POST /v1/links/{id}/send` with `{"channel": "email"|"sms", "to": …}`.
-#[utoipa::path(post, path = "/v1/links/{id}/send", tag = "notifications",
+#[utoipa::path(post, path = "/v1/links/{id}/send", operation_id = "links_send", tag = "notifications",
     summary = "Send a link's payment request",
     description = "Queues the payment request by email or SMS, to `to` or else the link's customer_email / customer_phone, and answers the queued notification (for SMS with its segments and encoding).",
     params(("id" = String, Path, description = "lnk_…")),
@@ -207,7 +207,7 @@ const LIST_PARAMS: &[&str] = &[
 ];
 
 /// `GET /v1/notifications?link=&charge=&status=`
-#[utoipa::path(get, path = "/v1/notifications", tag = "notifications",
+#[utoipa::path(get, path = "/v1/notifications", operation_id = "notifications_list", tag = "notifications",
     summary = "List notifications, newest first",
     params(
         ("link" = Option<String>, Query, description = "Only this link's (lnk_…)"),
@@ -240,7 +240,7 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
 }
 
 /// `GET /v1/notifications/{id}`
-#[utoipa::path(get, path = "/v1/notifications/{id}", tag = "notifications",
+#[utoipa::path(get, path = "/v1/notifications/{id}", operation_id = "notifications_retrieve", tag = "notifications",
     summary = "Retrieve a notification",
     params(("id" = String, Path, description = "ntf_…")),
     responses(

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Bytes;
 
 /// `GET /v1/notification_settings`
-#[utoipa::path(get, path = "/v1/notification_settings", tag = "notifications",
+#[utoipa::path(get, path = "/v1/notification_settings", operation_id = "notification_settings_retrieve", tag = "notifications",
     summary = "Retrieve notification settings",
     responses((status = 200, description = "The settings", body = schema::NotificationSettings)))]
 pub async fn settings_retrieve(Call { state, auth }: Call) -> JsonReply {
@@ -20,7 +20,7 @@ pub(crate) const SETTINGS_FIELDS: &[&str] = &["payment_request", "receipt", "mer
 
 /// `POST /v1/notification_settings` with any of
 /// `{"payment_request": {"enabled": b}, "receipt": {"enabled": b}, "merchant_notice": {"enabled": b, "email": "…"}}`.
-#[utoipa::path(post, path = "/v1/notification_settings", tag = "notifications",
+#[utoipa::path(post, path = "/v1/notification_settings", operation_id = "notification_settings_update", tag = "notifications",
     summary = "Update notification settings",
     description = "Fields not given keep their value. `merchant_notice.email` null or \"\" removes the address (no notices are sent without one).",
     request_body = schema::UpdateNotificationSettings,

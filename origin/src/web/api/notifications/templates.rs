@@ -72,7 +72,7 @@ fn template_error(e: templates::TemplateError) -> ApiError {
 }
 
 /// `GET /v1/notification_templates`
-#[utoipa::path(get, path = "/v1/notification_templates", tag = "notifications",
+#[utoipa::path(get, path = "/v1/notification_templates", operation_id = "notification_templates_list", tag = "notifications",
     summary = "List the templates in effect",
     description = "Every template name in both locales: the merchant's own where saved (`customized: true`), else the built-in default.",
     responses((status = 200, description = "All templates", body = schema::NotificationTemplateList)))]
@@ -90,7 +90,7 @@ pub async fn templates_list(Call { state, auth }: Call) -> JsonReply {
 }
 
 /// `GET /v1/notification_templates/{name}?locale=ja`
-#[utoipa::path(get, path = "/v1/notification_templates/{name}", tag = "notifications",
+#[utoipa::path(get, path = "/v1/notification_templates/{name}", operation_id = "notification_templates_retrieve", tag = "notifications",
     summary = "Retrieve a template in effect",
     params(
         ("name" = String, Path, description = "email_payment_request, email_receipt, email_merchant_notice or sms_payment_request"),
@@ -136,7 +136,7 @@ async fn merged(
 }
 
 /// `POST /v1/notification_templates/{name}` with `{"locale", "subject", "text", "html"}`.
-#[utoipa::path(post, path = "/v1/notification_templates/{name}", tag = "notifications",
+#[utoipa::path(post, path = "/v1/notification_templates/{name}", operation_id = "notification_templates_save", tag = "notifications",
     summary = "Save a template",
     description = "Parts not given keep their current value. All parts are checked before anything is saved: a syntax error answers 400 `template_syntax_error` with `param` (subject, text or html) and the line and column; a variable the kind does not have answers 400 `template_unknown_variable` naming it and listing the allowed ones.",
     params(("name" = String, Path, description = "email_payment_request, email_receipt, email_merchant_notice or sms_payment_request")),
@@ -178,7 +178,7 @@ pub async fn template_save(
 }
 
 /// `DELETE /v1/notification_templates/{name}?locale=ja`: back to the built-in default.
-#[utoipa::path(delete, path = "/v1/notification_templates/{name}", tag = "notifications",
+#[utoipa::path(delete, path = "/v1/notification_templates/{name}", operation_id = "notification_templates_delete", tag = "notifications",
     summary = "Go back to the default template",
     params(
         ("name" = String, Path, description = "Template name"),
@@ -213,7 +213,7 @@ pub async fn template_delete(
 pub(crate) const PREVIEW_FIELDS: &[&str] = &["locale", "subject", "text", "html", "link"];
 
 /// `POST /v1/notification_templates/{name}/preview`
-#[utoipa::path(post, path = "/v1/notification_templates/{name}/preview", tag = "notifications",
+#[utoipa::path(post, path = "/v1/notification_templates/{name}/preview", operation_id = "notification_templates_preview", tag = "notifications",
     summary = "Preview a template",
     description = "Renders the template in effect, with any parts given in the body replacing it (checked as on save), against sample data or the named link's data. Nothing is saved or sent.",
     params(("name" = String, Path, description = "Template name")),

@@ -31,6 +31,7 @@ pub(crate) use list_schema;
 
 mod batches;
 mod charges;
+mod contract;
 mod errors;
 mod links;
 mod params;
@@ -53,7 +54,17 @@ pub use webhooks::*;
 
 /// `GET /v1/openapi.json`, unauthenticated like any public API description.
 pub async fn document() -> Json<Value> {
-    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null))
+    Json(document_json().clone())
+}
+
+/// The whole document: what the annotations generate, finished by `contract`. Built once.
+pub fn document_json() -> &'static Value {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        contract::finish(&mut doc);
+        doc
+    })
 }
 
 #[derive(OpenApi)]
@@ -130,6 +141,7 @@ pub async fn document() -> Json<Value> {
         ChargeList,
         Batch,
         Branding,
+        UpdateBranding,
         BatchProgress,
         BatchList,
         PaymentMethod,

@@ -2,7 +2,7 @@ use super::*;
 use serde_json::json;
 
 fn doc() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).expect("serialises")
+    document_json().clone()
 }
 
 fn properties(doc: &Value, schema: &str) -> Vec<String> {
@@ -203,4 +203,99 @@ fn response_schemas_list_exactly_the_returned_fields() {
     );
     let error = json!({"error": {"type": "", "code": "", "message": "", "param": null}});
     assert_eq!(properties(&d, "ErrorDetail"), keys(error["error"].clone()));
+}
+
+/// Each operation, as (path, method, operation).
+fn operations(d: &Value) -> Vec<(String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in d["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            ops.push((path.clone(), method.clone(), op.clone()));
+        }
+    }
+    ops
+}
+
+#[test]
+fn operation_ids_are_unique_and_named_by_resource() {
+    let d = doc();
+    let mut seen = std::collections::HashSet::new();
+    for (path, method, op) in operations(&d) {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        assert!(seen.insert(id.to_owned()), "{method} {path}: {id:?} twice");
+        let resource = path
+            .trim_start_matches("/v1/")
+            .split('/')
+            .next()
+            .expect("a resource");
+        assert!(
+            id.starts_with(&format!("{resource}_"))
+                && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{method} {path}: {id:?} is not {resource}_<action>"
+        );
+    }
+    assert_eq!(seen.len(), super::super::ROUTES.len());
+}
+
+#[test]
+fn every_operation_lists_the_answers_any_operation_can_give() {
+    let d = doc();
+    for (path, method, op) in operations(&d) {
+        let responses = op["responses"].as_object().expect("responses");
+        let mut expected = vec!["400", "401"];
+        if path.contains('{') {
+            expected.push("404");
+        }
+        if method == "post" {
+            expected.push("409");
+            let header = op["parameters"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["name"] == "Idempotency-Key"));
+            assert!(header.is_some(), "{method} {path} has no Idempotency-Key");
+        }
+        for status in expected {
+            assert_eq!(
+                responses[status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/Error",
+                "{method} {path} does not list {status} with the error schema"
+            );
+        }
+    }
+}
+
+#[test]
+fn request_bodies_refuse_unknown_fields_as_the_handlers_do() {
+    let d = doc();
+    for name in [
+        "CreateLink",
+        "CustomAmount",
+        "CreateProviderAccount",
+        "ProviderCredentials",
+        "UpdateBranding",
+    ] {
+        assert_eq!(
+            d["components"]["schemas"][name]["additionalProperties"],
+            json!(false),
+            "{name}"
+        );
+    }
+    let mut update_branding = super::super::branding::TEXT_FIELDS.to_vec();
+    update_branding.extend(["layout", "default_locale"]);
+    assert_eq!(properties(&d, "UpdateBranding"), sorted(&update_branding));
+}
+
+#[test]
+fn webhooks_describe_every_event_type() {
+    let d = doc();
+    let hooks = d["webhooks"].as_object().expect("webhooks");
+    let types = crate::domain::webhooks::endpoints::EVENT_TYPES;
+    assert_eq!(hooks.len(), types.len());
+    for t in types {
+        let body = &hooks[*t]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["allOf"][1]["properties"]["type"]["const"], *t);
+    }
+    assert_eq!(
+        d["components"]["schemas"]["Event"]["properties"]["type"]["enum"],
+        json!(types)
+    );
 }

@@ -1,0 +1,189 @@
+//! What holds for every operation, added to the generated document in one place so that each
+//! one says it, today's and those added later: the answers any operation can give (401
+//! without a valid key, 400 for bad input, 404 for an id that names nothing, 409 for a
+//! reused Idempotency-Key), the `Idempotency-Key` header on every POST, request bodies closed
+//! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
+//! event types), and the webhook events as OpenAPI 3.1 `webhooks`.
+
+use crate::domain::webhooks::endpoints::EVENT_TYPES;
+use linkpay_shared::Currency;
+use serde_json::{Map, Value, json};
+
+const METHODS: &[&str] = &["get", "post", "delete"];
+
+/// Applies all of it to the document utoipa generated.
+pub fn finish(doc: &mut Value) {
+    let paths: Vec<String> = doc["paths"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut bodies = Vec::new();
+    for path in &paths {
+        for method in METHODS {
+            let Some(op) = doc["paths"][path].get_mut(*method) else {
+                continue;
+            };
+            answers_of_every_operation(op, path, method);
+            if let Some(name) = json_body_schema(op) {
+                bodies.push(name);
+            }
+        }
+    }
+    for name in bodies {
+        close(&mut doc["components"]["schemas"], &name);
+    }
+    value_lists(&mut doc["components"]["schemas"]);
+    doc["webhooks"] = webhooks();
+}
+
+fn error_answer(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+/// The statuses every operation can answer besides its own, and the idempotency header.
+fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
+    let responses = op["responses"].as_object_mut().expect("responses");
+    let mut add = |status: &str, description: &str| {
+        responses
+            .entry(status)
+            .or_insert_with(|| error_answer(description));
+    };
+    add(
+        "401",
+        "No valid API key: `Authorization: Bearer sk_test_…` or `sk_live_…` is missing, malformed, unknown or revoked",
+    );
+    add(
+        "400",
+        "A parameter or field is wrong (`param` names it), or the object is of the other mode (`livemode_mismatch`); nothing was changed",
+    );
+    if path.contains('{') {
+        add("404", "Nothing of yours has this id");
+    }
+    if method == "post" {
+        add(
+            "409",
+            "The Idempotency-Key was used with another request (`idempotency_key_reused`), or its first request is still running (`idempotency_key_in_use`)",
+        );
+        let params = op["parameters"].as_array_mut();
+        let header = json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "Makes a retry safe: the first answer to this key (for 24 hours, per mode) is answered again with `Idempotent-Replayed: true`. 1-255 printable ASCII characters without spaces, e.g. a UUID.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}
+        });
+        match params {
+            Some(list) => list.push(header),
+            None => op["parameters"] = json!([header]),
+        }
+    }
+}
+
+/// The component a JSON request body refers to, if it has one.
+fn json_body_schema(op: &Value) -> Option<String> {
+    op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_owned)
+}
+
+/// Refuses unknown fields in `name` and in the objects it holds, as `Params` does.
+fn close(schemas: &mut Value, name: &str) {
+    let Some(schema) = schemas.get_mut(name) else {
+        return;
+    };
+    if schema["type"] != "object" || schema.get("additionalProperties").is_some() {
+        return;
+    }
+    schema["additionalProperties"] = Value::Bool(false);
+    let nested: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.values().filter_map(referenced).collect())
+        .unwrap_or_default();
+    for n in nested {
+        close(schemas, &n);
+    }
+}
+
+/// The component a property refers to, directly or as one of `oneOf` (an optional object).
+fn referenced(property: &Value) -> Option<String> {
+    let direct = property["$ref"].as_str();
+    let optional = property["oneOf"]
+        .as_array()
+        .and_then(|alts| alts.iter().find_map(|a| a["$ref"].as_str()));
+    direct
+        .or(optional)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_owned)
+}
+
+/// The value lists the server checks, from the constants it checks them with.
+fn value_lists(schemas: &mut Value) {
+    let mut currencies: Vec<Value> = Vec::new();
+    for c in Currency::ALL {
+        currencies.push(c.code().into());
+        currencies.push(c.code().to_ascii_lowercase().into());
+    }
+    set_enum(schemas, "CreateLink", "currency", &currencies, false);
+    let mut events: Vec<Value> = EVENT_TYPES.iter().map(|e| (*e).into()).collect();
+    set_enum(schemas, "Event", "type", &events, false);
+    events.push("*".into());
+    for schema in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
+        set_enum(schemas, schema, "enabled_events", &events, true);
+    }
+}
+
+/// Gives `schema.property` (or, with `items`, its array's items) an enum.
+fn set_enum(schemas: &mut Value, schema: &str, property: &str, values: &[Value], items: bool) {
+    let p = &mut schemas[schema]["properties"][property];
+    assert!(p.is_object(), "{schema}.{property} is in the document");
+    let target = if items { &mut p["items"] } else { p };
+    target["enum"] = Value::Array(values.to_vec());
+}
+
+/// One webhook per event type: what linkpay POSTs to an endpoint, signed per Standard
+/// Webhooks (docs/webhooks.md).
+fn webhooks() -> Value {
+    let mut hooks = Map::new();
+    for event in EVENT_TYPES {
+        let object = if event.starts_with("link.") {
+            "PaymentLink"
+        } else {
+            "Charge"
+        };
+        let header = |name: &str, description: &str| {
+            json!({"name": name, "in": "header", "required": true, "description": description,
+                   "schema": {"type": "string"}})
+        };
+        hooks.insert(
+            (*event).into(),
+            json!({"post": {
+                "operationId": format!("webhook_{}", event.replace('.', "_")),
+                "summary": format!("The `{event}` event"),
+                "description": "Sent to every enabled endpoint of the event's mode that subscribes to it. Verify the signature before trusting the body; answer 2xx within the timeout, or it is retried on the endpoint's schedule.",
+                "parameters": [
+                    header("webhook-id", "The event's id (`evt_…`): the same on every retry, for deduplication"),
+                    header("webhook-timestamp", "Unix seconds when this attempt was signed; refuse it when far from now"),
+                    header("webhook-signature", "`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` under the endpoint's secret; during a secret rotation, one signature per secret, separated by spaces"),
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Event"},
+                        {"type": "object", "properties": {
+                            "type": {"const": event},
+                            "data": {"type": "object", "properties": {
+                                "object": {"$ref": format!("#/components/schemas/{object}")}
+                            }}
+                        }}
+                    ]
+                }}}},
+                "responses": {"2XX": {"description": "Received; anything else is retried"}},
+                "security": []
+            }}),
+        );
+    }
+    Value::Object(hooks)
+}
