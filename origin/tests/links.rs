@@ -450,13 +450,18 @@ async fn listing_filters_and_pages_without_gaps_or_repeats() {
         ("status=paid", "status"),
         ("limit=101", "limit"),
         ("created%5Bgte%5D=soon", "created[gte]"),
-        ("starting_after=lnk_unknown", "starting_after"),
         ("colour=red", "colour"),
     ] {
         let r = o.api("GET", &format!("/v1/links?{query}"), None).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(r.json()["error"]["param"], param, "{query}");
     }
+    // A cursor that names nothing is a 404, like any id that names nothing.
+    let r = o
+        .api("GET", "/v1/links?starting_after=lnk_unknown", None)
+        .await;
+    r.assert_refused(StatusCode::NOT_FOUND, "resource_missing");
+    assert_eq!(r.json()["error"]["param"], "starting_after");
 }
 
 #[tokio::test]

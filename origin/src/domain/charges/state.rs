@@ -40,20 +40,20 @@ impl Status {
         }
     }
 
+    pub const ALL: [Status; 9] = [
+        Status::Pending,
+        Status::Authorized,
+        Status::Capturing,
+        Status::Voiding,
+        Status::Succeeded,
+        Status::Refunded,
+        Status::Failed,
+        Status::Expired,
+        Status::Voided,
+    ];
+
     pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Pending,
-            Status::Authorized,
-            Status::Capturing,
-            Status::Voiding,
-            Status::Succeeded,
-            Status::Refunded,
-            Status::Failed,
-            Status::Expired,
-            Status::Voided,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
 

@@ -12,6 +12,9 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// The names `parse` takes (any case, `_` for `-`).
+    pub const NAMES: &[&str] = &["utf-8", "utf8", "shift-jis", "sjis", "cp932", "windows-31j"];
+
     pub fn parse(name: &str) -> Option<Encoding> {
         match name.to_ascii_lowercase().replace('_', "-").as_str() {
             "utf-8" | "utf8" => Some(Encoding::Utf8),

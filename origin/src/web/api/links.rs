@@ -48,6 +48,9 @@ pub(crate) const FIELDS: &[&str] = &[
     "send",
 ];
 
+/// The states a link can be listed by.
+pub const STATUSES: &[&str] = &["active", "used", "expired", "deactivated"];
+
 /// `POST /v1/links`
 #[utoipa::path(post, path = "/v1/links", operation_id = "links_create", tag = "links",
     summary = "Create a payment link",
@@ -130,7 +133,7 @@ const LIST_PARAMS: &[&str] = &[
 pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let filter = LinkFilter {
-        status: q.one_of("status", &["active", "used", "expired", "deactivated"])?,
+        status: q.one_of("status", STATUSES)?,
         created_gte: q.int("created[gte]")?,
         created_lte: q.int("created[lte]")?,
         reference: q.string("reference"),

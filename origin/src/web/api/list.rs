@@ -35,8 +35,8 @@ pub fn cursor(param: &str, created: i64, id: String) -> Cursor {
 }
 
 /// The query's cursor, if it has one. `created_at` looks up when the object the cursor names
-/// was created, or `None` when the merchant has no such `what`; that is a 400 naming the
-/// parameter, since the id came from the query rather than the path.
+/// was created, or `None` when the merchant has no such `what`: a 404 `resource_missing`
+/// naming the parameter, as for any id that names nothing.
 pub async fn query_cursor(
     q: &Query,
     what: &str,
@@ -47,11 +47,7 @@ pub async fn query_cursor(
     };
     match created_at(&id).await? {
         Some(created) => Ok(Some(cursor(param, created, id))),
-        None => Err(ApiError::invalid(
-            param,
-            "resource_missing",
-            format!("No such {what}: {id}"),
-        )),
+        None => Err(ApiError::no_such(what, &id).with_param(param)),
     }
 }
 

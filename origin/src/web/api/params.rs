@@ -41,8 +41,9 @@ impl Params {
     }
 
     /// For endpoints whose body is optional: an empty body is `None`.
+    /// A body that may be left out: empty, or JSON `null`, is no body.
     pub fn parse_optional(body: &[u8], allowed: &[&str]) -> Result<Option<Params>, ApiError> {
-        if body.iter().all(u8::is_ascii_whitespace) {
+        if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
             Ok(None)
         } else {
             Params::parse(body, allowed).map(Some)
@@ -68,10 +69,12 @@ impl Params {
         })
     }
 
+    /// An integer. JSON Schema counts `1500.0` as the integer 1500, and so does this; `1500.5`
+    /// is refused.
     pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
         self.get(name)
             .map(|v| {
-                v.as_i64().ok_or_else(|| {
+                v.as_i64().or_else(|| whole(v)).ok_or_else(|| {
                     let param = self.param(name);
                     ApiError::invalid(&param, "parameter_invalid", format!("{param} must be an integer (money is in minor units, e.g. 1500 for ¥1,500 or $15.00)."))
                 })
@@ -220,9 +223,29 @@ impl Params {
     }
 }
 
+/// A number with no fraction, within i64 (below 2^63 exactly).
+fn whole(v: &Value) -> Option<i64> {
+    let f = v.as_f64()?;
+    (f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64).then_some(f as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_integers_as_in_json_schema() {
+        let p = Params::parse(br#"{"a":1500.0,"b":1500.5,"c":1e300}"#, &["a", "b", "c"])
+            .expect("parse");
+        assert_eq!(p.int("a").expect("whole"), Some(1500));
+        assert!(p.int("b").is_err());
+        assert!(p.int("c").is_err(), "beyond i64");
+        assert!(
+            Params::parse_optional(b" null ", &[])
+                .expect("null")
+                .is_none()
+        );
+    }
 
     #[test]
     fn errors_name_the_field() {

@@ -206,6 +206,9 @@ const LIST_PARAMS: &[&str] = &[
     "status",
 ];
 
+/// The states a notification can be listed by.
+pub const STATUSES: &[&str] = &["pending", "sent", "failed"];
+
 /// `GET /v1/notifications?link=&charge=&status=`
 #[utoipa::path(get, path = "/v1/notifications", operation_id = "notifications_list", tag = "notifications",
     summary = "List notifications, newest first",
@@ -222,7 +225,7 @@ const LIST_PARAMS: &[&str] = &[
 pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonReply {
     let q = Query::parse(raw.as_deref(), LIST_PARAMS)?;
     let filter = Filter {
-        status: q.one_of("status", &["pending", "sent", "failed"])?,
+        status: q.one_of("status", STATUSES)?,
         link: q.string("link"),
         charge: q.string("charge"),
     };

@@ -5,6 +5,7 @@
 //! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
 //! event types), and the webhook events as OpenAPI 3.1 `webhooks`.
 
+use super::rules;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use linkpay_shared::Currency;
 use serde_json::{Map, Value, json};
@@ -24,6 +25,7 @@ pub fn finish(doc: &mut Value) {
                 continue;
             };
             answers_of_every_operation(op, path, method);
+            query_parameters(op, path);
             if let Some(name) = json_body_schema(op) {
                 bodies.push(name);
             }
@@ -67,7 +69,7 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
             "409",
             "The Idempotency-Key was used with another request (`idempotency_key_reused`), or its first request is still running (`idempotency_key_in_use`)",
         );
-        let params = op["parameters"].as_array_mut();
+        let params = op.get_mut("parameters").and_then(Value::as_array_mut);
         let header = json!({
             "name": "Idempotency-Key",
             "in": "header",
@@ -79,6 +81,25 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
             Some(list) => list.push(header),
             None => op["parameters"] = json!([header]),
         }
+    }
+}
+
+/// Query parameters as the handlers read them (`rules`), and the cursor pair as one.
+fn query_parameters(op: &mut Value, path: &str) {
+    let Some(parameters) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for p in parameters.iter_mut().filter(|p| p["in"] == "query") {
+        let name = p["name"].as_str().unwrap_or_default().to_owned();
+        if let Some(schema) = rules::query_parameter(path, &name) {
+            p["schema"] = schema;
+        }
+    }
+    if rules::cursor_pair(parameters) {
+        let responses = op["responses"].as_object_mut().expect("responses");
+        responses
+            .entry("404")
+            .or_insert_with(|| error_answer("The cursor names nothing of yours"));
     }
 }
 

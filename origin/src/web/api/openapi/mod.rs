@@ -38,6 +38,7 @@ mod params;
 mod provider_accounts;
 mod responses;
 mod return_urls;
+mod rules;
 mod settings;
 mod webhooks;
 
