@@ -186,7 +186,7 @@ async fn events_go_only_to_endpoints_of_their_own_mode() {
             &json!({ "endpoint": other }).to_string(),
         )
         .await
-        .assert_refused(StatusCode::BAD_REQUEST, "resource_missing");
+        .assert_refused(StatusCode::NOT_FOUND, "resource_missing");
     }
 }
 

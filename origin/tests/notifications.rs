@@ -437,14 +437,27 @@ async fn bad_customer_fields_are_named_and_nothing_is_saved() {
     let (link, _) = o
         .link(r#"{"amount":100,"currency":"JPY","title":"T"}"#)
         .await;
-    for (body, param) in [
-        (r#"{"channel":"email"}"#, "to"),
-        (r#"{"channel":"pigeon"}"#, "channel"),
-        (r#"{"channel":"sms","to":"12345"}"#, "to"),
-        (r#"{"channel":"email","to":"a@@b"}"#, "to"),
+    for (body, param, status) in [
+        // The link has no customer email to default to: a conflict with the link's state.
+        (r#"{"channel":"email"}"#, "to", StatusCode::CONFLICT),
+        (
+            r#"{"channel":"pigeon"}"#,
+            "channel",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            r#"{"channel":"sms","to":"12345"}"#,
+            "to",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            r#"{"channel":"email","to":"a@@b"}"#,
+            "to",
+            StatusCode::BAD_REQUEST,
+        ),
     ] {
         let r = o.post(&format!("/v1/links/{link}/send"), body).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(r.status, status, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
     let r = o

@@ -237,7 +237,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
     let r = o
         .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":1001}"#)
         .await;
-    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
+    r.assert_refused(StatusCode::CONFLICT, "amount_too_large");
     assert_eq!(r.json()["error"]["param"], "amount");
     let r = o
         .post(&format!("/v1/charges/{id}/capture"), r#"{"amount":0}"#)
@@ -276,7 +276,7 @@ async fn manual_capture_then_partial_refunds_up_to_the_captured_amount() {
         json!([300, "succeeded"])
     );
     let r = refund(r#"{"amount":501}"#).await;
-    r.assert_refused(StatusCode::BAD_REQUEST, "amount_too_large");
+    r.assert_refused(StatusCode::CONFLICT, "amount_too_large");
     assert!(
         r.json()["error"]["message"]
             .as_str()

@@ -203,7 +203,7 @@ async fn failures_cancels_captures_refunds_voids_and_expiry_over_http() {
     let (s, _) = post(&stack, &id, "refund", json!({"amount": 400})).await;
     assert_eq!(s, 200);
     let (s, e) = post(&stack, &id, "refund", json!({"amount": 501})).await;
-    assert_eq!((s, &e["error"]["code"]), (400, &json!("amount_too_large")));
+    assert_eq!((s, &e["error"]["code"]), (409, &json!("amount_too_large")));
     let (s, c) = post(&stack, &id, "refund", json!({"amount": 500})).await;
     assert_eq!(
         (s, &c["status"], &c["amount_refunded"]),

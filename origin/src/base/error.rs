@@ -72,6 +72,25 @@ impl ApiError {
         }
     }
 
+    /// 409: the request fits the API's document, but the object it acts on is not in a state
+    /// that allows it (more than is left to capture, a link with no customer contact).
+    pub fn state(param: &str, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            ..ApiError::invalid(param, code, message)
+        }
+    }
+
+    /// 422: the request fits the API's document, but a rule the document cannot express
+    /// refuses it (a minimum above its maximum, a time in the past, a CSV row, a template
+    /// that does not parse). 400 is kept for requests that break the document itself.
+    pub fn unprocessable(param: &str, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..ApiError::invalid(param, code, message)
+        }
+    }
+
     pub fn with_param(mut self, param: &str) -> ApiError {
         self.param = Some(param.to_owned());
         self

@@ -21,10 +21,9 @@ fn op_error(id: &str, e: OpError) -> ApiError {
     match e {
         OpError::NotFound => ApiError::no_such("charge", id),
         OpError::Refused(r) => {
+            // Above what is left depends on the charge, so it is a conflict with its state.
             let status = match r {
-                Refusal::AmountNotPositive
-                | Refusal::CaptureAboveAuthorized { .. }
-                | Refusal::RefundAboveRemaining { .. } => StatusCode::BAD_REQUEST,
+                Refusal::AmountNotPositive => StatusCode::BAD_REQUEST,
                 _ => StatusCode::CONFLICT,
             };
             match r.param() {
@@ -188,9 +187,9 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
     request_body(content = super::openapi::CaptureCharge, content_type = "application/json"),
     responses(
         (status = 200, description = "The captured charge (`succeeded`)", body = super::openapi::Charge),
-        (status = 400, description = "`amount` above the authorization (`amount_too_large`) or not positive", body = super::openapi::Error),
+        (status = 400, description = "`amount` not positive", body = super::openapi::Error),
         super::openapi::NoSuchCharge,
-        (status = 409, description = "Captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
+        (status = 409, description = "`amount` above the authorization (`amount_too_large`), captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
     ))]
 pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let amount = match Params::parse_optional(&body, &["amount"])? {
@@ -225,9 +224,9 @@ pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Byte
     request_body(content = super::openapi::RefundCharge, content_type = "application/json"),
     responses(
         (status = 200, description = "The charge, with `amount_refunded` updated", body = super::openapi::Charge),
-        (status = 400, description = "`amount` above what is left (`amount_too_large`), not positive, or an unknown `reason`", body = super::openapi::Error),
+        (status = 400, description = "`amount` not positive, or an unknown `reason`", body = super::openapi::Error),
         super::openapi::NoSuchCharge,
-        (status = 409, description = "Refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
+        (status = 409, description = "`amount` above what is left (`amount_too_large`), refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
     ))]
 pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let (amount, reason) = match Params::parse_optional(&body, &["amount", "reason"])? {

@@ -125,11 +125,11 @@ pub async fn resend(
                 Json(json!({"object": "webhook_delivery", "id": delivery, "event": id, "endpoint": endpoint, "status": "pending"})),
             ))
         }
-        Resend::NoSuchEndpoint => Err(ApiError::invalid(
-            "endpoint",
+        Resend::NoSuchEndpoint => Err(ApiError::not_found(
             "resource_missing",
             format!("No such webhook endpoint in this mode: {endpoint}"),
-        )),
+        )
+        .with_param("endpoint")),
         Resend::EndpointDisabled => Err(ApiError::conflict(
             StatusCode::CONFLICT,
             "endpoint_disabled",

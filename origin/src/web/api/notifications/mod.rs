@@ -153,14 +153,14 @@ pub async fn send_link(
         (Channel::Email, Some(to)) => check_email("to", &to)?,
         (Channel::Sms, Some(to)) => e164("to", &to)?,
         (Channel::Email, None) => link.customer_email.clone().ok_or_else(|| {
-            ApiError::invalid(
+            ApiError::state(
                 "to",
                 "parameter_missing",
                 "The link has no customer_email: give to.",
             )
         })?,
         (Channel::Sms, None) => link.customer_phone.clone().ok_or_else(|| {
-            ApiError::invalid(
+            ApiError::state(
                 "to",
                 "parameter_missing",
                 "The link has no customer_phone: give to.",

@@ -35,6 +35,7 @@ pub fn finish(doc: &mut Value) {
         close(&mut doc["components"]["schemas"], &name);
     }
     value_lists(&mut doc["components"]["schemas"]);
+    rules::body_fields(&mut doc["components"]["schemas"]);
     doc["webhooks"] = webhooks();
 }
 
@@ -105,10 +106,7 @@ fn query_parameters(op: &mut Value, path: &str) {
 
 /// The component a JSON request body refers to, if it has one.
 fn json_body_schema(op: &Value) -> Option<String> {
-    op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        .as_str()
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(str::to_owned)
+    referenced(&op["requestBody"]["content"]["application/json"]["schema"])
 }
 
 /// Refuses unknown fields in `name` and in the objects it holds, as `Params` does.

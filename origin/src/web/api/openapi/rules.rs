@@ -116,3 +116,107 @@ pub fn cursor_pair(parameters: &mut Vec<Value>) -> bool {
     }));
     true
 }
+
+/// One line of text: no control characters (newlines included) and not blank, at most `max`
+/// characters: what `links::text` and its kin accept.
+fn line(max: usize) -> Value {
+    json!({"minLength": 1, "maxLength": max, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"})
+}
+
+/// Merges `keywords` into the schema of `schema.property`.
+fn field(schemas: &mut Value, schema: &str, property: &str, keywords: Value) {
+    let p = &mut schemas[schema]["properties"][property];
+    assert!(p.is_object(), "{schema}.{property} is in the document");
+    for (k, v) in keywords.as_object().expect("keywords").clone() {
+        p[k] = v;
+    }
+}
+
+/// The rules of request bodies the handlers check field by field.
+pub fn body_fields(schemas: &mut Value) {
+    use crate::services::payments::refund::REASONS;
+    use linkpay_shared::branding::{Layout, MAX_DISPLAY_NAME_CHARS, MAX_URL_CHARS};
+    field(schemas, "CaptureCharge", "amount", json!({"minimum": 1}));
+    field(schemas, "RefundCharge", "amount", json!({"minimum": 1}));
+    let mut reasons: Vec<Value> = REASONS.iter().map(|r| (*r).into()).collect();
+    reasons.push(Value::Null);
+    field(schemas, "RefundCharge", "reason", json!({"enum": reasons}));
+    field(
+        schemas,
+        "Deactivate",
+        "message",
+        json!({"maxLength": crate::domain::links::MAX_DEACTIVATION_MESSAGE_CHARS}),
+    );
+    field(
+        schemas,
+        "SendLink",
+        "channel",
+        json!({"enum": ["email", "sms"]}),
+    );
+    field(
+        schemas,
+        "Resend",
+        "endpoint",
+        json!({"pattern": "^we_[A-Za-z0-9]+$", "maxLength": 64}),
+    );
+    field(
+        schemas,
+        "RotateSecret",
+        "expire_previous_in",
+        json!({"minimum": 0, "maximum": crate::domain::webhooks::endpoints::MAX_ROTATION_OVERLAP_SECS}),
+    );
+    // Branding: a text field may be blank (it clears the setting); values are trimmed first.
+    let trimmed = |inner: &str| format!("^\\s*(?:{inner})?\\s*$");
+    let https = "https://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][!-~]*)?";
+    for colour in ["primary_color", "background_color", "text_color"] {
+        field(
+            schemas,
+            "UpdateBranding",
+            colour,
+            json!({"pattern": trimmed("#[0-9a-fA-F]{6}")}),
+        );
+    }
+    for url in ["logo_url", "support_url"] {
+        field(
+            schemas,
+            "UpdateBranding",
+            url,
+            json!({"pattern": trimmed(https), "maxLength": MAX_URL_CHARS}),
+        );
+    }
+    field(
+        schemas,
+        "UpdateBranding",
+        "support_phone",
+        json!({"pattern": trimmed("\\+[0-9]{8,15}")}),
+    );
+    field(
+        schemas,
+        "UpdateBranding",
+        "display_name",
+        json!({"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$", "maxLength": MAX_DISPLAY_NAME_CHARS}),
+    );
+    let layouts: Vec<Value> = Layout::ALL
+        .iter()
+        .map(|l| l.as_str().into())
+        .chain([Value::Null])
+        .collect();
+    field(
+        schemas,
+        "UpdateBranding",
+        "layout",
+        json!({"enum": layouts}),
+    );
+    field(
+        schemas,
+        "UpdateBranding",
+        "default_locale",
+        json!({"enum": ["en", "ja", null]}),
+    );
+    field(
+        schemas,
+        "CreateLink",
+        "title",
+        line(linkpay_shared::token::MAX_TITLE_CHARS),
+    );
+}
