@@ -255,7 +255,11 @@ async fn a_payment_sends_the_receipt_and_the_merchant_notice_and_switched_off_ki
     let links_before = o.count("SELECT COUNT(*) FROM links").await;
     let r = o.post("/v1/links", r#"{"amount":700,"currency":"USD","title":"Tea","customer_email":"b@example.com","send":["email"]}"#)
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "switched off in the settings"
+    );
     assert_eq!(r.error_code(), "notification_kind_disabled");
     assert_eq!(o.count("SELECT COUNT(*) FROM links").await, links_before);
     let r = o

@@ -254,7 +254,7 @@ async fn links_name_only_their_merchants_own_return_url() {
     let links_before = o.count("SELECT COUNT(*) FROM links").await;
     for ru in ["ru_theirs", "ru_nope"] {
         let r = o.post("/v1/links", &link_body(ru)).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
         assert_eq!(r.json()["error"]["param"], "return_url");
         assert!(!r.text().contains("evil.example"));
     }

@@ -280,13 +280,13 @@ pub async fn for_new_link(
                 mode_name(scope.livemode)
             ),
         )),
-        None => Err(ApiError::invalid(
-            "return_url",
+        None => Err(ApiError::not_found(
             "resource_missing",
             format!(
                 "No such return URL: {id}. Register one with POST /v1/return_urls and name it by its ru_… id."
             ),
-        )),
+        )
+        .with_param("return_url")),
     }
 }
 

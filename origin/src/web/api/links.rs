@@ -308,7 +308,7 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
             money("custom_amount[minimum]", min, currency)?;
             money("custom_amount[maximum]", max, currency)?;
             if min > max {
-                return Err(ApiError::invalid(
+                return Err(ApiError::unprocessable(
                     "custom_amount[minimum]",
                     "amount_invalid",
                     format!(
@@ -383,14 +383,14 @@ fn read_new_link(p: &Params, default_locale: &str, now: i64) -> Result<NewLink, 
     };
     let expires_at = p.int("expires_at")?.unwrap_or(now + DEFAULT_TTL_SECS);
     if expires_at <= now {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unprocessable(
             "expires_at",
             "parameter_invalid",
             "expires_at is in the past: give a future time in unix seconds.",
         ));
     }
     if expires_at > now + MAX_TTL_SECS {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unprocessable(
             "expires_at",
             "parameter_invalid",
             "expires_at may be at most 365 days from now.",

@@ -38,8 +38,9 @@ fn e164(param: &str, value: &str) -> Result<String, ApiError> {
         .map_err(|m| ApiError::invalid(param, "phone_invalid", format!("{param}: {m}")))
 }
 
+/// A notification kind the merchant switched off: a conflict with their settings.
 fn disabled(kind: Kind, param: Option<&str>) -> ApiError {
-    let e = ApiError::invalid(
+    let e = ApiError::state(
         "send",
         "notification_kind_disabled",
         format!(

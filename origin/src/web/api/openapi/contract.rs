@@ -7,7 +7,6 @@
 
 use super::rules;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
-use linkpay_shared::Currency;
 use serde_json::{Map, Value, json};
 
 const METHODS: &[&str] = &["get", "post", "delete"];
@@ -48,6 +47,7 @@ fn error_answer(description: &str) -> Value {
 
 /// The statuses every operation can answer besides its own, and the idempotency header.
 fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
+    let id = op["operationId"].as_str().unwrap_or_default().to_owned();
     let responses = op["responses"].as_object_mut().expect("responses");
     let mut add = |status: &str, description: &str| {
         responses
@@ -64,6 +64,21 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
     );
     if path.contains('{') {
         add("404", "Nothing of yours has this id");
+    }
+    for (op_id, what) in rules::NAMES_BY_FIELD {
+        if *op_id == id {
+            add("404", what);
+        }
+    }
+    for (op_id, rules) in rules::UNPROCESSABLE {
+        if *op_id == id {
+            add(
+                "422",
+                &format!(
+                    "The request fits this document, but a rule it cannot express refuses it: {rules}. `param` names the field; nothing was changed"
+                ),
+            );
+        }
     }
     if method == "post" {
         add(
@@ -141,12 +156,6 @@ fn referenced(property: &Value) -> Option<String> {
 
 /// The value lists the server checks, from the constants it checks them with.
 fn value_lists(schemas: &mut Value) {
-    let mut currencies: Vec<Value> = Vec::new();
-    for c in Currency::ALL {
-        currencies.push(c.code().into());
-        currencies.push(c.code().to_ascii_lowercase().into());
-    }
-    set_enum(schemas, "CreateLink", "currency", &currencies, false);
     let mut events: Vec<Value> = EVENT_TYPES.iter().map(|e| (*e).into()).collect();
     set_enum(schemas, "Event", "type", &events, false);
     events.push("*".into());

@@ -123,6 +123,13 @@ fn line(max: usize) -> Value {
     json!({"minLength": 1, "maxLength": max, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"})
 }
 
+/// As [`line`], or empty, which means not given.
+fn optional_line(max: usize) -> Value {
+    let l = line(max);
+    let pattern = l["pattern"].as_str().unwrap_or_default();
+    json!({"maxLength": max, "pattern": format!("^$|{pattern}")})
+}
+
 /// Merges `keywords` into the schema of `schema.property`.
 fn field(schemas: &mut Value, schema: &str, property: &str, keywords: Value) {
     let p = &mut schemas[schema]["properties"][property];
@@ -145,7 +152,7 @@ pub fn body_fields(schemas: &mut Value) {
         schemas,
         "Deactivate",
         "message",
-        json!({"maxLength": crate::domain::links::MAX_DEACTIVATION_MESSAGE_CHARS}),
+        optional_line(crate::domain::links::MAX_DEACTIVATION_MESSAGE_CHARS),
     );
     field(
         schemas,
@@ -213,10 +220,132 @@ pub fn body_fields(schemas: &mut Value) {
         "default_locale",
         json!({"enum": ["en", "ja", null]}),
     );
+    create_link(schemas);
+}
+
+/// `POST /v1/links`: each field's rule, and the rules between fields a schema can say.
+fn create_link(schemas: &mut Value) {
+    use linkpay_shared::metadata::{MAX_KEY_CHARS, MAX_PAIRS, MAX_VALUE_CHARS};
+    use linkpay_shared::token::{
+        MAX_DESCRIPTION_CHARS, MAX_FREE_CHARS, MAX_REFERENCE_CHARS, MAX_TITLE_CHARS, MAX_USE_LIMIT,
+    };
+    let s = "CreateLink";
+    field(schemas, s, "currency", currency());
+    field(schemas, s, "title", line(MAX_TITLE_CHARS));
     field(
         schemas,
-        "CreateLink",
-        "title",
-        line(linkpay_shared::token::MAX_TITLE_CHARS),
+        s,
+        "description",
+        optional_line(MAX_DESCRIPTION_CHARS),
     );
+    field(schemas, s, "reference", optional_line(MAX_REFERENCE_CHARS));
+    for f in ["free1", "free2", "free3"] {
+        field(schemas, s, f, optional_line(MAX_FREE_CHARS));
+    }
+    field(
+        schemas,
+        s,
+        "usage_limit",
+        json!({"minimum": 2, "maximum": MAX_USE_LIMIT}),
+    );
+    field(schemas, s, "locale", json!({"enum": ["ja", "en", null]}));
+    field(
+        schemas,
+        s,
+        "capture_method",
+        json!({"enum": ["automatic", "manual", null]}),
+    );
+    field(
+        schemas,
+        s,
+        "return_url",
+        json!({"pattern": "^ru_[A-Za-z0-9]+$", "maxLength": 64}),
+    );
+    field(
+        schemas,
+        s,
+        "send",
+        json!({"items": {"enum": ["email", "sms"]}}),
+    );
+    field(
+        schemas,
+        s,
+        "metadata",
+        json!({
+            "maxProperties": MAX_PAIRS,
+            "propertyNames": {"pattern": format!("^[A-Za-z0-9_.-]{{1,{MAX_KEY_CHARS}}}$")},
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_CHARS,
+                                     "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}
+        }),
+    );
+    let given =
+        |name: &str, schema: Value| json!({"required": [name], "properties": {name: schema}});
+    let not_given = |name: &str| json!({"not": given(name, json!({"not": {"type": "null"}}))});
+    let mut all_of = vec![
+        // amount (a fixed price) or custom_amount (the buyer chooses), exactly one.
+        json!({"oneOf": [
+            {"allOf": [given("amount", json!({"type": "integer"})), not_given("custom_amount")]},
+            {"allOf": [given("custom_amount", json!({"type": "object"})), not_given("amount")]}
+        ]}),
+        // usage_limit is for multi-use links only.
+        json!({"if": given("usage_limit", json!({"type": "integer"})),
+               "then": given("single_use", json!({"const": false}))}),
+    ];
+    // What send names needs its customer field.
+    for (channel, customer) in [("email", "customer_email"), ("sms", "customer_phone")] {
+        all_of.push(json!({
+            "if": given("send", json!({"type": "array", "contains": {"const": channel}})),
+            "then": given(customer, json!({"type": "string", "pattern": "\\S"}))
+        }));
+    }
+    // Each currency's largest amount: the largest of all on the field, and one rule per
+    // lower maximum for the currencies that have it (few branches keep it generatable).
+    let top = Currency::ALL
+        .iter()
+        .map(|c| c.max_minor())
+        .max()
+        .unwrap_or(i64::MAX);
+    field(schemas, s, "amount", json!({"minimum": 1, "maximum": top}));
+    for f in ["minimum", "maximum"] {
+        field(
+            schemas,
+            "CustomAmount",
+            f,
+            json!({"minimum": 1, "maximum": top}),
+        );
+    }
+    let mut maxima: Vec<i64> = Currency::ALL
+        .iter()
+        .map(|c| c.max_minor())
+        .filter(|m| *m < top)
+        .collect();
+    maxima.sort_unstable();
+    maxima.dedup();
+    for max in maxima {
+        let codes: Vec<&str> = Currency::ALL
+            .iter()
+            .filter(|c| c.max_minor() == max)
+            .map(|c| c.code())
+            .collect();
+        let max = json!({"maximum": max});
+        all_of.push(json!({
+            "if": {"required": ["currency"], "properties": {"currency": {"pattern": any_case(&codes)}}},
+            "then": {"properties": {
+                "amount": max,
+                "custom_amount": {"properties": {"minimum": max, "maximum": max}}
+            }}
+        }));
+    }
+    schemas[s]["allOf"] = Value::Array(all_of);
 }
+
+/// Operations that refuse, with 422, requests that fit the document: the rules it cannot
+/// express, said in the operation's 422 answer.
+pub const UNPROCESSABLE: &[(&str, &str)] = &[(
+    "links_create",
+    "`custom_amount[minimum]` above `custom_amount[maximum]`, or `expires_at` not in the next 365 days",
+)];
+
+/// Operations whose body names another object, answered 404 when it names nothing of yours.
+pub const NAMES_BY_FIELD: &[(&str, &str)] =
+    &[("links_create", "`return_url` names no return URL of yours")];
