@@ -53,7 +53,7 @@ async fn every_bad_row_is_named_by_row_and_column_and_nothing_is_created() {
                ,1500,JPY,Tea,,\n\
                A-10,100000000,JPY,Tea,,\n";
     let r = upload(&o, "", csv).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["code"], "csv_invalid");
     assert_eq!(
         errors(&r),
@@ -177,7 +177,7 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     }
     let r = upload(&o, "send=email&filename=november.csv", csv.clone()).await;
     // An expiry more than a year ahead is refused for every row, naming the column.
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(errors(&r).len(), 300);
     assert_eq!(errors(&r)[0], (2, "expires_at".to_owned()));
     let csv = csv.replace(
@@ -202,7 +202,7 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
 
     // The same file again would ask every buyer twice: refused, naming the links.
     let again = upload(&o, "send=email", csv).await;
-    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(errors(&again).len(), 300);
     assert!(again.text().contains("already has an active link"));
     let sender = o.state.sender();

@@ -497,7 +497,7 @@ async fn templates_are_validated_whole_saved_reset_and_previewed() {
             r#"{"locale":"en","subject":"New {{ title }}","html":"<p>Hi</p>\n<p>{{ amount </p>"}"#,
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let e = &r.json()["error"];
     assert_eq!(e["param"], "html");
     assert_eq!(e["code"], "template_syntax_error");

@@ -182,10 +182,6 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
 
     // Settings are checked: one method must stay, and providers must be known.
     for (body, param) in [
-        (
-            r#"{"card":{"enabled":false},"wallet":{"enabled":false}}"#,
-            "card[enabled]",
-        ),
         (r#"{"wallet":{"provider":"paypay"}}"#, "wallet[provider]"),
         (r#"{"wallet":{"enabled":"yes"}}"#, "wallet[enabled]"),
     ] {
@@ -193,6 +189,15 @@ async fn the_wallet_is_offered_only_once_enabled_and_its_buyer_approves_or_cance
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
+    // Both off would leave buyers no way to pay: a conflict with what the settings become.
+    let r = o
+        .post(
+            "/v1/payment_method_settings",
+            r#"{"card":{"enabled":false},"wallet":{"enabled":false}}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert_eq!(r.json()["error"]["param"], "card[enabled]");
     let s = o.get_json("/v1/payment_method_settings").await;
     assert_eq!(
         s["enabled"],

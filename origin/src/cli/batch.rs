@@ -195,7 +195,7 @@ fn refusal(file: &Path, status: u16, body: &Value) -> CliError {
         message.push_str(&format!(" (--{p})"));
     }
     match status {
-        400 => CliError::Usage(message),
+        400 | 409 | 422 => CliError::Usage(message),
         401 => CliError::Usage(format!(
             "{message} Set LINKPAY_API_KEY (or --api-key) to a secret key of this origin."
         )),

@@ -213,8 +213,10 @@ impl IntoResponse for BatchError {
         } else {
             code
         };
+        // Any text fits the document's text/csv body: what is wrong in it is refused by rules
+        // a schema cannot express, so 422.
         (
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({"error": {
                 "type": "invalid_request_error",
                 "code": code,

@@ -112,7 +112,8 @@ pub async fn list(Call { state, auth }: Call, RawQuery(raw): RawQuery) -> JsonRe
         } else {
             "amount[lte]"
         };
-        return Err(ApiError::invalid(
+        // A rule between parameters, which the document cannot express.
+        return Err(ApiError::unprocessable(
             param,
             "parameter_missing",
             "Searching by amount needs currency too: amounts are minor units of one currency.",

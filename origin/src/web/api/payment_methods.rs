@@ -48,7 +48,7 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
             match known.iter().find(|(name, _)| *name == provider) {
                 Some((_, true)) => s.wallet_provider = provider,
                 Some((_, false)) => {
-                    return Err(ApiError::invalid(
+                    return Err(ApiError::state(
                         "wallet[provider]",
                         "provider_not_configured",
                         format!(
@@ -70,8 +70,9 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
             }
         }
     }
+    // The settings as they would be after this request: a conflict with what is stored.
     if s.enabled().is_empty() {
-        return Err(ApiError::invalid(
+        return Err(ApiError::state(
             "card[enabled]",
             "parameter_invalid",
             "At least one payment method must stay enabled, or buyers could not pay.",

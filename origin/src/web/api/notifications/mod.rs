@@ -23,13 +23,17 @@ use axum::http::StatusCode;
 
 pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 
+/// An address whose shape is wrong breaks the OpenAPI document's pattern (400); one too long
+/// in a part fits it, and is refused by a rule it cannot express (422).
 fn check_email(param: &str, value: &str) -> Result<String, ApiError> {
-    email_address::check(value).map_err(|m| {
-        ApiError::invalid(
-            param,
-            "email_invalid",
-            format!("{param} {value:?} is not an email address: {m}"),
-        )
+    email_address::examine(value).map_err(|r| {
+        let message = format!("{param} {value:?} is not an email address: {}", r.message());
+        match r {
+            email_address::Refusal::Shape(_) => ApiError::invalid(param, "email_invalid", message),
+            email_address::Refusal::Length(_) => {
+                ApiError::unprocessable(param, "email_invalid", message)
+            }
+        }
     })
 }
 

@@ -67,8 +67,10 @@ fn template_json(name: Name, locale: &str, t: &Template, customized: bool) -> Va
     })
 }
 
+/// A template that does not parse, names a variable its kind lacks, or has a part its channel
+/// lacks: text that fits the document, refused by rules it cannot express (422).
 fn template_error(e: templates::TemplateError) -> ApiError {
-    ApiError::invalid(e.part, e.code, e.message)
+    ApiError::unprocessable(e.part, e.code, e.message)
 }
 
 /// `GET /v1/notification_templates`
@@ -138,7 +140,7 @@ async fn merged(
 /// `POST /v1/notification_templates/{name}` with `{"locale", "subject", "text", "html"}`.
 #[utoipa::path(post, path = "/v1/notification_templates/{name}", operation_id = "notification_templates_save", tag = "notifications",
     summary = "Save a template",
-    description = "Parts not given keep their current value. All parts are checked before anything is saved: a syntax error answers 400 `template_syntax_error` with `param` (subject, text or html) and the line and column; a variable the kind does not have answers 400 `template_unknown_variable` naming it and listing the allowed ones.",
+    description = "Parts not given keep their current value. All parts are checked before anything is saved: a syntax error answers 422 `template_syntax_error` with `param` (subject, text or html) and the line and column; a variable the kind does not have answers 422 `template_unknown_variable` naming it and listing the allowed ones; a subject or html part for an SMS template is 422 too.",
     params(("name" = String, Path, description = "email_payment_request, email_receipt, email_merchant_notice or sms_payment_request")),
     request_body = schema::SaveNotificationTemplate,
     responses(

@@ -130,6 +130,20 @@ fn optional_line(max: usize) -> Value {
     json!({"maxLength": max, "pattern": format!("^$|{pattern}")})
 }
 
+/// An email address as `base::email_address` takes it, or blank (not given).
+fn email_or_blank(symbols: &str) -> Value {
+    let shape = crate::base::email_address::shape_pattern(symbols);
+    json!({"pattern": format!("^\\s*$|{shape}")})
+}
+
+/// An E.164 number as `notifications::phone::parse_e164` takes it: `+`, a country code not
+/// starting with 0, 8 to 15 digits in all, with spaces, hyphens, dots and parentheses
+/// anywhere; or blank.
+fn phone_or_blank() -> Value {
+    let sep = "[ ().\\u3000-]*";
+    json!({"pattern": format!("^\\s*$|^{sep}\\+{sep}[1-9](?:{sep}[0-9]){{7,14}}{sep}$")})
+}
+
 /// Merges `keywords` into the schema of `schema.property`.
 fn field(schemas: &mut Value, schema: &str, property: &str, keywords: Value) {
     let p = &mut schemas[schema]["properties"][property];
@@ -220,6 +234,40 @@ pub fn body_fields(schemas: &mut Value) {
         "default_locale",
         json!({"enum": ["en", "ja", null]}),
     );
+    use crate::base::email_address::ATEXT_SYMBOLS;
+    let branding_symbols: String = ATEXT_SYMBOLS.chars().filter(|c| *c != '\'').collect();
+    field(
+        schemas,
+        "UpdateBranding",
+        "support_email",
+        email_or_blank(&branding_symbols),
+    );
+    field(
+        schemas,
+        "MerchantNoticeSetting",
+        "email",
+        email_or_blank(ATEXT_SYMBOLS),
+    );
+    // `to` is an address or a number, by channel.
+    schemas["SendLink"]["allOf"] = json!([
+        {"if": {"properties": {"channel": {"const": "email"}}},
+         "then": {"properties": {"to": email_or_blank(ATEXT_SYMBOLS)}}},
+        {"if": {"properties": {"channel": {"const": "sms"}}},
+         "then": {"properties": {"to": phone_or_blank()}}}
+    ]);
+    let wallet_providers: Vec<Value> = ["sandbox", "linepay"].iter().map(|p| (*p).into()).collect();
+    field(
+        schemas,
+        "WalletSetting",
+        "provider",
+        json!({"enum": wallet_providers}),
+    );
+    for s in ["SaveNotificationTemplate", "PreviewNotificationTemplate"] {
+        field(schemas, s, "locale", json!({"enum": ["ja", "en", null]}));
+    }
+    for s in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
+        field(schemas, s, "enabled_events", json!({"minItems": 1}));
+    }
     create_link(schemas);
 }
 
@@ -266,6 +314,17 @@ fn create_link(schemas: &mut Value) {
         s,
         "send",
         json!({"items": {"enum": ["email", "sms"]}}),
+    );
+    let symbols = crate::base::email_address::ATEXT_SYMBOLS;
+    field(schemas, s, "customer_email", email_or_blank(symbols));
+    field(schemas, s, "customer_phone", phone_or_blank());
+    let name_max = crate::web::api::notifications::MAX_CUSTOMER_NAME_CHARS;
+    field(
+        schemas,
+        s,
+        "customer_name",
+        json!({"maxLength": name_max,
+               "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$|^\\s*$"}),
     );
     field(
         schemas,
@@ -341,10 +400,33 @@ fn create_link(schemas: &mut Value) {
 
 /// Operations that refuse, with 422, requests that fit the document: the rules it cannot
 /// express, said in the operation's 422 answer.
-pub const UNPROCESSABLE: &[(&str, &str)] = &[(
-    "links_create",
-    "`custom_amount[minimum]` above `custom_amount[maximum]`, or `expires_at` not in the next 365 days",
-)];
+pub const UNPROCESSABLE: &[(&str, &str)] = &[
+    (
+        "links_create",
+        "`custom_amount[minimum]` above `custom_amount[maximum]`, `expires_at` not in the next 365 days, or an email address with a part too long",
+    ),
+    ("links_send", "an email address with a part too long"),
+    (
+        "charges_list",
+        "`amount[gte]` or `amount[lte]` without `currency`",
+    ),
+    (
+        "notification_settings_update",
+        "an email address with a part too long",
+    ),
+    (
+        "batches_create",
+        "what is wrong in the CSV file: `errors` lists each row and column (`csv_invalid`, `csv_too_many_rows`, `csv_unreadable`)",
+    ),
+    (
+        "notification_templates_save",
+        "a template that does not parse (`template_syntax_error`, with line and column), a variable its kind lacks (`template_unknown_variable`), or a subject or html part for an SMS template",
+    ),
+    (
+        "notification_templates_preview",
+        "a template that does not parse, a variable its kind lacks, or a subject or html part for an SMS template",
+    ),
+];
 
 /// Operations whose body names another object, answered 404 when it names nothing of yours.
 pub const NAMES_BY_FIELD: &[(&str, &str)] =
