@@ -30,7 +30,7 @@ async fn shop() -> Shop {
     let wrong = o
         .post("/v1/provider_accounts", &creds("not-the-password"))
         .await;
-    wrong.assert_refused(StatusCode::BAD_REQUEST, "credentials_invalid");
+    wrong.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "credentials_invalid");
     assert_eq!(wrong.json()["error"]["param"], "credentials[shop_pass]");
     assert!(text(&wrong.json()["error"]["message"]).starts_with("Kyoto shop: GMO-PG refused"));
     assert!(!wrong.text().contains("not-the-password"));

@@ -439,7 +439,7 @@ async fn a_merchants_own_channel_takes_the_wallet_payments_of_its_mode() {
     let r = test
         .post("/v1/provider_accounts", &connect(CHANNEL, "not-the-secret"))
         .await;
-    r.assert_refused(StatusCode::BAD_REQUEST, "credentials_invalid");
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "credentials_invalid");
     assert_eq!(r.json()["error"]["param"], "credentials[channel_secret]");
     assert!(
         r.json()["error"]["message"]

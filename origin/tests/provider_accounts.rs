@@ -21,30 +21,35 @@ async fn bad_fields_are_named_and_nothing_is_saved() {
             json!({"provider": "paypal", "credentials": {"secret_key": "sk_test_1"}}),
             "provider",
             "parameter_invalid",
+            StatusCode::BAD_REQUEST,
         ),
         (
             &o,
             json!({"provider": "stripe"}),
             "credentials",
             "parameter_missing",
+            StatusCode::BAD_REQUEST,
         ),
         (
             &o,
             json!({"provider": "stripe", "credentials": {}}),
             "credentials[secret_key]",
             "parameter_missing",
+            StatusCode::BAD_REQUEST,
         ),
         (
             &o,
             json!({"provider": "stripe", "credentials": {"secret_key": "sk_test_1", "pin": "1"}}),
             "credentials[pin]",
             "parameter_unknown",
+            StatusCode::BAD_REQUEST,
         ),
         (
             &o,
             json!({"provider": "stripe", "credentials": {"secret_key": "pk_test_123"}}),
             "credentials[secret_key]",
             "credentials_invalid",
+            StatusCode::BAD_REQUEST,
         ),
         // A live Stripe key on a test-mode account, and a test key on a live one.
         (
@@ -52,29 +57,34 @@ async fn bad_fields_are_named_and_nothing_is_saved() {
             json!({"provider": "stripe", "credentials": {"secret_key": "sk_live_123"}}),
             "credentials[secret_key]",
             "credentials_invalid",
+            StatusCode::CONFLICT,
         ),
         (
             &live,
             json!({"provider": "stripe", "credentials": {"secret_key": "sk_test_123"}}),
             "credentials[secret_key]",
             "credentials_invalid",
+            StatusCode::CONFLICT,
         ),
         (
             &o,
             json!({"provider": "stripe", "credentials": {"secret_key": "sk_test_123", "webhook_secret": "secret"}}),
             "credentials[webhook_secret]",
             "credentials_invalid",
+            StatusCode::BAD_REQUEST,
         ),
         (
             &o,
             json!({"provider": "stripe", "credentials": {"secret_key": "sk_test_123"}, "payment_methods": ["wallet"]}),
             "payment_methods[0]",
             "parameter_invalid",
+            StatusCode::BAD_REQUEST,
         ),
     ];
-    for (who, body, param, code) in cases {
+    // A key of the other mode conflicts with the account's mode: 409.
+    for (who, body, param, code, status) in cases {
         let r = who.post("/v1/provider_accounts", &body.to_string()).await;
-        r.assert_refused(StatusCode::BAD_REQUEST, code);
+        r.assert_refused(status, code);
         assert_eq!(r.json()["error"]["param"], param, "{}", r.text());
         assert!(
             !r.text().contains("sk_test_123") && !r.text().contains("sk_live_123"),

@@ -184,11 +184,6 @@ async fn bad_return_urls_name_the_field_and_save_nothing() {
             "url_invalid",
         ),
         (
-            json!({"url": "https://shop.example.com/?rc=0"}),
-            "url",
-            "url_invalid",
-        ),
-        (
             json!({"url": format!("https://shop.example.com/{}", "a".repeat(2048))}),
             "url",
             "url_invalid",
@@ -216,6 +211,11 @@ async fn bad_return_urls_name_the_field_and_save_nothing() {
         assert_eq!(r.error_code(), code, "{body}");
         assert_eq!(r.json()["error"]["param"], param, "{body}");
     }
+    // The right shape, but a query parameter linkpay signs itself: a rule the document cannot
+    // express, so 422.
+    let r = register(&o, json!({"url": "https://shop.example.com/?rc=0"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["error"]["param"], "url");
     assert_eq!(o.count("SELECT COUNT(*) FROM return_urls").await, 0);
     // http is fine for a receiver on this machine, and anywhere when configured.
     return_url(&o, "http://127.0.0.1:9/back", "get").await;

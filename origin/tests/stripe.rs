@@ -508,7 +508,7 @@ async fn a_wrong_key_is_refused_by_stripe_naming_the_account_and_field() {
             .to_string(),
         )
         .await;
-    r.assert_refused(StatusCode::BAD_REQUEST, "credentials_invalid");
+    r.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "credentials_invalid");
     let e = &r.json()["error"];
     assert_eq!(e["param"], "credentials[secret_key]");
     assert!(

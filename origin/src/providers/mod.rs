@@ -89,34 +89,56 @@ pub struct Notification {
     pub event_id: Option<String>,
 }
 
-/// A provider account's credentials refused on save: the field, and what to do.
+/// A provider account's credentials refused on save: the field, what to do, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialsError {
     pub field: &'static str,
     pub message: String,
+    pub problem: CredentialsProblem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialsProblem {
+    /// The value's form is wrong (what the OpenAPI document's pattern says).
+    Form,
+    /// A key of the other mode than the account's.
+    Mode,
+    /// The provider refused them.
+    Refused,
     /// The provider could not be asked (the account may be fine).
-    pub unavailable: bool,
+    Unavailable,
 }
 
 impl CredentialsError {
-    /// The provider (or the form of a field) refused `field`.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> CredentialsError {
+    fn new(field: &'static str, message: String, problem: CredentialsProblem) -> Self {
         CredentialsError {
             field,
-            message: message.into(),
-            unavailable: false,
+            message,
+            problem,
         }
+    }
+
+    /// The value's form is wrong.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> CredentialsError {
+        CredentialsError::new(field, message.into(), CredentialsProblem::Form)
+    }
+
+    /// A key of the other mode.
+    pub fn mode(field: &'static str, message: impl Into<String>) -> CredentialsError {
+        CredentialsError::new(field, message.into(), CredentialsProblem::Mode)
+    }
+
+    /// The provider said no.
+    pub fn refused(field: &'static str, message: impl Into<String>) -> CredentialsError {
+        CredentialsError::new(field, message.into(), CredentialsProblem::Refused)
     }
 
     /// `provider` could not be asked about the account's `what` (`why`: no answer, an error).
     pub fn unavailable(field: &'static str, provider: &str, what: &str, why: &str) -> Self {
-        CredentialsError {
-            field,
-            message: format!(
-                "{provider} could not be asked about this {what} ({why}); nothing was saved. Try again in a moment."
-            ),
-            unavailable: true,
-        }
+        let message = format!(
+            "{provider} could not be asked about this {what} ({why}); nothing was saved. Try again in a moment."
+        );
+        CredentialsError::new(field, message, CredentialsProblem::Unavailable)
     }
 }
 

@@ -80,10 +80,11 @@ pub async fn check_credentials(
     api_url: &str,
     creds: &Credentials,
 ) -> Result<Value, CredentialsError> {
-    if creds.shop_id.trim().is_empty() || creds.shop_id.len() > 13 {
+    let id = &creds.shop_id;
+    if !(1..=13).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(CredentialsError::invalid(
             "shop_id",
-            "A GMO-PG shop ID (ショップID) is up to 13 characters, like tshop00012345: copy it from the shop admin screen.",
+            "A GMO-PG shop ID (ショップID) is up to 13 letters and digits, like tshop00012345: copy it from the shop admin screen.",
         ));
     }
     if creds.shop_pass.trim().is_empty() {
@@ -110,7 +111,7 @@ pub async fn check_credentials(
                 i.starts_with("E0102") || i.starts_with("E0103") || i.starts_with("E0101")
             }) =>
         {
-            Err(CredentialsError::invalid(
+            Err(CredentialsError::refused(
                 "shop_pass",
                 "GMO-PG refused this shop ID and password: check both in the shop admin screen (test shops are on the test site).",
             ))

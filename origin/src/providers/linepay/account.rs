@@ -63,7 +63,7 @@ pub async fn check_credentials(
     match client.details_of_order("linkpay-credential-check").await {
         Ok(_) => Ok(shown),
         Err(e) if e.kind() == Kind::NotFound => Ok(shown),
-        Err(e) if e.kind() == Kind::Auth => Err(CredentialsError::invalid(
+        Err(e) if e.kind() == Kind::Auth => Err(CredentialsError::refused(
             "channel_secret",
             "LINE Pay refused this channel ID and secret: check both in the merchant center (sandbox channels are for test mode only).",
         )),

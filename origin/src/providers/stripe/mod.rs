@@ -85,7 +85,7 @@ pub async fn check_credentials(
     match key_mode {
         Some(m) if m == mode => {}
         Some("live" | "test") => {
-            return Err(CredentialsError::invalid(
+            return Err(CredentialsError::mode(
                 "secret_key",
                 format!(
                     "This is a {} key, and this account is for {mode} mode. Give a Stripe {mode} key (sk_{mode}_… or rk_{mode}_…).",
@@ -113,11 +113,11 @@ pub async fn check_credentials(
             "country": a.country,
             "charges_enabled": a.charges_enabled,
         })),
-        Err(StripeError::Api { status: 401, .. }) => Err(CredentialsError::invalid(
+        Err(StripeError::Api { status: 401, .. }) => Err(CredentialsError::refused(
             "secret_key",
             "Stripe refused this secret key: it is not a key of any Stripe account, or it was rolled. Copy a current one from Stripe's dashboard.",
         )),
-        Err(StripeError::Api { status: 403, .. }) => Err(CredentialsError::invalid(
+        Err(StripeError::Api { status: 403, .. }) => Err(CredentialsError::refused(
             "secret_key",
             "Stripe says this restricted key may not read the account: give it read access to Account, Checkout Sessions, PaymentIntents and Refunds.",
         )),

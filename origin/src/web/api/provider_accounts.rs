@@ -17,7 +17,7 @@ use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-const MAX_DESCRIPTION_CHARS: usize = 200;
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 200;
 pub(crate) const FIELDS: &[&str] = &["provider", "credentials", "description", "payment_methods"];
 pub(crate) const UPDATE_FIELDS: &[&str] = &["credentials", "description", "payment_methods"];
 /// Every credential field of every provider, as the OpenAPI document lists them.

@@ -4,7 +4,9 @@
 
 use super::params::Params;
 use crate::base::error::ApiError;
-use crate::providers::{CredentialsError, gmopg, linepay, registry::AccountSettings, stripe};
+use crate::providers::{
+    CredentialsError, CredentialsProblem, gmopg, linepay, registry::AccountSettings, stripe,
+};
 use axum::http::StatusCode;
 use serde_json::Value;
 
@@ -106,21 +108,21 @@ pub async fn read(
     }
 }
 
+/// A form the document's pattern refuses is 400; a key of the other mode, a conflict with
+/// the account's mode, 409; the provider saying no, 422 (nothing in the document can know);
+/// the provider not answering, 502.
 fn refused(who: &str, e: CredentialsError) -> ApiError {
     let param = format!("credentials[{}]", e.field);
-    if e.unavailable {
-        return ApiError {
+    let message = format!("{who}: {}", e.message);
+    match e.problem {
+        CredentialsProblem::Form => ApiError::invalid(&param, "credentials_invalid", message),
+        CredentialsProblem::Mode => ApiError::state(&param, "credentials_invalid", message),
+        CredentialsProblem::Refused => {
+            ApiError::unprocessable(&param, "credentials_invalid", message)
+        }
+        CredentialsProblem::Unavailable => ApiError {
             status: StatusCode::BAD_GATEWAY,
-            ..ApiError::invalid(
-                &param,
-                "provider_unavailable",
-                format!("{who}: {}", e.message),
-            )
-        };
+            ..ApiError::invalid(&param, "provider_unavailable", message)
+        },
     }
-    ApiError::invalid(
-        &param,
-        "credentials_invalid",
-        format!("{who}: {}", e.message),
-    )
 }

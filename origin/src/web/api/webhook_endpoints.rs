@@ -190,11 +190,28 @@ pub async fn rotate_secret(
     Ok(Json(e.to_json_with_secret(state.clock.now(), &secret)))
 }
 
+/// A URL of the wrong shape breaks the OpenAPI document's pattern (400); one of the right
+/// shape that the URL parser or the private-network rule refuses is 422.
 async fn check_url(state: &AppState, url: &str) -> Result<(), ApiError> {
-    let invalid = |m: String| ApiError::invalid("url", "url_invalid", m);
-    let parsed = endpoints::check_url(url).map_err(invalid)?;
+    let shaped = url.len() <= 2048 && crate::base::url::shape::is_webhook_url(url);
+    let parsed = endpoints::check_url(url).map_err(|m| {
+        if shaped {
+            ApiError::unprocessable("url", "url_invalid", m)
+        } else {
+            ApiError::invalid("url", "url_invalid", m)
+        }
+    })?;
+    if !shaped {
+        return Err(ApiError::invalid(
+            "url",
+            "url_invalid",
+            "url must be http(s)://host[:port][/path]: a host of letters, digits, dots and hyphens (or [IPv6]), a port from 1 to 65535, printable ASCII after it.",
+        ));
+    }
     if !state.config.webhook_allow_private_networks {
-        ssrf::check_host(&parsed).await.map_err(invalid)?;
+        ssrf::check_host(&parsed)
+            .await
+            .map_err(|m| ApiError::unprocessable("url", "url_invalid", m))?;
     }
     Ok(())
 }

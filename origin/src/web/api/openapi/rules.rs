@@ -268,7 +268,86 @@ pub fn body_fields(schemas: &mut Value) {
     for s in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
         field(schemas, s, "enabled_events", json!({"minItems": 1}));
     }
+    use crate::base::url::shape;
+    let return_url = json!({"pattern": shape::return_url(),
+        "maxLength": crate::domain::return_urls::MAX_URL_LEN});
+    field(schemas, "CreateReturnUrl", "url", return_url);
+    for s in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
+        field(
+            schemas,
+            s,
+            "url",
+            json!({"pattern": shape::webhook_url(), "maxLength": 2048}),
+        );
+    }
+    provider_accounts(schemas);
     create_link(schemas);
+}
+
+/// `/v1/provider_accounts`: which provider, the credentials each takes and their forms, and
+/// the one payment method each serves.
+fn provider_accounts(schemas: &mut Value) {
+    use crate::domain::provider_accounts::{PROVIDERS, method_of};
+    use crate::web::api::provider_credentials::fields;
+    field(
+        schemas,
+        "CreateProviderAccount",
+        "provider",
+        json!({"enum": PROVIDERS}),
+    );
+    let non_blank = json!({"type": "string", "pattern": "\\S"});
+    let forms = [
+        (
+            "secret_key",
+            json!({"type": "string", "pattern": "^[sr]k_(?:test|live)_[A-Za-z0-9_]+$"}),
+        ),
+        (
+            "webhook_secret",
+            json!({"type": "string", "pattern": "^whsec_"}),
+        ),
+        (
+            "shop_id",
+            json!({"type": "string", "pattern": "^[A-Za-z0-9]{1,13}$"}),
+        ),
+        ("shop_pass", non_blank.clone()),
+        ("config_id", non_blank.clone()),
+        (
+            "channel_id",
+            json!({"type": "string", "pattern": "^\\s*[0-9]{1,20}\\s*$"}),
+        ),
+        ("channel_secret", non_blank),
+    ];
+    for (name, form) in &forms {
+        field(schemas, "ProviderCredentials", name, form.clone());
+    }
+    let mut by_provider = Vec::new();
+    for provider in PROVIDERS {
+        let allowed = fields(provider);
+        // Stripe's webhook secret may follow later; every other field is needed at once.
+        let required: Vec<&str> = allowed
+            .iter()
+            .copied()
+            .filter(|f| *f != "webhook_secret")
+            .collect();
+        let method = method_of(provider).as_str();
+        by_provider.push(json!({
+            "if": {"required": ["provider"], "properties": {"provider": {"const": provider}}},
+            "then": {"properties": {
+                "credentials": {"propertyNames": {"enum": allowed}, "required": required},
+                "payment_methods": {"items": {"const": method}}
+            }}
+        }));
+    }
+    schemas["CreateProviderAccount"]["allOf"] = Value::Array(by_provider);
+    for s in ["CreateProviderAccount", "UpdateProviderAccount"] {
+        field(
+            schemas,
+            s,
+            "description",
+            json!({"maxLength": crate::web::api::provider_accounts::MAX_DESCRIPTION_CHARS,
+                   "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}),
+        );
+    }
 }
 
 /// `POST /v1/links`: each field's rule, and the rules between fields a schema can say.
@@ -407,8 +486,28 @@ pub const UNPROCESSABLE: &[(&str, &str)] = &[
     ),
     ("links_send", "an email address with a part too long"),
     (
+        "return_urls_create",
+        "a `url` with a query parameter of its own that linkpay adds and signs",
+    ),
+    (
+        "webhook_endpoints_create",
+        "a `url` whose host is on a private network, or that the URL parser refuses",
+    ),
+    (
+        "webhook_endpoints_update",
+        "a `url` whose host is on a private network, or that the URL parser refuses",
+    ),
+    (
         "charges_list",
         "`amount[gte]` or `amount[lte]` without `currency`",
+    ),
+    (
+        "provider_accounts_create",
+        "the provider refused the credentials (`credentials_invalid`, naming the field)",
+    ),
+    (
+        "provider_accounts_update",
+        "the provider refused the credentials (`credentials_invalid`, naming the field)",
     ),
     (
         "notification_settings_update",
