@@ -1,6 +1,7 @@
 //! The end-to-end tests, in one binary: the real `linkpay` binary (one or two instances), the
 //! worker in workerd, headless Chromium, PostgreSQL. Build first (`scripts/test` does).
 
+mod contract;
 mod dashboard;
 mod edge_kv;
 mod edge_pages;

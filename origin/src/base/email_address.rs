@@ -51,8 +51,19 @@ pub fn check(input: &str) -> Result<String, &'static str> {
 
 /// As [`check`], saying whether the shape or a length is wrong.
 pub fn examine(input: &str) -> Result<String, Refusal> {
+    examine_shaped(input, &SHAPE)
+}
+
+/// As [`examine`], with fewer symbols allowed before `@` (the pay page's support address
+/// takes no apostrophe). Compiles its pattern each time: for rare callers.
+pub fn examine_with(input: &str, symbols: &str) -> Result<String, Refusal> {
+    let shape = Regex::new(&shape_pattern(symbols)).expect("the address pattern");
+    examine_shaped(input, &shape)
+}
+
+fn examine_shaped(input: &str, shape: &Regex) -> Result<String, Refusal> {
     let s = input.trim();
-    if !SHAPE.is_match(input) {
+    if !shape.is_match(input) {
         return Err(Refusal::Shape(match s.split_once('@') {
             Some((_, d)) if !d.contains('@') && !s.starts_with('@') => {
                 if valid_local(s.split('@').next().unwrap_or_default()) {

@@ -131,7 +131,7 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
 fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (inner, after) = v6.split_once(']')?;
-        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+        if inner.parse::<std::net::Ipv6Addr>().is_err() {
             return None;
         }
         (&authority[..inner.len() + 2], after.strip_prefix(':'))

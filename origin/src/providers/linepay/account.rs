@@ -45,7 +45,7 @@ pub async fn check_credentials(
     base_url: &str,
     creds: &Credentials,
 ) -> Result<Value, CredentialsError> {
-    let id = creds.channel_id.trim();
+    let id = creds.channel_id.as_str();
     if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(CredentialsError::invalid(
             "channel_id",

@@ -80,7 +80,12 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
         }
         None => auth.merchant.default_locale.clone(),
     };
-    if let Some((f, why)) = b.problems().into_iter().next() {
+    // The support address is checked below, where its shape and its lengths are told apart.
+    let problems = b
+        .problems()
+        .into_iter()
+        .filter(|(f, _)| *f != "support_email");
+    if let Some((f, why)) = problems.into_iter().next() {
         return Err(ApiError::invalid(
             f,
             "parameter_invalid",
@@ -88,12 +93,21 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
         ));
     }
     if let Some(e) = &b.support_email {
-        crate::base::email_address::check(e).map_err(|why| {
-            ApiError::invalid(
-                "support_email",
-                "parameter_invalid",
-                format!("support_email {e:?} is not an email address: {why}"),
-            )
+        use crate::base::email_address::{ATEXT_SYMBOLS, Refusal, examine_with};
+        let symbols: String = ATEXT_SYMBOLS.chars().filter(|c| *c != '\'').collect();
+        examine_with(e, &symbols).map_err(|r| {
+            let message = format!(
+                "support_email {e:?} is not an email address: {}",
+                r.message()
+            );
+            match r {
+                Refusal::Shape(_) => {
+                    ApiError::invalid("support_email", "parameter_invalid", message)
+                }
+                Refusal::Length(_) => {
+                    ApiError::unprocessable("support_email", "parameter_invalid", message)
+                }
+            }
         })?;
     }
     let mut tx = state.db.begin().await?;

@@ -185,7 +185,7 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
 #[utoipa::path(post, path = "/v1/charges/{id}/capture", operation_id = "charges_capture", tag = "charges", summary = "Capture an authorized charge",
     description = "Takes the money of a charge authorized under `capture_method: manual`: all of it, or a smaller `amount` (the rest of the authorization is released). Only once, and only before `capture_before`; the amount cannot change after capture. Announces `charge.update`.",
     params(("id" = String, Path, description = "ch_…")),
-    request_body(content = super::openapi::CaptureCharge, content_type = "application/json"),
+    request_body(content = Option<super::openapi::CaptureCharge>, content_type = "application/json"),
     responses(
         (status = 200, description = "The captured charge (`succeeded`)", body = super::openapi::Charge),
         (status = 400, description = "`amount` not positive", body = super::openapi::Error),
@@ -222,7 +222,7 @@ pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Byte
 #[utoipa::path(post, path = "/v1/charges/{id}/refund", operation_id = "charges_refund", tag = "charges", summary = "Refund a charge, in full or in part",
     description = "Returns `amount` (default: all that is left) of a captured charge to the buyer through the provider. Several partial refunds may be made, up to the captured amount; the charge becomes `refunded` when all of it is returned. Announces `charge.update`. Send an Idempotency-Key to retry safely.",
     params(("id" = String, Path, description = "ch_…")),
-    request_body(content = super::openapi::RefundCharge, content_type = "application/json"),
+    request_body(content = Option<super::openapi::RefundCharge>, content_type = "application/json"),
     responses(
         (status = 200, description = "The charge, with `amount_refunded` updated", body = super::openapi::Charge),
         (status = 400, description = "`amount` not positive, or an unknown `reason`", body = super::openapi::Error),

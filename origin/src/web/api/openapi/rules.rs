@@ -58,7 +58,8 @@ pub fn query_parameter(path: &str, name: &str) -> Option<Value> {
         "currency" => currency(),
         "encoding" => or_empty(json!({"type": "string",
             "pattern": any_case(crate::services::batch::decode::Encoding::NAMES)})),
-        "send" => one_of(&["email", "sms", "none", ""]),
+        // Empty means not given, like "none".
+        "send" => json!({"type": "string", "pattern": "^(?:email|sms|none)?$"}),
         "type" => one_of(EVENT_TYPES),
         "scale" => json!({"type": "integer", "minimum": 1, "maximum": 32, "default": 8}),
         "locale" => one_of(&["ja", "en"]),
@@ -157,8 +158,24 @@ fn field(schemas: &mut Value, schema: &str, property: &str, keywords: Value) {
 pub fn body_fields(schemas: &mut Value) {
     use crate::services::payments::refund::REASONS;
     use linkpay_shared::branding::{Layout, MAX_DISPLAY_NAME_CHARS, MAX_URL_CHARS};
-    field(schemas, "CaptureCharge", "amount", json!({"minimum": 1}));
-    field(schemas, "RefundCharge", "amount", json!({"minimum": 1}));
+    // More than any charge can hold is never left to capture or refund.
+    let top = Currency::ALL
+        .iter()
+        .map(|c| c.max_minor())
+        .max()
+        .unwrap_or(i64::MAX);
+    field(
+        schemas,
+        "CaptureCharge",
+        "amount",
+        json!({"minimum": 1, "maximum": top}),
+    );
+    field(
+        schemas,
+        "RefundCharge",
+        "amount",
+        json!({"minimum": 1, "maximum": top}),
+    );
     let mut reasons: Vec<Value> = REASONS.iter().map(|r| (*r).into()).collect();
     reasons.push(Value::Null);
     field(schemas, "RefundCharge", "reason", json!({"enum": reasons}));
@@ -188,7 +205,9 @@ pub fn body_fields(schemas: &mut Value) {
     );
     // Branding: a text field may be blank (it clears the setting); values are trimmed first.
     let trimmed = |inner: &str| format!("^\\s*(?:{inner})?\\s*$");
-    let https = "https://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][!-~]*)?";
+    // As linkpay_shared::branding::check_https_url takes them: characters that need no
+    // escaping in an HTML attribute or a CSP source.
+    let https = "https://[A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::[0-9]{0,5})?(?:[/?][A-Za-z0-9._~/%?=&+,;:@!*()-]*)?";
     for colour in ["primary_color", "background_color", "text_color"] {
         field(
             schemas,
@@ -272,6 +291,12 @@ pub fn body_fields(schemas: &mut Value) {
     let return_url = json!({"pattern": shape::return_url(),
         "maxLength": crate::domain::return_urls::MAX_URL_LEN});
     field(schemas, "CreateReturnUrl", "url", return_url);
+    field(
+        schemas,
+        "CreateReturnUrl",
+        "method",
+        json!({"enum": ["get", "post", null]}),
+    );
     for s in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
         field(
             schemas,
@@ -282,6 +307,56 @@ pub fn body_fields(schemas: &mut Value) {
     }
     provider_accounts(schemas);
     create_link(schemas);
+    for update in ["UpdateNotificationSettings", "UpdatePaymentMethodSettings"] {
+        loosen_nested(schemas, update);
+    }
+}
+
+/// An update's nested objects as the handlers read them: every field may be left out or null
+/// (null is "not given"). The answers' schemas, which the updates share, stay as they are: the
+/// update gets its own copy of each, named `…Change`.
+fn loosen_nested(schemas: &mut Value, update: &str) {
+    let names: Vec<(String, String)> = schemas[update]["properties"]
+        .as_object()
+        .map(|props| {
+            props
+                .iter()
+                .filter_map(|(field, p)| {
+                    let r = p["$ref"].as_str().or_else(|| {
+                        p["oneOf"]
+                            .as_array()?
+                            .iter()
+                            .find_map(|a| a["$ref"].as_str())
+                    })?;
+                    Some((field.clone(), r.rsplit('/').next()?.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for (field_name, shared) in names {
+        let change = format!("{shared}Change");
+        let mut copy = schemas[&shared].clone();
+        if let Some(obj) = copy.as_object_mut() {
+            obj.remove("required");
+            obj.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        if let Some(props) = copy["properties"].as_object_mut() {
+            for p in props.values_mut() {
+                if let Some(t) = p["type"].as_str().map(str::to_owned) {
+                    p["type"] = json!([t, "null"]);
+                }
+                if let Some(list) = p.get_mut("enum").and_then(Value::as_array_mut)
+                    && !list.contains(&Value::Null)
+                {
+                    list.push(Value::Null);
+                }
+            }
+        }
+        schemas[&change] = copy;
+        schemas[update]["properties"][&field_name] = json!({"oneOf": [
+            {"type": "null"}, {"$ref": format!("#/components/schemas/{change}")}
+        ]});
+    }
 }
 
 /// `/v1/provider_accounts`: which provider, the credentials each takes and their forms, and
@@ -303,7 +378,7 @@ fn provider_accounts(schemas: &mut Value) {
         ),
         (
             "webhook_secret",
-            json!({"type": "string", "pattern": "^whsec_"}),
+            json!({"type": "string", "pattern": "^whsec_\\S{5,}$"}),
         ),
         (
             "shop_id",
@@ -313,7 +388,7 @@ fn provider_accounts(schemas: &mut Value) {
         ("config_id", non_blank.clone()),
         (
             "channel_id",
-            json!({"type": "string", "pattern": "^\\s*[0-9]{1,20}\\s*$"}),
+            json!({"type": "string", "pattern": "^[0-9]{1,20}$"}),
         ),
         ("channel_secret", non_blank),
     ];
@@ -485,9 +560,10 @@ pub const UNPROCESSABLE: &[(&str, &str)] = &[
         "`custom_amount[minimum]` above `custom_amount[maximum]`, `expires_at` not in the next 365 days, or an email address with a part too long",
     ),
     ("links_send", "an email address with a part too long"),
+    ("branding_update", "a `support_email` with a part too long"),
     (
         "return_urls_create",
-        "a `url` with a query parameter of its own that linkpay adds and signs",
+        "a `url` with a query parameter of its own that linkpay adds and signs, or a bracketed host that is not an IPv6 address",
     ),
     (
         "webhook_endpoints_create",
