@@ -5,7 +5,7 @@
 //! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
 //! event types), and the webhook events as OpenAPI 3.1 `webhooks`.
 
-use super::rules;
+use super::{body_rules, param_rules};
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use serde_json::{Map, Value, json};
 
@@ -34,7 +34,7 @@ pub fn finish(doc: &mut Value) {
         close(&mut doc["components"]["schemas"], &name);
     }
     value_lists(&mut doc["components"]["schemas"]);
-    rules::body_fields(&mut doc["components"]["schemas"]);
+    body_rules::body_fields(&mut doc["components"]["schemas"]);
     doc["webhooks"] = webhooks();
 }
 
@@ -65,12 +65,12 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
     if path.contains('{') {
         add("404", "Nothing of yours has this id");
     }
-    for (op_id, what) in rules::NAMES_BY_FIELD {
+    for (op_id, what) in body_rules::NAMES_BY_FIELD {
         if *op_id == id {
             add("404", what);
         }
     }
-    for (op_id, rules) in rules::UNPROCESSABLE {
+    for (op_id, rules) in body_rules::UNPROCESSABLE {
         if *op_id == id {
             add(
                 "422",
@@ -100,18 +100,18 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
     }
 }
 
-/// Query parameters as the handlers read them (`rules`), and the cursor pair as one.
+/// Query parameters as the handlers read them (`param_rules`), and the cursor pair as one.
 fn query_parameters(op: &mut Value, path: &str) {
     let Some(parameters) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
         return;
     };
     for p in parameters.iter_mut().filter(|p| p["in"] == "query") {
         let name = p["name"].as_str().unwrap_or_default().to_owned();
-        if let Some(schema) = rules::query_parameter(path, &name) {
+        if let Some(schema) = param_rules::query_parameter(path, &name) {
             p["schema"] = schema;
         }
     }
-    if rules::cursor_pair(parameters) {
+    if param_rules::cursor_pair(parameters) {
         let responses = op["responses"].as_object_mut().expect("responses");
         responses
             .entry("404")

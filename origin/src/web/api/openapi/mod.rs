@@ -30,15 +30,16 @@ macro_rules! list_schema {
 pub(crate) use list_schema;
 
 mod batches;
+mod body_rules;
 mod charges;
 mod contract;
 mod errors;
 mod links;
+mod param_rules;
 mod params;
 mod provider_accounts;
 mod responses;
 mod return_urls;
-mod rules;
 mod settings;
 mod webhooks;
 
