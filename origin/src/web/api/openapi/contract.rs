@@ -3,9 +3,10 @@
 //! without a valid key, 400 for bad input, 404 for an id that names nothing, 409 for a
 //! reused Idempotency-Key), the `Idempotency-Key` header on every POST, request bodies closed
 //! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
-//! event types), and the webhook events as OpenAPI 3.1 `webhooks`.
+//! event types), the webhook events as OpenAPI 3.1 `webhooks`, an example of every request
+//! body, and links from each answer to the operations on the object it holds.
 
-use super::{body_rules, param_rules};
+use super::{body_rules, examples, follow, param_rules};
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use serde_json::{Map, Value, json};
 
@@ -36,6 +37,8 @@ pub fn finish(doc: &mut Value) {
     value_lists(&mut doc["components"]["schemas"]);
     body_rules::body_fields(&mut doc["components"]["schemas"]);
     doc["webhooks"] = webhooks();
+    examples::add(doc);
+    follow::add(doc);
 }
 
 fn error_answer(description: &str) -> Value {

@@ -34,6 +34,8 @@ mod body_rules;
 mod charges;
 mod contract;
 mod errors;
+mod examples;
+mod follow;
 mod links;
 mod param_rules;
 mod params;

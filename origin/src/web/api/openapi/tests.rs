@@ -299,3 +299,82 @@ fn webhooks_describe_every_event_type() {
         json!(types)
     );
 }
+
+#[test]
+fn every_request_body_has_an_example() {
+    let d = doc();
+    let mut bodies = 0;
+    for (path, method, op) in operations(&d) {
+        for (media, content) in op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            bodies += 1;
+            assert!(
+                !content["example"].is_null(),
+                "{method} {path} ({media}) has no example"
+            );
+        }
+    }
+    assert!(bodies >= 18, "only {bodies} request bodies seen");
+}
+
+/// The links of the answer `status` of the operation `id`: target operation → its `id`.
+fn links_of(d: &Value, id: &str, status: &str) -> std::collections::BTreeMap<String, String> {
+    let (_, _, op) = operations(d)
+        .into_iter()
+        .find(|(_, _, op)| op["operationId"] == id)
+        .unwrap_or_else(|| panic!("{id} is in the document"));
+    op["responses"][status]["links"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, link)| {
+            assert_eq!(link["operationId"], *name);
+            let param = link["parameters"]["id"].as_str().unwrap_or_default();
+            (name.clone(), param.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn answers_link_to_the_operations_on_the_object_they_hold() {
+    let d = doc();
+    let created = links_of(&d, "links_create", "201");
+    for target in [
+        "links_retrieve",
+        "links_send",
+        "links_deactivate",
+        "links_charges_list",
+    ] {
+        assert_eq!(
+            created[target], "$response.body#/id",
+            "links_create → {target}"
+        );
+    }
+    assert!(!created.contains_key("charges_capture"));
+    let charges = links_of(&d, "charges_list", "200");
+    for target in [
+        "charges_retrieve",
+        "charges_capture",
+        "charges_refund",
+        "charges_void",
+    ] {
+        assert_eq!(
+            charges[target], "$response.body#/data/0/id",
+            "charges_list → {target}"
+        );
+    }
+    // A link's charges are charges too; a captured charge can be refunded.
+    assert_eq!(
+        links_of(&d, "links_charges_list", "200")["charges_refund"],
+        "$response.body#/data/0/id"
+    );
+    assert_eq!(
+        links_of(&d, "charges_capture", "200")["charges_refund"],
+        "$response.body#/id"
+    );
+    // An operation does not link to itself.
+    assert!(!links_of(&d, "links_retrieve", "200").contains_key("links_retrieve"));
+}
