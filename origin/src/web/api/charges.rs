@@ -191,6 +191,8 @@ pub async fn retrieve(Call { state, auth }: Call, Path(id): Path<String>) -> Jso
         (status = 400, description = "`amount` not positive", body = super::openapi::Error),
         super::openapi::NoSuchCharge,
         (status = 409, description = "`amount` above the authorization (`amount_too_large`), captured already (`charge_already_captured`), window passed (`authorization_expired`), not authorized (`charge_not_authorized`) or busy (`charge_in_progress`)", body = super::openapi::Error),
+        super::openapi::ProviderRefused,
+        super::openapi::ProviderUnavailable,
     ))]
 pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let amount = match Params::parse_optional(&body, &["amount"])? {
@@ -209,6 +211,8 @@ pub async fn capture(Call { state, auth }: Call, Path(id): Path<String>, body: B
         (status = 200, description = "The voided charge", body = super::openapi::Charge),
         super::openapi::NoSuchCharge,
         (status = 409, description = "Captured already (`charge_already_captured`) or not authorized (`charge_not_authorized`)", body = super::openapi::Error),
+        super::openapi::ProviderRefused,
+        super::openapi::ProviderUnavailable,
     ))]
 pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     Params::parse_optional(&body, &[])?;
@@ -228,6 +232,8 @@ pub async fn void(Call { state, auth }: Call, Path(id): Path<String>, body: Byte
         (status = 400, description = "`amount` not positive, or an unknown `reason`", body = super::openapi::Error),
         super::openapi::NoSuchCharge,
         (status = 409, description = "`amount` above what is left (`amount_too_large`), refunded already (`charge_already_refunded`) or not captured (`charge_not_refundable`)", body = super::openapi::Error),
+        super::openapi::ProviderRefused,
+        super::openapi::ProviderUnavailable,
     ))]
 pub async fn refund(Call { state, auth }: Call, Path(id): Path<String>, body: Bytes) -> JsonReply {
     let (amount, reason) = match Params::parse_optional(&body, &["amount", "reason"])? {

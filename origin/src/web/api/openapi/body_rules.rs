@@ -483,11 +483,11 @@ pub const UNPROCESSABLE: &[(&str, &str)] = &[
     ),
     (
         "notification_templates_save",
-        "a template that does not parse (`template_syntax_error`, with line and column), a variable its kind lacks (`template_unknown_variable`), or a subject or html part for an SMS template",
+        "a template that does not parse (`template_syntax_error`, with line and column), a variable its kind lacks (`template_unknown_variable`), a subject or html part for an SMS template, or a part blank or too long for its kind (`parameter_invalid`: subject 300, text and html 20,000, SMS 1,000 characters)",
     ),
     (
         "notification_templates_preview",
-        "a template that does not parse, a variable its kind lacks, or a subject or html part for an SMS template",
+        "a template that does not parse, a variable its kind lacks, a subject or html part for an SMS template, or a part blank or too long for its kind",
     ),
 ];
 

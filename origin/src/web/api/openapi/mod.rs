@@ -220,4 +220,6 @@ impl Modify for BearerAuth {
 }
 
 #[cfg(test)]
+mod docs_check;
+#[cfg(test)]
 mod tests;

@@ -25,4 +25,6 @@ error_responses! {
     NoSuchEvent = 404, "No such event";
     NoSuchReturnUrl = 404, "No such return URL";
     NoSuchTemplate = 404, "No such template name";
+    ProviderRefused = 402, "The payment provider refused the operation (`provider_refused`, type `card_error`); the charge is as it was";
+    ProviderUnavailable = 502, "The payment provider could not be asked (`provider_unavailable`); nothing was changed, so retrying with the same Idempotency-Key is safe";
 }
