@@ -7,6 +7,7 @@ use linkpay_origin::config::Config;
 use linkpay_origin::services::secrets::{Reseal, reseal};
 use linkpay_origin::state::AppState;
 use linkpay_origin::{app, domain::merchants, web::dashboard};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -63,6 +64,9 @@ enum Command {
         #[command(subcommand)]
         command: cli::secrets::SecretsCommand,
     },
+    /// Print the API's OpenAPI 3.1 document, as GET /v1/openapi.json serves it, for code
+    /// generators. Needs no configuration, database or network.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +105,12 @@ async fn main() -> ExitCode {
         Command::Secrets { command } => {
             let env = |k: &str| std::env::var(k).ok();
             finish(cli::secrets::run(command, env, &mut std::io::stdout()).await)
+        }
+        Command::Openapi => {
+            let text = serde_json::to_string_pretty(linkpay_origin::web::api::openapi_document())
+                .expect("the document serialises");
+            let written = writeln!(std::io::stdout(), "{text}");
+            finish(written.map_err(|e| CliError::Failure(format!("writing the output: {e}"))))
         }
         Command::Dashboard {
             command: DashboardCommand::SetupCode,

@@ -32,6 +32,11 @@ pub type JsonReply = Result<Json<Value>, ApiError>;
 /// A JSON object with its status (`201 Created`, `202 Accepted`), or the API's error.
 pub type StatusReply = Result<(axum::http::StatusCode, Json<Value>), ApiError>;
 
+/// The OpenAPI document `GET /v1/openapi.json` serves; `linkpay openapi` prints it.
+pub fn openapi_document() -> &'static serde_json::Value {
+    openapi::document_json()
+}
+
 /// Every API route, for the test that checks each is described in the OpenAPI document.
 pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/links", "POST"),
