@@ -16,10 +16,9 @@ from .errors import (
     WebhookVerificationError,
 )
 from .keyfile import KeyRing, RingKey, keys_from_env, parse_key_file, parse_key_ring, read_key_file
+from .claims import CURRENCY_MAXIMUM, LinkClaims
 from .redirect import RedirectResult, parse_form, sign_redirect, verify_redirect
 from .token import (
-    CURRENCY_MAXIMUM,
-    LinkClaims,
     MintedLink,
     link_url,
     mint_link,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any, Iterable, List, Mapping, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 from . import _b64
 from ._clock import now_or, parse_i64
