@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { mintLink, parseKeyRing, readKeyFile, type KeyRing, type MintLinkOptions } from "../src/index.js";
 
 const BIN = process.env["LINKPAY_BIN"];
-const skip = BIN ? false : "set LINKPAY_BIN to a linkpay binary to cross-check with `linkpay link sign` (LINKPAY_BIN=target/debug/linkpay npm test)";
+const skip = BIN ? false : "set LINKPAY_BIN to a linkpay binary to cross-check with `linkpay link sign` (from sdk/node: LINKPAY_BIN=../../target/debug/linkpay npm test)";
 
 const EDGE = "https://pay.example.com";
 
