@@ -223,8 +223,8 @@ impl Keyring {
         for (i, k) in keys.iter().enumerate() {
             if !valid_kid(k.kid.as_bytes()) {
                 return Err(format!(
-                    "key id {:?} must be 1-32 characters of A-Z a-z 0-9 _ -",
-                    k.kid
+                    "{}: the key id must be 1-32 characters of A-Z a-z 0-9 _ -",
+                    entry_name(&k.kid, i)
                 ));
             }
             if keys[..i].iter().any(|other| other.kid == k.kid) {
@@ -267,26 +267,32 @@ impl Keyring {
     /// The first key of each mode is the current one.
     pub fn parse(spec: &str) -> Result<Keyring, String> {
         let mut keys = Vec::new();
-        for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        for (i, entry) in spec
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .enumerate()
+        {
             let mut parts = entry.split(':');
             let (Some(kid), Some(key)) = (parts.next(), parts.next()) else {
                 return Err(
                     "each key must be written kid:base64urlkey (or kid:base64urlkey:live)".into(),
                 );
             };
+            let name = entry_name(kid, i);
             let livemode = match parts.next() {
                 None | Some("test") => false,
                 Some("live") => true,
                 Some(_) => {
                     return Err(format!(
-                        "key {kid:?}: the mode after the key must be live or test"
+                        "{name}: the mode after the key must be live or test"
                     ));
                 }
             };
             if parts.next().is_some() {
-                return Err(format!("key {kid:?}: expected kid:base64urlkey[:live]"));
+                return Err(format!("{name}: expected kid:base64urlkey[:live]"));
             }
-            let key = SecretKey::from_base64url(key).map_err(|e| format!("key {kid:?}: {e}"))?;
+            let key = SecretKey::from_base64url(key).map_err(|e| format!("{name}: {e}"))?;
             keys.push(RingKey {
                 kid: kid.to_owned(),
                 key,
@@ -349,6 +355,16 @@ impl Keyring {
 }
 
 /// Key ids as the format allows them: 1-32 of `A-Z a-z 0-9 _ -`.
+/// How an error names a ring's entry: by its key id when that is well-formed, else by its
+/// place, since a malformed one may be a secret written where the id belongs.
+fn entry_name(kid: &str, index: usize) -> String {
+    if valid_kid(kid.as_bytes()) {
+        format!("key {kid:?}")
+    } else {
+        format!("entry {}", index + 1)
+    }
+}
+
 pub fn valid_kid(kid: &[u8]) -> bool {
     (1..=MAX_KID_LEN).contains(&kid.len())
         && kid

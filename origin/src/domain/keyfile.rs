@@ -324,7 +324,12 @@ impl KeyFile {
                 }
             };
             if !token::valid_kid(kid.as_bytes()) {
-                return Err(bad(KeyFileError::BadKid(kid.to_owned()).to_string()));
+                // Not echoed: a line with its fields out of order puts the secret here.
+                return Err(bad(
+                    "the key id is not 1-32 characters of A-Z a-z 0-9 _ - (not shown, in case \
+                     it is a secret in the wrong place)"
+                        .into(),
+                ));
             }
             if entries.iter().any(|e| e.kid == kid) {
                 return Err(bad(format!("key id {kid:?} appears twice")));

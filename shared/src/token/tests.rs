@@ -320,6 +320,16 @@ fn keyring_parse_names_the_problem() {
             .expect_err("an error")
             .contains("key id")
     );
+    // A secret written where the key id belongs is never repeated in the error.
+    for spec in [
+        format!("k1:{key}, {key}:x"),
+        format!("k1:{key}, {key}:{key}"),
+        format!("{key}:{key}:sometimes"),
+    ] {
+        let e = Keyring::parse(&spec).expect_err("an error");
+        assert!(!e.contains(&key[..16]), "{e}");
+        assert!(e.starts_with("entry "), "{e}");
+    }
     let ring = Keyring::parse(&format!("new:{key}, old:{key}")).expect("ring");
     assert_eq!(ring.current_kid(false), Some("new"));
     assert_eq!(ring.current_kid(true), None, "no live key");

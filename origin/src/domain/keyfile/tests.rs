@@ -172,6 +172,18 @@ fn parse_errors_name_the_line_and_never_the_secret() {
         assert!(msg.contains(expected), "{text:?} gave {msg}");
     }
 
+    // Fields out of order put the secret where the key id belongs: it is not repeated.
+    let secret = "xV1Sa7aPbQ2cR3dS4eT5fU6gV7hW8iX9jY0kZ1lA2mB";
+    let text = format!("{HEADER}\nkey {secret} 2026-01-01T00:00:00Z k1 live\n");
+    let msg = KeyFile::parse(&text)
+        .expect_err("secret as kid")
+        .to_string();
+    assert!(
+        msg.starts_with("line 2: ") && msg.contains("key id"),
+        "{msg}"
+    );
+    assert!(!msg.contains(&secret[..12]), "{msg}");
+
     let f = KeyFile::generate(None, T0).expect("new");
     let line = f.to_text().lines().last().expect("a key line").to_owned();
     let twice = format!("{HEADER}\n{line}\n{line}\n");
