@@ -234,5 +234,17 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     let link = o.get_json(&format!("/v1/links/{}", &first[2])).await;
     assert_eq!(link["short_url"].as_str(), Some(&first[3]));
     assert_eq!(link["free1"], "shelf, 0");
+    // `bom` is a boolean, as the document says: anything else is refused, naming it.
+    let req = Request::get(format!("/v1/batches/{id}/results.csv?bom=yes"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", o.key))
+        .body(Body::empty())
+        .expect("request");
+    let refused = o.send(req).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.text().contains("\"param\":\"bom\""),
+        "{}",
+        refused.text()
+    );
     mail.stop().await;
 }

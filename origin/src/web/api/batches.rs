@@ -154,7 +154,8 @@ pub async fn results(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = Query::parse(raw.as_deref(), &["bom"])?;
-    let bom = matches!(q.string("bom").as_deref(), Some("true" | "1"));
+    // A boolean, as the document says: `true` or `false`, anything else refused.
+    let bom = q.one_of("bom", &["true", "false"])?.as_deref() == Some("true");
     let b = find(&state, &auth, &id).await?;
     results_csv(&state, &b, bom).await
 }
