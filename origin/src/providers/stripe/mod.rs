@@ -55,9 +55,14 @@ impl Credentials {
     }
 }
 
-/// Checks a webhook signing secret's form.
+/// The form of a webhook signing secret, as the API's document gives it: `whsec_` and at
+/// least five printable ASCII characters (Stripe's are base64).
+pub const WEBHOOK_SECRET_PATTERN: &str = "^whsec_[!-~]{5,}$";
+
+/// Checks a webhook signing secret's form ([`WEBHOOK_SECRET_PATTERN`]).
 pub fn check_webhook_secret(secret: &str) -> Result<(), CredentialsError> {
-    if secret.starts_with("whsec_") && secret.len() > 10 && !secret.contains(char::is_whitespace) {
+    let rest = secret.strip_prefix("whsec_").unwrap_or_default();
+    if rest.len() >= 5 && rest.bytes().all(|b| b.is_ascii_graphic()) {
         return Ok(());
     }
     Err(CredentialsError::invalid(
@@ -507,5 +512,34 @@ impl Provider for StripeConnector {
             outcome: None,
             event_id: Some(event.id),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webhook_secret_check_is_the_documents_pattern() {
+        let pattern = regex::Regex::new(WEBHOOK_SECRET_PATTERN).expect("pattern");
+        for s in [
+            "whsec_abcde",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+/=",
+            "whsec_abcd",
+            "whsec_\u{85}abcde",
+            "whsec_abc de",
+            "whsec_abcde\n",
+            "whsec_ab\u{e9}cde",
+            "sk_test_abcdef",
+            "",
+        ] {
+            assert_eq!(
+                check_webhook_secret(s).is_ok(),
+                pattern.is_match(s),
+                "{s:?}"
+            );
+        }
+        assert!(check_webhook_secret("whsec_abcde").is_ok());
+        assert!(check_webhook_secret("whsec_\u{85}abcde").is_err());
     }
 }

@@ -266,7 +266,7 @@ fn provider_accounts(schemas: &mut Value) {
         ),
         (
             "webhook_secret",
-            json!({"type": "string", "pattern": "^whsec_\\S{5,}$"}),
+            json!({"type": "string", "pattern": crate::providers::stripe::WEBHOOK_SECRET_PATTERN}),
         ),
         (
             "shop_id",
