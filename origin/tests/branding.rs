@@ -44,6 +44,15 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
         (json!({"support_phone": "03-1234-5678"}), "support_phone"),
         (json!({"support_url": "ftp://shop.example"}), "support_url"),
         (json!({"display_name": "x".repeat(61)}), "display_name"),
+        // The limits count what is sent: blanks around a value that fits still count.
+        (
+            json!({"display_name": format!("  {}  ", "x".repeat(59))}),
+            "display_name",
+        ),
+        (
+            json!({"logo_url": format!("\n https://cdn.example/{}", "a".repeat(480))}),
+            "logo_url",
+        ),
         (json!({"layout": "fancy"}), "layout"),
         (json!({"default_locale": "fr"}), "default_locale"),
         (json!({"colour": "#ffffff"}), "colour"),

@@ -42,6 +42,16 @@ pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
 }
 
 /// `POST /v1/branding`: fields not given keep their value; an empty string clears one.
+/// The most characters a text field may be sent with, where the document limits it.
+fn max_chars(field: &str) -> Option<usize> {
+    use linkpay_shared::branding::{MAX_DISPLAY_NAME_CHARS, MAX_URL_CHARS};
+    match field {
+        "logo_url" | "support_url" => Some(MAX_URL_CHARS),
+        "display_name" => Some(MAX_DISPLAY_NAME_CHARS),
+        _ => None,
+    }
+}
+
 #[utoipa::path(post, path = "/v1/branding", operation_id = "branding_update", tag = "branding", summary = "Change the pay page's branding",
     description = "Fields not given keep their value; \"\" clears a text field. Colours are #rrggbb; logo_url and support_url are https; support_phone is E.164; layout is standard, compact or centered; default_locale (en or ja) is also the language of new links. Pay pages show the change within seconds (it is pushed to the edge). A bad value is refused naming its field, and nothing changes.",
     request_body = super::openapi::UpdateBranding,
@@ -56,6 +66,16 @@ pub async fn update(Call { state, auth }: Call, body: Bytes) -> JsonReply {
     let mut b = branding::get(state.db.reader(), &auth.merchant.id).await?;
     for f in TEXT_FIELDS {
         if let Some(v) = p.string(f)? {
+            // The document's maxLength counts what was sent, blanks around it included.
+            if let Some(max) = max_chars(f)
+                && v.chars().count() > max
+            {
+                return Err(ApiError::invalid(
+                    f,
+                    "parameter_invalid",
+                    format!("{f} must be at most {max} characters."),
+                ));
+            }
             let v = v.trim().to_owned();
             *field(&mut b, f) = (!v.is_empty()).then_some(v);
         }
