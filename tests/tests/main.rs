@@ -13,4 +13,5 @@ mod return_redirect;
 mod scale_out;
 mod startup;
 mod stripe_flow;
+mod ts_client;
 mod webhook_crash;
