@@ -7,6 +7,7 @@
 //! body, and links from each answer to the operations on the object it holds.
 
 use super::{body_rules, examples, follow, param_rules};
+use crate::domain::charges::state::Status;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use serde_json::{Map, Value, json};
 
@@ -26,6 +27,7 @@ pub fn finish(doc: &mut Value) {
             };
             answers_of_every_operation(op, path, method);
             query_parameters(op, path);
+            files_as_strings(op);
             if let Some(name) = json_body_schema(op) {
                 bodies.push(name);
             }
@@ -122,6 +124,28 @@ fn query_parameters(op: &mut Value, path: &str) {
     }
 }
 
+/// Bodies that are files (a PNG or SVG image, a CSV file) are strings of that media type, the
+/// OpenAPI 3.1 way, rather than what utoipa makes of `Vec<u8>` (an array of integers), so
+/// generated clients treat them as files.
+fn files_as_strings(op: &mut Value) {
+    let as_strings = |body: &mut Value| {
+        let contents = body.get_mut("content").and_then(Value::as_object_mut);
+        for (media, content) in contents.into_iter().flatten() {
+            if media != "application/json" {
+                content["schema"] = json!({"type": "string", "contentMediaType": media});
+            }
+        }
+    };
+    let answers = op.get_mut("responses").and_then(Value::as_object_mut);
+    answers
+        .into_iter()
+        .flatten()
+        .for_each(|(_, a)| as_strings(a));
+    if let Some(body) = op.get_mut("requestBody") {
+        as_strings(body);
+    }
+}
+
 /// The component a JSON request body refers to, if it has one.
 fn json_body_schema(op: &Value) -> Option<String> {
     referenced(&op["requestBody"]["content"]["application/json"]["schema"])
@@ -165,6 +189,18 @@ fn value_lists(schemas: &mut Value) {
     for schema in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
         set_enum(schemas, schema, "enabled_events", &events, true);
     }
+    // What an answer's status can be, so that clients can match on it.
+    let values = |list: &[&str]| -> Vec<Value> { list.iter().map(|v| (*v).into()).collect() };
+    let link_statuses = values(crate::web::api::links::STATUSES);
+    set_enum(schemas, "PaymentLink", "status", &link_statuses, false);
+    let charge_statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    set_enum(
+        schemas,
+        "Charge",
+        "status",
+        &values(&charge_statuses),
+        false,
+    );
 }
 
 /// Gives `schema.property` (or, with `items`, its array's items) an enum.

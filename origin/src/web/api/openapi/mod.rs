@@ -80,7 +80,7 @@ pub fn document_json() -> &'static Value {
                        currency's minor units (1500 = ¥1,500 or $15.00). Every POST accepts an \
                        Idempotency-Key header. Errors share one shape: {\"error\": {type, code, \
                        message, param}}.",
-        license(name = "Apache-2.0")
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     paths(
         super::links::create,
