@@ -554,6 +554,20 @@ impl OriginProcess {
         self.child.wait().await.expect("reaped");
     }
 
+    /// Saves the OpenAPI document this instance serves (`GET /v1/openapi.json`) at `path`.
+    pub async fn save_openapi(&self, http: &reqwest::Client, path: &Path) {
+        let text = http
+            .get(format!("{}/v1/openapi.json", self.url))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("the OpenAPI document")
+            .text()
+            .await
+            .expect("the OpenAPI document");
+        std::fs::write(path, text).expect("save the OpenAPI document");
+    }
+
     /// The demo merchant's key, if this instance is the one that created the demo merchant.
     pub fn api_key(&self) -> Option<String> {
         std::fs::read_to_string(&self.key_file).ok()

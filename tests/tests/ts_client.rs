@@ -20,15 +20,7 @@ async fn the_generated_typescript_client_drives_a_link_through_the_real_origin()
     let key = origin.api_key().expect("the demo key");
 
     let document = dir.path().join("openapi.json");
-    let text = http
-        .get(format!("{}/v1/openapi.json", origin.url))
-        .send()
-        .await
-        .expect("document")
-        .text()
-        .await
-        .expect("document");
-    std::fs::write(&document, text).expect("save the document");
+    origin.save_openapi(&http, &document).await;
 
     let run = Command::new("npm")
         .arg("test")
