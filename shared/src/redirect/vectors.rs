@@ -258,7 +258,8 @@ fn regenerate_redirect_vectors() {
                       application/x-www-form-urlencoded), with its clock at `now` and a \
                       tolerance of `tolerance_secs`, must accept each case whose `error` is null \
                       and reject the others with that error. `canonical` is the string that is \
-                      signed. See docs/redirects.md."
+                      signed, or null where there is none (a signed field missing or given \
+                      twice). See docs/redirects.md."
             .into(),
         now,
         tolerance_secs: DEFAULT_TOLERANCE_SECS,

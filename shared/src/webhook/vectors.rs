@@ -153,7 +153,7 @@ fn regenerate_webhook_vectors() {
                       given `secret`, the three headers and `body` (as UTF-8 bytes), with its \
                       clock at `now` and a tolerance of `tolerance_secs`, must accept each case \
                       whose `error` is null and reject the others with that error. See \
-                      docs/api.md#webhooks."
+                      docs/webhooks.md#signatures-standard-webhooks."
             .into(),
         now,
         tolerance_secs: DEFAULT_TOLERANCE_SECS,
