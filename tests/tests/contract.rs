@@ -150,8 +150,15 @@ async fn the_api_answers_as_its_openapi_document_says() {
         key: &key,
         seed: &seed,
     };
-    // Every phase over every operation, for three quarters of the time.
-    run.run("schemathesis", seconds * 3 / 4, &[]);
+    // Every phase over every operation, for three quarters of the time; every request and
+    // answer is kept (HAR) beside the report, to see exactly what was sent.
+    let har = artifacts().join("schemathesis.har");
+    let har = har.to_string_lossy();
+    run.run(
+        "schemathesis",
+        seconds * 3 / 4,
+        &["--report", "har", "--report-har-path", &har],
+    );
     // Then the stateful phase alone over links and charges, so that each run reaches their
     // states through the document's links, not only through ids it made up.
     let events = dir.path().join("stateful.ndjson");
