@@ -1,7 +1,7 @@
 //! What holds for every operation, added to the generated document in one place so that each
 //! one says it, today's and those added later: the answers any operation can give (401
 //! without a valid key, 400 for bad input, 404 for an id that names nothing, 409 for a
-//! reused Idempotency-Key), the `Idempotency-Key` header on every POST, request bodies closed
+//! reused Idempotency-Key, 500 for a failure of ours), the `Idempotency-Key` header on every POST, request bodies closed
 //! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
 //! event types), the webhook events as OpenAPI 3.1 `webhooks`, an example of every request
 //! body, and links from each answer to the operations on the object it holds.
@@ -66,6 +66,10 @@ fn answers_of_every_operation(op: &mut Value, path: &str, method: &str) {
     add(
         "400",
         "A parameter or field is wrong (`param` names it), or the object is of the other mode (`livemode_mismatch`); nothing was changed",
+    );
+    add(
+        "500",
+        "Something failed on linkpay's side (`internal_error`, type `api_error`): the details are logged, never returned. Nothing is stored for the Idempotency-Key, so a retry runs again",
     );
     if path.contains('{') {
         add("404", "Nothing of yours has this id");
