@@ -41,7 +41,6 @@ pub async fn retrieve(Call { state, auth }: Call) -> JsonReply {
     Ok(Json(to_json(&b, &auth.merchant.default_locale)))
 }
 
-/// `POST /v1/branding`: fields not given keep their value; an empty string clears one.
 /// The most characters a text field may be sent with, where the document limits it.
 fn max_chars(field: &str) -> Option<usize> {
     use linkpay_shared::branding::{MAX_DISPLAY_NAME_CHARS, MAX_URL_CHARS};
@@ -52,6 +51,7 @@ fn max_chars(field: &str) -> Option<usize> {
     }
 }
 
+/// `POST /v1/branding`: fields not given keep their value; an empty string clears one.
 #[utoipa::path(post, path = "/v1/branding", operation_id = "branding_update", tag = "branding", summary = "Change the pay page's branding",
     description = "Fields not given keep their value; \"\" clears a text field. Colours are #rrggbb; logo_url and support_url are https; support_phone is E.164; layout is standard, compact or centered; default_locale (en or ja) is also the language of new links. Pay pages show the change within seconds (it is pushed to the edge). A bad value is refused naming its field, and nothing changes.",
     request_body = super::openapi::UpdateBranding,

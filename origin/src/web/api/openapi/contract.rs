@@ -1,12 +1,12 @@
 //! What holds for every operation, added to the generated document in one place so that each
 //! one says it, today's and those added later: the answers any operation can give (401
 //! without a valid key, 400 for bad input, 404 for an id that names nothing, 409 for a
-//! reused Idempotency-Key, 500 for a failure of ours), the `Idempotency-Key` header on every POST, request bodies closed
-//! to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
+//! reused Idempotency-Key, 500 for a failure of ours), the `Idempotency-Key` header on every
+//! POST, request bodies closed to unknown fields (the handlers refuse them), the value lists the server checks (currencies,
 //! event types), the webhook events as OpenAPI 3.1 `webhooks`, an example of every request
 //! body, and links from each answer to the operations on the object it holds.
 
-use super::{body_rules, examples, follow, param_rules};
+use super::{body_rules, component_of, examples, follow, param_rules};
 use crate::domain::charges::state::Status;
 use crate::domain::webhooks::endpoints::EVENT_TYPES;
 use serde_json::{Map, Value, json};
@@ -152,7 +152,7 @@ fn files_as_strings(op: &mut Value) {
 
 /// The component a JSON request body refers to, if it has one.
 fn json_body_schema(op: &Value) -> Option<String> {
-    referenced(&op["requestBody"]["content"]["application/json"]["schema"])
+    component_of(&op["requestBody"]["content"]["application/json"]["schema"]).map(str::to_owned)
 }
 
 /// Refuses unknown fields in `name` and in the objects it holds, as `Params` does.
@@ -166,35 +166,27 @@ fn close(schemas: &mut Value, name: &str) {
     schema["additionalProperties"] = Value::Bool(false);
     let nested: Vec<String> = schema["properties"]
         .as_object()
-        .map(|p| p.values().filter_map(referenced).collect())
+        .map(|p| {
+            p.values()
+                .filter_map(|v| component_of(v).map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     for n in nested {
         close(schemas, &n);
     }
 }
 
-/// The component a property refers to, directly or as one of `oneOf` (an optional object).
-fn referenced(property: &Value) -> Option<String> {
-    let direct = property["$ref"].as_str();
-    let optional = property["oneOf"]
-        .as_array()
-        .and_then(|alts| alts.iter().find_map(|a| a["$ref"].as_str()));
-    direct
-        .or(optional)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(str::to_owned)
-}
-
 /// The value lists the server checks, from the constants it checks them with.
 fn value_lists(schemas: &mut Value) {
-    let mut events: Vec<Value> = EVENT_TYPES.iter().map(|e| (*e).into()).collect();
+    let values = |list: &[&str]| -> Vec<Value> { list.iter().map(|v| (*v).into()).collect() };
+    let mut events = values(EVENT_TYPES);
     set_enum(schemas, "Event", "type", &events, false);
     events.push("*".into());
     for schema in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
         set_enum(schemas, schema, "enabled_events", &events, true);
     }
     // What an answer's status can be, so that clients can match on it.
-    let values = |list: &[&str]| -> Vec<Value> { list.iter().map(|v| (*v).into()).collect() };
     let link_statuses = values(crate::web::api::links::STATUSES);
     set_enum(schemas, "PaymentLink", "status", &link_statuses, false);
     let charge_statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();

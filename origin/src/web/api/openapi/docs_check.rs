@@ -4,7 +4,7 @@
 //! answer is the document's own (rewritten by `LINKPAY_BLESS=1 cargo test -p linkpay-origin
 //! --lib docs_check`).
 
-use super::document_json;
+use super::{component_of, document_json};
 use std::collections::BTreeSet;
 
 const API_MD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
@@ -33,11 +33,7 @@ fn operations() -> Vec<Operation> {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             let body = &op["requestBody"]["content"]["application/json"]["schema"];
-            let name = body["$ref"]
-                .as_str()
-                .or_else(|| body["oneOf"][1]["$ref"].as_str())
-                .and_then(|r| r.strip_prefix("#/components/schemas/"));
-            let fields = name
+            let fields = component_of(body)
                 .and_then(|n| schemas[n]["properties"].as_object())
                 .map(|p| p.keys().cloned().collect())
                 .unwrap_or_default();

@@ -4,6 +4,7 @@
 //! schemathesis's stateful phase follow them. Derived from the paths, so an endpoint added
 //! later is linked without a change here.
 
+use super::component_of;
 use serde_json::{Map, Value, json};
 
 /// An object's operations: those whose path starts with its retrieve path (`/v1/links/{id}`).
@@ -57,21 +58,15 @@ fn held_object<'a>(
     schemas: &Value,
     objects: &'a [Object],
 ) -> Option<(&'a Object, &'static str)> {
-    let name = component(schema)?;
+    let name = component_of(schema)?;
     if let Some(o) = objects.iter().find(|o| o.schema == name) {
         return Some((o, "/id"));
     }
-    let item = component(&schemas[name]["properties"]["data"]["items"])?;
+    let item = component_of(&schemas[name]["properties"]["data"]["items"])?;
     objects
         .iter()
         .find(|o| o.schema == item)
         .map(|o| (o, "/data/0/id"))
-}
-
-fn component(schema: &Value) -> Option<&str> {
-    schema["$ref"]
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
 }
 
 /// Each object with a retrieve operation, `GET …/{id}`, and the schema it answers.
@@ -82,7 +77,7 @@ fn objects(doc: &Value) -> Vec<Object> {
             continue;
         }
         if let Some(schema) =
-            component(&item["get"]["responses"]["200"]["content"]["application/json"]["schema"])
+            component_of(&item["get"]["responses"]["200"]["content"]["application/json"]["schema"])
         {
             found.push(Object {
                 schema: schema.to_owned(),

@@ -56,6 +56,17 @@ pub use return_urls::*;
 pub use settings::*;
 pub use webhooks::*;
 
+/// The component a schema refers to, directly or as one of `oneOf` (an optional object).
+fn component_of(schema: &Value) -> Option<&str> {
+    let direct = schema["$ref"].as_str();
+    let optional = schema["oneOf"]
+        .as_array()
+        .and_then(|alts| alts.iter().find_map(|a| a["$ref"].as_str()));
+    direct
+        .or(optional)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
 /// `GET /v1/openapi.json`, unauthenticated like any public API description.
 pub async fn document() -> Json<Value> {
     Json(document_json().clone())
