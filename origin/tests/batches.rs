@@ -214,11 +214,8 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     );
     assert_eq!(mail.emails().await.len(), 300);
 
-    let req = Request::get(format!("/v1/batches/{id}/results.csv?bom=true"))
-        .header(header::AUTHORIZATION, format!("Bearer {}", o.key))
-        .body(Body::empty())
-        .expect("request");
-    let results = o.send(req).await;
+    let results_csv = format!("/v1/batches/{id}/results.csv");
+    let results = o.api("GET", &format!("{results_csv}?bom=true"), None).await;
     assert_eq!(results.status, StatusCode::OK);
     assert!(results.body.starts_with("\u{feff}".as_bytes()));
     let mut reader = csv::Reader::from_reader(&results.body[3..]);
@@ -235,11 +232,7 @@ async fn three_hundred_rows_make_one_batch_whose_emails_are_sent_and_results_dow
     assert_eq!(link["short_url"].as_str(), Some(&first[3]));
     assert_eq!(link["free1"], "shelf, 0");
     // `bom` is a boolean, as the document says: anything else is refused, naming it.
-    let req = Request::get(format!("/v1/batches/{id}/results.csv?bom=yes"))
-        .header(header::AUTHORIZATION, format!("Bearer {}", o.key))
-        .body(Body::empty())
-        .expect("request");
-    let refused = o.send(req).await;
+    let refused = o.api("GET", &format!("{results_csv}?bom=yes"), None).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(
         refused.text().contains("\"param\":\"bom\""),
