@@ -76,6 +76,11 @@ impl Conn {
             .ok_or_else(|| "no connection".to_owned())
     }
 
+    /// Opens the connection now rather than at the first request.
+    pub async fn open(&mut self) -> Result<(), String> {
+        self.sender().await.map(drop)
+    }
+
     pub async fn request(
         &mut self,
         method: Method,

@@ -13,6 +13,8 @@ mod load;
 mod origin;
 mod procs;
 mod receiver;
+mod ticket_drop;
+mod webhooks;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -83,6 +85,12 @@ struct RunArgs {
     /// Checkouts (hence webhook events) behind the webhook figure (default 2000; 200 with --quick).
     #[arg(long, value_name = "N")]
     webhook_events: Option<usize>,
+    /// Tickets of the ticket-drop link (default 500; 20 with --quick).
+    #[arg(long, value_name = "N")]
+    drop_tickets: Option<u64>,
+    /// Buyers who press Pay at once in the ticket drop (default 2000; 80 with --quick).
+    #[arg(long, value_name = "N")]
+    drop_buyers: Option<usize>,
     /// The linkpay checkout to measure (holds edge/build, target/release/linkpay, node_modules).
     #[arg(long, value_name = "DIR", default_value = ".")]
     root: PathBuf,
@@ -105,6 +113,9 @@ pub struct Settings {
     pub generator_threads: usize,
     pub cores: usize,
     pub webhook_events: usize,
+    /// The ticket drop: tickets, and buyers at once.
+    pub drop_tickets: u64,
+    pub drop_buyers: usize,
 }
 
 impl Settings {
@@ -306,6 +317,14 @@ async fn run(args: RunArgs) -> ExitCode {
         webhook_events: args
             .webhook_events
             .unwrap_or(if args.quick { 200 } else { 2000 })
+            .max(1),
+        drop_tickets: args
+            .drop_tickets
+            .unwrap_or(if args.quick { 20 } else { 500 })
+            .max(1),
+        drop_buyers: args
+            .drop_buyers
+            .unwrap_or(if args.quick { 80 } else { 2000 })
             .max(1),
     };
     eprintln!(
@@ -538,6 +557,8 @@ fn results_json(
             "duration_s": s.duration.as_secs_f64(),
             "concurrency": s.concurrency,
             "webhook_events": s.webhook_events,
+            "drop_tickets": s.drop_tickets,
+            "drop_buyers": s.drop_buyers,
             "postgres_runs": args.postgres_urls.len(),
         },
         "figures": figures.iter().map(Figure::to_json).collect::<Vec<_>>(),

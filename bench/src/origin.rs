@@ -5,14 +5,12 @@
 use crate::http::{Conn, free_port, loopback};
 use crate::load::{self, Job, Steps, progress, thousands};
 use crate::procs::Proc;
-use crate::receiver::Receiver;
 use crate::{Figure, Settings, random_key};
 use bytes::Bytes;
 use hyper::Method;
 use linkpay_shared::SecretKey;
 use linkpay_shared::channel;
 use linkpay_shared::token::Keyring;
-use linkpay_shared::webhook::WebhookSecret;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -20,12 +18,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const CHECKOUT_PATH: &str = "/internal/v1/checkouts";
+pub(crate) const CHECKOUT_PATH: &str = "/internal/v1/checkouts";
 /// Where result pages live; nothing needs to listen there, the bench only checks redirects.
-const EDGE_URL: &str = "http://127.0.0.1:8787";
-const CARD_FORM: &str = "number=4242424242424242&expiry=12%2F30&cvc=123";
+pub(crate) const EDGE_URL: &str = "http://127.0.0.1:8787";
+pub(crate) const CARD_FORM: &str = "number=4242424242424242&expiry=12%2F30&cvc=123";
 pub const BATCH_LINKS: usize = 300;
-const STEPS: usize = 5;
+const STEPS: usize = 6;
 
 /// A database to run the origin on.
 pub struct Database {
@@ -50,17 +48,41 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-struct Origin {
-    addr: SocketAddr,
-    public_url: String,
-    api_key: String,
+pub(crate) struct Origin {
+    pub(crate) addr: SocketAddr,
+    pub(crate) public_url: String,
+    pub(crate) api_key: String,
     keyring: Keyring,
-    edge_secret: SecretKey,
-    proc: Proc,
+    pub(crate) edge_secret: SecretKey,
+    pub(crate) proc: Proc,
+}
+
+/// The secrets an origin is started with; instances sharing a database share them too.
+pub(crate) struct Keys {
+    link_keys: String,
+    edge_secret: String,
+    master_key: String,
+}
+
+impl Keys {
+    pub(crate) fn random() -> Result<Keys, String> {
+        Ok(Keys {
+            link_keys: format!("bench:{}", random_key()?),
+            edge_secret: random_key()?,
+            master_key: random_key()?,
+        })
+    }
 }
 
 /// Starts the origin. `Err` says why it did not come up (with the end of its log).
-async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, String> {
+/// `api_key`: the demo merchant's key when another instance already created it.
+pub(crate) async fn start(
+    binary: &Path,
+    dir: &Path,
+    db: &Database,
+    keys: &Keys,
+    api_key: Option<&str>,
+) -> Result<Origin, String> {
     if !binary.is_file() {
         return Err(format!(
             "{} is missing: cargo build --release -p linkpay-origin (scripts/bench does).",
@@ -70,9 +92,6 @@ async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, Strin
     let port = free_port()?;
     let addr = loopback(port);
     let public_url = format!("http://{addr}");
-    let link_keys = format!("bench:{}", random_key()?);
-    let edge_secret = random_key()?;
-    let master_key = random_key()?;
     let database_url = match &db.url {
         Some(url) => url.clone(),
         None => format!("sqlite://{}", dir.join("linkpay.db").display()),
@@ -87,9 +106,9 @@ async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, Strin
         .env("DATABASE_URL", &database_url)
         .env("LINKPAY_PUBLIC_URL", &public_url)
         .env("LINKPAY_EDGE_URL", EDGE_URL)
-        .env("LINKPAY_LINK_KEYS", &link_keys)
-        .env("LINKPAY_EDGE_SECRET", &edge_secret)
-        .env("LINKPAY_MASTER_KEYS", format!("bench:{master_key}"))
+        .env("LINKPAY_LINK_KEYS", &keys.link_keys)
+        .env("LINKPAY_EDGE_SECRET", &keys.edge_secret)
+        .env("LINKPAY_MASTER_KEYS", format!("bench:{}", keys.master_key))
         // A failed delivery comes back quickly; the receiver holds a batch for up to 30 s.
         .env("LINKPAY_WEBHOOK_RETRY_SCHEDULE", "2s,2s,2s")
         .env("LINKPAY_WEBHOOK_TIMEOUT", "30s")
@@ -110,19 +129,21 @@ async fn start(binary: &Path, dir: &Path, db: &Database) -> Result<Origin, Strin
             .is_ok_and(|r| r.status == 200)
     })
     .await?;
-    let api_key = std::fs::read_to_string(&key_file)
-        .map(|k| k.trim().to_owned())
-        .map_err(|_| {
-            "the origin did not write the demo merchant's key: the database already had one. \
+    let api_key = match api_key {
+        Some(key) => Ok(key.to_owned()),
+        None => std::fs::read_to_string(&key_file).map(|k| k.trim().to_owned()),
+    }
+    .map_err(|_| {
+        "the origin did not write the demo merchant's key: the database already had one. \
              Give the benchmark an empty database."
-                .to_owned()
-        })?;
+            .to_owned()
+    })?;
     Ok(Origin {
         addr,
         public_url,
         api_key,
-        keyring: Keyring::parse(&link_keys)?,
-        edge_secret: SecretKey::from_base64url(&edge_secret)?,
+        keyring: Keyring::parse(&keys.link_keys)?,
+        edge_secret: SecretKey::from_base64url(&keys.edge_secret)?,
         proc,
     })
 }
@@ -188,14 +209,14 @@ impl Job for LinkWorker {
 }
 
 /// One whole sandbox checkout, as a buyer's browser and the edge would drive it.
-struct CheckoutWorker {
+pub(crate) struct CheckoutWorker {
     conn: Conn,
     ctx: Arc<CheckoutCtx>,
     /// `{"token": …, "locale": "en"}` for this worker's link.
     body: Bytes,
 }
 
-struct CheckoutCtx {
+pub(crate) struct CheckoutCtx {
     edge_secret: SecretKey,
     /// One per link: see [`Origin::checkout_ctx`].
     bodies: Vec<Bytes>,
@@ -278,11 +299,11 @@ impl Job for CheckoutWorker {
 }
 
 impl Origin {
-    fn auth(&self) -> String {
+    pub(crate) fn auth(&self) -> String {
         format!("Bearer {}", self.api_key)
     }
 
-    async fn api(&self, path: &str, body: Value) -> Result<Value, String> {
+    pub(crate) async fn api(&self, path: &str, body: Value) -> Result<Value, String> {
         let auth = self.auth();
         let r = Conn::new(self.addr)
             .request(
@@ -341,7 +362,7 @@ impl Origin {
         }))
     }
 
-    fn checkout_workers(&self, ctx: &Arc<CheckoutCtx>, n: usize) -> Vec<CheckoutWorker> {
+    pub(crate) fn checkout_workers(&self, ctx: &Arc<CheckoutCtx>, n: usize) -> Vec<CheckoutWorker> {
         (0..n)
             .map(|i| CheckoutWorker {
                 conn: Conn::new(self.addr),
@@ -365,7 +386,8 @@ pub async fn run(root: &Path, db: &Database, s: &Settings) -> Result<Vec<Figure>
         s.linkpay.strip_prefix(root).unwrap_or(&s.linkpay).display()
     ));
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut origin = start(&s.linkpay, dir.path(), db).await?;
+    let keys = Keys::random()?;
+    let mut origin = start(&s.linkpay, dir.path(), db, &keys, None).await?;
     let step = |i: usize, what: &str| format!("origin {kind}: {what} {i}/{STEPS}");
     let c = s.concurrency;
     let mut figures = Vec::new();
@@ -469,7 +491,11 @@ pub async fn run(root: &Path, db: &Database, s: &Settings) -> Result<Vec<Figure>
     }
 
     // 5. Webhook deliveries.
-    figures.push(webhooks(&origin, &ctx, s, kind, &step(5, "webhook deliveries")).await?);
+    figures
+        .push(crate::webhooks::run(&origin, &ctx, s, kind, &step(5, "webhook deliveries")).await?);
+
+    // 6. A ticket drop: one limited link, every buyer at once.
+    figures.push(crate::ticket_drop::run(&origin, db, &keys, s, &step(6, "ticket drop")).await?);
 
     if let Some(status) = origin.proc.exited() {
         return Err(format!("the origin exited during the run ({status})"));
@@ -485,84 +511,6 @@ pub async fn run(root: &Path, db: &Database, s: &Settings) -> Result<Vec<Figure>
         ));
     }
     Ok(figures)
-}
-
-/// Deliveries per second: fill the outbox with N events while the receiver holds the
-/// worker's first batch, then release it and time the drain.
-async fn webhooks(
-    origin: &Origin,
-    ctx: &Arc<CheckoutCtx>,
-    s: &Settings,
-    kind: &str,
-    label: &str,
-) -> Result<Figure, String> {
-    let n = s.webhook_events;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("webhook receiver: {e}"))?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let endpoint = origin
-        .api(
-            "/v1/webhook_endpoints",
-            json!({"url": format!("http://127.0.0.1:{port}/hooks")}),
-        )
-        .await?;
-    let secret = endpoint["secret"]
-        .as_str()
-        .ok_or("POST /v1/webhook_endpoints: no secret in the answer")?;
-    let secret = WebhookSecret::parse(secret).map_err(|e| e.to_string())?;
-    let receiver = Receiver::start(listener, secret);
-
-    progress(format!(
-        "{label}: {n} checkouts while the receiver holds the first batch…"
-    ));
-    let fill = load::count(n, origin.checkout_workers(ctx, s.concurrency)).await;
-    // Let the last settles' deliveries reach the outbox (they are written with the settle).
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let held = receiver.arrived();
-    progress(format!(
-        "{label}: {n} events waiting ({held} held in flight); releasing the receiver…"
-    ));
-    let released = receiver.release();
-    let counts = receiver
-        .wait_for(n, Instant::now() + Duration::from_secs(60))
-        .await;
-    let drained = counts
-        .last_at
-        .map(|t| t.saturating_duration_since(released))
-        .unwrap_or_default();
-    // The held batch was already sent; count only what the worker sent after the release.
-    let after = counts.distinct.saturating_sub(held as usize);
-    let rate = after as f64 / drained.as_secs_f64().max(1e-9);
-    let errors =
-        fill.tally.errors + counts.bad_signatures + (n.saturating_sub(counts.distinct)) as u64;
-    let mut fig = Figure::new(
-        &format!("origin.{}.webhook_deliveries", kind),
-        &format!("origin {}: webhook deliveries to a local receiver", kind),
-        format!(
-            "{} /s ({} of {n} delivered, drained in {:.0} ms), {errors} errors",
-            thousands(rate),
-            counts.distinct,
-            drained.as_secs_f64() * 1000.0
-        ),
-    )
-    .load(format!(
-        "backlog of {n} events from {n} checkouts (C={}), drained by the origin's worker; receiver in the bench verifies every signature",
-        s.concurrency
-    ))
-    .with("per_second", json!(rate))
-    .with("events", json!(n))
-    .with("delivered_distinct", json!(counts.distinct))
-    .with("held_before_release", json!(held))
-    .with("duplicates", json!(counts.duplicates))
-    .with("bad_signatures", json!(counts.bad_signatures))
-    .with("drain_ms", json!(drained.as_secs_f64() * 1000.0))
-    .with("errors", json!(errors))
-    .with("fill_checkouts_per_second", json!(fill.rate()));
-    if let Some(e) = &fill.tally.first_error {
-        fig = fig.with("first_error", json!(e));
-    }
-    Ok(fig)
 }
 
 #[cfg(test)]
