@@ -315,6 +315,33 @@ async fn fifty_concurrent_checkouts_of_a_single_use_link_reach_the_provider_once
 }
 
 #[tokio::test]
+async fn a_hold_whose_buyer_never_came_back_lapses_and_the_next_buyer_gets_the_link() {
+    let o = Origin::start().await;
+    let (id, token) = o.link(JPY_LINK).await;
+    assert_eq!(o.checkout(&token).await.status, StatusCode::CREATED);
+    o.checkout(&token)
+        .await
+        .assert_refused(StatusCode::CONFLICT, "link_in_progress");
+
+    // The first buyer's hold outlives any provider session, then lapses.
+    o.state
+        .clock
+        .advance(linkpay_origin::services::checkout::RESERVATION_SECS + 1);
+    assert_eq!(o.checkout(&token).await.status, StatusCode::CREATED);
+    assert_eq!(
+        o.count(&format!(
+            "SELECT COUNT(*) FROM charges WHERE link_id = '{id}' AND status = 'expired' AND failure_code = 'payment_expired'"
+        ))
+        .await,
+        1,
+        "the lapsed hold's charge is expired"
+    );
+    o.checkout(&token)
+        .await
+        .assert_refused(StatusCode::CONFLICT, "link_in_progress");
+}
+
+#[tokio::test]
 async fn multi_use_links_take_many_payments() {
     let (o, id, token) = Origin::with_link(
         r#"{"amount":500,"currency":"USD","title":"Donation","single_use":false}"#,

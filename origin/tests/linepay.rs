@@ -264,6 +264,11 @@ async fn a_wrong_secret_is_refused_by_line_pay_and_never_shown() {
         charge_of(&o, &link).await["failure_code"],
         "provider_unavailable"
     );
+    // The failed charge gave its hold on the single-use link back: the next buyer is not told
+    // that someone is paying.
+    checkout(&o, &token)
+        .await
+        .assert_refused(StatusCode::BAD_GATEWAY, "provider_unavailable");
 
     // The client says why, without the secret.
     let config = LinePayConfig::new(&fake.base_url, CHANNEL, "not-the-secret", Terms::default());

@@ -38,6 +38,8 @@ pub struct Link {
     pub token: String,
     pub status: String,
     pub paid_count: i64,
+    /// Uses held by buyers at the provider (limited links): see `services::checkout`.
+    pub held_count: i64,
     pub free1: Option<String>,
     pub free2: Option<String>,
     pub free3: Option<String>,
@@ -56,7 +58,7 @@ pub struct Link {
 }
 
 pub const COLUMNS: &str = "id, merchant_id, livemode, currency, amount, amount_min, amount_max, \
-    title, description, reference, usage_limit, locale, expires_at, token, status, paid_count, \
+    title, description, reference, usage_limit, locale, expires_at, token, status, paid_count, held_count, \
     free1, free2, free3, metadata, short_code, source, deactivation_message, deactivated_at, created_at, \
     return_url_id, customer_email, customer_phone, customer_name, capture_method";
 
@@ -207,6 +209,7 @@ pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sq
         token: new.token,
         status: "active".into(),
         paid_count: 0,
+        held_count: 0,
         free1,
         free2,
         free3,
@@ -225,7 +228,7 @@ pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sq
     // ON CONFLICT: two first checkouts of one offline link may race to record it.
     let inserted = sqlx::query(&format!(
         "INSERT INTO links ({COLUMNS}, kid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (id) DO NOTHING"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) ON CONFLICT (id) DO NOTHING"
     ))
     .bind(&link.id)
     .bind(&link.merchant_id)
@@ -243,6 +246,7 @@ pub async fn insert(tx: &mut Tx, new: InsertLink<'_>) -> Result<(Link, bool), sq
     .bind(&link.token)
     .bind(&link.status)
     .bind(link.paid_count)
+    .bind(link.held_count)
     .bind(&link.free1)
     .bind(&link.free2)
     .bind(&link.free3)
@@ -320,6 +324,16 @@ pub async fn record_offline(
 }
 
 /// The link with this id, whoever it belongs to, on the read pool or inside a transaction.
+/// Gives `n` held uses back to a limited link: their charges have left `pending`.
+pub async fn release_holds(tx: &mut Tx, link_id: &str, n: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE links SET held_count = held_count - $1 WHERE id = $2")
+        .bind(n)
+        .bind(link_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn by_id<'e>(
     db: impl Executor<'e, Database = Any>,
     id: &str,

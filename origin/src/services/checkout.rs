@@ -7,6 +7,10 @@
 //! "in progress" and never reach the provider. A decline or an expired provider session ends
 //! the hold; a success counts towards the limit, and the last one marks the link used.
 //!
+//! The link's `held_count` counts the holds: a checkout claims a use with one conditional
+//! update of it, and every change that takes a held charge out of `pending` (settling, a
+//! provider that could not start, a lapsed hold) gives the use back in the same transaction.
+//!
 //! Expiry and deactivation are checked when a checkout starts. A payment that started before
 //! the link expired (or was deactivated) is settled normally: the buyer was already at the
 //! provider and may have been charged, so refusing it would mean a refund.
@@ -61,10 +65,10 @@ pub fn method_unavailable(method: &str) -> ApiError {
 /// Opens a charge for `amount` on the link the verified `claims` describe, within its use
 /// limit, and asks the provider where to send the buyer.
 ///
-/// A limited link (single use, or up to N payments) is locked for the length of the
-/// transaction, and a new charge is admitted only while completed payments plus charges
-/// still *held* at the provider stay under the limit. A hold lasts `RESERVATION_SECS`, longer
-/// than the provider's session, so a lapsed hold can no longer turn into a payment.
+/// A limited link (single use, or up to N payments) admits a new charge only while completed
+/// payments plus charges still *held* at the provider stay under the limit. A hold lasts
+/// `RESERVATION_SECS`, longer than the provider's session, so a lapsed hold can no longer
+/// turn into a payment.
 pub async fn start(
     svc: &Services,
     claims: &LinkClaims,
@@ -95,20 +99,12 @@ pub async fn start(
     // Sortable, so a link's charges list newest first within a second too.
     let charge_id = ids::new_sortable_id("ch", svc.clock.now_millis());
     let mut tx = svc.db.begin().await?;
-    // A limited link is locked first, so that what is read below cannot change until commit:
-    // PostgreSQL holds the row lock, and SQLite has a single writer anyway. Unlimited links
-    // need no lock, which keeps a busy multi-use link from serialising its buyers.
-    let limited = claims.usage.limit().is_some();
-    let mut locked = limited && lock(&mut tx, &claims.link_id).await?;
     let mut link = links::by_id(&mut *tx, &claims.link_id).await?;
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
         if links::record_offline(&mut tx, &svc.clock, claims, token, &kid, &svc.edge_url).await? {
             tracing::info!(link = %claims.link_id, merchant = %claims.merchant_id, "offline link recorded at its first checkout");
-        }
-        if limited && !locked {
-            locked = lock(&mut tx, &claims.link_id).await?;
         }
         link = links::by_id(&mut *tx, &claims.link_id).await?;
     }
@@ -123,46 +119,24 @@ pub async fn start(
                 && l.expires_at == claims.expires_at
         })
         .ok_or_else(not_found)?;
-    debug_assert!(!limited || locked);
     match link.status.as_str() {
         "used" => return Err(used(&link)),
-        "deactivated" => {
-            return Err(ApiError::conflict(
-                StatusCode::GONE,
-                "link_deactivated",
-                "This payment link has been deactivated by the merchant.",
-            ));
-        }
+        "deactivated" => return Err(deactivated()),
         _ if now >= link.expires_at => return Err(expired()),
         _ => {}
     }
+    // A limited link admits a new charge only while completed payments plus uses *held* by
+    // buyers at the provider stay under the limit. The row read above may be a moment old;
+    // the claim at the end of this transaction is what counts.
     let reserved_until = if let Some(limit) = link.usage_limit {
-        // Holds that lapsed belong to buyers who left the provider's page: their sessions
-        // are over, so the charges can never complete.
-        sqlx::query(
-            "UPDATE charges SET status = 'expired', failure_code = 'payment_expired', updated_at = $1
-              WHERE link_id = $2 AND status = 'pending' AND reserved_until <= $1",
-        )
-        .bind(now)
-        .bind(&link.id)
-        .execute(&mut *tx)
-        .await?;
-        let (held,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM charges WHERE link_id = $1 AND status = 'pending' AND reserved_until > $2",
-        )
-        .bind(&link.id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        if link.paid_count >= limit {
-            return Err(used(&link));
+        let mut room = limit - link.paid_count - link.held_count;
+        if room <= 0 && link.paid_count < limit {
+            room += release_lapsed(&mut tx, &link.id, now).await?;
         }
-        if link.paid_count + held >= limit {
-            return Err(ApiError::conflict(
-                StatusCode::CONFLICT,
-                "link_in_progress",
-                "Someone is paying this link right now. If that payment does not complete, the link becomes available again.",
-            ));
+        if room <= 0 {
+            // Whatever lapsed holds were released stays released.
+            tx.commit().await?;
+            return Err(full(&link));
         }
         Some(now + RESERVATION_SECS)
     } else {
@@ -230,6 +204,18 @@ pub async fn start(
         )
         .await?;
     }
+    // Claimed last, so that on PostgreSQL the link's row is locked only from here to the
+    // commit: buyers of a popular link queue on it for one statement, not a transaction.
+    if reserved_until.is_some() && !claim(&mut tx, &link.id).await? {
+        tx.rollback().await?;
+        let now_link = links::by_id(svc.db.reader(), &link.id)
+            .await?
+            .unwrap_or(link);
+        return Err(match now_link.status.as_str() {
+            "deactivated" => deactivated(),
+            _ => full(&now_link),
+        });
+    }
     tx.commit().await?;
     svc.outbox.notify_one();
 
@@ -248,23 +234,74 @@ pub async fn start(
         }
         Err(e) => {
             // Failing the charge also ends its hold on the link.
-            sqlx::query("UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&charge_id)
-                .execute(svc.db.writer())
-                .await?;
+            let mut tx = svc.db.begin().await?;
+            let failed = sqlx::query(
+                "UPDATE charges SET status = 'failed', failure_code = 'provider_unavailable', updated_at = $1
+                  WHERE id = $2 AND status = 'pending'",
+            )
+            .bind(now)
+            .bind(&charge_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if failed == 1 && reserved_until.is_some() {
+                links::release_holds(&mut tx, &claims.link_id, 1).await?;
+            }
+            tx.commit().await?;
             Err(ApiError::provider(e))
         }
     }
 }
 
-/// Takes the link's row lock for the rest of the transaction; false if there is no such row.
-async fn lock(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE links SET paid_count = paid_count WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+/// Takes one use of a limited link for a new charge's hold, if there is one left.
+async fn claim(tx: &mut Tx, link_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE links SET held_count = held_count + 1
+          WHERE id = $1 AND status = 'active' AND paid_count + held_count < usage_limit",
+    )
+    .bind(link_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Holds that lapsed belong to buyers who left the provider's page: their sessions are over,
+/// so the charges can never complete. Expires them and answers how many uses came back.
+async fn release_lapsed(tx: &mut Tx, link_id: &str, now: i64) -> Result<i64, sqlx::Error> {
+    let lapsed = sqlx::query(
+        "UPDATE charges SET status = 'expired', failure_code = 'payment_expired', updated_at = $1
+          WHERE link_id = $2 AND status = 'pending' AND reserved_until <= $1",
+    )
+    .bind(now)
+    .bind(link_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected() as i64;
+    if lapsed > 0 {
+        links::release_holds(tx, link_id, lapsed).await?;
+    }
+    Ok(lapsed)
+}
+
+/// No use left: sold out, or every remaining use held by a buyer at the provider.
+fn full(link: &Link) -> ApiError {
+    match link.usage_limit {
+        Some(limit) if link.paid_count >= limit => used(link),
+        _ if link.status == "used" => used(link),
+        _ => ApiError::conflict(
+            StatusCode::CONFLICT,
+            "link_in_progress",
+            "Someone is paying this link right now. If that payment does not complete, the link becomes available again.",
+        ),
+    }
+}
+
+fn deactivated() -> ApiError {
+    ApiError::conflict(
+        StatusCode::GONE,
+        "link_deactivated",
+        "This payment link has been deactivated by the merchant.",
+    )
 }
 
 pub fn not_found() -> ApiError {

@@ -171,10 +171,13 @@ pub async fn settle(
         Outcome::Pending => return Ok(charge.clone()),
     };
     let mut tx = svc.db.begin().await?;
-    let changed = sqlx::query(
+    // `Some` if this call settled it; what it answers is whether the charge held a use of its
+    // link (`reserved_until`), which leaving `pending` gives back.
+    let changed: Option<(Option<i64>,)> = sqlx::query_as(
         "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5,
                             amount_captured = $6, capture_before = $7, updated_at = $8
-          WHERE id = $9 AND status = 'pending'",
+          WHERE id = $9 AND status = 'pending'
+          RETURNING reserved_until",
     )
     .bind(status)
     .bind(&code)
@@ -185,20 +188,25 @@ pub async fn settle(
     .bind(capture_before)
     .bind(now)
     .bind(&charge.id)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let applied = changed.is_some();
+    let held = changed.is_some_and(|(reserved,)| reserved.is_some());
     let paid = matches!(status, "succeeded" | "authorized");
-    let pushed_state = changed.rows_affected() == 1
+    let pushed_state = applied
         && paid
-        && count_payment(&mut tx, svc.clock.now(), &charge.link_id, &charge.id).await?;
+        && count_payment(&mut tx, svc.clock.now(), &charge.link_id, &charge.id, held).await?;
+    if applied && !paid && held {
+        links::release_holds(&mut tx, &charge.link_id, 1).await?;
+    }
     let settled = charges::get(&mut *tx, &charge.id)
         .await?
         .unwrap_or_else(|| charge.clone());
-    if changed.rows_affected() == 1 {
+    if applied {
         crate::services::announce(&mut tx, &svc.clock, "charge.complete", &settled).await?;
     }
     tx.commit().await?;
-    if changed.rows_affected() == 1 {
+    if applied {
         svc.outbox.notify_one();
         if pushed_state {
             svc.edge_sync.notify_one();
@@ -210,17 +218,19 @@ pub async fn settle(
 
 /// Counts a completed payment (captured, or authorized for a later capture) against the
 /// link's limit; the one that reaches the limit marks the link used and tells the edge. A
-/// voided authorization still counts: the merchant chose to void it, and can make a new link. A failed charge needs nothing here: its hold on the link
-/// ended when it left `pending`.
-/// True if it queued display state for the edge.
+/// voided authorization still counts: the merchant chose to void it, and can make a new link.
+/// A `held` use (the charge's reservation) becomes the paid one; a charge that failed gives
+/// its held use back instead (in `settle`). True if it queued display state for the edge.
 async fn count_payment(
     tx: &mut Tx,
     now: i64,
     link_id: &str,
     charge_id: &str,
+    held: bool,
 ) -> Result<bool, sqlx::Error> {
+    // A held use becomes a paid one.
     let link: Option<Link> = sqlx::query_as(&format!(
-        "UPDATE links SET paid_count = paid_count + 1,
+        "UPDATE links SET paid_count = paid_count + 1, held_count = held_count - $2,
                 status = CASE WHEN status = 'active' AND usage_limit IS NOT NULL AND paid_count + 1 >= usage_limit
                               THEN 'used' ELSE status END
           WHERE id = $1
@@ -228,6 +238,7 @@ async fn count_payment(
         links::COLUMNS
     ))
     .bind(link_id)
+    .bind(i64::from(held))
     .fetch_optional(&mut **tx)
     .await?;
     let Some(link) = link else {

@@ -88,6 +88,7 @@ fn response_schemas_list_exactly_the_returned_fields() {
         token: "x".into(),
         status: "active".into(),
         paid_count: 0,
+        held_count: 0,
         free1: None,
         free2: None,
         free3: None,
