@@ -105,6 +105,8 @@ pub struct Settings {
     pub generator_threads: usize,
     pub cores: usize,
     pub webhook_events: usize,
+    /// A smoke run: figures that repeat whole processes (edge cold starts) do fewer.
+    pub quick: bool,
 }
 
 impl Settings {
@@ -307,6 +309,7 @@ async fn run(args: RunArgs) -> ExitCode {
             .webhook_events
             .unwrap_or(if args.quick { 200 } else { 2000 })
             .max(1),
+        quick: args.quick,
     };
     eprintln!(
         "linkpay-bench: {} warm-up + {} per figure, C={}, {} cores, generator {} thread(s)",
