@@ -344,13 +344,26 @@ async fn call_origin(r: &OriginRequest) -> Result<(u16, String)> {
 }")]
 extern "C" {
     /// `new Response(copy of body, { status, headers })`; `head` is `name\nvalue\n…`.
-    fn respond(status: u16, head: &str, body: &[u8]) -> web_sys::Response;
+    #[wasm_bindgen(catch)]
+    fn respond(
+        status: u16,
+        head: &str,
+        body: &[u8],
+    ) -> std::result::Result<web_sys::Response, JsValue>;
+    /// The same without headers, which cannot fail.
+    #[wasm_bindgen(js_name = respond)]
+    fn respond_plain(status: u16, head: &str, body: &[u8]) -> web_sys::Response;
 }
 
-/// The response in one JS call: header values never hold a newline (they are ours, and the
-/// runtime refuses newlines in header values anyway).
+/// The response in one JS call. Our header values never hold a line break (the runtime would
+/// refuse one anyway); should one, or should the runtime refuse a header, the answer is the
+/// fetch macro's own for a failed handler, as when the glue set headers one by one.
 #[inline(never)]
 fn into_response(reply: Reply) -> web_sys::Response {
+    let failed = || {
+        log("a response header holds a line break or was refused by the runtime");
+        respond_plain(500, "", b"INTERNAL SERVER ERROR")
+    };
     let mut head = String::with_capacity(512);
     let extra = [
         ("content-type", reply.content_type),
@@ -360,11 +373,14 @@ fn into_response(reply: Reply) -> web_sys::Response {
     let security = reply.security.iter().map(|(n, v)| (*n, Some(v.as_str())));
     for (name, value) in security.chain(extra) {
         if let Some(value) = value {
+            if value.contains('\n') {
+                return failed();
+            }
             head.push_str(name);
             head.push('\n');
             head.push_str(value);
             head.push('\n');
         }
     }
-    respond(reply.status, &head, reply.body.as_bytes())
+    respond(reply.status, &head, reply.body.as_bytes()).unwrap_or_else(|_| failed())
 }
