@@ -116,6 +116,8 @@ pub struct Settings {
     /// The ticket drop: tickets, and buyers at once.
     pub drop_tickets: u64,
     pub drop_buyers: usize,
+    /// A smoke run: figures that repeat whole processes (edge cold starts) do fewer.
+    pub quick: bool,
 }
 
 impl Settings {
@@ -326,6 +328,7 @@ async fn run(args: RunArgs) -> ExitCode {
             .drop_buyers
             .unwrap_or(if args.quick { 80 } else { 2000 })
             .max(1),
+        quick: args.quick,
     };
     eprintln!(
         "linkpay-bench: {} warm-up + {} per figure, C={}, {} cores, generator {} thread(s)",

@@ -3,7 +3,7 @@
 //! the [`Reply`] back into a response. Everything worth testing lives in the pure modules;
 //! this stays thin.
 
-use crate::app::{self, Incoming, KvError, Reply, Step};
+use crate::app::{self, Checkout, Incoming, KvError, Reply, Step};
 use crate::checkout::{OriginRequest, TIMEOUT_MS};
 use crate::config::Config;
 use crate::headers;
@@ -13,85 +13,176 @@ use linkpay_shared::channel::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use std::cell::Cell;
 use std::rc::Rc;
 use worker::js_sys::{self, futures::JsFuture};
-use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::{
-    Context, Date, Env, Headers, Request, Response, ResponseBuilder, Result, console_error, event,
-    web_sys,
-};
+use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
+use worker::{Context, Env, Result, console_error, event, web_sys};
 
+// The runtime's own Request and Response, not worker's wrappers: those copy the method, the
+// path and every header into Rust up front, and build the response one JS call per header.
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let Ok(nonce) = headers::nonce() else {
-        console_error!("no randomness for the CSP nonce");
-        return into_response(Reply::no_randomness());
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+    let reply = serve(&req, &env).await;
+    Ok(into_response(reply))
+}
+
+/// What every step of one request needs.
+struct Ctx {
+    config: Rc<ParsedConfig>,
+    now: i64,
+    nonce: String,
+}
+
+/// The request's few awaits and nothing else. Everything synchronous is in the
+/// `#[inline(never)]` functions below: inlined, it made this state machine one function of
+/// ~60 KB, which V8 compiles on a fresh isolate's first request (Liftoff took ~12 ms on it).
+async fn serve(req: &web_sys::Request, env: &Env) -> Reply {
+    let Some(ctx) = context(env) else {
+        return Reply::no_randomness();
     };
-    let config = config(&env);
-    let config = &*config;
-    let now = i64::try_from(Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
-    let header = |name: &str| req.headers().get(name).ok().flatten();
-    let accept_language = header("accept-language");
-    let (timestamp, signature) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER));
-    let (method, path) = (req.method(), req.path());
-    let body = if method == worker::Method::Post {
-        let announced = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
-        if announced.is_some_and(|n| n > app::MAX_BODY_BYTES as u64) {
-            return into_response(Reply::too_large(&nonce));
+    let method = method_name(&req.method());
+    let body = if method == "POST" {
+        match read_body(req, &ctx).await {
+            Ok(body) => body,
+            Err(reply) => return reply,
         }
-        let body = req.bytes().await.unwrap_or_default();
-        if body.len() > app::MAX_BODY_BYTES {
-            return into_response(Reply::too_large(&nonce));
-        }
-        body
     } else {
         Vec::new()
     };
-    let incoming = Incoming {
-        method: method.as_ref(),
-        path: &path,
-        accept_language: accept_language.as_deref(),
-        channel_timestamp: timestamp.as_deref(),
-        channel_signature: signature.as_deref(),
-        body: &body,
-    };
-
-    let mut step = app::handle(incoming, config, now, &nonce);
-    let reply = loop {
+    let mut step = begin(req, method, &body, &ctx);
+    loop {
         step = match step {
-            Step::Done(reply) => break reply,
+            Step::Done(reply) => return reply,
             Step::Log(line, next) => {
-                console_error!("{line}");
+                log(&line);
                 *next
             }
             Step::ReadKv(lookup) => {
-                let read = cached_kv_get(&env, &lookup.key).await;
-                app::after_read(lookup, read, config, now, &nonce)
+                let read = cached_kv_get(env, &lookup.key).await;
+                after_read(lookup, read, &ctx)
             }
-            Step::WriteKv(batch) => break app::after_write(kv_write(&env, &batch).await, &nonce),
+            Step::WriteKv(batch) => {
+                return app::after_write(kv_write(env, &batch).await, &ctx.nonce);
+            }
             Step::AskOrigin(checkout) => {
                 let answer = call_origin(&checkout.request).await;
-                let reply = app::after_checkout(
-                    &checkout,
-                    answer.as_ref().ok().map(|(s, b)| (*s, b.as_str())),
-                    &nonce,
-                );
-                // Log the link id only: the token and the channel signature are credentials.
-                if reply.status >= 500 {
-                    match &answer {
-                        Ok((status, _)) => console_error!(
-                            "checkout for link {}: origin answered {status}",
-                            checkout.link_id()
-                        ),
-                        Err(e) => console_error!(
-                            "checkout for link {}: origin unreachable: {e}",
-                            checkout.link_id()
-                        ),
-                    }
-                }
-                break reply;
+                return after_checkout(&checkout, answer, &ctx);
             }
         }
+    }
+}
+
+#[inline(never)]
+fn context(env: &Env) -> Option<Ctx> {
+    let Ok(nonce) = headers::nonce() else {
+        console_error!("no randomness for the CSP nonce");
+        return None;
     };
-    into_response(reply)
+    let now = i64::try_from(js_sys::Date::now() as u64 / 1000).unwrap_or(i64::MAX);
+    Some(Ctx {
+        config: config(env),
+        now,
+        nonce,
+    })
+}
+
+/// The method as `worker::Method` named it before this glue read the runtime's request
+/// directly: upper-cased, and GET for any method it does not know.
+fn method_name(method: &str) -> &'static str {
+    const KNOWN: [&str; 10] = [
+        "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "REPORT", "GET",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .unwrap_or("GET")
+}
+
+fn header(req: &web_sys::Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// A POST's body, or the 413 when it is (or says it is) larger than the worker reads.
+async fn read_body(req: &web_sys::Request, ctx: &Ctx) -> std::result::Result<Vec<u8>, Reply> {
+    let announced = header(req, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > app::MAX_BODY_BYTES as u64) {
+        return Err(Reply::too_large(&ctx.nonce));
+    }
+    let body = match req.array_buffer() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    if body.len() > app::MAX_BODY_BYTES {
+        return Err(Reply::too_large(&ctx.nonce));
+    }
+    Ok(body)
+}
+
+/// The path of the serialized URL the runtime gives (always absolute, `?` and `#` only
+/// where a query or fragment starts), without parsing it again.
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let Some(start) = url[after_scheme..].find('/') else {
+        return "/";
+    };
+    let path = &url[after_scheme + start..];
+    &path[..path.find(['?', '#']).unwrap_or(path.len())]
+}
+
+#[inline(never)]
+fn begin(req: &web_sys::Request, method: &str, body: &[u8], ctx: &Ctx) -> Step {
+    let url = req.url();
+    let accept_language = header(req, "accept-language");
+    // Only the origin's signed POSTs carry the channel headers.
+    let channel = |name| (method == "POST").then(|| header(req, name)).flatten();
+    let (timestamp, signature) = (channel(TIMESTAMP_HEADER), channel(SIGNATURE_HEADER));
+    let incoming = Incoming {
+        method,
+        path: path_of(&url),
+        accept_language: accept_language.as_deref(),
+        channel_timestamp: timestamp.as_deref(),
+        channel_signature: signature.as_deref(),
+        body,
+    };
+    app::handle(incoming, &ctx.config, ctx.now, &ctx.nonce)
+}
+
+#[inline(never)]
+fn log(line: &str) {
+    console_error!("{line}");
+}
+
+#[inline(never)]
+fn after_read(
+    lookup: app::Lookup,
+    read: std::result::Result<Option<String>, KvError>,
+    ctx: &Ctx,
+) -> Step {
+    app::after_read(lookup, read, &ctx.config, ctx.now, &ctx.nonce)
+}
+
+#[inline(never)]
+fn after_checkout(checkout: &Checkout, answer: Result<(u16, String)>, ctx: &Ctx) -> Reply {
+    let reply = app::after_checkout(
+        checkout,
+        answer.as_ref().ok().map(|(s, b)| (*s, b.as_str())),
+        &ctx.nonce,
+    );
+    // Log the link id only: the token and the channel signature are credentials.
+    if reply.status >= 500 {
+        match &answer {
+            Ok((status, _)) => console_error!(
+                "checkout for link {}: origin answered {status}",
+                checkout.link_id()
+            ),
+            Err(e) => console_error!(
+                "checkout for link {}: origin unreachable: {e}",
+                checkout.link_id()
+            ),
+        }
+    }
+    reply
 }
 
 thread_local! {
@@ -245,22 +336,51 @@ async fn call_origin(r: &OriginRequest) -> Result<(u16, String)> {
     Ok((response.status(), body.as_string().unwrap_or_default()))
 }
 
-fn into_response(reply: Reply) -> Result<Response> {
-    let headers = Headers::new();
-    for (name, value) in &reply.security {
-        headers.set(name, value)?;
+#[wasm_bindgen(inline_js = "export function respond(status, head, body) {
+  const headers = new Headers();
+  const h = head.split('\\n');
+  for (let i = 0; i + 1 < h.length; i += 2) headers.set(h[i], h[i + 1]);
+  return new Response(body.slice(), { status, headers });
+}")]
+extern "C" {
+    /// `new Response(copy of body, { status, headers })`; `head` is `name\nvalue\n…`.
+    #[wasm_bindgen(catch)]
+    fn respond(
+        status: u16,
+        head: &str,
+        body: &[u8],
+    ) -> std::result::Result<web_sys::Response, JsValue>;
+    /// The same without headers, which cannot fail.
+    #[wasm_bindgen(js_name = respond)]
+    fn respond_plain(status: u16, head: &str, body: &[u8]) -> web_sys::Response;
+}
+
+/// The response in one JS call. Our header values never hold a line break (the runtime would
+/// refuse one anyway); should one, or should the runtime refuse a header, the answer is the
+/// fetch macro's own for a failed handler, as when the glue set headers one by one.
+#[inline(never)]
+fn into_response(reply: Reply) -> web_sys::Response {
+    let failed = || {
+        log("a response header holds a line break or was refused by the runtime");
+        respond_plain(500, "", b"INTERNAL SERVER ERROR")
+    };
+    let mut head = String::with_capacity(512);
+    let extra = [
+        ("content-type", reply.content_type),
+        ("location", reply.location.as_deref()),
+        ("allow", reply.allow),
+    ];
+    let security = reply.security.iter().map(|(n, v)| (*n, Some(v.as_str())));
+    for (name, value) in security.chain(extra) {
+        if let Some(value) = value {
+            if value.contains('\n') {
+                return failed();
+            }
+            head.push_str(name);
+            head.push('\n');
+            head.push_str(value);
+            head.push('\n');
+        }
     }
-    if let Some(content_type) = reply.content_type {
-        headers.set("content-type", content_type)?;
-    }
-    if let Some(location) = &reply.location {
-        headers.set("location", location)?;
-    }
-    if let Some(allow) = reply.allow {
-        headers.set("allow", allow)?;
-    }
-    Ok(ResponseBuilder::new()
-        .with_status(reply.status)
-        .with_headers(headers)
-        .fixed(reply.body.into_bytes()))
+    respond(reply.status, &head, reply.body.as_bytes()).unwrap_or_else(|_| failed())
 }
