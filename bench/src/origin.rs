@@ -2,7 +2,7 @@
 //! child with its own database, then link creations, full sandbox checkouts (max rate, then
 //! a fixed rate at half of it), 300 links end to end, and webhook deliveries.
 
-use crate::http::{Conn, free_port, loopback};
+use crate::http::{Conn, Reply, free_port, loopback};
 use crate::load::{self, Job, Steps, progress, thousands};
 use crate::procs::Proc;
 use crate::{Figure, Settings, random_key};
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 pub(crate) const CHECKOUT_PATH: &str = "/internal/v1/checkouts";
 /// Where result pages live; nothing needs to listen there, the bench only checks redirects.
 pub(crate) const EDGE_URL: &str = "http://127.0.0.1:8787";
-pub(crate) const CARD_FORM: &str = "number=4242424242424242&expiry=12%2F30&cvc=123";
+const CARD_FORM: &str = "number=4242424242424242&expiry=12%2F30&cvc=123";
 pub const BATCH_LINKS: usize = 300;
 const STEPS: usize = 6;
 
@@ -231,27 +231,48 @@ impl CheckoutCtx {
     }
 }
 
+/// The edge's half of Pay: the signed `POST /internal/v1/checkouts` with `body`.
+pub(crate) async fn post_checkout(
+    conn: &mut Conn,
+    edge_secret: &SecretKey,
+    body: &Bytes,
+) -> Result<Reply, String> {
+    let ts = crate::unix_now();
+    let signature = channel::sign(edge_secret, ts, "POST", CHECKOUT_PATH, body);
+    let ts = ts.to_string();
+    conn.request(
+        Method::POST,
+        CHECKOUT_PATH,
+        &[
+            ("content-type", "application/json"),
+            (channel::TIMESTAMP_HEADER, &ts),
+            (channel::SIGNATURE_HEADER, &signature),
+        ],
+        body.clone(),
+    )
+    .await
+}
+
+/// The buyer's test card on the sandbox's page at `pay_path`; the answer must be its 303.
+pub(crate) async fn post_card(conn: &mut Conn, pay_path: &str) -> Result<Reply, String> {
+    let r = conn
+        .request(
+            Method::POST,
+            pay_path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Bytes::from_static(CARD_FORM.as_bytes()),
+        )
+        .await?;
+    r.expect("POST sandbox card form", 303)?;
+    Ok(r)
+}
+
 impl Job for CheckoutWorker {
     async fn run(&mut self) -> Result<Steps, String> {
         let ctx = self.ctx.clone();
         let t0 = Instant::now();
         // 1. The edge forwards Pay: signed POST /internal/v1/checkouts.
-        let ts = crate::unix_now();
-        let signature = channel::sign(&ctx.edge_secret, ts, "POST", CHECKOUT_PATH, &self.body);
-        let ts = ts.to_string();
-        let r = self
-            .conn
-            .request(
-                Method::POST,
-                CHECKOUT_PATH,
-                &[
-                    ("content-type", "application/json"),
-                    (channel::TIMESTAMP_HEADER, &ts),
-                    (channel::SIGNATURE_HEADER, &signature),
-                ],
-                self.body.clone(),
-            )
-            .await?;
+        let r = post_checkout(&mut self.conn, &ctx.edge_secret, &self.body).await?;
         r.expect("POST /internal/v1/checkouts", 201)?;
         let created: Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
         let pay_path = ctx
@@ -263,16 +284,7 @@ impl Job for CheckoutWorker {
         r.expect("GET sandbox page", 200)?;
         let t2 = Instant::now();
         // 3. The buyer submits the test card.
-        let r = self
-            .conn
-            .request(
-                Method::POST,
-                &pay_path,
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Bytes::from_static(CARD_FORM.as_bytes()),
-            )
-            .await?;
-        r.expect("POST sandbox card form", 303)?;
+        let r = post_card(&mut self.conn, &pay_path).await?;
         let return_path = ctx.path("sandbox redirect", r.location())?.to_owned();
         let t3 = Instant::now();
         // 4. Back on the origin: sync with the provider, settle, record the event.

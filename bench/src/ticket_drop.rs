@@ -11,13 +11,14 @@
 
 use crate::http::Conn;
 use crate::load::{JOB_TIMEOUT, progress, round_ms};
-use crate::origin::{CARD_FORM, CHECKOUT_PATH, Database, EDGE_URL, Keys, Origin, start};
+use crate::origin::{
+    CHECKOUT_PATH, Database, EDGE_URL, Keys, Origin, post_card, post_checkout, start,
+};
 use crate::{Figure, Settings};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
 use hyper::Method;
 use linkpay_shared::SecretKey;
-use linkpay_shared::channel;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -65,22 +66,7 @@ impl Buyer {
     }
 
     async fn checkout(&mut self, started: Instant) -> Result<(Duration, Fate), String> {
-        let ts = crate::unix_now();
-        let signature = channel::sign(&self.edge_secret, ts, "POST", CHECKOUT_PATH, &self.body);
-        let ts = ts.to_string();
-        let r = self
-            .conn
-            .request(
-                Method::POST,
-                CHECKOUT_PATH,
-                &[
-                    ("content-type", "application/json"),
-                    (channel::TIMESTAMP_HEADER, &ts),
-                    (channel::SIGNATURE_HEADER, &signature),
-                ],
-                self.body.clone(),
-            )
-            .await?;
+        let r = post_checkout(&mut self.conn, &self.edge_secret, &self.body).await?;
         let answered = started.elapsed();
         if r.status == 409 {
             let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
@@ -97,16 +83,7 @@ impl Buyer {
             .get(&pay_path)
             .await?
             .expect("GET sandbox page", 200)?;
-        let r = self
-            .conn
-            .request(
-                Method::POST,
-                &pay_path,
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Bytes::from_static(CARD_FORM.as_bytes()),
-            )
-            .await?;
-        r.expect("POST sandbox card form", 303)?;
+        let r = post_card(&mut self.conn, &pay_path).await?;
         let return_path = self.local("sandbox redirect", r.location())?;
         let r = self.conn.get(&return_path).await?;
         r.expect("GET /return/sandbox", 303)?;
