@@ -137,6 +137,23 @@ impl Browser {
             .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
     }
 
+    /// Waits until the page says `needle`: after a navigation that leaves no element of its
+    /// own to wait for (an element found on the page being left goes stale under the reader).
+    pub async fn wait_for_text(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let source = self.client.source().await.unwrap_or_default();
+            if source.contains(needle) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waiting for {needle:?} in the page: {source}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs `script` in the page, as a buyer could from the developer tools (to tamper with
     /// what a provider's page posts back).
     pub async fn run(&self, script: &str) {

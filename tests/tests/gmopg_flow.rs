@@ -89,12 +89,7 @@ async fn cards_paid_on_gmo_pgs_page_a_decline_and_a_closed_tab() {
     ))
     .await;
     b.click("#return").await;
-    b.wait_for("body").await;
-    assert!(
-        b.text("body").await.contains("could not be verified"),
-        "{}",
-        b.text("body").await
-    );
+    b.wait_for_text("could not be verified").await;
     b.screenshot("gmopg-2-tampered-return").await;
     assert_eq!(stack.charge_of(&link).await["status"], "pending");
     b.client.back().await.expect("back");
