@@ -19,12 +19,13 @@ use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
 use crate::base::listing::Scope;
-use crate::domain::charges::CaptureMethod;
+use crate::domain::charges;
+use crate::domain::charges::{CaptureMethod, Charge};
 use crate::domain::links::{self, Link};
 use crate::domain::payment_methods::PaymentMethod;
+use crate::domain::webhooks::outbox::{self, Subscribers};
 use crate::providers::StartPayment;
 use crate::services::Services;
-use crate::{domain::charges, domain::webhooks::outbox};
 use axum::http::StatusCode;
 use linkpay_shared::Money;
 use linkpay_shared::token::{self, LinkClaims};
@@ -78,15 +79,24 @@ pub async fn start(
     method: PaymentMethod,
 ) -> Result<String, ApiError> {
     let now = svc.clock.now();
-    let settings =
-        crate::domain::payment_methods::get(svc.db.reader(), &claims.merchant_id).await?;
-    if !settings.allows(method) {
-        return Err(method_unavailable(method.as_str()));
-    }
     let scope = Scope {
         merchant_id: &claims.merchant_id,
         livemode: claims.livemode,
     };
+    // What can be read is read first, on the reader and at once, so that the write
+    // transaction below holds SQLite's one writer for its writes only (every statement there
+    // is a round trip to the writer's thread that all other writers wait behind). The link's
+    // row may be a moment old by the time it is used: a limited link's claim below is what
+    // counts, and a link deactivated meanwhile takes one more checkout, as if it had come first.
+    let reader = svc.db.reader();
+    let (settings, subscribers, known) = tokio::try_join!(
+        crate::domain::payment_methods::get(reader, &claims.merchant_id),
+        Subscribers::read(reader, scope),
+        links::by_id(reader, &claims.link_id),
+    )?;
+    if !settings.allows(method) {
+        return Err(method_unavailable(method.as_str()));
+    }
     let chosen = svc
         .providers
         .for_payment(scope, method, &settings.wallet_provider)
@@ -99,7 +109,7 @@ pub async fn start(
     // Sortable, so a link's charges list newest first within a second too.
     let charge_id = ids::new_sortable_id("ch", svc.clock.now_millis());
     let mut tx = svc.db.begin().await?;
-    let mut link = links::by_id(&mut *tx, &claims.link_id).await?;
+    let mut link = known;
     if link.is_none() {
         // First checkout of a link signed offline: record it from the token.
         let kid = token::key_id(token).unwrap_or_default();
@@ -167,12 +177,15 @@ pub async fn start(
         }
         other => ApiError::provider(other),
     })?;
-    sqlx::query(
+    // RETURNING: the event below needs the row, and a read-back would be another round trip.
+    let charge: Charge = sqlx::query_as(&format!(
         "INSERT INTO charges (id, link_id, merchant_id, livemode, amount, currency, status, provider,
                               reserved_until, reference, free1, free2, free3, metadata, buyer_email, created_at, updated_at,
                               payment_method, capture_method, provider_account_id)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+         RETURNING {}",
+        charges::COLUMNS
+    ))
     .bind(&charge_id)
     .bind(&link.id)
     .bind(&link.merchant_id)
@@ -192,18 +205,16 @@ pub async fn start(
     .bind(method.as_str())
     .bind(capture.as_str())
     .bind(&account_id)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    if let Some(charge) = charges::get(&mut *tx, &charge_id).await? {
-        outbox::record(
-            &mut tx,
-            &svc.clock,
-            charge.scope(),
-            "charge.create",
-            charge.to_json(),
-        )
-        .await?;
-    }
+    outbox::record_for(
+        &mut tx,
+        &svc.clock,
+        &subscribers,
+        "charge.create",
+        charge.to_json(),
+    )
+    .await?;
     // Claimed last, so that on PostgreSQL the link's row is locked only from here to the
     // commit: buyers of a popular link queue on it for one statement, not a transaction.
     if reserved_until.is_some() && !claim(&mut tx, &link.id).await? {

@@ -18,6 +18,8 @@ use crate::base::clock::Clock;
 use crate::base::db::{Db, Tx};
 use crate::base::secrets::MasterKeys;
 use crate::domain::charges::Charge;
+use crate::domain::notifications::outbox::PaidContext;
+use crate::domain::webhooks::outbox::Subscribers;
 use crate::providers::Providers;
 use linkpay_shared::SecretKey;
 use linkpay_shared::token::Keyring;
@@ -48,18 +50,48 @@ pub struct Services {
     pub edge_sync: Arc<Notify>,
 }
 
+/// Who hears of a change to a charge: the merchant's webhook endpoints, and for a charge that
+/// succeeds the receipt's and notice's context. Read before the write transaction, on the
+/// reader, so that the transaction holds SQLite's one writer for its writes only.
+pub struct Audience {
+    webhooks: Subscribers,
+    paid: Option<PaidContext>,
+}
+
+impl Audience {
+    /// `succeeding`: the change may leave the charge `succeeded` (if it does when this said
+    /// no, [`announce`] reads the receipt's context inside the transaction instead).
+    pub async fn read(db: &Db, charge: &Charge, succeeding: bool) -> Result<Audience, sqlx::Error> {
+        let (webhooks, paid) =
+            tokio::try_join!(Subscribers::read(db.reader(), charge.scope()), async {
+                match succeeding {
+                    true => PaidContext::read(db, charge).await,
+                    false => Ok(None),
+                }
+            },)?;
+        Ok(Audience { webhooks, paid })
+    }
+}
+
 /// What a change to a charge tells, in the transaction that makes it: the event `kind` for
 /// the merchant's webhooks, and the receipt and merchant notice when it has succeeded.
 pub async fn announce(
     tx: &mut Tx,
     clock: &Clock,
+    audience: &Audience,
     kind: &str,
     charge: &Charge,
 ) -> Result<(), sqlx::Error> {
     let data = charge.to_json();
-    crate::domain::webhooks::outbox::record(tx, clock, charge.scope(), kind, data).await?;
+    crate::domain::webhooks::outbox::record_for(tx, clock, &audience.webhooks, kind, data).await?;
     if charge.status == "succeeded" {
-        crate::domain::notifications::outbox::on_charge_succeeded(tx, clock.now(), charge).await?;
+        crate::domain::notifications::outbox::on_charge_succeeded(
+            tx,
+            clock.now(),
+            charge,
+            audience.paid.as_ref(),
+        )
+        .await?;
     }
     Ok(())
 }

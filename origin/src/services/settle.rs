@@ -9,7 +9,7 @@ use crate::domain::charges::{self, Charge};
 use crate::domain::edge_state;
 use crate::domain::links::{self, Link};
 use crate::providers::{Outcome, Provider};
-use crate::services::Services;
+use crate::services::{Audience, Services};
 use linkpay_shared::result::{self, PaymentResult};
 use linkpay_shared::{Currency, Locale};
 
@@ -170,15 +170,23 @@ pub async fn settle(
         ),
         Outcome::Pending => return Ok(charge.clone()),
     };
+    // The buyer's return and the provider's notification both settle, at about the same time:
+    // the one that finds the charge settled already on the reader stays off the writer.
+    if let Some(now_charge) = charges::get(svc.db.reader(), &charge.id).await?
+        && now_charge.status != "pending"
+    {
+        return Ok(now_charge);
+    }
+    let audience = Audience::read(&svc.db, charge, status == "succeeded").await?;
     let mut tx = svc.db.begin().await?;
-    // `Some` if this call settled it; what it answers is whether the charge held a use of its
-    // link (`reserved_until`), which leaving `pending` gives back.
-    let changed: Option<(Option<i64>,)> = sqlx::query_as(
+    // RETURNING: the settled row without a read-back; `None` if it was settled meanwhile.
+    let changed: Option<Charge> = sqlx::query_as(&format!(
         "UPDATE charges SET status = $1, failure_code = $2, failure_message = $3, card_brand = $4, card_last4 = $5,
                             amount_captured = $6, capture_before = $7, updated_at = $8
           WHERE id = $9 AND status = 'pending'
-          RETURNING reserved_until",
-    )
+          RETURNING {}",
+        charges::COLUMNS
+    ))
     .bind(status)
     .bind(&code)
     .bind(&message)
@@ -190,29 +198,27 @@ pub async fn settle(
     .bind(&charge.id)
     .fetch_optional(&mut *tx)
     .await?;
-    let applied = changed.is_some();
-    let held = changed.is_some_and(|(reserved,)| reserved.is_some());
+    let Some(settled) = changed else {
+        tx.rollback().await?;
+        return Ok(charges::get(svc.db.reader(), &charge.id)
+            .await?
+            .unwrap_or_else(|| charge.clone()));
+    };
+    // Whether the charge held a use of its link, which leaving `pending` gives back.
+    let held = settled.reserved_until.is_some();
     let paid = matches!(status, "succeeded" | "authorized");
-    let pushed_state = applied
-        && paid
-        && count_payment(&mut tx, svc.clock.now(), &charge.link_id, &charge.id, held).await?;
-    if applied && !paid && held {
+    let pushed_state =
+        paid && count_payment(&mut tx, svc.clock.now(), &charge.link_id, &charge.id, held).await?;
+    if !paid && held {
         links::release_holds(&mut tx, &charge.link_id, 1).await?;
     }
-    let settled = charges::get(&mut *tx, &charge.id)
-        .await?
-        .unwrap_or_else(|| charge.clone());
-    if applied {
-        crate::services::announce(&mut tx, &svc.clock, "charge.complete", &settled).await?;
-    }
+    crate::services::announce(&mut tx, &svc.clock, &audience, "charge.complete", &settled).await?;
     tx.commit().await?;
-    if applied {
-        svc.outbox.notify_one();
-        if pushed_state {
-            svc.edge_sync.notify_one();
-        }
-        tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
+    svc.outbox.notify_one();
+    if pushed_state {
+        svc.edge_sync.notify_one();
     }
+    tracing::info!(charge = %settled.id, status = %settled.status, "charge settled");
     Ok(settled)
 }
 

@@ -72,12 +72,14 @@ pub struct Charge {
     /// The merchant's provider account it was made through; `None` for the sandbox and the
     /// environment's LINE Pay.
     pub provider_account_id: Option<String>,
+    /// Until when the charge holds a use of its limited link; `None` on an unlimited one.
+    pub reserved_until: Option<i64>,
 }
 
 pub const COLUMNS: &str = "id, link_id, merchant_id, livemode, amount, currency, status, provider, \
     provider_ref, failure_code, failure_message, card_brand, card_last4, reference, free1, free2, \
     free3, metadata, buyer_email, amount_refunded, created_at, updated_at, payment_method, \
-    capture_method, amount_captured, amount_refunding, capture_before, provider_account_id";
+    capture_method, amount_captured, amount_refunding, capture_before, provider_account_id, reserved_until";
 
 impl Charge {
     /// Whose data it is, and in which mode.

@@ -274,10 +274,13 @@ pub fn paid_vars(
     v
 }
 
-async fn merchant_name(tx: &mut Tx, merchant_id: &str) -> Result<(String, String), sqlx::Error> {
+async fn merchant_name<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    merchant_id: &str,
+) -> Result<(String, String), sqlx::Error> {
     sqlx::query_as("SELECT name, default_locale FROM merchants WHERE id = $1")
         .bind(merchant_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(db)
         .await
 }
 
@@ -311,7 +314,7 @@ pub async fn payment_request(
     channel: Channel,
     to: &str,
 ) -> Result<Notification, sqlx::Error> {
-    let (name, _) = merchant_name(tx, &link.merchant_id).await?;
+    let (name, _) = merchant_name(&mut **tx, &link.merchant_id).await?;
     queue(
         tx,
         now,
@@ -330,18 +333,69 @@ pub async fn payment_request(
     .await
 }
 
+/// What the receipt and merchant notice of a paid charge are made from. Hot paths read it
+/// before their write transaction, on the reader (see `webhooks::outbox::Subscribers`).
+pub struct PaidContext {
+    link: Link,
+    settings: settings::Settings,
+    merchant_name: String,
+    merchant_locale: String,
+}
+
+impl PaidContext {
+    /// `None` if the charge's link is gone.
+    pub async fn read(db: &Db, charge: &Charge) -> Result<Option<PaidContext>, sqlx::Error> {
+        let reader = db.reader();
+        let (link, settings, (merchant_name, merchant_locale)) = tokio::try_join!(
+            crate::domain::links::by_id(reader, &charge.link_id),
+            settings::get(reader, &charge.merchant_id),
+            merchant_name(reader, &charge.merchant_id),
+        )?;
+        Ok(link.map(|link| PaidContext {
+            link,
+            settings,
+            merchant_name,
+            merchant_locale,
+        }))
+    }
+
+    async fn read_in(tx: &mut Tx, charge: &Charge) -> Result<Option<PaidContext>, sqlx::Error> {
+        let Some(link) = crate::domain::links::by_id(&mut **tx, &charge.link_id).await? else {
+            return Ok(None);
+        };
+        let settings = settings::get(&mut **tx, &charge.merchant_id).await?;
+        let (merchant_name, merchant_locale) =
+            merchant_name(&mut **tx, &charge.merchant_id).await?;
+        Ok(Some(PaidContext {
+            link,
+            settings,
+            merchant_name,
+            merchant_locale,
+        }))
+    }
+}
+
 /// After a successful payment: the receipt to the buyer (the email they gave on the pay page,
 /// else the link's customer email) and the notice to the merchant, each if switched on.
+/// `read` is the context read before the transaction; without it, it is read here.
 pub async fn on_charge_succeeded(
     tx: &mut Tx,
     now: i64,
     charge: &Charge,
+    read: Option<&PaidContext>,
 ) -> Result<(), sqlx::Error> {
-    let Some(link) = crate::domain::links::by_id(&mut **tx, &charge.link_id).await? else {
-        return Ok(());
+    let read_here;
+    let c = match read {
+        Some(c) => c,
+        None => match PaidContext::read_in(tx, charge).await? {
+            Some(c) => {
+                read_here = c;
+                &read_here
+            }
+            None => return Ok(()),
+        },
     };
-    let s = settings::get(&mut **tx, &charge.merchant_id).await?;
-    let (name, merchant_locale) = merchant_name(tx, &charge.merchant_id).await?;
+    let (link, s) = (&c.link, &c.settings);
     let buyer = charge
         .buyer_email
         .as_deref()
@@ -353,7 +407,7 @@ pub async fn on_charge_succeeded(
         channel: Channel::Email,
         to,
         locale,
-        vars: paid_vars(&link, charge, &name, kind, locale),
+        vars: paid_vars(link, charge, &c.merchant_name, kind, locale),
         link_id: Some(&link.id),
         charge_id: Some(&charge.id),
     };
@@ -365,7 +419,7 @@ pub async fn on_charge_succeeded(
     if s.merchant_notice
         && let Some(to) = &s.notice_email
     {
-        queue(tx, now, paid(Kind::MerchantNotice, to, &merchant_locale)).await?;
+        queue(tx, now, paid(Kind::MerchantNotice, to, &c.merchant_locale)).await?;
     }
     Ok(())
 }

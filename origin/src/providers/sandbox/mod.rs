@@ -54,7 +54,7 @@ impl SandboxConnector {
     }
 
     async fn payment(&self, provider_ref: &str) -> Result<Payment, ProviderError> {
-        store::get(self.db.writer(), provider_ref)
+        store::get(self.db.reader(), provider_ref)
             .await?
             .ok_or_else(|| ProviderError::UnknownPayment(provider_ref.to_owned()))
     }

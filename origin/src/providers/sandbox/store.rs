@@ -72,11 +72,13 @@ pub struct NewPayment<'a> {
 
 pub async fn create(db: &Db, now: i64, new: NewPayment<'_>) -> Result<Payment, sqlx::Error> {
     let id = ids::new_id("sbpay");
-    sqlx::query(
+    // RETURNING: one round trip to the writer instead of an insert and a read-back.
+    sqlx::query_as::<Any, Payment>(&format!(
         "INSERT INTO sandbox_payments (id, amount, currency, merchant_name, description, return_url,
                                        status, expires_at, created_at, method, capture_method)
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10)",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10)
+         RETURNING {COLUMNS}",
+    ))
     .bind(&id)
     .bind(new.amount.minor())
     .bind(new.amount.currency().code())
@@ -87,9 +89,8 @@ pub async fn create(db: &Db, now: i64, new: NewPayment<'_>) -> Result<Payment, s
     .bind(now)
     .bind(new.method)
     .bind(new.capture_method)
-    .execute(db.writer())
-    .await?;
-    get(db.writer(), &id).await?.ok_or(sqlx::Error::RowNotFound)
+    .fetch_one(db.writer())
+    .await
 }
 
 pub async fn get<'e>(
@@ -120,28 +121,28 @@ pub enum Decision<'a> {
     Cancel,
 }
 
-/// Records the buyer's decision on the card or wallet page once. False if the payment was
-/// no longer open (decided already, or expired).
+/// Records the buyer's decision on the card or wallet page once, and answers the payment as
+/// it now is. `None` if the payment was no longer open (decided already, or expired).
 pub async fn decide(
     db: &Db,
     now: i64,
     id: &str,
     decision: Decision<'_>,
     card: Option<(&str, &str)>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Payment>, sqlx::Error> {
     apply(db, now, id, "open", decision, card).await
 }
 
-/// The buyer passed or failed the 3-D Secure challenge. False if there was none open.
+/// The buyer passed or failed the 3-D Secure challenge. `None` if there was none open.
 pub async fn finish_challenge(
     db: &Db,
     now: i64,
     id: &str,
     passed: bool,
     window_secs: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Payment>, sqlx::Error> {
     let Some(p) = get(db.writer(), id).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let decision = match (passed, p.after_challenge.as_deref()) {
         (false, _) => Decision::Decline("authentication_failed"),
@@ -158,7 +159,7 @@ async fn apply(
     from: &str,
     decision: Decision<'_>,
     card: Option<(&str, &str)>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Payment>, sqlx::Error> {
     let (brand, last4) = card.unzip();
     // $1 is the decision's own value; every statement keeps card details recorded earlier
     // (before a 3-D Secure challenge) and applies only to an open payment in state `from`.
@@ -183,10 +184,11 @@ async fn apply(
             Some("payment_canceled".to_owned()),
         ),
     };
-    let done = sqlx::query(&format!(
+    sqlx::query_as::<Any, Payment>(&format!(
         "UPDATE sandbox_payments
             SET {set}, card_brand = COALESCE($2, card_brand), card_last4 = COALESCE($3, card_last4)
-          WHERE id = $4 AND expires_at > $5 AND status = $6"
+          WHERE id = $4 AND expires_at > $5 AND status = $6
+          RETURNING {COLUMNS}"
     ))
     .bind(value)
     .bind(brand)
@@ -194,9 +196,8 @@ async fn apply(
     .bind(id)
     .bind(now)
     .bind(from)
-    .execute(db.writer())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(db.writer())
+    .await
 }
 
 /// Why the sandbox refused a capture, void or refund.

@@ -5,7 +5,7 @@ use super::{OpError, explain, load, money, precheck};
 use crate::domain::charges::state::{Ledger, Refusal, Status};
 use crate::domain::charges::{self, Charge};
 use crate::providers::{Outcome, Provider, ProviderError};
-use crate::services::Services;
+use crate::services::{Audience, Services};
 
 /// Captures `amount` (default: all) of an authorized charge, within its capture window.
 pub async fn capture(
@@ -75,6 +75,10 @@ pub(super) async fn finish(
     captured: i64,
     failure_code: Option<&str>,
 ) -> Result<Charge, OpError> {
+    let before = charges::get(svc.db.reader(), charge_id)
+        .await?
+        .ok_or(OpError::NotFound)?;
+    let audience = Audience::read(&svc.db, &before, to == Status::Succeeded).await?;
     let mut tx = svc.db.begin().await?;
     let changed = sqlx::query(
         "UPDATE charges SET status = $1, amount_captured = CASE WHEN $1 = 'succeeded' THEN $2 ELSE amount_captured END,
@@ -95,7 +99,7 @@ pub(super) async fn finish(
         .await?
         .ok_or(OpError::NotFound)?;
     if changed {
-        crate::services::announce(&mut tx, &svc.clock, "charge.update", &charge).await?;
+        crate::services::announce(&mut tx, &svc.clock, &audience, "charge.update", &charge).await?;
     }
     tx.commit().await?;
     if changed {

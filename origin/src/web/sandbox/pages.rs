@@ -174,14 +174,28 @@ fn bad_choice() -> Response {
 /// After a decision: tell the merchant by a signed notification and send the buyer back.
 /// A decision that did not apply (decided or expired meanwhile) sends the buyer back too;
 /// the merchant asks the sandbox for the truth either way.
-async fn finish(state: &AppState, payment: &Payment, done: Result<bool, sqlx::Error>) -> Response {
+async fn finish(
+    state: &AppState,
+    payment: &Payment,
+    done: Result<Option<Payment>, sqlx::Error>,
+) -> Response {
     match done {
         Ok(applied) => {
-            if let Ok(Some(now)) = store::get(state.db.writer(), &payment.id).await {
+            let decided = applied.is_some();
+            // A decision that did not apply: the payment as it is now (a challenge opened
+            // meanwhile still sends the buyer to it).
+            let now = match applied {
+                Some(p) => Some(p),
+                None => store::get(state.db.reader(), &payment.id)
+                    .await
+                    .ok()
+                    .flatten(),
+            };
+            if let Some(now) = now {
                 if now.status == "challenge" {
                     return Redirect::to(&format!("/sandbox/3ds/{}", now.id)).into_response();
                 }
-                if applied {
+                if decided {
                     tracing::info!(payment = %now.id, status = %now.status, "sandbox payment decided");
                     notify::send(
                         format!(

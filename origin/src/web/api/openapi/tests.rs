@@ -142,6 +142,7 @@ fn response_schemas_list_exactly_the_returned_fields() {
         amount_refunding: 0,
         capture_before: None,
         provider_account_id: None,
+        reserved_until: None,
     };
     assert_eq!(properties(&d, "Charge"), keys(charge.to_json()));
     let ru = crate::domain::return_urls::ReturnUrl {
