@@ -83,17 +83,16 @@ pub async fn start(
         merchant_id: &claims.merchant_id,
         livemode: claims.livemode,
     };
-    // What can be read is read first, on the reader and at once, so that the write
+    // What can be read is read first, on the reader, so that the write
     // transaction below holds SQLite's one writer for its writes only (every statement there
     // is a round trip to the writer's thread that all other writers wait behind). The link's
     // row may be a moment old by the time it is used: a limited link's claim below is what
     // counts, and a link deactivated meanwhile takes one more checkout, as if it had come first.
     let reader = svc.db.reader();
-    let (settings, subscribers, known) = tokio::try_join!(
-        crate::domain::payment_methods::get(reader, &claims.merchant_id),
-        Subscribers::read(reader, scope),
-        links::by_id(reader, &claims.link_id),
-    )?;
+    // One after another: on PostgreSQL the reader is the pool every request shares.
+    let settings = crate::domain::payment_methods::get(reader, &claims.merchant_id).await?;
+    let subscribers = Subscribers::read(reader, scope).await?;
+    let known = links::by_id(reader, &claims.link_id).await?;
     if !settings.allows(method) {
         return Err(method_unavailable(method.as_str()));
     }

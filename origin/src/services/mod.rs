@@ -62,13 +62,11 @@ impl Audience {
     /// `succeeding`: the change may leave the charge `succeeded` (if it does when this said
     /// no, [`announce`] reads the receipt's context inside the transaction instead).
     pub async fn read(db: &Db, charge: &Charge, succeeding: bool) -> Result<Audience, sqlx::Error> {
-        let (webhooks, paid) =
-            tokio::try_join!(Subscribers::read(db.reader(), charge.scope()), async {
-                match succeeding {
-                    true => PaidContext::read(db, charge).await,
-                    false => Ok(None),
-                }
-            },)?;
+        let webhooks = Subscribers::read(db.reader(), charge.scope()).await?;
+        let paid = match succeeding {
+            true => PaidContext::read(db, charge).await?,
+            false => None,
+        };
         Ok(Audience { webhooks, paid })
     }
 }

@@ -346,12 +346,12 @@ impl PaidContext {
     /// `None` if the charge's link is gone.
     pub async fn read(db: &Db, charge: &Charge) -> Result<Option<PaidContext>, sqlx::Error> {
         let reader = db.reader();
-        let (link, settings, (merchant_name, merchant_locale)) = tokio::try_join!(
-            crate::domain::links::by_id(reader, &charge.link_id),
-            settings::get(reader, &charge.merchant_id),
-            merchant_name(reader, &charge.merchant_id),
-        )?;
-        Ok(link.map(|link| PaidContext {
+        let Some(link) = crate::domain::links::by_id(reader, &charge.link_id).await? else {
+            return Ok(None);
+        };
+        let settings = settings::get(reader, &charge.merchant_id).await?;
+        let (merchant_name, merchant_locale) = merchant_name(reader, &charge.merchant_id).await?;
+        Ok(Some(PaidContext {
             link,
             settings,
             merchant_name,
