@@ -323,7 +323,6 @@ pub async fn record_offline(
     Ok(true)
 }
 
-/// The link with this id, whoever it belongs to, on the read pool or inside a transaction.
 /// Gives `n` held uses back to a limited link: their charges have left `pending`.
 pub async fn release_holds(tx: &mut Tx, link_id: &str, n: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE links SET held_count = held_count - $1 WHERE id = $2")
@@ -334,6 +333,7 @@ pub async fn release_holds(tx: &mut Tx, link_id: &str, n: i64) -> Result<(), sql
     Ok(())
 }
 
+/// The link with this id, whoever it belongs to, on the read pool or inside a transaction.
 pub async fn by_id<'e>(
     db: impl Executor<'e, Database = Any>,
     id: &str,

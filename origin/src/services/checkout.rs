@@ -19,8 +19,7 @@ use crate::base::db::Tx;
 use crate::base::error::ApiError;
 use crate::base::ids;
 use crate::base::listing::Scope;
-use crate::domain::charges;
-use crate::domain::charges::{CaptureMethod, Charge};
+use crate::domain::charges::{self, CaptureMethod, Charge};
 use crate::domain::links::{self, Link};
 use crate::domain::payment_methods::PaymentMethod;
 use crate::domain::webhooks::outbox::{self, Subscribers};
@@ -83,13 +82,13 @@ pub async fn start(
         merchant_id: &claims.merchant_id,
         livemode: claims.livemode,
     };
-    // What can be read is read first, on the reader, so that the write
-    // transaction below holds SQLite's one writer for its writes only (every statement there
-    // is a round trip to the writer's thread that all other writers wait behind). The link's
-    // row may be a moment old by the time it is used: a limited link's claim below is what
-    // counts, and a link deactivated meanwhile takes one more checkout, as if it had come first.
+    // What can be read is read first, on the reader (one read after another: on PostgreSQL
+    // it is the pool every request shares), so that the write transaction below holds
+    // SQLite's one writer for its writes only; every statement there is a round trip to the
+    // writer's thread that all other writers wait behind. The link's row may be a moment old
+    // by the time it is used: a limited link's claim below is what counts, and a link
+    // deactivated meanwhile takes one more checkout, as if it had come first.
     let reader = svc.db.reader();
-    // One after another: on PostgreSQL the reader is the pool every request shares.
     let settings = crate::domain::payment_methods::get(reader, &claims.merchant_id).await?;
     let subscribers = Subscribers::read(reader, scope).await?;
     let known = links::by_id(reader, &claims.link_id).await?;
@@ -297,7 +296,6 @@ async fn release_lapsed(tx: &mut Tx, link_id: &str, now: i64) -> Result<i64, sql
 fn full(link: &Link) -> ApiError {
     match link.usage_limit {
         Some(limit) if link.paid_count >= limit => used(link),
-        _ if link.status == "used" => used(link),
         _ => ApiError::conflict(
             StatusCode::CONFLICT,
             "link_in_progress",

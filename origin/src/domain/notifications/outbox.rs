@@ -343,29 +343,21 @@ pub struct PaidContext {
 }
 
 impl PaidContext {
-    /// `None` if the charge's link is gone.
+    /// Read on one of the reader's connections. `None` if the charge's link is gone.
     pub async fn read(db: &Db, charge: &Charge) -> Result<Option<PaidContext>, sqlx::Error> {
-        let reader = db.reader();
-        let Some(link) = crate::domain::links::by_id(reader, &charge.link_id).await? else {
-            return Ok(None);
-        };
-        let settings = settings::get(reader, &charge.merchant_id).await?;
-        let (merchant_name, merchant_locale) = merchant_name(reader, &charge.merchant_id).await?;
-        Ok(Some(PaidContext {
-            link,
-            settings,
-            merchant_name,
-            merchant_locale,
-        }))
+        Self::load(&mut *db.reader().acquire().await?, charge).await
     }
 
-    async fn read_in(tx: &mut Tx, charge: &Charge) -> Result<Option<PaidContext>, sqlx::Error> {
-        let Some(link) = crate::domain::links::by_id(&mut **tx, &charge.link_id).await? else {
+    async fn load(
+        conn: &mut sqlx::AnyConnection,
+        charge: &Charge,
+    ) -> Result<Option<PaidContext>, sqlx::Error> {
+        let Some(link) = crate::domain::links::by_id(&mut *conn, &charge.link_id).await? else {
             return Ok(None);
         };
-        let settings = settings::get(&mut **tx, &charge.merchant_id).await?;
+        let settings = settings::get(&mut *conn, &charge.merchant_id).await?;
         let (merchant_name, merchant_locale) =
-            merchant_name(&mut **tx, &charge.merchant_id).await?;
+            merchant_name(&mut *conn, &charge.merchant_id).await?;
         Ok(Some(PaidContext {
             link,
             settings,
@@ -387,7 +379,7 @@ pub async fn on_charge_succeeded(
     let read_here;
     let c = match read {
         Some(c) => c,
-        None => match PaidContext::read_in(tx, charge).await? {
+        None => match PaidContext::load(tx, charge).await? {
             Some(c) => {
                 read_here = c;
                 &read_here

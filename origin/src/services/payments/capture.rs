@@ -39,7 +39,7 @@ pub async fn capture(
         Ok(()) => {
             finish(
                 svc,
-                &charge.id,
+                &charge,
                 Status::Capturing,
                 Status::Succeeded,
                 amount,
@@ -61,7 +61,7 @@ pub async fn void(svc: &Services, merchant_id: &str, charge_id: &str) -> Result<
     }
     let provider_ref = charge.provider_ref.clone().unwrap_or_default();
     match provider.void(&provider_ref).await {
-        Ok(()) => finish(svc, &charge.id, Status::Voiding, Status::Voided, 0, None).await,
+        Ok(()) => finish(svc, &charge, Status::Voiding, Status::Voided, 0, None).await,
         Err(e) => Err(recover(svc, provider.as_ref(), &charge, e).await),
     }
 }
@@ -69,16 +69,13 @@ pub async fn void(svc: &Services, merchant_id: &str, charge_id: &str) -> Result<
 /// Records what the provider did, once, with its `charge.update` event.
 pub(super) async fn finish(
     svc: &Services,
-    charge_id: &str,
+    charge: &Charge,
     from: Status,
     to: Status,
     captured: i64,
     failure_code: Option<&str>,
 ) -> Result<Charge, OpError> {
-    let before = charges::get(svc.db.reader(), charge_id)
-        .await?
-        .ok_or(OpError::NotFound)?;
-    let audience = Audience::read(&svc.db, &before, to == Status::Succeeded).await?;
+    let audience = Audience::read(&svc.db, charge, to == Status::Succeeded).await?;
     let mut tx = svc.db.begin().await?;
     let changed = sqlx::query(
         "UPDATE charges SET status = $1, amount_captured = CASE WHEN $1 = 'succeeded' THEN $2 ELSE amount_captured END,
@@ -89,13 +86,13 @@ pub(super) async fn finish(
     .bind(captured)
     .bind(failure_code)
     .bind(svc.clock.now())
-    .bind(charge_id)
+    .bind(&charge.id)
     .bind(from.as_str())
     .execute(&mut *tx)
     .await?
     .rows_affected()
         == 1;
-    let charge = charges::get(&mut *tx, charge_id)
+    let charge = charges::get(&mut *tx, &charge.id)
         .await?
         .ok_or(OpError::NotFound)?;
     if changed {
@@ -150,13 +147,13 @@ pub async fn resolve(
         .map_err(OpError::Provider)?;
     match outcome {
         Outcome::Captured { amount, .. } => {
-            finish(svc, &charge.id, from, Status::Succeeded, amount, None).await?;
+            finish(svc, &charge, from, Status::Succeeded, amount, None).await?;
         }
         Outcome::Voided => {
             // Released because its window passed, or voided by the merchant.
             let lapsed = charge.capture_before.is_some_and(|t| svc.clock.now() >= t);
             let code = lapsed.then_some("authorization_expired");
-            finish(svc, &charge.id, from, Status::Voided, 0, code).await?;
+            finish(svc, &charge, from, Status::Voided, 0, code).await?;
         }
         Outcome::Authorized { .. } => {
             // Nothing happened at the provider: the authorization stands, quietly.

@@ -79,7 +79,7 @@ async fn release(svc: &Services, c: &Charge) -> Result<bool, super::OpError> {
     }
     finish(
         svc,
-        &c.id,
+        c,
         Status::Voiding,
         Status::Voided,
         0,
