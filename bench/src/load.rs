@@ -45,7 +45,7 @@ impl Mode {
     }
 }
 
-fn histogram() -> Histogram<u64> {
+pub fn histogram() -> Histogram<u64> {
     // 1 µs .. 60 s at 3 significant digits: the bounds are constants, so this cannot fail.
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("constant, valid bounds")
 }

@@ -10,13 +10,12 @@
 //! answer (every buyer) and of the whole checkout (paid buyers).
 
 use crate::http::Conn;
-use crate::load::{JOB_TIMEOUT, progress, round_ms};
+use crate::load::{JOB_TIMEOUT, histogram, ms, progress, round_ms};
 use crate::origin::{
     CHECKOUT_PATH, Database, EDGE_URL, Keys, Origin, post_card, post_checkout, start,
 };
 use crate::{Figure, Settings};
 use bytes::Bytes;
-use hdrhistogram::Histogram;
 use hyper::Method;
 use linkpay_shared::SecretKey;
 use serde_json::{Value, json};
@@ -113,10 +112,6 @@ impl Buyer {
                 )
             })
     }
-}
-
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 60_000_000, 3).expect("constant, valid bounds")
 }
 
 /// The figure for one database. On PostgreSQL it starts and stops a second instance.
@@ -251,7 +246,6 @@ pub async fn run(
     drop(second);
 
     let sold_out_after = (paid == limit).then(|| paid_at.last().copied()).flatten();
-    let ms = |h: &Histogram<u64>, p: f64| h.value_at_quantile(p / 100.0) as f64 / 1000.0;
     let instances_text = match instances.len() {
         1 => "one instance".to_owned(),
         n => format!("{n} instances"),
